@@ -1,0 +1,86 @@
+// The registry contract: what the generic API server, client, CLI and docs know about each kind.
+// The schemas (TypeBox) are the one source; everything here is derived from or sits beside them.
+import type { TSchema } from '@sinclair/typebox';
+
+/** API group and version served by Drover. */
+export const GROUP = 'drover.dev';
+export const VERSION = 'v1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** Kubernetes ObjectMeta as Drover stores it. */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+  managedFields?: ManagedFieldsEntry[];
+  generateName?: string;
+}
+
+/** A reference to an owning object. */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** One field manager's record of the fields it owns (FieldsV1 format). */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  time?: string;
+  fieldsType: 'FieldsV1';
+  fieldsV1: Record<string, unknown>;
+  subresource?: string;
+}
+
+/** Any stored object. */
+export interface ApiObject<Spec = unknown, St = unknown> {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: Spec;
+  status?: St;
+}
+
+/** A column for table output (kubectl's Table and `drover get`). */
+export interface PrinterColumn {
+  name: string;
+  /** JSONPath-like dotted path, e.g. `.status.phase` or `.spec.groups[*].count`. */
+  jsonPath: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  description?: string;
+  /** 0 = always shown, 1 = only with `-o wide`. */
+  priority?: number;
+}
+
+/** Everything the generic machinery needs about a kind. */
+export interface KindInfo {
+  kind: string; // "Job"
+  plural: string; // "jobs"
+  singular: string; // "job"
+  shortNames: string[];
+  namespaced: boolean;
+  /** Whether the kind has a /status subresource (status is written only there). */
+  hasStatus: boolean;
+  /** The full object schema (apiVersion, kind, metadata, spec, status). */
+  schema: TSchema;
+  /** Fields besides metadata.name/metadata.namespace usable in field selectors, with their extractors. */
+  selectableFields: Record<string, (obj: ApiObject) => string | undefined>;
+  printerColumns: PrinterColumn[];
+  categories?: string[];
+  /** One-line description for docs. */
+  description: string;
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The test command (`npm test`): every *.test.ts under api/ cmd/ pkg/ hack/ test/, run by node's own runner
+// with tsx. Extra args are passed through to `node --test` (e.g. a file list to run a subset).
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const roots = ['api', 'cmd', 'pkg', 'hack', 'test'];
+const files = [];
+const walk = (dir) => {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return; }
+  for (const e of entries) {
+    if (e === 'node_modules' || e.startsWith('.')) continue;
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (p.endsWith('.test.ts')) files.push(p);
+  }
+};
+const args = process.argv.slice(2);
+const explicit = args.filter((a) => !a.startsWith('-'));
+const flags = args.filter((a) => a.startsWith('-'));
+if (explicit.length) files.push(...explicit); else roots.forEach(walk);
+files.sort();
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit' });
+process.exit(r.status ?? 1);
