@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildOpenApiV3, buildOpenApiRoot, openApiHash, schemaName } from './openapi.ts';
+import { kinds } from './schemas/index.ts';
+
+type Json = Record<string, any>;
+const doc = buildOpenApiV3(kinds) as Json;
+
+test('every kind and its list are components with their group-version-kind', () => {
+  for (const k of kinds) {
+    for (const name of [k.kind, `${k.kind}List`]) {
+      const s = doc.components.schemas[schemaName(name)];
+      assert.ok(s, name);
+      assert.deepEqual(s['x-kubernetes-group-version-kind'], [{ group: 'drover.dev', kind: name, version: 'v1' }]);
+    }
+  }
+  assert.equal(schemaName('Job'), 'dev.drover.v1.Job');
+});
+
+test('metadata refers to apimachinery ObjectMeta and every $ref resolves', () => {
+  const job = doc.components.schemas['dev.drover.v1.Job'];
+  assert.deepEqual(job.properties.metadata.allOf, [{ $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta' }]);
+  const refs = JSON.stringify(doc).match(/"\$ref":"[^"]+"/g) ?? [];
+  assert.ok(refs.length > 100);
+  for (const r of new Set(refs)) {
+    const name = r.slice('"$ref":"#/components/schemas/'.length, -1);
+    assert.ok(doc.components.schemas[name], `dangling ${r}`);
+  }
+});
+
+test('schemas are OpenAPI 3.0: no propertyNames, no Drover-internal keywords, free-form config preserved', () => {
+  const text = JSON.stringify(doc);
+  assert.ok(!text.includes('propertyNames'));
+  assert.ok(!text.includes('x-drover-'));
+  const task = doc.components.schemas['dev.drover.v1.Job'].properties.spec.properties.groups.items.properties.tasks.items;
+  assert.equal(task.properties.config['x-kubernetes-preserve-unknown-fields'], true);
+  assert.equal(task.additionalProperties, false);
+});
+
+test('paths cover list, get, create, update, patch, delete, status and watch, with kube actions', () => {
+  const ns = '/apis/drover.dev/v1/namespaces/{namespace}/jobs';
+  assert.deepEqual(Object.keys(doc.paths[ns]).sort(), ['delete', 'get', 'post']);
+  assert.deepEqual(Object.keys(doc.paths[`${ns}/{name}`]).sort(), ['delete', 'get', 'patch', 'put']);
+  assert.deepEqual(Object.keys(doc.paths[`${ns}/{name}/status`]).sort(), ['get', 'patch', 'put']);
+  assert.equal(doc.paths['/apis/drover.dev/v1/jobs'].get['x-kubernetes-action'], 'list');
+  assert.equal(doc.paths['/apis/drover.dev/v1/watch/namespaces/{namespace}/jobs'].get['x-kubernetes-action'], 'watchlist');
+  assert.equal(doc.paths['/apis/drover.dev/v1/nodes/{name}'].get.operationId, 'readDroverDevV1Node');
+  assert.equal(doc.paths[ns].delete.operationId, 'deleteDroverDevV1CollectionNamespacedJob');
+  assert.equal(doc.paths['/apis/drover.dev/v1/leases/{name}'], undefined, 'leases are namespaced');
+});
+
+test('PATCH operations carry their GVK and the fieldValidation parameter (kubectl server-side validation check)', () => {
+  let patches = 0;
+  for (const item of Object.values(doc.paths) as Json[]) {
+    if (!item.patch) continue;
+    patches++;
+    assert.equal(item.patch['x-kubernetes-group-version-kind'].group, 'drover.dev');
+    const names = item.patch.parameters.map((p: Json) => `${p.in}:${p.name}`);
+    for (const n of ['query:fieldValidation', 'query:dryRun', 'query:fieldManager', 'query:force']) assert.ok(names.includes(n), n);
+    assert.ok(item.patch.requestBody.content['application/apply-patch+yaml']);
+  }
+  assert.equal(patches, kinds.length + kinds.filter((k) => k.hasStatus).length);
+});
+
+test('the root lists the group-version with the hash of the served bytes', () => {
+  const body = JSON.stringify(doc);
+  const root = buildOpenApiRoot(body) as Json;
+  assert.equal(root.paths['apis/drover.dev/v1'].serverRelativeURL, `/openapi/v3/apis/drover.dev/v1?hash=${openApiHash(body)}`);
+  assert.match(openApiHash(body), /^[0-9A-F]{128}$/);
+  assert.deepEqual(buildOpenApiV3(kinds), doc, 'deterministic');
+});

@@ -1,0 +1,111 @@
+// Job: Nomad's job specification (job → groups → tasks) as a Kubernetes resource, and its status.
+import { Type } from '@sinclair/typebox';
+import { Obj, StringEnum, StringMap, MapOf, Duration, Int, DnsLabel, Conditions } from './common.ts';
+import { envelope } from './meta.ts';
+import {
+  Constraint, Affinity, Spread, UpdateStrategy, MigrateStrategy, ReschedulePolicy, RestartPolicy, EphemeralDisk,
+  VolumeRequest, Network,
+} from './policies.ts';
+import { Task, Service } from './task.ts';
+
+/** Scheduler types: long-running service, run-to-completion batch, one per node system and sysbatch. */
+export const JOB_TYPES = ['service', 'batch', 'system', 'sysbatch'] as const;
+
+/** A group of tasks placed together on one node: the unit of scheduling. */
+export const TaskGroup = Obj(
+  {
+    name: DnsLabel({ description: 'Group name, unique within the job.' }),
+    count: Type.Optional(Int({ minimum: 0, default: 1, description: 'Number of allocations of this group to run.' })),
+    constraints: Type.Optional(Type.Array(Constraint, { description: 'Group-level constraints.' })),
+    affinities: Type.Optional(Type.Array(Affinity, { description: 'Group-level affinities.' })),
+    spreads: Type.Optional(Type.Array(Spread, { description: 'Group-level spreads.' })),
+    tasks: Type.Array(Task, { minItems: 1, description: 'Tasks run together in each allocation.' }),
+    services: Type.Optional(Type.Array(Service, { description: 'Services registered for the group (group network ports).' })),
+    update: Type.Optional(UpdateStrategy),
+    migrate: Type.Optional(MigrateStrategy),
+    reschedule: Type.Optional(ReschedulePolicy),
+    restart: Type.Optional(RestartPolicy),
+    ephemeralDisk: Type.Optional(EphemeralDisk),
+    volumes: Type.Optional(MapOf(VolumeRequest, { description: 'Volumes the group needs, by the name tasks mount them with.' })),
+    network: Type.Optional(Network),
+    meta: Type.Optional(StringMap({ description: 'Arbitrary metadata, merged over the job meta.' })),
+    stopAfterClientDisconnect: Type.Optional(Duration({ description: 'Stop the allocation when its node has been disconnected this long.' })),
+    maxClientDisconnect: Type.Optional(Duration({ description: 'Keep the allocation (unknown) this long on a disconnected node before replacing it.' })),
+  },
+  { description: 'A set of tasks co-located in one allocation.' },
+);
+
+/** Run the job on a cron schedule: each launch is a child job. */
+export const Periodic = Obj(
+  {
+    cron: Type.String({ minLength: 1, description: 'Cron expression (5 or 6 fields, or @daily and friends).' }),
+    prohibitOverlap: Type.Optional(Type.Boolean({ default: false, description: 'Skip a launch while the previous one still runs.' })),
+    timeZone: Type.Optional(Type.String({ default: 'UTC', description: 'IANA time zone of the cron expression.' })),
+    enabled: Type.Optional(Type.Boolean({ default: true, description: 'Whether launches happen.' })),
+  },
+  { description: 'Makes the job a periodic template launched on a schedule.' },
+);
+
+/** Make the job a template dispatched with a payload and meta. */
+export const Parameterized = Obj(
+  {
+    payload: Type.Optional(StringEnum(['optional', 'required', 'forbidden'], { default: 'optional', description: 'Whether a dispatch carries a payload.' })),
+    metaRequired: Type.Optional(Type.Array(Type.String(), { description: 'Meta keys a dispatch must supply.' })),
+    metaOptional: Type.Optional(Type.Array(Type.String(), { description: 'Meta keys a dispatch may supply.' })),
+  },
+  { description: 'Makes the job a template instantiated by dispatch.' },
+);
+
+/** The desired state of a job. */
+export const JobSpec = Obj(
+  {
+    type: Type.Optional(StringEnum(JOB_TYPES, { default: 'service', description: 'Scheduler type.' })),
+    priority: Type.Optional(Int({ minimum: 1, maximum: 100, default: 50, description: 'Scheduling priority; higher may preempt lower.' })),
+    datacenters: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), { default: ['*'], minItems: 1, description: 'Datacenters the job may run in; glob patterns, "*" = any.' }),
+    ),
+    region: Type.Optional(Type.String({ default: 'global', description: 'Region the job runs in.' })),
+    allAtOnce: Type.Optional(Type.Boolean({ default: false, description: 'Place all allocations at once or none (gang scheduling).' })),
+    constraints: Type.Optional(Type.Array(Constraint, { description: 'Job-level constraints, inherited by every group.' })),
+    affinities: Type.Optional(Type.Array(Affinity, { description: 'Job-level affinities.' })),
+    spreads: Type.Optional(Type.Array(Spread, { description: 'Job-level spreads.' })),
+    update: Type.Optional(UpdateStrategy),
+    migrate: Type.Optional(MigrateStrategy),
+    reschedule: Type.Optional(ReschedulePolicy),
+    groups: Type.Array(TaskGroup, { minItems: 1, description: 'Task groups.' }),
+    meta: Type.Optional(StringMap({ description: 'Arbitrary metadata, available to tasks as NOMAD_META_<key>.' })),
+    periodic: Type.Optional(Periodic),
+    parameterized: Type.Optional(Parameterized),
+    stop: Type.Optional(Type.Boolean({ default: false, description: 'Stop all allocations while keeping the job.' })),
+  },
+  { description: 'What to run: groups of tasks and the policies that govern them.' },
+);
+
+/** Allocation counts of one group by client status. */
+export const GroupSummary = Obj(
+  {
+    queued: Type.Optional(Int({ minimum: 0, description: 'Allocations wanted but not placed.' })),
+    starting: Type.Optional(Int({ minimum: 0, description: 'Allocations placed, not yet running.' })),
+    running: Type.Optional(Int({ minimum: 0, description: 'Running allocations.' })),
+    complete: Type.Optional(Int({ minimum: 0, description: 'Completed allocations.' })),
+    failed: Type.Optional(Int({ minimum: 0, description: 'Failed allocations.' })),
+    lost: Type.Optional(Int({ minimum: 0, description: 'Allocations lost with their node.' })),
+  },
+  { description: 'Allocation counts of a group.' },
+);
+
+/** The observed state of a job. */
+export const JobStatus = Obj(
+  {
+    version: Type.Optional(Int({ minimum: 0, description: 'Current job version, bumped on each spec change (history in JobVersion objects).' })),
+    status: Type.Optional(StringEnum(['pending', 'running', 'dead'], { description: 'pending: nothing running yet; running; dead: stopped or all done.' })),
+    stable: Type.Optional(Type.Boolean({ description: 'Whether the current version has deployed successfully.' })),
+    observedGeneration: Type.Optional(Int({ minimum: 0, description: 'The metadata.generation this status reflects.' })),
+    summary: Type.Optional(MapOf(GroupSummary, { description: 'Allocation counts per group.' })),
+    conditions: Type.Optional(Conditions()),
+  },
+  { description: 'Observed state of the job.' },
+);
+
+/** The Job object schema. */
+export const JobSchema = envelope({ kind: 'Job', spec: JobSpec, status: JobStatus, description: 'A job: the declarative unit of work.' });

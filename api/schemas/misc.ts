@@ -1,0 +1,88 @@
+// The supporting kinds: Namespace, Lease (leader election, node heartbeats), JobVersion (history), Event.
+import { Type } from '@sinclair/typebox';
+import { Obj, StringEnum, Fixed, Timestamp, Int } from './common.ts';
+import { envelope, ObjectMeta } from './meta.ts';
+import { API_VERSION } from './kind.ts';
+import { JobSpec } from './job.ts';
+
+/** The Namespace object schema. */
+export const NamespaceSchema = envelope({
+  kind: 'Namespace',
+  nameRule: 'label',
+  specOptional: true,
+  spec: Obj(
+    { finalizers: Type.Optional(Type.Array(Type.String(), { description: 'Finalizers that must clear before the namespace is removed.' })) },
+    { description: 'Namespace options.' },
+  ),
+  status: Obj(
+    { phase: Type.Optional(StringEnum(['Active', 'Terminating'], { description: 'Namespace phase.' })) },
+    { description: 'Observed state of the namespace.' },
+  ),
+  description: 'A scope for names of namespaced objects.',
+});
+
+/** Lease spec: the coordination.k8s.io/v1 Lease shape. */
+export const LeaseSpec = Obj(
+  {
+    holderIdentity: Type.Optional(Type.String({ description: 'Current holder.' })),
+    leaseDurationSeconds: Type.Optional(Int({ minimum: 1, description: 'Seconds a holder keeps the lease without renewing.' })),
+    acquireTime: Type.Optional(Timestamp({ description: 'When the current holder acquired it.' })),
+    renewTime: Type.Optional(Timestamp({ description: 'When the holder last renewed it.' })),
+    leaseTransitions: Type.Optional(Int({ minimum: 0, description: 'Number of holder changes.' })),
+  },
+  { description: 'Lease holder and timing.' },
+);
+
+/** The Lease object schema. */
+export const LeaseSchema = envelope({
+  kind: 'Lease', spec: LeaseSpec, status: Obj({}, { description: 'Unused.' }), specOptional: true,
+  description: 'A lease for leader election and node heartbeats.',
+});
+
+/** A recorded job version. */
+export const JobVersionSpec = Obj(
+  {
+    jobName: Type.String({ minLength: 1, description: 'Job this version belongs to.' }),
+    version: Int({ minimum: 0, description: 'Version number.' }),
+    jobSpec: JobSpec,
+    stable: Type.Optional(Type.Boolean({ description: 'The version deployed successfully.' })),
+  },
+  { description: 'The job spec at one version.' },
+);
+
+/** The JobVersion object schema. */
+export const JobVersionSchema = envelope({
+  kind: 'JobVersion', spec: JobVersionSpec, status: Obj({}, { description: 'Unused.' }), description: 'An immutable past version of a job.',
+});
+
+/** The object an event is about. */
+export const ObjectReference = Obj(
+  {
+    apiVersion: Type.Optional(Type.String()),
+    kind: Type.Optional(Type.String()),
+    namespace: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String()),
+    uid: Type.Optional(Type.String()),
+    resourceVersion: Type.Optional(Type.String()),
+    fieldPath: Type.Optional(Type.String()),
+  },
+  { description: 'Reference to an object.' },
+);
+
+/** The Event object schema: flat like core/v1 Event (no spec/status). */
+export const EventSchema = Obj(
+  {
+    apiVersion: Fixed(API_VERSION, { description: 'Versioned schema of this representation: drover.dev/v1.' }),
+    kind: Fixed('Event', { description: 'Kind of this object: Event.' }),
+    metadata: ObjectMeta(),
+    involvedObject: ObjectReference,
+    reason: Type.Optional(Type.String({ description: 'Short CamelCase reason, e.g. Scheduled, Killing, Unhealthy.' })),
+    message: Type.Optional(Type.String({ description: 'Human-readable description.' })),
+    type: Type.Optional(StringEnum(['Normal', 'Warning'], { default: 'Normal', description: 'Event type.' })),
+    count: Type.Optional(Int({ minimum: 1, default: 1, description: 'Times this event happened.' })),
+    firstTimestamp: Type.Optional(Timestamp({ description: 'First occurrence.' })),
+    lastTimestamp: Type.Optional(Timestamp({ description: 'Last occurrence.' })),
+    source: Type.Optional(Obj({ component: Type.Optional(Type.String()), host: Type.Optional(Type.String()) }, { description: 'Reporter.' })),
+  },
+  { description: 'A record of something that happened to an object, shown by describe.' },
+);

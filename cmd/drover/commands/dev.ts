@@ -1,0 +1,46 @@
+// `drover dev`: the whole system in one process on the embedded memory store, persisted to a data directory.
+import { mkdir } from 'node:fs/promises';
+import type { Clock } from '../../../pkg/clock/clock.ts';
+import type { Logger } from '../../../pkg/log/logger.ts';
+import { openMemoryStore } from '../../../pkg/storage/memory/index.ts';
+import { defaultComponents, type Component } from '../components.ts';
+import { serve } from '../serve.ts';
+
+/** Arguments of `drover dev`. */
+export interface DevArgs {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Defaults to defaultComponents('dev'). */
+  components?: Component[];
+}
+
+/** What `dev` runs with. */
+export interface DevDeps {
+  logger: Logger;
+  clock: Clock;
+  out(text: string): void;
+  signal: AbortSignal;
+  startedAt: number;
+  /** Drover's version, served at /version. */
+  version: string;
+}
+
+/** Run `dev` until `deps.signal` aborts; returns the exit code. */
+export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
+  await mkdir(args.dataDir, { recursive: true });
+  const store = await openMemoryStore({ dataDir: args.dataDir, logger: deps.logger, clock: deps.clock });
+  try {
+    return await serve({
+      label: 'drover dev',
+      store,
+      port: args.port,
+      host: args.host,
+      storage: `data ${args.dataDir}`,
+      components: args.components ?? defaultComponents('dev'),
+      ...deps,
+    });
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,33 @@
+// `drover server`: the API server (and control-plane components) on etcd, the production backend.
+import type { Clock } from '../../../pkg/clock/clock.ts';
+import type { Logger } from '../../../pkg/log/logger.ts';
+import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
+import { defaultComponents, type Component } from '../components.ts';
+import { serve } from '../serve.ts';
+import type { DevDeps } from './dev.ts';
+
+/** Arguments of `drover server`. */
+export interface ServerArgs {
+  etcdEndpoints: string[];
+  port: number;
+  host: string;
+  components?: Component[];
+}
+
+/** Run `server` until `deps.signal` aborts; returns the exit code. */
+export async function server(args: ServerArgs, deps: DevDeps & { logger: Logger; clock: Clock }): Promise<number> {
+  const store = await openEtcdStore({ endpoints: args.etcdEndpoints });
+  try {
+    return await serve({
+      label: 'drover server',
+      store,
+      port: args.port,
+      host: args.host,
+      storage: `etcd ${args.etcdEndpoints.join(',')}`,
+      components: args.components ?? defaultComponents('server'),
+      ...deps,
+    });
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,177 @@
+// The command tree (commander): parses flags, resolves the connection and hands each command core a context.
+// `run(argv, io)` is the whole CLI as a function — main.ts calls it with the process, tests with fakes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { createClient } from '../../pkg/client/client.ts';
+import { jsonLogger, type Level } from '../../pkg/log/logger.ts';
+import { apply } from './commands/apply.ts';
+import { del } from './commands/delete.ts';
+import { describe } from './commands/describe.ts';
+import { get } from './commands/get.ts';
+import { version } from './commands/version.ts';
+import { resolveConnection, type ConnectionFlags } from './config.ts';
+import type { CommandContext } from './context.ts';
+import { describeError } from './errors.ts';
+import type { CliIo } from './io.ts';
+import { OUTPUT_FORMATS, type OutputFormat } from './output.ts';
+
+/** The CLI's own version (package.json). */
+export const CLIENT_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+/** Run the CLI with `argv` (arguments after the program name); resolves to the exit code. */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    io.err(describeError(err) + '\n');
+    return 1;
+  }
+  return code;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+const port = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(1, 'drover.invalidPort', `error: invalid port "${value}"`);
+  return n;
+};
+const logLevel = () => new Option('--log-level <level>', 'log level of the JSON lines on stderr').choices(['debug', 'info', 'warn', 'error']).default('info');
+
+/** The commander program; `setExit` receives each action's exit code. Exported for the docs generator. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void = () => {}): Command {
+  const program = new Command('drover')
+    .description('Drover: a declarative cluster scheduler (Nomad\'s job model on a Kubernetes-style API)')
+    .option('--server <url>', 'API server URL (env DROVER_ADDR; default http://127.0.0.1:7070)')
+    .option('--token <token>', 'bearer token (env DROVER_TOKEN)')
+    .option('--context <name>', 'context from the config file (env DROVER_CONTEXT; default: its currentContext)')
+    .option('--config <path>', 'config file (env DROVER_CONFIG; default ~/.drover/config.yaml)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  // Subcommands inherit output and exit behaviour.
+  const command = (name: string) => program.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+
+  // Client-side commands: resolve the connection, build a client, run the core, always close the client.
+  const withClient = async (cmd: Command, fn: (ctx: CommandContext) => Promise<number>) => {
+    const flags = cmd.optsWithGlobals<ConnectionFlags>();
+    let serverUrl: string | undefined;
+    try {
+      const conn = await resolveConnection({ ...flags, namespace: undefined }, io.env, io.homedir);
+      serverUrl = conn.server;
+      const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover/${CLIENT_VERSION}` });
+      try {
+        setExit(await fn({ client, out: io.out, err: io.err, namespace: conn.namespace, now: () => io.clock.now(), signal: io.signal }));
+      } finally {
+        await client.close();
+      }
+    } catch (err) {
+      io.err(describeError(err, serverUrl) + '\n');
+      setExit(1);
+    }
+  };
+  const serverDeps = (level: string) => ({
+    logger: jsonLogger({ level: level as Level, out: (line) => io.err(line + '\n') }),
+    clock: io.clock,
+    out: io.out,
+    signal: io.signal,
+    startedAt: io.startedAt,
+    version: CLIENT_VERSION,
+  });
+
+  command('dev')
+    .description('run the API server and every component in one process on the embedded store')
+    .option('--port <port>', 'port to listen on', port, 7070)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
+    .addOption(logLevel())
+    // dev and server load the API server and storage lazily, so client commands start without them.
+    .action(async (o) => {
+      const { dev } = await import('./commands/dev.ts');
+      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev') }, serverDeps(o.logLevel)));
+    });
+
+  command('server')
+    .description('run the API server and control-plane components on etcd')
+    .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379')
+    .option('--port <port>', 'port to listen on', port, 7070)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(logLevel())
+    .action(async (o) => {
+      const { server } = await import('./commands/server.ts');
+      const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host }, serverDeps(o.logLevel)));
+    });
+
+  command('apply')
+    .description('create or update objects from manifests by server-side apply (field manager "drover")')
+    .requiredOption('-f, --filename <path>', 'file, directory or - for stdin (repeatable)', collect)
+    .option('-R, --recursive', 'descend into subdirectories of directories given with -f')
+    .option('-n, --namespace <ns>', 'namespace for objects that do not set one')
+    .addOption(new Option('--dry-run [mode]', 'server: validate and admit without storing').choices(['server', 'none']).preset('server'))
+    .option('--force-conflicts', 'take ownership of fields other managers own instead of failing')
+    .action((o, cmd: Command) =>
+      withClient(cmd, (ctx) =>
+        apply(ctx, { files: o.filename, recursive: o.recursive, namespace: o.namespace, dryRun: o.dryRun === 'server', forceConflicts: o.forceConflicts, readStdin: io.readStdin }),
+      ),
+    );
+
+  command('get')
+    .description('list objects of a kind, or show named ones')
+    .argument('<kind>', 'kind: plural, singular, short name, Kind or kind.drover.dev')
+    .argument('[names...]', 'object names')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .option('-A, --all-namespaces', 'list across all namespaces')
+    .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=cache')
+    .option('--field-selector <selector>', 'field selector, e.g. spec.nodeName=n1')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('-w, --watch', 'after listing, watch for changes')
+    .option('--watch-only', 'watch for changes without listing first')
+    .action((kind: string, names: string[], o, cmd: Command) =>
+      withClient(cmd, (ctx) =>
+        get(ctx, {
+          kind,
+          names,
+          namespace: o.namespace,
+          allNamespaces: o.allNamespaces,
+          labelSelector: o.selector,
+          fieldSelector: o.fieldSelector,
+          output: o.output as OutputFormat,
+          watch: o.watch,
+          watchOnly: o.watchOnly,
+        }),
+      ),
+    );
+
+  command('describe')
+    .description('show an object in detail, with the events about it')
+    .argument('<kind>', 'kind: plural, singular, short name, Kind or kind.drover.dev')
+    .argument('<names...>', 'object names')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .action((kind: string, names: string[], o, cmd: Command) => withClient(cmd, (ctx) => describe(ctx, { kind, names, namespace: o.namespace })));
+
+  command('delete')
+    .description('delete objects by kind and name, or those in manifests')
+    .argument('[args...]', 'KIND NAME... (or nothing with -f)')
+    .option('-f, --filename <path>', 'delete the objects in a file, directory or - for stdin (repeatable)', collect)
+    .option('-R, --recursive', 'descend into subdirectories of directories given with -f')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .option('--ignore-not-found', 'treat objects that do not exist as deleted')
+    .addOption(new Option('--dry-run [mode]', 'server: check without deleting').choices(['server', 'none']).preset('server'))
+    .action((args: string[], o, cmd: Command) =>
+      withClient(cmd, (ctx) =>
+        del(ctx, { args, files: o.filename, recursive: o.recursive, namespace: o.namespace, ignoreNotFound: o.ignoreNotFound, dryRun: o.dryRun === 'server', readStdin: io.readStdin }),
+      ),
+    );
+
+  command('version')
+    .description("print the client's and the server's version")
+    .option('--client', 'only the client version (no server needed)')
+    .action((o, cmd: Command) => withClient(cmd, (ctx) => version(ctx, CLIENT_VERSION, { clientOnly: o.client })));
+
+  return program;
+}

@@ -1,0 +1,58 @@
+// Running the API server (and its components) until interrupted: shared by `drover dev` and `drover server`.
+import { performance } from 'node:perf_hooks';
+import { createApiServer } from '../../pkg/apiserver/server.ts';
+import { createClient } from '../../pkg/client/client.ts';
+import type { Clock } from '../../pkg/clock/clock.ts';
+import type { Logger } from '../../pkg/log/logger.ts';
+import type { Store } from '../../pkg/storage/store.ts';
+import type { Component, RunningComponent } from './components.ts';
+import { println } from './io.ts';
+
+/** What serve() runs. */
+export interface ServeOptions {
+  /** The command name for the ready line (`drover dev`). */
+  label: string;
+  store: Store;
+  port: number;
+  host: string;
+  /** Where the state lives, for the ready line (`data /home/x/.drover/dev`, `etcd http://...`). */
+  storage: string;
+  components: Component[];
+  logger: Logger;
+  clock: Clock;
+  out(text: string): void;
+  /** Shutdown starts when this aborts. */
+  signal: AbortSignal;
+  /** performance.now() at process start, for `ready in N ms`. */
+  startedAt: number;
+  /** Drover's version, served at /version. */
+  version: string;
+}
+
+/** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
+export async function serve(opts: ServeOptions): Promise<number> {
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version });
+  const url = await api.listen({ port: opts.port, host: opts.host });
+  const client = createClient({ server: url, userAgent: `${opts.label}/components` });
+  const running: Array<{ name: string; component: RunningComponent }> = [];
+  try {
+    for (const c of opts.components) {
+      running.push({ name: c.name, component: await c.start({ store: opts.store, client, server: url, logger: opts.logger.child({ component: c.name }), clock: opts.clock }) });
+    }
+    println(opts.out, `${opts.label} listening on ${url} (${opts.storage}), ready in ${Math.round(performance.now() - opts.startedAt)} ms`);
+    await aborted(opts.signal);
+    opts.logger.info('shutting down');
+  } finally {
+    for (const r of running.reverse()) {
+      await r.component.stop().catch((err) => opts.logger.error('component failed to stop', { component: r.name, err }));
+    }
+    await client.close();
+    await api.close();
+  }
+  return 0;
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

@@ -1,0 +1,48 @@
+// Checking a request body against the request path before any write: it must be an object of the served
+// kind and apiVersion, in the path's namespace, and (for named requests) with the path's name.
+import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { badRequest } from '../apierrors/status.ts';
+import type { RequestInfo } from './request-info.ts';
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The body as an object of `info.kind`: apiVersion and kind filled in when absent and checked when present,
+ * namespace taken from the path, name matched against the path. Throws 400 BadRequest on a mismatch.
+ */
+export function objectForPath(body: unknown, info: RequestInfo, what = 'the request body'): ApiObject {
+  if (!isPlainObject(body)) throw badRequest(`${what} must be a JSON object`);
+  const obj = body as unknown as ApiObject;
+  checkTypeMeta(obj, info.kind);
+  if (obj.metadata === undefined) obj.metadata = {} as ApiObject['metadata'];
+  if (!isPlainObject(obj.metadata)) throw badRequest('metadata must be an object');
+  const meta = obj.metadata;
+  if (info.kind.namespaced) {
+    if (meta.namespace && info.namespace && meta.namespace !== info.namespace) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    if (info.namespace) meta.namespace = info.namespace;
+  } else {
+    // Cluster-scoped objects have no namespace, whatever the client sent (as Kubernetes clears it).
+    delete meta.namespace;
+  }
+  if (info.name !== undefined) {
+    if (meta.name && meta.name !== info.name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${info.name})`);
+    }
+    meta.name = info.name;
+  }
+  return obj;
+}
+
+/** apiVersion and kind: filled when absent, 400 when they name something else. */
+export function checkTypeMeta(obj: ApiObject, kind: KindInfo): void {
+  if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = API_VERSION;
+  else if (obj.apiVersion !== API_VERSION) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${API_VERSION})`);
+  }
+  if (obj.kind === undefined || obj.kind === '') obj.kind = kind.kind;
+  else if (obj.kind !== kind.kind) {
+    throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${kind.kind})`);
+  }
+}

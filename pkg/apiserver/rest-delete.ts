@@ -1,0 +1,112 @@
+// DELETE of one object and of a collection. An object with finalizers is only marked (deletionTimestamp) and
+// removed when an update takes its last finalizer away; otherwise it is removed at once (CAS on its revision).
+import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { conflict, invalid, notFound } from '../apierrors/status.ts';
+import { isStoreError } from '../storage/store.ts';
+import type { AdmissionContext } from './admission.ts';
+import { clone, decodeStored, encodeStored, keyOf, keyPrefix, objectKey } from './codec.ts';
+import { header, listOf, type RestRequest, type RestResponse, type ServerContext } from './context.ts';
+import { parseDeleteOptions, type DeleteOptions } from './delete-options.ts';
+import { CONFLICT_MESSAGE, fromStoreError } from './errors.ts';
+import { parsePaging, parseSelectors } from './list-options.ts';
+import { rfc3339 } from './meta.ts';
+import { managerFromUserAgent } from './options.ts';
+import { targetOf } from './write.ts';
+
+/** DELETE /…/{plural}/{name}. */
+export async function deleteHandler(ctx: ServerContext, req: RestRequest): Promise<RestResponse> {
+  const { kind, namespace } = req.info;
+  const name = req.info.name!;
+  const opts = parseDeleteOptions(req.body, header(req, 'content-type'), req.query);
+  const manager = managerFromUserAgent(header(req, 'user-agent'));
+  const obj = await deleteObject(ctx, kind, objectKey(kind, namespace, name), name, opts, manager);
+  return { code: 200, body: obj };
+}
+
+/** DELETE /…/{plural}: delete every object matching the selectors; returns the list of what was deleted. */
+export async function deleteCollectionHandler(ctx: ServerContext, req: RestRequest): Promise<RestResponse> {
+  const { kind, namespace } = req.info;
+  const opts = parseDeleteOptions(req.body, header(req, 'content-type'), req.query);
+  const manager = managerFromUserAgent(header(req, 'user-agent'));
+  const filter = parseSelectors(kind, req.query);
+  parsePaging(req.query);
+  const page = await ctx.caches.list(kind, { prefix: keyPrefix(kind, namespace), filter });
+  const deleted: ApiObject[] = [];
+  for (const item of page.items) {
+    try {
+      deleted.push(await deleteObject(ctx, kind, keyOf(kind, item), item.metadata.name, { ...opts, preconditions: undefined }, manager));
+    } catch (err) {
+      // Gone meanwhile: nothing left to delete.
+      if (!(err instanceof Error && (err as { reason?: string }).reason === 'NotFound')) throw err;
+    }
+  }
+  return { code: 200, body: listOf(kind, deleted, { resourceVersion: String(page.rv) }) };
+}
+
+/** Delete (or mark for deletion) one object; returns its last state. Retries CAS races with a fresh read. */
+export async function deleteObject(ctx: ServerContext, kind: KindInfo, key: string, name: string, opts: DeleteOptions, manager: string): Promise<ApiObject> {
+  const target = targetOf(kind, name);
+  let current = await ctx.caches.get(kind, key);
+  let fresh = false;
+  for (let attempt = 0; attempt < 16; attempt++) {
+    if (!current || (!fresh && preconditionFails(current, opts))) {
+      if (fresh) break;
+      current = await readStore(ctx, key);
+      fresh = true;
+      continue;
+    }
+    checkPreconditions(current, opts, target);
+    const actx: AdmissionContext = { kind, dryRun: opts.dryRun, manager };
+    const causes = await ctx.admission.validate('DELETE', current, current, actx);
+    if (causes.length > 0) throw invalid({ ...target, kindName: kind.kind }, causes);
+    try {
+      return await removeOrMark(ctx, kind, key, current, opts);
+    } catch (err) {
+      if (!isStoreError(err, 'Conflict') && !isStoreError(err, 'NotFound')) throw fromStoreError(err, target);
+      current = isStoreError(err) && err.current ? decodeStored(err.current) : await readStore(ctx, key);
+      fresh = true;
+    }
+  }
+  if (!current) throw notFound(target);
+  throw conflict(target, CONFLICT_MESSAGE);
+}
+
+async function removeOrMark(ctx: ServerContext, kind: KindInfo, key: string, current: ApiObject, opts: DeleteOptions): Promise<ApiObject> {
+  const rev = Number(current.metadata.resourceVersion);
+  if ((current.metadata.finalizers ?? []).length > 0) {
+    // Already marked: deleting again changes nothing.
+    if (current.metadata.deletionTimestamp) return current;
+    const marked = clone(current);
+    marked.metadata.deletionTimestamp = rfc3339(ctx.clock.now());
+    marked.metadata.deletionGracePeriodSeconds = 0;
+    if (opts.dryRun) return marked;
+    const kv = await ctx.store.update(key, encodeStored(marked), rev);
+    ctx.caches.noteWrite(kind, kv.modRevision);
+    marked.metadata.resourceVersion = String(kv.modRevision);
+    return marked;
+  }
+  if (opts.dryRun) return current;
+  const kv = await ctx.store.delete(key, rev);
+  ctx.caches.noteWrite(kind, kv.modRevision);
+  return current;
+}
+
+function preconditionFails(obj: ApiObject, opts: DeleteOptions): boolean {
+  const p = opts.preconditions;
+  return !!p && ((p.uid !== undefined && p.uid !== obj.metadata.uid) || (p.resourceVersion !== undefined && p.resourceVersion !== obj.metadata.resourceVersion));
+}
+
+function checkPreconditions(obj: ApiObject, opts: DeleteOptions, target: ReturnType<typeof targetOf>): void {
+  const p = opts.preconditions;
+  if (p?.uid !== undefined && p.uid !== obj.metadata.uid) {
+    throw conflict(target, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
+  }
+  if (p?.resourceVersion !== undefined && p.resourceVersion !== obj.metadata.resourceVersion) {
+    throw conflict(target, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
+  }
+}
+
+async function readStore(ctx: ServerContext, key: string): Promise<ApiObject | undefined> {
+  const { kv } = await ctx.store.get(key);
+  return kv ? decodeStored(kv) : undefined;
+}

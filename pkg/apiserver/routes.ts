@@ -1,0 +1,135 @@
+// Route table: discovery, OpenAPI, health, metrics, and ONE handler for every resource path of every kind.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { buildOpenApiRoot, buildOpenApiV3 } from '../../api/openapi.ts';
+import { GROUP, VERSION } from '../../api/schemas/kind.ts';
+import type { Status } from '../apierrors/status.ts';
+import { mediaType } from './content.ts';
+import type { RestRequest, RestResponse, ServerContext } from './context.ts';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
+import { toStatus } from './errors.ts';
+import { queryFlag, type RawQuery } from './options.ts';
+import { createHandler } from './rest-create.ts';
+import { deleteCollectionHandler, deleteHandler } from './rest-delete.ts';
+import { patchHandler } from './rest-patch.ts';
+import { getObject, listObjects } from './rest-read.ts';
+import { updateHandler } from './rest-update.ts';
+import { watchHandler } from './rest-watch.ts';
+import { resolveRequest, resourceNotFound, type RequestInfo, type Verb } from './request-info.ts';
+
+/** Path prefix of the drover.dev/v1 resources. */
+export const GROUP_VERSION_PREFIX = `/apis/${GROUP}/${VERSION}`;
+
+/** The labels a request is measured and logged under. */
+export interface RequestLabels {
+  verb: string;
+  resource: string;
+  subresource: string;
+}
+
+/** Labels per in-flight request, for the metrics and access-log hook. */
+export const requestLabels = new WeakMap<object, RequestLabels>();
+
+/** Send a JSON body with `code`. */
+export function sendJson(reply: FastifyReply, code: number, body: unknown): FastifyReply {
+  return reply.code(code).type('application/json').send(JSON.stringify(body));
+}
+
+/** Send a Status (with Retry-After when it carries retryAfterSeconds). */
+export function sendStatus(reply: FastifyReply, s: Status): FastifyReply {
+  const retry = s.details?.retryAfterSeconds;
+  if (retry !== undefined) reply.header('Retry-After', String(retry));
+  return sendJson(reply, s.code, s);
+}
+
+/** Register every route of the API server on `app`. */
+export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: { version?: string; ready: () => boolean }): void {
+  const kinds = ctx.kinds;
+  const openApiDoc = JSON.stringify(buildOpenApiV3(kinds));
+  const openApiRoot = JSON.stringify(buildOpenApiRoot(openApiDoc));
+  const resources = apiResourceList(kinds);
+
+  app.get('/api', async (_req, reply) => sendJson(reply, 200, apiVersions()));
+  app.get('/apis', async (_req, reply) => sendJson(reply, 200, apiGroupList()));
+  app.get(`/apis/${GROUP}`, async (_req, reply) => sendJson(reply, 200, apiGroup()));
+  app.get(GROUP_VERSION_PREFIX, async (_req, reply) => sendJson(reply, 200, resources));
+  app.get('/version', async (_req, reply) => sendJson(reply, 200, versionInfo(opts.version)));
+  app.get('/openapi/v3', async (_req, reply) => reply.code(200).type('application/json').send(openApiRoot));
+  app.get(`/openapi/v3${GROUP_VERSION_PREFIX}`, async (_req, reply) => reply.code(200).type('application/json').send(openApiDoc));
+  for (const path of ['/healthz', '/livez']) {
+    app.get(path, async (_req, reply) => reply.code(200).type('text/plain; charset=utf-8').send('ok'));
+  }
+  app.get('/readyz', async (_req, reply) =>
+    opts.ready()
+      ? reply.code(200).type('text/plain; charset=utf-8').send('ok')
+      : reply.code(503).type('text/plain; charset=utf-8').send('[-]watch-caches failed: not synced\nreadyz check failed'),
+  );
+  app.get('/metrics', async (_req, reply) => reply.code(200).type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()));
+
+  app.route({
+    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    url: `${GROUP_VERSION_PREFIX}/*`,
+    handler: (request, reply) => serveResource(ctx, request, reply),
+  });
+}
+
+/** The one generic handler: resolve the path, dispatch on the verb, send the result. */
+async function serveResource(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const query = request.query as RawQuery;
+  const path = request.url.split('?')[0]!;
+  const rest = path.slice(GROUP_VERSION_PREFIX.length + 1).split('/');
+  const info = resolveRequest(rest, request.method, queryFlag(query, 'watch'), ctx.kindByPlural);
+  requestLabels.set(request.raw, { verb: metricVerb(info.verb, request), resource: info.kind.plural, subresource: info.subresource ?? '' });
+  const req: RestRequest = { info, query, headers: request.headers, body: request.body };
+  if (info.verb === 'watch') return watchHandler(ctx, req, reply);
+  const res = await dispatch(ctx, info, req);
+  sendJson(reply, res.code, res.body);
+}
+
+function dispatch(ctx: ServerContext, info: RequestInfo, req: RestRequest): Promise<RestResponse> {
+  switch (info.verb) {
+    case 'get':
+      return getObject(ctx, req);
+    case 'list':
+      return listObjects(ctx, req);
+    case 'create':
+      return createHandler(ctx, req);
+    case 'update':
+      return updateHandler(ctx, req);
+    case 'patch':
+      return patchHandler(ctx, req);
+    case 'delete':
+      return deleteHandler(ctx, req);
+    case 'deletecollection':
+      return deleteCollectionHandler(ctx, req);
+    default:
+      throw resourceNotFound();
+  }
+}
+
+const METRIC_VERBS: Record<Verb, string> = {
+  get: 'GET',
+  list: 'LIST',
+  watch: 'WATCH',
+  create: 'POST',
+  update: 'PUT',
+  patch: 'PATCH',
+  delete: 'DELETE',
+  deletecollection: 'DELETECOLLECTION',
+};
+
+function metricVerb(verb: Verb, request: FastifyRequest): string {
+  if (verb === 'patch' && mediaType(request.headers['content-type']) === 'application/apply-patch+yaml') return 'APPLY';
+  return METRIC_VERBS[verb];
+}
+
+/** Install the error and not-found handlers that answer with Status bodies. */
+export function installErrorHandlers(app: FastifyInstance, ctx: ServerContext): void {
+  app.setErrorHandler((err, request, reply) => {
+    const s = toStatus(err, ctx.logger, { method: request.method, url: request.url });
+    if (reply.sent || reply.raw.headersSent) return;
+    sendStatus(reply, s);
+  });
+  app.setNotFoundHandler((_request, reply) => {
+    sendStatus(reply, resourceNotFound().status);
+  });
+}

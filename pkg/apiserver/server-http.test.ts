@@ -1,0 +1,127 @@
+// Discovery, version, OpenAPI, health, metrics, auth, body limits, media types and error bodies.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { REASONS } from '../apierrors/status.ts';
+import { testServer, widget, widgetsPath } from './test-support.ts';
+
+test('discovery documents have the shapes kubectl expects', async () => {
+  const t = await testServer();
+  try {
+    const api = await t.req('GET', '/api');
+    assert.deepEqual(api.body.versions, []);
+    assert.equal(api.body.kind, 'APIVersions');
+    const apis = await t.req('GET', '/apis', undefined, { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
+    assert.equal(apis.code, 200);
+    // Plain JSON (no as=APIGroupDiscoveryList) so client-go falls back to legacy discovery.
+    assert.match(String(apis.headers['content-type']), /^application\/json(;\s*charset=utf-8)?$/);
+    assert.equal(apis.body.kind, 'APIGroupList');
+    assert.deepEqual(apis.body.groups[0].preferredVersion, { groupVersion: 'drover.dev/v1', version: 'v1' });
+    const group = await t.req('GET', '/apis/drover.dev');
+    assert.equal(group.body.kind, 'APIGroup');
+    assert.equal(group.body.name, 'drover.dev');
+    const list = await t.req('GET', '/apis/drover.dev/v1');
+    assert.equal(list.body.kind, 'APIResourceList');
+    assert.equal(list.body.groupVersion, 'drover.dev/v1');
+    const names = list.body.resources.map((r: any) => r.name);
+    assert.deepEqual(names, ['namespaces', 'namespaces/status', 'widgets', 'widgets/status', 'gadgets']);
+    const w = list.body.resources[2];
+    assert.deepEqual(
+      { singularName: w.singularName, namespaced: w.namespaced, kind: w.kind, shortNames: w.shortNames, categories: w.categories },
+      { singularName: 'widget', namespaced: true, kind: 'Widget', shortNames: ['wd'], categories: ['all'] },
+    );
+    assert.ok(['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'].every((v) => w.verbs.includes(v)));
+    assert.deepEqual(list.body.resources[3].verbs, ['get', 'patch', 'update']);
+    const version = await t.req('GET', '/version');
+    assert.equal(version.body.major, '1');
+    assert.equal(version.body.minor, '30');
+    assert.match(version.body.gitVersion, /^v1\.30\.0-drover/);
+    assert.match(version.body.platform, /\//);
+  } finally {
+    await t.close();
+  }
+});
+
+test('OpenAPI v3 root points at the group-version document by hash; v2 is 404', async () => {
+  const t = await testServer();
+  try {
+    const root = await t.req('GET', '/openapi/v3');
+    const url: string = root.body.paths['apis/drover.dev/v1'].serverRelativeURL;
+    assert.match(url, /^\/openapi\/v3\/apis\/drover\.dev\/v1\?hash=[0-9A-F]+$/);
+    const doc = await t.req('GET', url);
+    assert.equal(doc.code, 200);
+    assert.ok(doc.body.components.schemas['dev.drover.v1.Widget']);
+    assert.equal((await t.req('GET', '/openapi/v2')).code, 404);
+  } finally {
+    await t.close();
+  }
+});
+
+test('health, readiness and per-server metrics', async () => {
+  const t = await testServer();
+  try {
+    for (const p of ['/healthz', '/livez', '/readyz']) {
+      const r = await t.req('GET', p);
+      assert.equal(r.code, 200, p);
+      assert.equal(r.text, 'ok');
+    }
+    await t.req('POST', widgetsPath(), widget('a'));
+    await t.req('GET', widgetsPath());
+    const m = await t.req('GET', '/metrics');
+    assert.match(m.text, /apiserver_request_duration_seconds_count\{verb="POST",resource="widgets",subresource="",code="201"\} 1/);
+    assert.match(m.text, /apiserver_request_duration_seconds_count\{verb="LIST",resource="widgets",subresource="",code="200"\} 1/);
+    assert.match(m.text, /# TYPE apiserver_watch_events_total counter/);
+    // A second server has its own registry.
+    const other = await testServer();
+    try {
+      assert.doesNotMatch((await other.req('GET', '/metrics')).text, /verb="POST",resource="widgets"/);
+    } finally {
+      await other.close();
+    }
+  } finally {
+    await t.close();
+  }
+});
+
+test('a token requires Authorization: Bearer, except for health checks', async () => {
+  const t = await testServer({ token: 's3cret' });
+  try {
+    const denied = await t.req('GET', widgetsPath());
+    assert.equal(denied.code, 401);
+    assert.equal(denied.body.reason, 'Unauthorized');
+    assert.equal((await t.req('GET', widgetsPath(), undefined, { authorization: 'Bearer wrong' })).code, 401);
+    assert.equal((await t.req('GET', widgetsPath(), undefined, { authorization: 'Bearer s3cret' })).code, 200);
+    assert.equal((await t.req('GET', '/healthz')).code, 200);
+  } finally {
+    await t.close();
+  }
+});
+
+test('transport-level errors are Status bodies: 413, 415, 404, 405', async () => {
+  const t = await testServer({ bodyLimitBytes: 1024 });
+  try {
+    const big = await t.req('POST', widgetsPath(), widget('big', { color: 'x'.repeat(2000) }));
+    assert.equal(big.code, 413);
+    assert.equal(big.body.reason, 'RequestEntityTooLarge');
+    const proto = await t.req('POST', widgetsPath(), 'x', { 'content-type': 'application/vnd.kubernetes.protobuf' });
+    assert.equal(proto.code, 415);
+    assert.equal(proto.body.reason, 'UnsupportedMediaType');
+    const bare = await t.server.app.inject({ method: 'POST', url: widgetsPath(), payload: JSON.stringify(widget('bare')) });
+    assert.equal(bare.statusCode, 201, 'a body without Content-Type is read as JSON');
+    const nf = await t.req('GET', '/apis/drover.dev/v1/namespaces/default/unknowns');
+    assert.equal(nf.code, 404);
+    assert.equal(nf.body.kind, 'Status');
+    const na = await t.req('POST', widgetsPath('default', 'x'), widget('x'));
+    assert.equal(na.code, 405);
+    assert.equal(na.body.reason, 'MethodNotAllowed');
+  } finally {
+    await t.close();
+  }
+});
+
+test('docs/api.md documents every Status reason', () => {
+  const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
+  for (const reason of Object.keys(REASONS)) {
+    assert.match(doc, new RegExp(`\\b${reason}\\b`), `docs/api.md must document ${reason}`);
+  }
+});

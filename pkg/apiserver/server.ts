@@ -1,0 +1,164 @@
+// The Drover API server: fastify with our own body parsing (nothing coerced or stripped), one generic REST
+// handler for every kind, a watch cache per kind, discovery/OpenAPI, metrics, health and store compaction.
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { kinds as allKinds } from '../../api/schemas/index.ts';
+import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { apiError, isAlreadyExists } from '../apierrors/status.ts';
+import { realClock, type Clock } from '../clock/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Store } from '../storage/store.ts';
+import { AdmissionChain, type AdmissionHook } from './admission.ts';
+import { KindCaches } from './caches.ts';
+import { Compactor } from './compaction.ts';
+import { ConnectionTracker } from './connections.ts';
+import { installBodyParser } from './content.ts';
+import { WatchRegistry, type ServerContext } from './context.ts';
+import { ApiMetrics } from './metrics.ts';
+import { installErrorHandlers, registerRoutes, requestLabels, sendStatus } from './routes.ts';
+import { createObject } from './write.ts';
+
+/** Options of createApiServer. */
+export interface ApiServerOptions {
+  store: Store;
+  logger: Logger;
+  clock?: Clock;
+  /** The kinds served (default: every kind of api/schemas). */
+  kinds?: KindInfo[];
+  admission?: AdmissionHook[];
+  /** Largest accepted request body (default 3 MiB, like kube-apiserver). */
+  bodyLimitBytes?: number;
+  /** Store compaction period (default 5 min; 0 disables). Each round keeps the revisions of the last round. */
+  compactionIntervalMs?: number;
+  /** Never compact the newest this-many revisions (default 10,000). */
+  compactionMinRetainedRevisions?: number;
+  /** Period of BOOKMARK events on watches that allow them (default 60 s). */
+  bookmarkIntervalMs?: number;
+  /** When set, every request except health checks needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Drover's version, shown in /version. */
+  version?: string;
+}
+
+/** A running API server. */
+export interface ApiServer {
+  app: FastifyInstance;
+  /** Listen on `port` (0 = any) and `host` (default 127.0.0.1); returns the base URL. */
+  listen(opts: { port: number; host?: string }): Promise<string>;
+  /** End watches, finish in-flight requests, stop caches and compaction. The store stays open (it is the caller's). */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
+const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
+/** Build the API server: caches synced, `default` namespace ensured, routes ready (not yet listening). */
+export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const clock = opts.clock ?? realClock;
+  const kinds = opts.kinds ?? allKinds;
+  const logger = opts.logger.child({ component: 'apiserver' });
+  const metrics = new ApiMetrics();
+  const caches = new KindCaches({ store: opts.store, logger, clock, kinds, bookmarkIntervalMs: opts.bookmarkIntervalMs });
+  const ctx: ServerContext = {
+    store: opts.store,
+    logger,
+    clock,
+    kinds,
+    kindByPlural: new Map(kinds.map((k) => [k.plural, k])),
+    namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
+    admission: new AdmissionChain(opts.admission ?? []),
+    caches,
+    metrics,
+    watches: new WatchRegistry(),
+  };
+  await caches.start();
+  await ensureDefaultNamespace(ctx);
+
+  let closing = false;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
+    return503OnClosing: true,
+  });
+  const connections = new ConnectionTracker(app.server);
+  installBodyParser(app);
+  installErrorHandlers(app, ctx);
+  if (opts.token) installAuth(app, opts.token);
+  installAccessLog(app, ctx);
+  registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
+  await app.ready();
+
+  const compactor = new Compactor({ store: opts.store, clock, logger, metrics, intervalMs: opts.compactionIntervalMs, minRetainedRevisions: opts.compactionMinRetainedRevisions });
+  if (opts.compactionIntervalMs !== 0) compactor.start();
+
+  return {
+    app,
+    async listen({ port, host = '127.0.0.1' }) {
+      await app.listen({ port, host });
+      const addr = app.server.address();
+      const p = typeof addr === 'object' && addr ? addr.port : port;
+      const h = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+      return `http://${h}:${p}`;
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      // Watches first: fastify's close waits for open requests, and a watch never finishes by itself.
+      ctx.watches.closeAll();
+      await compactor.stop();
+      const closed = app.close();
+      connections.drain();
+      await closed;
+      caches.stop();
+    },
+  };
+}
+
+/** Create the `default` namespace unless it exists (every API server tries; the first wins). */
+async function ensureDefaultNamespace(ctx: ServerContext): Promise<void> {
+  const kind = ctx.namespaceKind;
+  if (!kind) return;
+  const ns = { apiVersion: API_VERSION, kind: 'Namespace', metadata: { name: 'default' } } as ApiObject;
+  try {
+    await createObject(ctx, { kind, opts: { dryRun: false, manager: 'drover-apiserver', managerGiven: true, fieldValidation: 'Strict', force: false } }, ns);
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+}
+
+function installAuth(app: FastifyInstance, token: string): void {
+  const want = Buffer.from(`Bearer ${token}`);
+  app.addHook('onRequest', async (request, reply) => {
+    if (UNAUTHENTICATED_PATHS.has(request.url.split('?')[0]!)) return;
+    const got = Buffer.from(String(request.headers.authorization ?? ''));
+    if (got.length === want.length && timingSafeEqual(got, want)) return;
+    sendStatus(reply, apiError('Unauthorized', 'Unauthorized', {}).status);
+    return reply;
+  });
+}
+
+/** Request metrics and JSON access logs (watches record their own when they end). */
+function installAccessLog(app: FastifyInstance, ctx: ServerContext): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = requestLabels.get(request.raw);
+    const code = String(reply.statusCode);
+    const seconds = reply.elapsedTime / 1000;
+    if (labels && labels.verb !== 'WATCH') {
+      ctx.metrics.requestDuration.observe({ ...labels, code }, seconds);
+      ctx.metrics.requests.inc({ ...labels, code });
+    }
+    const fields = {
+      method: request.method,
+      url: request.url,
+      code: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+      verb: labels?.verb,
+      resource: labels?.resource,
+      userAgent: request.headers['user-agent'],
+      remote: request.ip,
+    };
+    if (labels) ctx.logger.info('request', fields);
+    else ctx.logger.debug('request', fields);
+  });
+}

@@ -1,0 +1,243 @@
+// A list+watch cache of one kind, as client-go's reflector + indexer + shared informer in one small piece:
+// list (paginated), then watch from the list's resourceVersion with bookmarks; on a broken stream resume
+// from the last seen resourceVersion after a backoff; on 410 Gone relist and emit the difference, so a delete
+// that happened while disconnected is still delivered.
+import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { isGone } from '../apierrors/status.ts';
+import type { Clock, Timer } from '../clock/clock.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Client, ResourceClient } from './client.ts';
+import type { WatchEvent, WatchHandle } from './watch.ts';
+
+/** Options of createInformer. */
+export interface InformerOptions {
+  client: Client;
+  kind: KindInfo | string;
+  /** Only this namespace (default: all). */
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  logger: Logger;
+  clock: Clock;
+  /** Re-deliver every cached object as an update this often (0/unset = never). */
+  resyncMs?: number;
+  /** Reconnect backoff: doubles from initialMs (default 500) up to maxMs (default 30 s). */
+  backoff?: { initialMs?: number; maxMs?: number };
+  /** Server-side lifetime of one watch request (default 300 s); the informer re-watches when it ends. */
+  watchTimeoutSeconds?: number;
+  /** Items per list page (default 500). */
+  pageSize?: number;
+}
+
+/** Event callbacks; `update` also fires on resync with old === new. */
+export interface InformerHandlers<T> {
+  add: (obj: T) => void;
+  update: (oldObj: T, newObj: T) => void;
+  delete: (obj: T) => void;
+}
+
+/** A running cache of one kind. */
+export interface Informer<T extends ApiObject = ApiObject> {
+  /** Subscribe; returns an unsubscribe function. Handlers run synchronously, in event order. */
+  on<E extends keyof InformerHandlers<T>>(event: E, fn: InformerHandlers<T>[E]): () => void;
+  /** Start listing and watching; resolves once the first list is in the cache (or on stop()). */
+  start(): Promise<void>;
+  /** Stop watching and all timers. The cache keeps its last contents. */
+  stop(): void;
+  /** True once the first list has been loaded. */
+  hasSynced(): boolean;
+  /** The cached object, or undefined. Cluster-scoped kinds: namespace undefined or ''. */
+  get(namespace: string | undefined, name: string): T | undefined;
+  /** Every cached object. */
+  list(): T[];
+  /** The resourceVersion of the last list, event or bookmark seen ('' before the first list). */
+  lastSyncResourceVersion(): string;
+}
+
+/** Fired when a clean watch end came too fast to be a timeout: treated like a failure so it backs off. */
+const MIN_HEALTHY_WATCH_MS = 1000;
+
+/** A list+watch informer over `opts.client` for `opts.kind`. */
+export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOptions): Informer<T> {
+  const rc = opts.client.resource<T>(opts.kind);
+  const log = opts.logger.child({ informer: rc.kind.plural, namespace: opts.namespace });
+  const { clock } = opts;
+  const initialBackoff = opts.backoff?.initialMs ?? 500;
+  const maxBackoff = opts.backoff?.maxMs ?? 30_000;
+  const watchTimeout = opts.watchTimeoutSeconds ?? 300;
+
+  const cache = new Map<string, T>();
+  const handlers: { [E in keyof InformerHandlers<T>]: Set<InformerHandlers<T>[E]> } = { add: new Set(), update: new Set(), delete: new Set() };
+  let lastRV = '';
+  let synced = false;
+  let stopped = false;
+  let running: Promise<void> | undefined;
+  let markSynced: () => void = () => {};
+  const syncedP = new Promise<void>((resolve) => (markSynced = resolve));
+  let currentWatch: WatchHandle | undefined;
+  let sleeping: { timer: Timer; wake: () => void } | undefined;
+  let resyncTimer: Timer | undefined;
+
+  const emit = <E extends keyof InformerHandlers<T>>(event: E, ...args: Parameters<InformerHandlers<T>[E]>) => {
+    for (const fn of handlers[event]) {
+      try {
+        (fn as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        // A handler's bug must not stop the cache from following the server.
+        log.error('informer handler failed', { event, err });
+      }
+    }
+  };
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        sleeping = undefined;
+        resolve();
+      };
+      sleeping = { timer: clock.setTimeout(wake, ms), wake };
+    });
+
+  // Replace the cache with a fresh list, emitting the difference. A changed uid under the same name is a
+  // delete and a re-create, never an update.
+  const relist = async () => {
+    const list = await listAll(rc, opts);
+    const fresh = new Map(list.items.map((o) => [keyOf(o), o]));
+    for (const [key, old] of cache) {
+      const now = fresh.get(key);
+      if (!now || now.metadata.uid !== old.metadata.uid) {
+        cache.delete(key);
+        emit('delete', old);
+      }
+    }
+    for (const [key, obj] of fresh) {
+      const old = cache.get(key);
+      cache.set(key, obj);
+      if (!old) emit('add', obj);
+      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) emit('update', old, obj);
+    }
+    lastRV = list.metadata.resourceVersion;
+    log.debug('listed', { count: fresh.size, resourceVersion: lastRV });
+  };
+
+  const apply = (ev: WatchEvent<T>) => {
+    const rv = ev.object?.metadata?.resourceVersion;
+    if (ev.type !== 'BOOKMARK') {
+      const key = keyOf(ev.object);
+      const old = cache.get(key);
+      if (ev.type === 'DELETED') {
+        cache.delete(key);
+        if (old) emit('delete', ev.object);
+      } else {
+        cache.set(key, ev.object);
+        if (old) emit('update', old, ev.object);
+        else emit('add', ev.object);
+      }
+    }
+    if (rv) lastRV = rv;
+  };
+
+  // One watch request from lastRV. Resolves on a clean end (server timeout), throws on failure.
+  const watchOnce = async (): Promise<number> => {
+    let events = 0;
+    const handle = rc.watch(
+      { namespace: opts.namespace, resourceVersion: lastRV, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, allowWatchBookmarks: true, timeoutSeconds: watchTimeout },
+      (ev) => {
+        events++;
+        apply(ev);
+      },
+    );
+    currentWatch = handle;
+    // A half-open connection never ends by itself; give the server its timeout plus grace, then start over.
+    const watchdog = clock.setTimeout(() => handle.cancel(), (watchTimeout + 30) * 1000);
+    try {
+      await handle.done;
+    } finally {
+      watchdog.cancel();
+      currentWatch = undefined;
+    }
+    return events;
+  };
+
+  const run = async () => {
+    let needList = true;
+    let failures = 0;
+    while (!stopped) {
+      const began = clock.now();
+      try {
+        if (needList) {
+          await relist();
+          needList = false;
+          if (!synced) {
+            synced = true;
+            markSynced();
+          }
+        }
+        const events = await watchOnce();
+        if (stopped) break;
+        if (events > 0 || clock.now() - began >= MIN_HEALTHY_WATCH_MS) {
+          failures = 0;
+          continue;
+        }
+        failures++;
+        log.debug('watch ended early', { resourceVersion: lastRV });
+      } catch (err) {
+        if (stopped) break;
+        if (isGone(err)) {
+          // History we needed is gone: relist now; the diff stands in for the events we missed.
+          log.info('resourceVersion expired, relisting', { resourceVersion: lastRV });
+          needList = true;
+          continue;
+        }
+        failures++;
+        log.warn(needList ? 'list failed' : 'watch failed', { err, resourceVersion: lastRV, attempt: failures });
+      }
+      await sleep(Math.min(maxBackoff, initialBackoff * 2 ** Math.max(0, failures - 1)));
+    }
+  };
+
+  const scheduleResync = () => {
+    if (!opts.resyncMs || stopped) return;
+    resyncTimer = clock.setTimeout(() => {
+      for (const obj of cache.values()) emit('update', obj, obj);
+      scheduleResync();
+    }, opts.resyncMs);
+  };
+
+  return {
+    on(event, fn) {
+      handlers[event].add(fn as never);
+      return () => void handlers[event].delete(fn as never);
+    },
+    start() {
+      if (!running && !stopped) {
+        running = run().catch((err) => log.error('informer loop crashed', { err }));
+        scheduleResync();
+      }
+      return Promise.race([syncedP, running ?? Promise.resolve()]);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      currentWatch?.cancel();
+      if (sleeping) {
+        sleeping.timer.cancel();
+        sleeping.wake();
+      }
+      resyncTimer?.cancel();
+      markSynced();
+    },
+    hasSynced: () => synced,
+    get: (namespace, name) => cache.get(`${namespace ?? ''}/${name}`),
+    list: () => [...cache.values()],
+    lastSyncResourceVersion: () => lastRV,
+  };
+}
+
+function keyOf(obj: ApiObject): string {
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+}
+
+function listAll<T extends ApiObject>(rc: ResourceClient<T>, opts: InformerOptions) {
+  return rc.listAll({ namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, pageSize: opts.pageSize });
+}

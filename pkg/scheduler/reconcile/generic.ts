@@ -1,0 +1,192 @@
+// The service and batch reconciler (Nomad's allocReconciler): per group, sort the job's allocations into
+// buckets by node taint and status, stop the surplus (highest index first), replace lost and failed ones,
+// place the missing, then migrate and update within their parallelism budgets.
+import type { AllocView, GroupView, NodeView } from '../structs.ts';
+import { allocName, isTerminal } from '../structs.ts';
+import type { ReconcileInput, ReconcileResult, PlaceReason } from './types.ts';
+import { emptyResult, countChanges } from './types.ts';
+import { NameIndex } from './names.ts';
+import { rescheduleDecision } from './reschedule.ts';
+import { updateKind, destructiveBudget } from './updates.ts';
+import { DESC } from './descriptions.ts';
+
+/** The job's allocations of one group, sorted by what they need. */
+interface Classified {
+  /** Counted toward the group's count: running or pending, plus failed ones not (yet) rescheduled, plus batch complete. */
+  untainted: AllocView[];
+  migrate: AllocView[];
+  lost: AllocView[];
+  rescheduleNow: AllocView[];
+}
+
+/** Reconciles a service or batch job. */
+export function reconcileGeneric(input: ReconcileInput): ReconcileResult {
+  const { job } = input;
+  const r = emptyResult();
+  const byGroup = new Map<string, AllocView[]>();
+  for (const a of input.existing) {
+    if (a.namespace !== job.namespace || a.jobName !== job.name) continue;
+    const list = byGroup.get(a.groupName) ?? [];
+    list.push(a);
+    byGroup.set(a.groupName, list);
+  }
+  for (const [name, allocs] of byGroup) {
+    if (!job.groups.some((g) => g.name === name)) stopAll(r, input, allocs, DESC.groupRemoved);
+  }
+  for (const g of job.groups) reconcileGroup(r, input, g, byGroup.get(g.name) ?? []);
+  countChanges(r);
+  return r;
+}
+
+function reconcileGroup(r: ReconcileResult, input: ReconcileInput, g: GroupView, allocs: AllocView[]): void {
+  if (input.job.stopped) {
+    stopAll(r, input, allocs, DESC.jobStopped);
+    return;
+  }
+  const c = classify(r, input, g, allocs);
+  const names = new NameIndex();
+  const kept = stopSurplus(r, g, c, names);
+  let slots = g.count - kept.untainted.length - kept.migrate.length;
+  slots = placeReplacements(r, g, c, names, slots);
+  for (; slots > 0; slots--) {
+    const index = names.next();
+    r.place.push({ group: g, name: allocName(input.job.name, g.name, index), index, reason: 'new' });
+  }
+  planMigrations(r, g, kept.migrate, kept.untainted);
+  planUpdates(r, input, g, kept.untainted);
+}
+
+/** Stops everything still running: job stopped or group removed. Allocations on down nodes are lost instead. */
+function stopAll(r: ReconcileResult, input: ReconcileInput, allocs: AllocView[], description: string): void {
+  for (const a of allocs) {
+    if (isTerminal(a)) r.ignore.push(a);
+    else if (nodeTaint(a, input.taintedNodes) === 'lost') r.lost.push(a);
+    else r.stop.push({ alloc: a, description });
+  }
+}
+
+/** Whether the allocation's node is down or gone (lost) or draining (migrate). */
+export function nodeTaint(a: AllocView, tainted: ReadonlyMap<string, NodeView | null>): 'lost' | 'drain' | undefined {
+  if (!tainted.has(a.nodeName)) return undefined;
+  const node = tainted.get(a.nodeName);
+  if (!node || !node.ready) return 'lost';
+  return node.draining ? 'drain' : undefined;
+}
+
+function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, allocs: AllocView[]): Classified {
+  const c: Classified = { untainted: [], migrate: [], lost: [], rescheduleNow: [] };
+  const batch = input.job.type === 'batch';
+  for (const a of allocs) {
+    const terminal = isTerminal(a);
+    if (terminal && a.nextAllocation) {
+      r.ignore.push(a); // already replaced by an earlier evaluation
+      continue;
+    }
+    if (!terminal) {
+      const taint = nodeTaint(a, input.taintedNodes);
+      if (taint === 'lost') c.lost.push(a);
+      else if (taint === 'drain' || a.migrate) c.migrate.push(a);
+      if (taint === 'lost' || taint === 'drain' || a.migrate) continue;
+    }
+    // A batch job's finished runs of an older version do not count: updating a batch job runs it again.
+    if (batch && terminal && a.jobVersion < input.job.version) {
+      r.ignore.push(a);
+      continue;
+    }
+    classifyByStatus(r, input, g, c, a, batch);
+  }
+  return c;
+}
+
+function classifyByStatus(r: ReconcileResult, input: ReconcileInput, g: GroupView, c: Classified, a: AllocView, batch: boolean): void {
+  const kind = statusClass(a, batch);
+  if (kind === 'counted') c.untainted.push(a);
+  else if (kind === 'ignore') r.ignore.push(a);
+  else {
+    const d = rescheduleDecision(a, g.reschedule, input.now, input.evalId);
+    if (d.kind === 'now') c.rescheduleNow.push(a);
+    else c.untainted.push(a); // waits for its delay, or out of attempts: it keeps its slot either way
+    if (d.kind === 'later') r.rescheduleLater.push({ alloc: a, at: d.at });
+  }
+}
+
+/**
+ * Whether an allocation counts toward the group's count. Batch: a successful run counts (it is never redone),
+ * anything stopped otherwise does not. Service: only live allocations count; complete or lost ones are replaced.
+ */
+function statusClass(a: AllocView, batch: boolean): 'counted' | 'ignore' | 'failed' {
+  if (a.desiredStatus === 'evict') return 'ignore';
+  if (a.desiredStatus === 'stop') return batch && a.clientStatus === 'complete' ? 'counted' : 'ignore';
+  if (a.clientStatus === 'failed') return 'failed';
+  if (a.clientStatus === 'lost') return 'ignore';
+  if (!batch && a.clientStatus === 'complete') return 'ignore';
+  return 'counted';
+}
+
+/** Stops allocations beyond the count: duplicate names first, then migrating ones, then the highest indexes. */
+function stopSurplus(r: ReconcileResult, g: GroupView, c: Classified, names: NameIndex): { untainted: AllocView[]; migrate: AllocView[] } {
+  const keep = [...c.migrate, ...c.untainted].sort((a, b) => a.index - b.index || Number(isTerminal(a)) - Number(isTerminal(b)) || cmp(a.id, b.id));
+  const duplicates = keep.filter((a) => !names.claim(a.index));
+  const byIndexDesc = (list: AllocView[]) => list.filter((a) => !duplicates.includes(a)).sort((a, b) => b.index - a.index);
+  const order = [...duplicates, ...byIndexDesc(c.migrate), ...byIndexDesc(c.untainted)];
+  const stopped = new Set<AllocView>();
+  for (let remove = keep.length - g.count; remove > 0 && order.length > 0; remove--) {
+    const a = order.shift()!;
+    stopped.add(a);
+    if (!duplicates.includes(a)) names.release(a.index);
+    if (a.desiredStatus !== 'run') r.ignore.push(a); // already stopped (a finished batch run): nothing to do
+    else r.stop.push({ alloc: a, description: DESC.notNeeded });
+  }
+  return { untainted: c.untainted.filter((a) => !stopped.has(a)), migrate: c.migrate.filter((a) => !stopped.has(a)) };
+}
+
+/** Replaces lost and failed allocations under their old names while slots remain; returns the slots left. */
+function placeReplacements(r: ReconcileResult, g: GroupView, c: Classified, names: NameIndex, slots: number): number {
+  const candidates: Array<[PlaceReason, AllocView]> = [
+    ...c.lost.map((a): [PlaceReason, AllocView] => ['lost', a]),
+    ...c.rescheduleNow.map((a): [PlaceReason, AllocView] => ['reschedule', a]),
+  ].sort((x, y) => x[1].index - y[1].index);
+  for (const [reason, a] of candidates) {
+    if (reason === 'lost') r.lost.push(a);
+    if (slots <= 0) {
+      if (reason === 'reschedule') r.ignore.push(a);
+      continue;
+    }
+    const index = names.claim(a.index) ? a.index : names.next();
+    r.place.push({ group: g, name: allocName(a.jobName, g.name, index), index, reason, previous: a });
+    slots--;
+  }
+  return slots;
+}
+
+/** Migrates allocations off draining nodes, at most migrate.maxParallel replacements starting at once. */
+function planMigrations(r: ReconcileResult, g: GroupView, migrate: AllocView[], untainted: AllocView[]): void {
+  const starting = untainted.filter((a) => a.previousAllocation && a.clientStatus === 'pending' && !isTerminal(a)).length;
+  let budget = Math.max(0, g.migrateMaxParallel - starting);
+  for (const a of [...migrate].sort((x, y) => x.index - y.index)) {
+    // An allocation a drainer marked explicitly has been budgeted by it already.
+    if (!a.migrate && budget <= 0) {
+      r.ignore.push(a);
+      continue;
+    }
+    if (!a.migrate) budget--;
+    r.migrate.push({ group: g, name: a.name, index: a.index, reason: 'migrate', previous: a });
+  }
+}
+
+/** Moves live allocations to the current version: in place when possible, else destructively within budget. */
+function planUpdates(r: ReconcileResult, input: ReconcileInput, g: GroupView, untainted: AllocView[]): void {
+  let budget = destructiveBudget(g, input.job.version, untainted, input.deployment);
+  for (const a of [...untainted].sort((x, y) => x.index - y.index)) {
+    const kind = isTerminal(a) ? 'none' : updateKind(a, g, input.job.version, input.jobVersions);
+    if (kind === 'inplace') r.inplaceUpdate.push(a);
+    else if (kind === 'destructive' && budget > 0) {
+      budget--;
+      r.destructiveUpdate.push({ group: g, name: a.name, index: a.index, reason: 'destructive', previous: a });
+    } else r.ignore.push(a);
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,122 @@
+// The system and sysbatch reconciler (Nomad's diffSystemAllocs): every ready node in the job's datacenters
+// should run `count` allocations of each group (names `<job>.<group>[i]`). Per node: place what is missing,
+// update what is old, stop what is not needed, mark lost what sits on a down node. A sysbatch allocation that
+// finished is left alone until the job changes.
+import type { AllocView, JobView } from '../structs.ts';
+import { allocName, isTerminal } from '../structs.ts';
+import type { ReconcileInput, ReconcileResult, PlaceRequest } from './types.ts';
+import { emptyResult, countChanges } from './types.ts';
+import { updateKind, destructiveBudget } from './updates.ts';
+import { DESC } from './descriptions.ts';
+
+/** A required allocation: its name and group. */
+interface Required {
+  name: string;
+  index: number;
+  group: JobView['groups'][number];
+}
+
+/** Reconciles a system or sysbatch job across nodes. */
+export function reconcileSystem(input: ReconcileInput): ReconcileResult {
+  const { job } = input;
+  const r = emptyResult();
+  const required = requiredAllocs(job);
+  const ready = new Set((input.readyNodes ?? []).map((n) => n.name));
+  const live = new Map<string, AllocView[]>();
+  const finished = new Map<string, AllocView>(); // latest terminal alloc per node+name
+  for (const a of input.existing) {
+    if (a.namespace !== job.namespace || a.jobName !== job.name) continue;
+    if (isTerminal(a)) {
+      const key = `${a.nodeName}\u0000${a.name}`;
+      const prev = finished.get(key);
+      if (prev) r.ignore.push(a.createTime >= prev.createTime ? prev : a);
+      if (!prev || a.createTime >= prev.createTime) finished.set(key, a);
+      continue;
+    }
+    live.set(a.nodeName, [...(live.get(a.nodeName) ?? []), a]);
+  }
+  const updates: PlaceRequest[] = [];
+  const nodes = new Set([...live.keys(), ...ready]);
+  for (const node of [...nodes].sort()) diffNode(r, input, node, required, ready, live.get(node) ?? [], finished, updates);
+  for (const a of finished.values()) r.ignore.push(a);
+  limitDestructive(r, input, updates);
+  countChanges(r);
+  return r;
+}
+
+function requiredAllocs(job: JobView): Map<string, Required> {
+  const out = new Map<string, Required>();
+  if (job.stopped) return out;
+  for (const group of job.groups) {
+    for (let index = 0; index < group.count; index++) out.set(allocName(job.name, group.name, index), { name: allocName(job.name, group.name, index), index, group });
+  }
+  return out;
+}
+
+function diffNode(
+  r: ReconcileResult, input: ReconcileInput, node: string, required: Map<string, Required>, ready: Set<string>,
+  allocs: AllocView[], finished: Map<string, AllocView>, updates: PlaceRequest[],
+): void {
+  const present = new Set<string>();
+  for (const a of allocs) {
+    const req = required.get(a.name);
+    if (!req || present.has(a.name)) {
+      r.stop.push({ alloc: a, description: input.job.stopped ? DESC.jobStopped : DESC.notNeeded });
+      continue;
+    }
+    present.add(a.name);
+    diffLive(r, input, node, req, ready, a, updates);
+  }
+  for (const req of required.values()) {
+    if (present.has(req.name)) continue;
+    const key = `${node}\u0000${req.name}`;
+    const done = finished.get(key);
+    if (input.job.type === 'sysbatch' && done) {
+      // A finished sysbatch run (failed included: the restart policy had its chance) is redone only for a new version.
+      if (done.jobVersion !== input.job.version && ready.has(node)) {
+        finished.delete(key);
+        updates.push({ group: req.group, name: req.name, index: req.index, reason: 'destructive', previous: done, nodeName: node });
+      }
+      continue;
+    }
+    if (input.taintedNodes.has(node) || !ready.has(node)) continue;
+    const place: PlaceRequest = { group: req.group, name: req.name, index: req.index, reason: 'new', nodeName: node };
+    if (done && done.clientStatus === 'failed' && !done.nextAllocation) {
+      finished.delete(key);
+      Object.assign(place, { reason: 'reschedule', previous: done });
+    }
+    r.place.push(place);
+  }
+}
+
+function diffLive(r: ReconcileResult, input: ReconcileInput, node: string, req: Required, ready: Set<string>, a: AllocView, updates: PlaceRequest[]): void {
+  if (input.taintedNodes.has(node)) {
+    const n = input.taintedNodes.get(node);
+    if (!n || !n.ready) r.lost.push(a);
+    else if (a.migrate) r.stop.push({ alloc: a, description: DESC.migrating });
+    else r.ignore.push(a); // a draining node keeps its system allocations until the drain stops them
+    return;
+  }
+  if (input.notReadyNodes?.has(node)) return void r.ignore.push(a);
+  if (!ready.has(node)) return void r.stop.push({ alloc: a, description: DESC.nodeIneligible });
+  const kind = updateKind(a, req.group, input.job.version, input.jobVersions);
+  if (kind === 'inplace') r.inplaceUpdate.push(a);
+  else if (kind === 'destructive') updates.push({ group: req.group, name: req.name, index: req.index, reason: 'destructive', previous: a, nodeName: node });
+  else r.ignore.push(a);
+}
+
+/** Applies update.maxParallel across nodes, per group; the rest waits (ignored) for a later evaluation. */
+function limitDestructive(r: ReconcileResult, input: ReconcileInput, updates: PlaceRequest[]): void {
+  const budgets = new Map<string, number>();
+  const live = input.existing.filter((a) => a.jobName === input.job.name && a.namespace === input.job.namespace);
+  for (const g of input.job.groups) budgets.set(g.name, destructiveBudget(g, input.job.version, live.filter((a) => a.groupName === g.name), input.deployment));
+  for (const u of updates) {
+    const left = budgets.get(u.group.name) ?? 0;
+    // Re-running a finished sysbatch allocation stops nothing, so it is not rationed.
+    if (u.previous && isTerminal(u.previous)) r.destructiveUpdate.push(u);
+    else if (left > 0) {
+      budgets.set(u.group.name, left - 1);
+      r.destructiveUpdate.push(u);
+    } else r.ignore.push(u.previous!);
+  }
+}

@@ -1,0 +1,33 @@
+// In-place or destructive: how an allocation of an older job version reaches the current one, and how many
+// destructive updates a rolling update allows right now.
+import type { AllocView, GroupView, JobView } from '../structs.ts';
+import { isTerminal } from '../structs.ts';
+import type { DeploymentView } from './types.ts';
+
+/** How an allocation is updated to the current version. */
+export type UpdateKind = 'none' | 'inplace' | 'destructive';
+
+/** Compares the group the allocation was placed from with the current one. Unknown old versions are destructive. */
+export function updateKind(alloc: AllocView, group: GroupView, jobVersion: number, jobVersions?: ReadonlyMap<number, JobView>): UpdateKind {
+  if (alloc.jobVersion === jobVersion) return 'none';
+  const old = jobVersions?.get(alloc.jobVersion)?.groups.find((g) => g.name === group.name);
+  return old && old.fingerprint === group.fingerprint ? 'inplace' : 'destructive';
+}
+
+/**
+ * Whether an allocation of the current version still counts against maxParallel: until it is healthy. Without
+ * a health signal (no deployment watcher yet) a running allocation counts as done, so rollouts still progress.
+ */
+export function updateInFlight(alloc: AllocView, jobVersion: number): boolean {
+  if (alloc.jobVersion !== jobVersion || isTerminal(alloc)) return false;
+  if (alloc.healthy === true) return false;
+  return alloc.healthy === false || alloc.clientStatus === 'pending';
+}
+
+/** How many destructive updates may start now: maxParallel minus those in flight; unlimited when maxParallel is 0. */
+export function destructiveBudget(group: GroupView, jobVersion: number, current: AllocView[], deployment?: DeploymentView): number {
+  if (deployment && deployment.jobVersion === jobVersion && (deployment.paused || deployment.failed)) return 0;
+  if (group.update.maxParallel === 0) return Number.POSITIVE_INFINITY;
+  const inFlight = current.filter((a) => updateInFlight(a, jobVersion)).length;
+  return Math.max(0, group.update.maxParallel - inFlight);
+}

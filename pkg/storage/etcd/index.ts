@@ -1,0 +1,2 @@
+// The etcd-backed store (see pkg/storage/README.md).
+export { openEtcdStore, type EtcdStoreOptions } from './store.ts';

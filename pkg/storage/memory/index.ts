@@ -1,0 +1,2 @@
+// The embedded memory store (see pkg/storage/README.md).
+export { openMemoryStore, type MemoryStoreOptions } from './store.ts';
