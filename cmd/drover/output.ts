@@ -29,6 +29,7 @@ export const nameOf = (kind: KindInfo, obj: ApiObject) => `${kindRef(kind)}/${ob
 export function formatObjects(kind: KindInfo, objs: ApiObject[], format: 'yaml' | 'json' | 'name', single: boolean): string {
   if (format === 'name') return objs.map((o) => nameOf(kind, o) + '\n').join('');
   const shown = objs.map(withoutManagedFields);
-  const value = single && shown.length === 1 ? shown[0] : { apiVersion: 'v1', kind: 'List', items: shown, metadata: { resourceVersion: '' } };
+  // kubectl's key order for the List wrapper (Go marshals it sorted).
+  const value = single && shown.length === 1 ? shown[0] : { apiVersion: 'v1', items: shown, kind: 'List', metadata: { resourceVersion: '' } };
   return format === 'yaml' ? toYaml(value) : toJson(value);
 }

@@ -46,6 +46,11 @@ export class Compactor {
     await this.running;
   }
 
+  /** Resolves when the round in progress (if any) has finished. */
+  async settled(): Promise<void> {
+    await this.running;
+  }
+
   /** One round; returns the revision compacted to, if any. */
   async round(): Promise<number | undefined> {
     const { revision, compactRevision } = await this.opts.store.status();

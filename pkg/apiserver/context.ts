@@ -22,6 +22,15 @@ export interface ServerContext {
   caches: KindCaches;
   metrics: ApiMetrics;
   watches: WatchRegistry;
+  /** Metric/log labels of in-flight requests, keyed by the raw request. */
+  requestLabels: WeakMap<object, RequestLabels>;
+}
+
+/** The labels a request is measured and logged under. */
+export interface RequestLabels {
+  verb: string;
+  resource: string;
+  subresource: string;
 }
 
 /** The parts of an HTTP request a REST handler reads. */

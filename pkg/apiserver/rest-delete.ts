@@ -11,7 +11,7 @@ import { CONFLICT_MESSAGE, fromStoreError } from './errors.ts';
 import { parsePaging, parseSelectors } from './list-options.ts';
 import { rfc3339 } from './meta.ts';
 import { managerFromUserAgent } from './options.ts';
-import { targetOf } from './write.ts';
+import { readStore, targetOf } from './write.ts';
 
 /** DELETE /…/{plural}/{name}. */
 export async function deleteHandler(ctx: ServerContext, req: RestRequest): Promise<RestResponse> {
@@ -104,9 +104,4 @@ function checkPreconditions(obj: ApiObject, opts: DeleteOptions, target: ReturnT
   if (p?.resourceVersion !== undefined && p.resourceVersion !== obj.metadata.resourceVersion) {
     throw conflict(target, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
   }
-}
-
-async function readStore(ctx: ServerContext, key: string): Promise<ApiObject | undefined> {
-  const { kv } = await ctx.store.get(key);
-  return kv ? decodeStored(kv) : undefined;
 }

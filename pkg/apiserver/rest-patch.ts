@@ -25,7 +25,8 @@ export async function patchHandler(ctx: ServerContext, req: RestRequest): Promis
   const name = info.name!;
   const tryUpdate = type === 'apply' ? applyUpdater(ctx, info, opts, patch) : patchUpdater(info, type, patch);
   const key = objectKey(kind, namespace, name);
-  const result = await guaranteedUpdate(ctx, { kind, opts, subresource }, key, name, tryUpdate, type === 'apply');
+  // Apply creates a missing object, but not through /status (there is nothing to hold the status).
+  const result = await guaranteedUpdate(ctx, { kind, opts, subresource }, key, name, tryUpdate, type === 'apply' && !subresource);
   return { code: result.created ? 201 : 200, body: result.obj };
 }
 

@@ -1,5 +1,5 @@
 // PUT of an object or its status: a full replacement guarded by the body's resourceVersion (409 when stale).
-import { API_VERSION } from '../../api/schemas/kind.ts';
+import { GROUP } from '../../api/schemas/kind.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import { objectKey } from './codec.ts';
 import { decodeObjectBody } from './content.ts';
@@ -19,7 +19,7 @@ export async function updateHandler(ctx: ServerContext, req: RestRequest): Promi
   const obj = objectForPath(body, info);
   const rv = obj.metadata.resourceVersion;
   if (rv === undefined || rv === '') {
-    throw invalid({ kindName: kind.kind, group: API_VERSION.split('/')[0], name }, [
+    throw invalid({ kindName: kind.kind, group: GROUP, name }, [
       { reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
     ]);
   }

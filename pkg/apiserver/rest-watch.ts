@@ -25,6 +25,8 @@ export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 /** What a watch request asks for. */
 interface WatchParams {
   fromRv: number;
+  /** The client asked for sendInitialEvents=true: end the initial state with the marked bookmark. */
+  initialEventsEnd: boolean;
   /** Wait for the cache to reach this revision before starting. */
   minRv: number;
   sendInitialEvents: boolean;
@@ -56,11 +58,12 @@ function parseWatchParams(q: RawQuery): WatchParams {
   const tRaw = queryParam(q, 'timeoutSeconds');
   if (tRaw !== undefined && tRaw !== '' && !/^\d+$/.test(tRaw)) throw badRequest(`timeoutSeconds: invalid value "${tRaw}": must be a non-negative integer`);
   const timeoutSeconds = tRaw ? Number(tRaw) : DEFAULT_WATCH_TIMEOUT_SECONDS;
-  if (send === true) return { fromRv: 0, minRv: rv ?? 0, sendInitialEvents: true, bookmarks, timeoutSeconds };
-  if (send === false) return { fromRv: rv ?? 0, minRv: rv ?? 0, sendInitialEvents: false, bookmarks, timeoutSeconds };
+  const base = { bookmarks, timeoutSeconds, initialEventsEnd: send === true };
+  if (send === true) return { ...base, fromRv: 0, minRv: rv ?? 0, sendInitialEvents: true };
+  if (send === false) return { ...base, fromRv: rv ?? 0, minRv: rv ?? 0, sendInitialEvents: false };
   // Without sendInitialEvents: RV unset or "0" means the current state as synthetic ADDED events, then changes.
-  if (!rv) return { fromRv: 0, minRv: 0, sendInitialEvents: true, bookmarks, timeoutSeconds };
-  return { fromRv: rv, minRv: rv, sendInitialEvents: false, bookmarks, timeoutSeconds };
+  if (!rv) return { ...base, fromRv: 0, minRv: 0, sendInitialEvents: true };
+  return { ...base, fromRv: rv, minRv: rv, sendInitialEvents: false };
 }
 
 /** Turns cache events into the JSON lines of one watch, in the negotiated form. */
@@ -100,7 +103,7 @@ class EventEncoder {
 const line = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
 
 /** Serve a watch request; the reply is hijacked and written directly. */
-export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: FastifyReply): Promise<void> {
+export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: FastifyReply, url: string): Promise<void> {
   const { kind, namespace, name } = req.info;
   const format = negotiateOutput(header(req, 'accept'));
   const includeObject = parseIncludeObject(queryParam(req.query, 'includeObject'));
@@ -113,7 +116,7 @@ export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: 
   const res = reply.raw;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  const stream = new WatchStream(ctx, kind.plural, res);
+  const stream = new WatchStream(ctx, kind.plural, res, url, header(req, 'user-agent'));
   const opts: CacheWatchOptions = {
     fromRv: params.fromRv,
     prefix: keyPrefix(kind, namespace),
@@ -124,8 +127,8 @@ export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: 
   };
   if (params.bookmarks) {
     opts.onBookmark = (rv) => void stream.write(encoder.bookmark(rv, false), 'BOOKMARK');
-    opts.onInitialEventsEnd = (rv) => void stream.write(encoder.bookmark(rv, true), 'BOOKMARK');
   }
+  if (params.initialEventsEnd) opts.onInitialEventsEnd = (rv) => void stream.write(encoder.bookmark(rv, true), 'BOOKMARK');
   stream.start(() => cache.watch(opts), params.timeoutSeconds);
 }
 
@@ -141,6 +144,8 @@ class WatchStream {
     private readonly ctx: ServerContext,
     private readonly resource: string,
     private readonly res: ServerResponse,
+    private readonly url: string,
+    private readonly userAgent: string | undefined,
   ) {
     this.startedAt = ctx.clock.now();
   }
@@ -203,6 +208,8 @@ class WatchStream {
     const seconds = (this.ctx.clock.now() - this.startedAt) / 1000;
     this.ctx.metrics.requestDuration.observe({ verb: 'WATCH', resource: this.resource, subresource: '', code: '200' }, seconds);
     this.ctx.metrics.requests.inc({ verb: 'WATCH', resource: this.resource, subresource: '', code: '200' });
+    // Hijacked replies skip fastify's onResponse hook: the access log line is written here.
+    this.ctx.logger.info('request', { method: 'GET', url: this.url, code: 200, ms: seconds * 1000, verb: 'WATCH', resource: this.resource, userAgent: this.userAgent });
     if (!this.res.writableEnded) this.res.end();
   }
 }

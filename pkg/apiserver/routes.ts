@@ -19,16 +19,6 @@ import { resolveRequest, resourceNotFound, type RequestInfo, type Verb } from '.
 /** Path prefix of the drover.dev/v1 resources. */
 export const GROUP_VERSION_PREFIX = `/apis/${GROUP}/${VERSION}`;
 
-/** The labels a request is measured and logged under. */
-export interface RequestLabels {
-  verb: string;
-  resource: string;
-  subresource: string;
-}
-
-/** Labels per in-flight request, for the metrics and access-log hook. */
-export const requestLabels = new WeakMap<object, RequestLabels>();
-
 /** Send a JSON body with `code`. */
 export function sendJson(reply: FastifyReply, code: number, body: unknown): FastifyReply {
   return reply.code(code).type('application/json').send(JSON.stringify(body));
@@ -78,9 +68,9 @@ async function serveResource(ctx: ServerContext, request: FastifyRequest, reply:
   const path = request.url.split('?')[0]!;
   const rest = path.slice(GROUP_VERSION_PREFIX.length + 1).split('/');
   const info = resolveRequest(rest, request.method, queryFlag(query, 'watch'), ctx.kindByPlural);
-  requestLabels.set(request.raw, { verb: metricVerb(info.verb, request), resource: info.kind.plural, subresource: info.subresource ?? '' });
+  ctx.requestLabels.set(request.raw, { verb: metricVerb(info.verb, request), resource: info.kind.plural, subresource: info.subresource ?? '' });
   const req: RestRequest = { info, query, headers: request.headers, body: request.body };
-  if (info.verb === 'watch') return watchHandler(ctx, req, reply);
+  if (info.verb === 'watch') return watchHandler(ctx, req, reply, request.url);
   const res = await dispatch(ctx, info, req);
   sendJson(reply, res.code, res.body);
 }

@@ -115,6 +115,8 @@ test('server-side apply: create, no-op, conflicts, force, shared ownership, remo
     assert.equal(status.code, 200, status.text);
     assert.equal(status.body.status.phase, 'Ready');
     assert.equal(status.body.metadata.generation, json.body.metadata.generation);
+    const noObject = await t.req('PATCH', `${widgetsPath('default', 'nope', 'status')}?fieldManager=ctl`, 'apiVersion: drover.dev/v1\nkind: Widget\nmetadata:\n  name: nope\nstatus:\n  phase: Ready\n', APPLY);
+    assert.equal(noObject.code, 404, 'apply through /status does not create');
   } finally {
     await t.close();
   }

@@ -93,6 +93,12 @@ test('bookmarks only when allowed; sendInitialEvents ends with the initial-event
     assert.equal(end.type, 'BOOKMARK');
     assert.equal(end.object.metadata.annotations['k8s.io/initial-events-end'], 'true');
     init.close();
+    // Without sendInitialEvents the initial state is not followed by the initial-events-end bookmark.
+    const plain = await openTestWatch(`${base}${widgetsPath()}?watch=true&allowWatchBookmarks=true`);
+    assert.equal((await plain.next()).type, 'ADDED');
+    await t.req('PATCH', widgetsPath('default', 'a'), { spec: { size: 4 } }, MERGE);
+    assert.equal((await plain.next()).type, 'MODIFIED');
+    plain.close();
     const bad = await fetch(`${base}${widgetsPath()}?watch=true&sendInitialEvents=true`);
     assert.equal(bad.status, 422);
     assert.equal((await bad.json()).reason, 'Invalid');

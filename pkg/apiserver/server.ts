@@ -15,7 +15,7 @@ import { ConnectionTracker } from './connections.ts';
 import { installBodyParser } from './content.ts';
 import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
-import { installErrorHandlers, registerRoutes, requestLabels, sendStatus } from './routes.ts';
+import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
 import { createObject } from './write.ts';
 
 /** Options of createApiServer. */
@@ -70,6 +70,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     caches,
     metrics,
     watches: new WatchRegistry(),
+    requestLabels: new WeakMap(),
   };
   await caches.start();
   await ensureDefaultNamespace(ctx);
@@ -141,10 +142,12 @@ function installAuth(app: FastifyInstance, token: string): void {
 /** Request metrics and JSON access logs (watches record their own when they end). */
 function installAccessLog(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onResponse', async (request, reply) => {
-    const labels = requestLabels.get(request.raw);
+    const labels = ctx.requestLabels.get(request.raw);
+    // A watch that was streaming records itself when it ends (hijacked replies may still reach this hook).
+    if (labels?.verb === 'WATCH' && reply.raw.headersSent && reply.statusCode === 200) return;
     const code = String(reply.statusCode);
     const seconds = reply.elapsedTime / 1000;
-    if (labels && labels.verb !== 'WATCH') {
+    if (labels) {
       ctx.metrics.requestDuration.observe({ ...labels, code }, seconds);
       ctx.metrics.requests.inc({ ...labels, code });
     }

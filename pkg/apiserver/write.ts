@@ -81,11 +81,12 @@ export async function createObject(ctx: ServerContext, w: WriteRequest, obj: Api
     const candidate = attempt === 0 ? obj : clone(obj);
     if (generated) candidate.metadata.name = '';
     prepareForCreate(w.kind, candidate, ctx.clock.now());
+    // Namespace first, as Kubernetes' NamespaceLifecycle admission runs before validation.
+    await checkNamespace(ctx, w, candidate);
     await admit(ctx, 'CREATE', w, candidate, undefined, nameCauses(candidate.metadata.name));
     if (!managedFieldsDone) {
       candidate.metadata.managedFields = recordUpdate({ live: undefined, updated: candidate, manager: w.opts.manager, now: rfc3339(ctx.clock.now()), subresource: w.subresource });
     }
-    await checkNamespace(ctx, w, candidate);
     if (w.opts.dryRun) return candidate;
     try {
       const kv = await ctx.store.create(keyOf(w.kind, candidate), encodeStored(candidate));
@@ -163,7 +164,8 @@ export async function guaranteedUpdate(
   throw conflict(targetOf(w.kind, name), CONFLICT_MESSAGE);
 }
 
-async function readStore(ctx: ServerContext, key: string): Promise<ApiObject | undefined> {
+/** The object at `key` straight from the store (after a lost race or a cache miss), or undefined. */
+export async function readStore(ctx: ServerContext, key: string): Promise<ApiObject | undefined> {
   const { kv } = await ctx.store.get(key);
   return kv ? decodeStored(kv) : undefined;
 }

@@ -33,6 +33,11 @@ export function jobFromApi(job: Job): JobView {
   return jobFromSpec(job.metadata.namespace ?? 'default', job.metadata.name, version, job.spec);
 }
 
+/** The view of a deleted job: stopped, without groups, so every allocation it left is stopped. */
+export function deletedJob(namespace: string, name: string, type: JobType = 'service'): JobView {
+  return { namespace, name, version: 0, type, priority: DEFAULT_PRIORITY, datacenters: ['*'], stopped: true, constraints: [], groups: [] };
+}
+
 /** A job spec at a given version → JobView (also used for JobVersion history objects). */
 export function jobFromSpec(namespace: string, name: string, version: number, spec: JobSpec): JobView {
   const type = (spec.type ?? 'service') as JobType;

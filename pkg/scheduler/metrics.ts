@@ -58,15 +58,19 @@ export function recordExhausted(m: AllocMetric, node: NodeView, dimension: strin
   bump(m.dimensionExhausted, dimension);
 }
 
-/** Keeps the node's scores if they are among the best TOP_SCORES, and refreshes the flat `scores` map. */
+/** Keeps the node's scores if they are among the best TOP_SCORES (call flattenScores when done). */
 export function recordScore(m: AllocMetric, score: NodeScore): void {
   const top = m.topScores;
   if (top.length >= TOP_SCORES && score.normScore <= top[top.length - 1].normScore) return;
   top.push(score);
   top.sort((a, b) => b.normScore - a.normScore);
   if (top.length > TOP_SCORES) top.length = TOP_SCORES;
+}
+
+/** Fills the flat `scores` map (`<node>.<scorer>`) from the top scores. */
+export function flattenScores(m: AllocMetric): void {
   m.scores = {};
-  for (const s of top) {
+  for (const s of m.topScores) {
     for (const [scorer, v] of Object.entries(s.scores)) m.scores[`${s.node}.${scorer}`] = v;
     m.scores[`${s.node}.normalized-score`] = s.normScore;
   }

@@ -16,11 +16,6 @@ export function subtract(a: Resources, b: Resources): Resources {
   return { cpu: a.cpu - b.cpu, memoryMB: a.memoryMB - b.memoryMB, diskMB: a.diskMB - b.diskMB };
 }
 
-/** Component-wise maximum. */
-export function max(a: Resources, b: Resources): Resources {
-  return { cpu: Math.max(a.cpu, b.cpu), memoryMB: Math.max(a.memoryMB, b.memoryMB), diskMB: Math.max(a.diskMB, b.diskMB) };
-}
-
 /** The first dimension in which `used` exceeds `capacity`, or undefined when it fits. */
 export function exceeded(used: Resources, capacity: Resources): Dimension | undefined {
   if (used.cpu > capacity.cpu) return 'cpu';

@@ -4,7 +4,7 @@
 import type { AllocView, GroupView, JobType, JobView, NodeView, PortAssignment, Resources } from './structs.ts';
 import type { PlanState } from './state.ts';
 import { shuffle, type Random } from './random.ts';
-import { newMetric, recordFiltered, recordExhausted, recordScore, type AllocMetric } from './metrics.ts';
+import { newMetric, recordFiltered, recordExhausted, recordScore, flattenScores, type AllocMetric } from './metrics.ts';
 import type { FeasibilityCheck, CheckContext } from './feasible/types.ts';
 import { readinessCheck, datacenterCheck, driverCheck, constraintCheck, hostVolumeCheck, escapesClass, datacenterMatches } from './feasible/checks.ts';
 import { distinctHostsCheck, distinctPropertyCheck } from './feasible/distinct.ts';
@@ -94,11 +94,12 @@ export interface Stack {
 export function buildStack(deps: StackDeps): Stack {
   const { job, state, rng, config } = deps;
   const matcher = new ConstraintMatcher();
-  // Readiness first: per-node status, the cheapest test and the usual reason in a cluster under change.
-  // Datacenter next: one string match that removes whole regions.
-  // Drivers before constraints: a map lookup is cheaper than regexps and version parsing.
-  // Host volumes last of the node checks: the rarest requirement.
-  const nodeChecks: FeasibilityCheck[] = [readinessCheck, datacenterCheck, driverCheck, constraintCheck(matcher), hostVolumeCheck];
+  // Readiness first, per node and uncached (in nodeReason below): the cheapest test, the usual reason in a
+  // changing cluster. Then the class-level checks, cached per computed class:
+  // datacenter first: one string match that removes whole regions;
+  // drivers before constraints: a map lookup is cheaper than regexps and version parsing;
+  // host volumes last: the rarest requirement.
+  const classChecks: FeasibilityCheck[] = [datacenterCheck, driverCheck, constraintCheck(matcher), hostVolumeCheck];
   // distinct_* after the node checks: they read the proposed state, which changes with every placement.
   const planChecks: FeasibilityCheck[] = [distinctHostsCheck, distinctPropertyCheck()];
   // Fit (resources, then ports) follows feasibility; rankers run only on nodes that fit.
@@ -108,7 +109,6 @@ export function buildStack(deps: StackDeps): Stack {
   const source = shuffle(deps.nodes, rng);
   let offset = 0;
 
-  const classResults = new Map<string, string | null>();
   const eligibility: Record<string, boolean> = {};
   const escapedGroups = new Map<string, boolean>();
   let escaped = false;
@@ -128,23 +128,30 @@ export function buildStack(deps: StackDeps): Stack {
     return e;
   };
 
+  // Class-level results per group, keyed by computed class (or by node name when the group escapes its class).
+  const classResults = new Map<string, Map<string, string | null>>();
   const nodeReason = (node: NodeView, ctx: CheckContext, withStatus: boolean): string | undefined => {
-    for (const c of nodeChecks) {
-      if (c.scope === 'node') {
-        const why = withStatus ? c.check(node, ctx) : undefined;
-        if (why) return why;
-        continue;
-      }
-      const key = `${ctx.group.name}\u0000${c.name}\u0000${groupEscapes(ctx.group) ? 'n:' + node.name : 'c:' + node.computedClass}`;
-      let why = classResults.get(key);
-      if (why === undefined) classResults.set(key, (why = c.check(node, ctx) ?? null));
-      if (why !== null) {
-        eligibility[node.computedClass] ||= false;
-        return why;
-      }
+    if (withStatus) {
+      const why = readinessCheck.check(node, ctx);
+      if (why) return why;
     }
-    eligibility[node.computedClass] = true;
-    return undefined;
+    let results = classResults.get(ctx.group.name);
+    if (!results) classResults.set(ctx.group.name, (results = new Map()));
+    const key = groupEscapes(ctx.group) ? node.name : node.computedClass;
+    let why = results.get(key);
+    if (why === undefined) {
+      why = null;
+      for (const c of classChecks) {
+        const w = c.check(node, ctx);
+        if (w) {
+          why = w;
+          break;
+        }
+      }
+      results.set(key, why);
+      eligibility[node.computedClass] = why === null || eligibility[node.computedClass] === true;
+    }
+    return why ?? undefined;
   };
 
   const feasibleReason = (node: NodeView, ctx: CheckContext, withStatus = true): string | undefined => {
@@ -158,8 +165,7 @@ export function buildStack(deps: StackDeps): Stack {
   };
 
   const fit = (node: NodeView, group: GroupView, preempt: boolean): { fit: FitResult; preempted: AllocView[] } => {
-    const ports = state.ports(node.name);
-    const load: NodeLoad = { used: state.used(node.name), portInUse: (p) => ports.has(p) };
+    const load: NodeLoad = { used: state.used(node.name), ports: state.ports(node.name) };
     const first = fitNode(node, load, group.ask, group.ports, config.portRange, rng);
     if (first.ok || !preempt) return { fit: first, preempted: [] };
     const victims = selectPreemptions({
@@ -168,7 +174,7 @@ export function buildStack(deps: StackDeps): Stack {
     });
     if (!victims) return { fit: first, preempted: [] };
     const freed = new Set(victims.flatMap((v) => v.ports.map((p) => p.value)));
-    const reduced: NodeLoad = { used: subtract(load.used, sum(victims.map((v) => v.resources))), portInUse: (p) => ports.has(p) && !freed.has(p) };
+    const reduced: NodeLoad = { used: subtract(load.used, sum(victims.map((v) => v.resources))), ports: load.ports, freed };
     const second = fitNode(node, reduced, group.ask, group.ports, config.portRange, rng);
     return second.ok ? { fit: second, preempted: victims } : { fit: first, preempted: [] };
   };
@@ -186,13 +192,22 @@ export function buildStack(deps: StackDeps): Stack {
       return undefined;
     }
     const scores: Record<string, number> = { binpack: normalizedFit(config.algorithm, node.capacity, f.util) };
-    if (preempted.length) scores.preemption = preemptionScore(preempted);
+    let total = scores.binpack;
+    let n = 1;
+    if (preempted.length) {
+      scores.preemption = preemptionScore(preempted);
+      total += scores.preemption;
+      n++;
+    }
     for (const r of rankers) {
       const v = r.score(node, ctx);
-      if (v !== undefined) scores[r.name] = v;
+      if (v === undefined) continue;
+      scores[r.name] = v;
+      total += v;
+      n++;
     }
-    const values = Object.values(scores);
-    const normScore = values.reduce((a, b) => a + b, 0) / values.length;
+    // Normalization: the mean of the scores, so no single ranker dominates by its scale.
+    const normScore = total / n;
     recordScore(metric, { node: node.name, scores, normScore });
     return { node, ports: f.ports, util: f.util, preempted, scores, normScore };
   };
@@ -215,6 +230,7 @@ export function buildStack(deps: StackDeps): Stack {
         if (option && selector.offer(option)) break;
       }
       if (!restricted && nodes.length > 0) offset = (offset + visited) % nodes.length;
+      flattenScores(metric);
       return { option: selector.best(), metric };
     },
     feasible(group, node) {

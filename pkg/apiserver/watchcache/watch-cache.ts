@@ -185,7 +185,6 @@ export class WatchCache {
     const w = new CacheWatcher(this.host, { opts, prefix, maxLag: this.cfg.maxWatcherLag });
     this.watchers.add(w);
     const initial = opts.sendInitialEvents ?? opts.fromRv === 0;
-    console.log('WATCH', this.prefix, opts.fromRv, opts.sendInitialEvents, this.state.rev, this.state.windowStart, this.state.buffer.length, opts.prefix);
     if (initial) w.startWithState(this.state.snapshot(prefix), this.state.rev);
     else w.startAt(opts.fromRv === 0 ? this.state.rev : opts.fromRv);
     return { cancel: () => w.cancel() };

@@ -12,7 +12,10 @@ export type FitResult = { ok: true; util: Resources; ports: PortAssignment[] } |
 /** What fit needs to know about the node beyond its view: proposed usage and held ports. */
 export interface NodeLoad {
   used: Resources;
-  portInUse(port: number): boolean;
+  /** Host ports held on the node. */
+  ports: ReadonlyMap<number, unknown>;
+  /** Held ports that preemption would free. */
+  freed?: ReadonlySet<number>;
 }
 
 /** Checks cpu, memory and disk, then assigns ports. */
@@ -21,7 +24,9 @@ export function fitNode(node: NodeView, load: NodeLoad, ask: Resources, portAsks
   const dim = exceeded(util, node.capacity);
   if (dim) return { ok: false, dimension: dim };
   if (portAsks.length === 0) return { ok: true, util, ports: [] };
+  const { ports: held, freed } = load;
   const reserved = node.reservedPorts;
-  const ports = assignPorts(portAsks, (p) => load.portInUse(p) || reserved.includes(p), range, rng);
+  const inUse = (p: number) => (held.has(p) && !freed?.has(p)) || reserved.includes(p);
+  const ports = assignPorts(portAsks, inUse, range, rng);
   return ports.ok ? { ok: true, util, ports: ports.ports } : ports;
 }

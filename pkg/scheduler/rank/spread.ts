@@ -11,15 +11,15 @@ const OTHERS = '*';
 
 /** Scores nodes by the group's spreads (job-level spreads included). */
 export function allocationSpread(): Scorer {
-  const cache = new Map<string, { version: number; counts: Map<string, number> }>();
-  const countsFor = (state: PlanState, group: string, attribute: string): Map<string, number> => {
-    const key = `${group}\u0000${attribute}`;
+  const cache = new Map<Spread, { version: number; counts: Map<string, number> }>();
+  const countsFor = (state: PlanState, group: string, spread: Spread): Map<string, number> => {
+    const key = spread;
     const hit = cache.get(key);
     if (hit && hit.version === state.version) return hit.counts;
     const counts = new Map<string, number>();
     for (const [nodeName, n] of state.jobNodes(group)) {
       const node = state.node(nodeName);
-      const v = node && resolveTarget(attribute, node);
+      const v = node && resolveTarget(spread.attribute, node);
       if (v && v.found) counts.set(v.value, (counts.get(v.value) ?? 0) + n);
     }
     cache.set(key, { version: state.version, counts });
@@ -33,7 +33,7 @@ export function allocationSpread(): Scorer {
       let total = 0;
       for (const s of group.spreads) {
         const own = resolveTarget(s.attribute, node);
-        const counts = countsFor(state, group.name, s.attribute);
+        const counts = countsFor(state, group.name, s);
         const boost = s.targets.length ? targetBoost(s, own, counts, group.count) : evenBoost(own, counts);
         total += boost * (s.weight / sumWeights);
       }

@@ -8,8 +8,6 @@ export const DESC = {
   migrating: 'alloc is being migrated',
   updating: 'alloc is being updated due to job update',
   lost: 'alloc is lost since its node is down',
-  rescheduled: 'alloc was rescheduled because it failed',
-  nodeTainted: 'alloc not needed as node is tainted',
   nodeIneligible: 'alloc not needed as node is no longer eligible for the job',
   preempted: 'alloc was preempted by a higher priority allocation',
 } as const;

@@ -23,12 +23,17 @@ interface Classified {
 export function reconcileGeneric(input: ReconcileInput): ReconcileResult {
   const { job } = input;
   const r = emptyResult();
+  const mine = input.existing.filter((a) => a.namespace === job.namespace && a.jobName === job.name);
+  if (job.stopped) {
+    stopAll(r, input, mine, DESC.jobStopped);
+    countChanges(r);
+    return r;
+  }
   const byGroup = new Map<string, AllocView[]>();
-  for (const a of input.existing) {
-    if (a.namespace !== job.namespace || a.jobName !== job.name) continue;
-    const list = byGroup.get(a.groupName) ?? [];
-    list.push(a);
-    byGroup.set(a.groupName, list);
+  for (const a of mine) {
+    const list = byGroup.get(a.groupName);
+    if (list) list.push(a);
+    else byGroup.set(a.groupName, [a]);
   }
   for (const [name, allocs] of byGroup) {
     if (!job.groups.some((g) => g.name === name)) stopAll(r, input, allocs, DESC.groupRemoved);
@@ -39,10 +44,6 @@ export function reconcileGeneric(input: ReconcileInput): ReconcileResult {
 }
 
 function reconcileGroup(r: ReconcileResult, input: ReconcileInput, g: GroupView, allocs: AllocView[]): void {
-  if (input.job.stopped) {
-    stopAll(r, input, allocs, DESC.jobStopped);
-    return;
-  }
   const c = classify(r, input, g, allocs);
   const names = new NameIndex();
   const kept = stopSurplus(r, g, c, names);

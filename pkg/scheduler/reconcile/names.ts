@@ -4,6 +4,8 @@
 /** The set of indexes in use within one group. */
 export class NameIndex {
   private readonly used = new Set<number>();
+  /** No free index lies below it, so `next` never rescans the low, taken ones. */
+  private cursor = 0;
 
   /** Marks an index used; returns false when it already was (a duplicate name). */
   claim(index: number): boolean {
@@ -15,13 +17,13 @@ export class NameIndex {
   /** Frees an index. */
   release(index: number): void {
     this.used.delete(index);
+    if (index < this.cursor) this.cursor = index;
   }
 
   /** Takes the lowest free index. */
   next(): number {
-    let i = 0;
-    while (this.used.has(i)) i++;
-    this.used.add(i);
-    return i;
+    while (this.used.has(this.cursor)) this.cursor++;
+    this.used.add(this.cursor);
+    return this.cursor;
   }
 }

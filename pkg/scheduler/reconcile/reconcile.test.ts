@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconcile, type ReconcileInput, type ReconcileResult } from './reconcile.ts';
 import { mkJob, mkGroup, mkAlloc, mkNode } from '../testing/fixtures.ts';
-import { defaultReschedule } from '../adapters.ts';
+import { defaultReschedule, deletedJob } from '../adapters.ts';
 import type { AllocView, JobView, NodeView } from '../structs.ts';
 
 /** The buckets by allocation name (and reason for placements), sorted: easy to compare in a table. */
@@ -161,6 +161,11 @@ const cases: Case[] = [
     name: 'service: complete or replaced allocations free their slot',
     input: () => ({ job: web(2), existing: allocs(web(2), 2, (i) => (i === 0 ? { clientStatus: 'complete' } : { clientStatus: 'failed', nextAllocation: 'n' })) }),
     want: { ignore: ['app.web[0]', 'app.web[1]'], place: ['app.web[0]:new', 'app.web[1]:new'] },
+  },
+  {
+    name: 'a deleted job stops everything it left',
+    input: () => ({ job: deletedJob('default', 'app'), existing: allocs(v1, 2, (i) => (i ? { clientStatus: 'failed' } : {})) }),
+    want: { stop: ['app.web[0]'], ignore: ['app.web[1]'] },
   },
   {
     name: 'a group removed from the job is stopped',

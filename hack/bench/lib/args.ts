@@ -1,0 +1,34 @@
+// Command-line flags shared by every benchmark script.
+import { parseArgs } from 'node:util';
+
+/** Flags of a benchmark script. */
+export interface BenchArgs {
+  /** The full-size configuration (the one recorded in docs/benchmarks.md); default is quick. */
+  full: boolean;
+  /** Use this running etcd instead of starting one. */
+  etcd?: string;
+  /** Benchmarks to run (run.ts only); empty = all. */
+  only: string[];
+}
+
+/** Parse `argv` (default: this process's arguments). */
+export function parseBenchArgs(argv: string[] = process.argv.slice(2)): BenchArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      full: { type: 'boolean', default: false },
+      etcd: { type: 'string' },
+      only: { type: 'string', default: '' },
+    },
+    strict: true,
+  });
+  return { full: values.full ?? false, etcd: values.etcd, only: (values.only ?? '').split(',').filter((s) => s !== '') };
+}
+
+/** Exit the process after `ms` even if something hangs (benchmarks must always stop by themselves). */
+export function watchdog(ms: number, what: string): void {
+  setTimeout(() => {
+    process.stderr.write(`${what}: watchdog fired after ${ms} ms, exiting\n`);
+    process.exit(3);
+  }, ms).unref();
+}
