@@ -38,7 +38,7 @@ export async function benchCreates(opts: { full: boolean; etcd?: string }): Prom
     const errors = [...r.raw, ...r.api].reduce((n, x) => n + x.errors, 0);
     const firstError = [...r.raw, ...r.api].find((x) => x.firstError)?.firstError;
     const cores = (phase: 'raw' | 'api', proc: string) => median(cpu[phase].map((c) => c[proc]!));
-    const coresText = (phase: 'raw' | 'api') => ['server', 'client', 'etcd'].map((p) => `${p} ${cores(phase, p).toFixed(2)}`).join(', ');
+    const coresText = (phase: 'raw' | 'api') => ['server', 'client', 'etcd', 'others'].map((p) => `${p} ${cores(phase, p).toFixed(2)}`).join(', ');
     return {
       name: 'creates',
       title: 'API creates/s vs raw etcd puts/s',

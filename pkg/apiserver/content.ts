@@ -84,15 +84,21 @@ function parseYamlText(text: string): unknown {
   return value;
 }
 
-// `__proto__` is a legal JSON key but a prototype-pollution hazard for every merge below; no valid object has it.
+/** Deepest nesting accepted in a body; real objects stay far below, and every later step recurses. */
+export const MAX_DEPTH = 100;
+
+// One iterative walk: `__proto__` is a legal JSON key but a prototype-pollution hazard for every merge below
+// (no valid object has it), and absurd nesting would overflow the recursive steps after decoding.
 function rejectProtoKeys(text: string, value: unknown): void {
-  if (!text.includes('__proto__')) return;
-  const walk = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null) return;
-    if (!Array.isArray(v) && Object.hasOwn(v, '__proto__')) throw badRequest('the key "__proto__" is not allowed');
-    for (const x of Object.values(v)) walk(x);
-  };
-  walk(value);
+  const checkProto = text.includes('__proto__');
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_DEPTH) throw badRequest(`the request body is nested deeper than ${MAX_DEPTH} levels`);
+    if (checkProto && !Array.isArray(v) && Object.hasOwn(v, '__proto__')) throw badRequest('the key "__proto__" is not allowed');
+    for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]);
+  }
 }
 
 function unsupportedMedia(contentType: string | undefined, accepted: string[]) {

@@ -79,6 +79,8 @@ async function removeOrMark(ctx: ServerContext, kind: KindInfo, key: string, cur
     const marked = clone(current);
     marked.metadata.deletionTimestamp = rfc3339(ctx.clock.now());
     marked.metadata.deletionGracePeriodSeconds = 0;
+    // As Kubernetes does, so controllers comparing observedGeneration notice the deletion.
+    marked.metadata.generation = (marked.metadata.generation ?? 1) + 1;
     if (opts.dryRun) return marked;
     const kv = await ctx.store.update(key, encodeStored(marked), rev);
     ctx.caches.noteWrite(kind, kv.modRevision);

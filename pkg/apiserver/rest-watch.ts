@@ -57,7 +57,8 @@ function parseWatchParams(q: RawQuery): WatchParams {
   if (causes.length > 0) throw invalid({ kindName: 'ListOptions', group: 'meta.k8s.io', name: '' }, causes);
   const tRaw = queryParam(q, 'timeoutSeconds');
   if (tRaw !== undefined && tRaw !== '' && !/^\d+$/.test(tRaw)) throw badRequest(`timeoutSeconds: invalid value "${tRaw}": must be a non-negative integer`);
-  const timeoutSeconds = tRaw ? Number(tRaw) : DEFAULT_WATCH_TIMEOUT_SECONDS;
+  // 0 or absent: the server's default, as kube-apiserver does.
+  const timeoutSeconds = Number(tRaw || 0) || DEFAULT_WATCH_TIMEOUT_SECONDS;
   const base = { bookmarks, timeoutSeconds, initialEventsEnd: send === true };
   if (send === true) return { ...base, fromRv: 0, minRv: rv ?? 0, sendInitialEvents: true };
   if (send === false) return { ...base, fromRv: rv ?? 0, minRv: rv ?? 0, sendInitialEvents: false };

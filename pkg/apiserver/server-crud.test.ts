@@ -174,6 +174,7 @@ test('delete: preconditions, finalizers, deletionTimestamp, removal on last fina
     const marked = await t.req('DELETE', widgetsPath('default', 'held'));
     assert.equal(marked.code, 200);
     assert.ok(marked.body.metadata.deletionTimestamp);
+    assert.equal(marked.body.metadata.generation, held.metadata.generation + 1, 'marking for deletion bumps generation');
     const still = await t.req('GET', widgetsPath('default', 'held'));
     assert.equal(still.code, 200);
     assert.equal(still.body.metadata.deletionTimestamp, marked.body.metadata.deletionTimestamp);

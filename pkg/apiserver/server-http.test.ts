@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { REASONS } from '../apierrors/status.ts';
+import { REASONS, apiError } from '../apierrors/status.ts';
+import { jsonLogger } from '../log/logger.ts';
 import { testServer, widget, widgetsPath } from './test-support.ts';
 
 test('discovery documents have the shapes kubectl expects', async () => {
@@ -123,5 +124,57 @@ test('docs/api.md documents every Status reason', () => {
   const doc = readFileSync(new URL('../../docs/api.md', import.meta.url), 'utf8');
   for (const reason of Object.keys(REASONS)) {
     assert.match(doc, new RegExp(`\\b${reason}\\b`), `docs/api.md must document ${reason}`);
+  }
+});
+
+test('plugins add endpoints that take precedence over the generic handler', async () => {
+  const t = await testServer({
+    plugins: [
+      (app, ctx) => {
+        app.get('/ui', async (_req, reply) => reply.type('text/html').send('<h1>drover</h1>'));
+        app.post('/apis/drover.dev/v1/namespaces/:ns/widgets/:name/plan', async (req) => ({ kinds: ctx.kinds.length, params: req.params }));
+      },
+    ],
+  });
+  try {
+    const ui = await t.req('GET', '/ui');
+    assert.equal(ui.code, 200);
+    assert.equal(ui.text, '<h1>drover</h1>');
+    const plan = await t.req('POST', widgetsPath('default', 'w1', 'plan'), {});
+    assert.equal(plan.code, 200, plan.text);
+    assert.deepEqual(plan.body, { kinds: 3, params: { ns: 'default', name: 'w1' } });
+    assert.equal((await t.req('GET', widgetsPath('default', 'w1', 'scale'))).code, 404, 'other subresources still 404');
+  } finally {
+    await t.close();
+  }
+});
+
+test('an unexpected error is a logged 500 InternalError Status; hook ApiErrors pass through', async () => {
+  const lines: string[] = [];
+  const logger = jsonLogger({ level: 'error', out: (l) => lines.push(l) });
+  const t = await testServer({
+    logger,
+    admission: [
+      {
+        kinds: ['Widget'],
+        validate(_op, obj) {
+          if (obj.metadata.name === 'boom') throw new Error('hook exploded');
+          if (obj.metadata.name === 'nope') throw apiError('Forbidden', 'widgets "nope" is forbidden: by policy', {});
+          return [];
+        },
+      },
+    ],
+  });
+  try {
+    const r = await t.req('POST', widgetsPath(), widget('boom'));
+    assert.equal(r.code, 500);
+    assert.equal(r.body.kind, 'Status');
+    assert.equal(r.body.reason, 'InternalError');
+    assert.ok(lines.some((l) => JSON.parse(l).msg === 'internal error' && l.includes('hook exploded')));
+    const f = await t.req('POST', widgetsPath(), widget('nope'));
+    assert.equal(f.code, 403);
+    assert.equal(f.body.reason, 'Forbidden');
+  } finally {
+    await t.close();
   }
 });

@@ -38,6 +38,13 @@ export interface ApiServerOptions {
   token?: string;
   /** Drover's version, shown in /version. */
   version?: string;
+  /**
+   * Extra endpoints (the dashboard at /ui, subresources such as a plan commit), registered on the fastify
+   * instance before it starts. A route more specific than `/apis/drover.dev/v1/*` takes precedence over the
+   * generic handler. Bodies arrive as raw Buffers (see content.ts: decodeObjectBody); errors thrown as
+   * ApiError become Status responses.
+   */
+  plugins?: Array<(app: FastifyInstance, ctx: ServerContext) => void | Promise<void>>;
 }
 
 /** A running API server. */
@@ -88,6 +95,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   if (opts.token) installAuth(app, opts.token);
   installAccessLog(app, ctx);
   registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
+  for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
   await app.ready();
 
   const compactor = new Compactor({ store: opts.store, clock, logger, metrics, intervalMs: opts.compactionIntervalMs, minRetainedRevisions: opts.compactionMinRetainedRevisions });

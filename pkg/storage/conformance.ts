@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { filler, rejectsWith, withStore, type OpenStore } from './conformance-support.ts';
 import { watchConformance } from './conformance-watch.ts';
-import { MAX_TXN_OPS, type KeyValue, type Store, type TxnOp } from './store.ts';
+import { MAX_TXN_OPS, type KeyValue, type TxnOp } from './store.ts';
 
 export type { OpenStore } from './conformance-support.ts';
 
@@ -238,9 +238,4 @@ function listTests(open: OpenStore, t: TestOpts): void {
       assert.equal(rest.more, false);
     }),
   );
-}
-
-/** Lists every key under `prefix` (helper for backends' own tests). */
-export async function listAll(store: Store, prefix: string): Promise<KeyValue[]> {
-  return (await store.list(prefix)).kvs;
 }

@@ -106,8 +106,7 @@ describe('kubectl interop', { skip: !available && !required ? 'kubectl is not in
     const again = ok(await k('apply', '-f', REDIS.pathname));
     assert.match(again.stdout, /^job\.drover\.dev\/redis (unchanged|configured)\n$/);
     const after = await stored('redis');
-    assert.equal(after?.metadata.generation, 1);
-    assert.deepEqual(after?.spec, job?.spec);
+    assert.equal(after?.modRevision, job?.modRevision, 'the re-apply was a no-op write');
   });
 
   it('get prints the server-side table, names and selections', async () => {

@@ -56,7 +56,7 @@ export async function startApiServer(opts: TestApiServerOptions = {}): Promise<T
   };
   await start();
 
-  return {
+  const self: TestApiServer = {
     get url() {
       return url;
     },
@@ -80,11 +80,12 @@ export async function startApiServer(opts: TestApiServerOptions = {}): Promise<T
     },
     async restart() {
       await stop();
-      await this.start();
+      await self.start();
     },
     async close() {
       await stop();
       await store.close();
     },
   };
+  return self;
 }

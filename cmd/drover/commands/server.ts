@@ -1,6 +1,4 @@
 // `drover server`: the API server (and control-plane components) on etcd, the production backend.
-import type { Clock } from '../../../pkg/clock/clock.ts';
-import type { Logger } from '../../../pkg/log/logger.ts';
 import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
@@ -15,8 +13,8 @@ export interface ServerArgs {
 }
 
 /** Run `server` until `deps.signal` aborts; returns the exit code. */
-export async function server(args: ServerArgs, deps: DevDeps & { logger: Logger; clock: Clock }): Promise<number> {
-  const store = await openEtcdStore({ endpoints: args.etcdEndpoints });
+export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
+  const store = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock });
   try {
     return await serve({
       label: 'drover server',

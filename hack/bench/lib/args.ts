@@ -9,6 +9,8 @@ export interface BenchArgs {
   etcd?: string;
   /** Benchmarks to run (run.ts only); empty = all. */
   only: string[];
+  /** Overrides of a benchmark's sizes, e.g. `--set watchers=100 --set rate=500` (see README). */
+  set: Record<string, number>;
 }
 
 /** Parse `argv` (default: this process's arguments). */
@@ -19,10 +21,17 @@ export function parseBenchArgs(argv: string[] = process.argv.slice(2)): BenchArg
       full: { type: 'boolean', default: false },
       etcd: { type: 'string' },
       only: { type: 'string', default: '' },
+      set: { type: 'string', multiple: true, default: [] },
     },
     strict: true,
   });
-  return { full: values.full ?? false, etcd: values.etcd, only: (values.only ?? '').split(',').filter((s) => s !== '') };
+  const set: Record<string, number> = {};
+  for (const kv of values.set ?? []) {
+    const m = /^([a-zA-Z]+)=(\d+(?:\.\d+)?)$/.exec(kv);
+    if (!m) throw new Error(`--set ${kv}: expected name=number`);
+    set[m[1]!] = Number(m[2]);
+  }
+  return { full: values.full ?? false, etcd: values.etcd, only: (values.only ?? '').split(',').filter((s) => s !== ''), set };
 }
 
 /** Exit the process after `ms` even if something hangs (benchmarks must always stop by themselves). */

@@ -14,6 +14,15 @@ export function processCpuMs(pid: number): number {
   }
 }
 
+/** CPU time (ms) the whole machine spent busy (all cores, /proc/stat: everything but idle and iowait). */
+export function machineBusyMs(): number {
+  const line = safeRead('/proc/stat').split('\n')[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  if (v.length < 5) return NaN;
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  return ((total - v[3]! - v[4]!) / TICKS_PER_SEC) * 1000;
+}
+
 /** Pids of this process's direct children whose command name is `comm`. */
 export function childPids(comm: string): number[] {
   const pids: number[] = [];
@@ -37,13 +46,22 @@ export class CpuMeter {
   mark(): void {
     this.t0 = performance.now();
     for (const [name, pid] of Object.entries(this.pids)) this.start.set(name, processCpuMs(pid));
+    this.start.set('machine', machineBusyMs());
   }
 
-  /** Cores used by each process since `mark()` (1 = one core busy the whole time). */
+  /**
+   * Cores used by each process since `mark()` (1 = one core busy the whole time), plus `others`: what every
+   * other process on the machine used meanwhile (other people's work on a shared machine skews figures).
+   */
   read(): Record<string, number> {
     const wall = performance.now() - this.t0;
     const out: Record<string, number> = {};
-    for (const [name, pid] of Object.entries(this.pids)) out[name] = (processCpuMs(pid) - this.start.get(name)!) / wall;
+    let ours = 0;
+    for (const [name, pid] of Object.entries(this.pids)) {
+      out[name] = (processCpuMs(pid) - this.start.get(name)!) / wall;
+      ours += out[name]!;
+    }
+    out.others = Math.max(0, (machineBusyMs() - this.start.get('machine')!) / wall - ours);
     return out;
   }
 }

@@ -64,3 +64,10 @@ export async function preloadJobs(store: Store, template: ApiObject, count: numb
   await Promise.all(Array.from({ length: inFlight }, worker));
   return revision;
 }
+
+/** A Job exactly as the API server stores it (defaults, uid, managedFields): create one through the API. */
+export async function storedJobTemplate(url: string): Promise<ApiObject> {
+  const res = await fetch(`${url}${jobsPath()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(jobManifest('template')) });
+  if (res.status !== 201) throw new Error(`creating the template job: HTTP ${res.status} ${await res.text()}`);
+  return (await res.json()) as ApiObject;
+}

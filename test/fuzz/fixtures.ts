@@ -1,0 +1,98 @@
+// The objects the hostile-request fuzz creates on purpose: one valid object of every kind, and a snapshot of
+// everything stored, so the run can prove afterwards that no hostile request stored or changed anything.
+import assert from 'node:assert/strict';
+import type { FastifyInstance } from 'fastify';
+import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import type { Store } from '../../pkg/storage/store.ts';
+
+/** The namespace namespaced fixtures live in. */
+export const FIXTURE_NS = 'default';
+
+const jobSpec = () => ({
+  type: 'service',
+  datacenters: ['dc1'],
+  groups: [
+    {
+      name: 'cache',
+      count: 1,
+      network: { ports: [{ label: 'db' }] },
+      tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis:latest' }, resources: { cpu: 500, memoryMB: 256 } }],
+    },
+  ],
+});
+
+/** A valid object of every kind (apiVersion/kind unset: the path supplies them), named `fx-<singular>`. */
+export function validObject(kind: KindInfo, name = `fx-${kind.singular}`): ApiObject {
+  const metadata: ApiObject['metadata'] = { name, labels: { app: 'fuzz' }, annotations: { note: 'fixture' } };
+  if (kind.namespaced) metadata.namespace = FIXTURE_NS;
+  const parts: Record<string, Record<string, unknown>> = {
+    Namespace: {},
+    Node: { spec: { datacenter: 'dc1', nodeClass: 'small', meta: { rack: 'r1' } } },
+    Job: { spec: jobSpec() },
+    JobVersion: { spec: { jobName: 'fx-job', version: 0, jobSpec: jobSpec() } },
+    Evaluation: { spec: { jobName: 'fx-job', triggeredBy: 'job-register' } },
+    Allocation: { spec: { nodeName: 'fx-node', jobName: 'fx-job', jobVersion: 0, groupName: 'cache' } },
+    Deployment: { spec: { jobName: 'fx-job', jobVersion: 0, groups: { cache: { desiredTotal: 1 } } } },
+    Volume: { spec: { type: 'host', accessMode: 'single-node-writer', capacity: '1Gi' } },
+    Lease: { spec: { holderIdentity: 'fuzz', leaseDurationSeconds: 15 } },
+    Event: { involvedObject: { kind: 'Job', name: 'fx-job' }, reason: 'Fuzzed', message: 'a fixture' },
+  };
+  const rest = parts[kind.kind];
+  if (!rest) throw new Error(`no fixture for kind ${kind.kind}: add one to test/fuzz/fixtures.ts`);
+  return { apiVersion: API_VERSION, kind: kind.kind, metadata, ...structuredClone(rest) } as ApiObject;
+}
+
+/** Path of a kind's collection (in the fixture namespace for namespaced kinds). */
+export function collectionPath(kind: KindInfo, ns = FIXTURE_NS): string {
+  return kind.namespaced ? `/apis/drover.dev/v1/namespaces/${ns}/${kind.plural}` : `/apis/drover.dev/v1/${kind.plural}`;
+}
+
+/** Path of one object (or its subresource). */
+export function objectPath(kind: KindInfo, name: string, sub?: string, ns = FIXTURE_NS): string {
+  return `${collectionPath(kind, ns)}/${encodeURIComponent(name)}${sub ? `/${sub}` : ''}`;
+}
+
+/** Create one valid object of every kind through the API; returns them as stored (with resourceVersions). */
+export async function createFixtures(app: FastifyInstance, kinds: KindInfo[]): Promise<Map<string, ApiObject>> {
+  const out = new Map<string, ApiObject>();
+  for (const kind of kinds) {
+    const res = await app.inject({ method: 'POST', url: collectionPath(kind), payload: JSON.stringify(validObject(kind)), headers: { 'content-type': 'application/json' } });
+    assert.equal(res.statusCode, 201, `fixture ${kind.kind}: ${res.body}`);
+    out.set(kind.kind, JSON.parse(res.body) as ApiObject);
+  }
+  return out;
+}
+
+/** Everything in the store: key → modRevision, and the store's revision. */
+export interface StoreSnapshot {
+  revision: number;
+  keys: Map<string, number>;
+}
+
+/** Read every key of the store (paginated, as a real client would). */
+export async function snapshotStore(store: Store): Promise<StoreSnapshot> {
+  const keys = new Map<string, number>();
+  let startKey: string | undefined;
+  let revision = 0;
+  for (;;) {
+    const page = await store.list('/', { limit: 500, startKey, revision: revision || undefined });
+    revision = page.revision;
+    for (const kv of page.kvs) keys.set(kv.key, kv.modRevision);
+    if (!page.more || page.kvs.length === 0) break;
+    startKey = page.kvs[page.kvs.length - 1]!.key + '\u0000';
+  }
+  return { revision: (await store.status()).revision, keys };
+}
+
+/** Every object of every kind as the API lists it (all namespaces): `plural/ns/name` → resourceVersion. */
+export async function listEverything(app: FastifyInstance, kinds: KindInfo[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const kind of kinds) {
+    const res = await app.inject({ method: 'GET', url: `/apis/drover.dev/v1/${kind.plural}` });
+    assert.equal(res.statusCode, 200, `list ${kind.plural}: ${res.body}`);
+    for (const o of (JSON.parse(res.body) as { items: ApiObject[] }).items) {
+      out.set(`${kind.plural}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion!);
+    }
+  }
+  return out;
+}
