@@ -324,3 +324,28 @@ test('the bin shim runs the CLI as a real process', async () => {
   assert.equal(code, 0, err);
   assert.match(out, /^Client Version: v\d+\.\d+\.\d+\nServer Version: v\S+\n$/);
 });
+
+test('the real binary serves `dev` and exits 0 on SIGINT', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'drover-dev-bin-'));
+  const child = spawn(process.execPath, [BIN, 'dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (c) => {
+        out += c;
+        const m = /listening on (\S+) /.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.on('close', (code) => reject(new Error(`dev exited with ${code} before ready: ${err}`)));
+    });
+    assert.equal((await drover(['get', 'ns', '-o', 'name'], { env: { DROVER_ADDR: url } })).out, 'namespace.drover.dev/default\n');
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.kill('SIGINT');
+    assert.equal(await exited, 0, err);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});

@@ -65,7 +65,7 @@ const summarize = (h: LatencyHistogram): LatencySummary => ({ count: h.count, p5
 function stampAt(buf: Buffer, at: number, end: number): number {
   let q = at;
   while (q < end && buf[q] !== 0x22) q++;
-  return Number(buf.latin1Slice(at, q));
+  return Number(buf.toString('latin1', at, q));
 }
 
 /** One watch stream: counts events and records receive − send for each, reading bytes without JSON.parse. */

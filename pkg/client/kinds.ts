@@ -1,5 +1,5 @@
 // Turning what a user or caller names ("jobs", "job", "Job", "jb", "jobs.drover.dev") into the registry's KindInfo.
-import { GROUP, type KindInfo } from '../../api/schemas/kind.ts';
+import type { KindInfo } from '../../api/schemas/kind.ts';
 import { lookupKind } from '../../api/schemas/index.ts';
 
 /** The KindInfo for `kind` (passed through when already one); throws a TypeError naming the unknown kind. */
@@ -10,9 +10,7 @@ export function resolveKind(kind: KindInfo | string): KindInfo {
   return found;
 }
 
-/** The KindInfo for a name, singular, plural, short name or `name.drover.dev`, or undefined. */
+/** The KindInfo for a Kind, singular, plural, short name or any of them + `.drover.dev`, or undefined. */
 export function findKind(name: string): KindInfo | undefined {
-  const suffix = `.${GROUP}`;
-  const bare = name.endsWith(suffix) ? name.slice(0, -suffix.length) : name;
-  return lookupKind(bare) ?? lookupKind(bare.toLowerCase());
+  return lookupKind(name);
 }

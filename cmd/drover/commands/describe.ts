@@ -1,11 +1,11 @@
 // `drover describe KIND NAME`: a human-readable dump of an object (metadata, spec, status) and, when the
 // Event kind exists, the events about it — the shape of kubectl's generic describer.
+import type { Event } from '../../../api/schemas/index.ts';
 import type { ApiObject, KindInfo } from '../../../api/schemas/kind.ts';
 import { findKind } from '../../../pkg/client/kinds.ts';
 import { age, formatTable } from '../table.ts';
 import { kindArg, type CommandContext } from '../context.ts';
 import { describeError, UsageError } from '../errors.ts';
-import { evalJsonPath as evalPath } from '../../../pkg/apiserver/table.ts';
 import { println } from '../io.ts';
 
 /** Arguments of `drover describe`. */
@@ -108,33 +108,28 @@ const scalar = (v: unknown) => (v === null || v === undefined ? '<none>' : typeo
 async function eventsSection(ctx: CommandContext, kind: KindInfo, obj: ApiObject): Promise<string> {
   const eventKind = findKind('Event');
   if (!eventKind) return '';
-  let events: ApiObject[];
+  let events: Event[];
   try {
-    const list = await ctx.client.resource(eventKind).listAll({ namespace: eventKind.namespaced ? obj.metadata.namespace : undefined });
+    const list = await ctx.client.resource<Event & ApiObject>(eventKind).listAll({ namespace: obj.metadata.namespace });
     events = list.items.filter((e) => isAbout(e, kind, obj));
   } catch {
     return '';
   }
   if (events.length === 0) return 'Events:  <none>\n';
-  const field = (e: ApiObject, ...paths: string[]) => paths.map((p) => evalPath(e, p)[0]).find((v) => v !== undefined);
+  const when = (e: Event) => e.lastTimestamp ?? e.firstTimestamp ?? e.metadata.creationTimestamp ?? '';
   const rows = events
-    .map((e) => ({ e, at: String(field(e, '.lastTimestamp', '.spec.lastTimestamp', '.eventTime', '.spec.eventTime', '.metadata.creationTimestamp') ?? '') }))
-    .sort((a, b) => a.at.localeCompare(b.at))
-    .map(({ e, at }) => {
-      const count = Number(field(e, '.count', '.spec.count') ?? 1);
-      const from = field(e, '.source.component', '.spec.source.component', '.reportingController', '.spec.reportingController') ?? '';
-      const when = count > 1 ? `${age(at, ctx.now())} (x${count})` : age(at, ctx.now());
-      return ['', String(field(e, '.type', '.spec.type') ?? ''), String(field(e, '.reason', '.spec.reason') ?? ''), when, String(from), String(field(e, '.message', '.spec.message') ?? '')];
+    .sort((a, b) => when(a).localeCompare(when(b)))
+    .map((e) => {
+      const ago = age(when(e), ctx.now());
+      return [e.type ?? 'Normal', e.reason ?? '', (e.count ?? 1) > 1 ? `${ago} (x${e.count})` : ago, e.source?.component ?? '', e.message ?? ''];
     });
-  const table = formatTable([['', 'Type', 'Reason', 'Age', 'From', 'Message'], ['', '----', '------', '----', '----', '-------'], ...rows]);
-  return 'Events:\n' + table.map((l) => l.slice(1)).join('\n') + '\n';
+  const table = formatTable([['Type', 'Reason', 'Age', 'From', 'Message'], ['----', '------', '----', '----', '-------'], ...rows]);
+  return 'Events:\n' + table.map((l) => `  ${l}`).join('\n') + '\n';
 }
 
-function isAbout(event: ApiObject, kind: KindInfo, obj: ApiObject): boolean {
-  const ref = (evalPath(event, '.involvedObject')[0] ?? evalPath(event, '.spec.involvedObject')[0] ?? evalPath(event, '.regarding')[0]) as
-    | { kind?: string; name?: string; uid?: string }
-    | undefined;
-  if (!ref) return false;
+// Events name their object by uid when the reporter knew it, else by kind and name.
+function isAbout(event: Event, kind: KindInfo, obj: ApiObject): boolean {
+  const ref = event.involvedObject;
   if (ref.uid && obj.metadata.uid) return ref.uid === obj.metadata.uid;
-  return ref.kind === kind.kind && ref.name === obj.metadata.name;
+  return ref.kind === kind.kind && ref.name === obj.metadata.name && (ref.namespace ?? obj.metadata.namespace) === obj.metadata.namespace;
 }

@@ -28,7 +28,7 @@ export async function get(ctx: CommandContext, args: GetArgs): Promise<number> {
   const format = args.output ?? 'table';
   const rc = ctx.client.resource(kind);
 
-  const { objects, resourceVersion, failed } = await fetch(ctx, kind, namespace, args);
+  const { objects, resourceVersion, failed } = await fetchObjects(ctx, kind, namespace, args);
   const spec: TableSpec = { kind, withNamespace: kind.namespaced && !!args.allNamespaces, wide: format === 'wide', now: ctx.now() };
   const printer = watchPrinter(ctx, kind, format, spec, objects, !args.watchOnly && objects.length > 0);
   if (!args.watchOnly) printInitial(ctx, kind, format, spec, objects, args, namespace);
@@ -57,7 +57,7 @@ export async function get(ctx: CommandContext, args: GetArgs): Promise<number> {
   return failed ? 1 : 0;
 }
 
-async function fetch(ctx: CommandContext, kind: KindInfo, namespace: string | undefined, args: GetArgs) {
+async function fetchObjects(ctx: CommandContext, kind: KindInfo, namespace: string | undefined, args: GetArgs) {
   const rc = ctx.client.resource(kind);
   if (args.names.length === 0) {
     const list = await rc.listAll({ namespace, labelSelector: args.labelSelector, fieldSelector: args.fieldSelector });

@@ -31,9 +31,9 @@ export function printResult(r: BenchResult, out: (s: string) => void = (s) => pr
   for (const n of r.notes) out(`   note: ${n}`);
 }
 
-/** Hand the result to a parent run.ts (when forked with IPC) and print it. */
+/** Print a result and hand it to a parent run.ts (when forked with IPC, as `{ result }`). */
 export async function report(r: BenchResult): Promise<void> {
   printResult(r);
   const send = process.send?.bind(process);
-  if (send) await new Promise<void>((resolve) => send({ bench: r }, () => resolve()));
+  if (send) await new Promise<void>((resolve) => send({ result: r }, () => resolve()));
 }

@@ -1,0 +1,66 @@
+// `npm run bench [-- --full] [-- --only creates,watch]`: every benchmark, each in its own process (its own
+// etcd, servers and heap), one after the other; then a summary and a Markdown block for docs/benchmarks.md.
+import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
+import { parseBenchArgs, watchdog } from './lib/args.ts';
+import { forkChild } from './lib/child.ts';
+import { machineInfo } from './lib/machine.ts';
+import { printResult, type BenchResult } from './lib/result.ts';
+import { fmt } from './lib/stats.ts';
+
+/** Every benchmark, in running order (cheap and isolated first; the watch storm last). */
+const BENCHES = ['creates', 'list', 'memory', 'dev-ready', 'watch'] as const;
+
+const args = parseBenchArgs();
+const unknown = args.only.filter((n) => !(BENCHES as readonly string[]).includes(n));
+if (unknown.length) throw new Error(`--only: unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHES.join(', ')}`);
+const selected = BENCHES.filter((b) => args.only.length === 0 || args.only.includes(b));
+watchdog(selected.length * 900_000, 'run');
+
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const machine = machineInfo();
+process.stdout.write(`Drover benchmarks (${args.full ? 'full' : 'quick'}): ${selected.join(', ')}\n`);
+process.stdout.write(`${Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+
+const results: BenchResult[] = [];
+const failures: string[] = [];
+for (const name of selected) {
+  const load = loadavg()[0]!.toFixed(2);
+  process.stdout.write(`\n--- ${name} (load average before: ${load})\n`);
+  const passthrough = [...(args.full ? ['--full'] : []), ...(args.etcd ? ['--etcd', args.etcd] : []), ...Object.entries(args.set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
+  const child = forkChild<BenchResult>(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), passthrough, { timeoutMs: 900_000 });
+  try {
+    const r = await child.result;
+    r.notes.push(`1-minute load average before this benchmark: ${load}`);
+    results.push(r);
+  } catch (err) {
+    failures.push(`${name}: ${(err as Error).message}`);
+  } finally {
+    await child.stop();
+  }
+}
+
+process.stdout.write('\n==================== summary ====================\n');
+for (const r of results) printResult(r);
+for (const f of failures) process.stdout.write(`\nFAILED ${f}\n`);
+process.stdout.write(`\n${markdown(results, failures)}\n`);
+process.exitCode = failures.length ? 1 : 0;
+
+/** The run as Markdown: the command, the machine, a summary table, and each benchmark's figures. */
+function markdown(rs: BenchResult[], failed: string[]): string {
+  const lines = ['```', command, '```', ''];
+  for (const [k, v] of Object.entries(machine)) lines.push(`- ${k}: ${v}`);
+  lines.push('', '| benchmark | headline | ratio to raw limit | target | met |', '|---|---|---|---|---|');
+  for (const r of rs) {
+    const h = r.figures[0]!;
+    lines.push(`| ${r.title} | ${h.label}: ${fmt(h.value)} ${h.unit} | ${fmt(r.ratio.value)} (${r.ratio.meaning}) | ${r.target.text} | ${r.target.met ? 'yes' : '**no**'} |`);
+  }
+  for (const r of rs) {
+    lines.push('', `### ${r.title}`, '', r.setup, '', '| figure | value |', '|---|---|');
+    for (const f of r.figures) lines.push(`| ${f.label} | ${fmt(f.value)} ${f.unit} |`);
+    lines.push(`| ratio: ${r.ratio.meaning} | ${fmt(r.ratio.value)} |`);
+    for (const n of r.notes) lines.push('', `- ${n}`);
+  }
+  for (const f of failed) lines.push('', `- FAILED ${f}`);
+  return lines.join('\n');
+}
