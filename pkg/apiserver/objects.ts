@@ -1,7 +1,8 @@
 // Checking a request body against the request path before any write: it must be an object of the served
 // kind and apiVersion, in the path's namespace, and (for named requests) with the path's name.
-import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
-import { badRequest } from '../apierrors/status.ts';
+import { API_VERSION, GROUP, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { isUnknownFieldCause, validateObject } from '../../api/schemas/validate.ts';
+import { badRequest, invalid } from '../apierrors/status.ts';
 import type { RequestInfo } from './request-info.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -32,7 +33,18 @@ export function objectForPath(body: unknown, info: RequestInfo, what = 'the requ
     }
     meta.name = info.name;
   }
+  rejectDiscardedUnknownFields(obj, info);
   return obj;
+}
+
+/**
+ * Strict decoding covers the parts a write then discards — status through the main resource of a kind with
+ * /status, everything but status through /status — so an unknown field there is refused, not silently dropped.
+ */
+function rejectDiscardedUnknownFields(obj: ApiObject, info: RequestInfo): void {
+  if (!info.kind.hasStatus || (info.subresource !== 'status' && obj.status === undefined)) return;
+  const causes = validateObject(info.kind, structuredClone(obj)).filter(isUnknownFieldCause);
+  if (causes.length > 0) throw invalid({ group: GROUP, kindName: info.kind.kind, name: obj.metadata.name }, causes);
 }
 
 /** apiVersion and kind: filled when absent, 400 when they name something else. */

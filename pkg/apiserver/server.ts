@@ -12,6 +12,7 @@ import { AdmissionChain, type AdmissionHook } from './admission.ts';
 import { KindCaches } from './caches.ts';
 import { Compactor } from './compaction.ts';
 import { ConnectionTracker } from './connections.ts';
+import { toStatus } from './errors.ts';
 import { installBodyParser } from './content.ts';
 import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
@@ -88,6 +89,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
     return503OnClosing: true,
+    // Errors the router raises before any route (a malformed %-escape in the path) get a Status body too.
+    frameworkErrors: (err, request, reply) => sendStatus(reply, toStatus(err, logger, { method: request.method, url: request.url })),
   });
   const connections = new ConnectionTracker(app.server);
   installBodyParser(app);
