@@ -80,6 +80,10 @@ class Renderer {
     if (range.length) parts.push(`Range: ${range.join(', ')}.`);
     if (base.maxLength !== undefined && base.type === 'string') parts.push(`At most ${base.maxLength} characters.`);
     if (s.minItems !== undefined) parts.push(`At least ${s.minItems} item(s).`);
+    // The list's merge rule: what apply and strategic merge patch do with it.
+    const keys = s['x-kubernetes-list-map-keys'];
+    if (s['x-kubernetes-list-type'] === 'map' && Array.isArray(keys)) parts.push(`Keyed by ${keys.map((k) => `\`${k}\``).join(', ')}: items merge one by one.`);
+    if (s['x-kubernetes-list-type'] === 'set') parts.push('A set: values merge, each kept once.');
     return parts.join(' ');
   }
 

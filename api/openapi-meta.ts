@@ -35,8 +35,10 @@ export function toOpenApiSchema(schema: unknown): Json {
 export function metaComponents(): Record<string, Json> {
   const objectMeta = toOpenApiSchema(ObjectMeta());
   const props = objectMeta.properties as Json;
-  props.ownerReferences = { type: 'array', description: (props.ownerReferences as Json).description, items: { default: {}, allOf: [ref(`${META}.OwnerReference`)] } };
-  props.managedFields = { type: 'array', description: (props.managedFields as Json).description, items: { default: {}, allOf: [ref(`${META}.ManagedFieldsEntry`)] } };
+  // Items become references to the meta/v1 components; the list's own keywords (its merge rule) stay.
+  const refItems = (field: string, component: string) => ({ ...(props[field] as Json), items: { default: {}, allOf: [ref(`${META}.${component}`)] } });
+  props.ownerReferences = refItems('ownerReferences', 'OwnerReference');
+  props.managedFields = refItems('managedFields', 'ManagedFieldsEntry');
   for (const t of ['creationTimestamp', 'deletionTimestamp']) props[t] = refWith(`${META}.Time`, (props[t] as Json).description as string);
   const managed = toOpenApiSchema(ManagedFieldsEntry);
   (managed.properties as Json).fieldsV1 = refWith(`${META}.FieldsV1`, 'The set of owned fields, in the FieldsV1 trie format.');

@@ -1,6 +1,6 @@
 // Allocation: one placement of a task group on a node. Refers to its job by name and version (kept small).
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, MapOf, Timestamp, Int, Identifier, Conditions } from './common.ts';
+import { Obj, StringEnum, MapOf, Timestamp, Int, Identifier, Conditions, KeyedList } from './common.ts';
 import { envelope } from './meta.ts';
 
 /** A port assigned to an allocation. */
@@ -30,7 +30,7 @@ export const AllocatedTaskResources = Obj(
 export const AllocatedResources = Obj(
   {
     tasks: MapOf(AllocatedTaskResources, { description: 'Per task resources.' }),
-    ports: Type.Optional(Type.Array(AllocatedPort, { description: 'Ports shared by the tasks.' })),
+    ports: Type.Optional(KeyedList(AllocatedPort, 'label', { description: 'Ports shared by the tasks.' })),
     diskMB: Type.Optional(Int({ minimum: 0, description: 'Ephemeral disk in MB.' })),
   },
   { description: 'Resources reserved for the allocation.' },
@@ -45,6 +45,15 @@ export const RescheduleEvent = Obj(
     delay: Type.Optional(Type.String({ description: 'Delay applied before the reschedule.' })),
   },
   { description: 'A past reschedule.' },
+);
+
+/** Transitions requested of the scheduler for one allocation (Nomad's DesiredTransition). */
+export const DesiredTransition = Obj(
+  {
+    migrate: Type.Optional(Type.Boolean({ description: 'Move the allocation off its node now; set by the drain controller, within the migrate policy.' })),
+    reschedule: Type.Optional(Type.Boolean({ description: 'Replace the allocation on another node although it has not failed.' })),
+  },
+  { description: 'Transitions the scheduler applies at its next evaluation of the job.' },
 );
 
 /** What an allocation wants. Written by the scheduler (placement) and the server (desired status changes). */
@@ -66,6 +75,7 @@ export const AllocationSpec = Obj(
     rescheduleTracker: Type.Optional(Obj({ events: Type.Array(RescheduleEvent) }, { description: 'Reschedule history of the allocation chain.' })),
     followupEval: Type.Optional(Type.String({ description: 'Evaluation scheduled to reschedule this allocation later.' })),
     preemptedBy: Type.Optional(Type.String({ description: 'Allocation that preempted this one.' })),
+    desiredTransition: Type.Optional(DesiredTransition),
   },
   { description: 'The placement and desired state of an allocation.' },
 );

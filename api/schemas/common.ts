@@ -1,6 +1,6 @@
 // Building blocks shared by every kind's schema: strict objects, string enums, free-form maps, durations,
 // timestamps and conditions. Strictness lives here so no schema can forget `additionalProperties: false`.
-import { Type, type TSchema, type TProperties, type TObject, type ObjectOptions, type SchemaOptions, type TUnsafe, type Static } from '@sinclair/typebox';
+import { Type, type TSchema, type TProperties, type TObject, type TArray, type ArrayOptions, type ObjectOptions, type SchemaOptions, type TUnsafe, type Static } from '@sinclair/typebox';
 
 /** A strict object: unknown fields are rejected (Kubernetes strict decoding). */
 export function Obj<T extends TProperties>(properties: T, options: ObjectOptions = {}): TObject<T> {
@@ -113,7 +113,29 @@ export const Condition = Obj(
   { description: 'One aspect of the current state of an object.' },
 );
 
+/**
+ * A list of objects identified by one key field (group and task `name`, port `label`). The one place list merge
+ * rules are declared: `x-kubernetes-list-type: map` + `x-kubernetes-list-map-keys` drive server-side apply (items
+ * owned one by one), `x-kubernetes-patch-strategy: merge` + `x-kubernetes-patch-merge-key` make kubectl send, and
+ * the server apply, a strategic merge patch that merges items by key instead of replacing the list. A list whose
+ * items lack the key (optional service and check names) or repeat it is treated as atomic: replaced whole.
+ */
+export function KeyedList<T extends TSchema>(item: T, key: string, options: ArrayOptions = {}): TArray<T> {
+  return Type.Array(item, {
+    ...options,
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': [key],
+    'x-kubernetes-patch-strategy': 'merge',
+    'x-kubernetes-patch-merge-key': key,
+  });
+}
+
+/** A list of unique scalars merged by value (finalizers): `x-kubernetes-list-type: set`, patch strategy merge. */
+export function SetList<T extends TSchema>(item: T, options: ArrayOptions = {}): TArray<T> {
+  return Type.Array(item, { ...options, 'x-kubernetes-list-type': 'set', 'x-kubernetes-patch-strategy': 'merge' });
+}
+
 /** A list of conditions, keyed by type. */
 export function Conditions() {
-  return Type.Array(Condition, { description: 'Current conditions, one per type.', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
+  return KeyedList(Condition, 'type', { description: 'Current conditions, one per type.' });
 }

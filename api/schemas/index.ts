@@ -12,6 +12,7 @@ import { TaskState as TaskStateSchema, TaskEvent as TaskEventSchema, AllocatedRe
 import { EvaluationSchema, EvaluationSpec as EvaluationSpecSchema, EvaluationStatus as EvaluationStatusSchema, AllocMetric as AllocMetricSchema } from './evaluation.ts';
 import { DeploymentSchema, DeploymentSpec as DeploymentSpecSchema, DeploymentStatus as DeploymentStatusSchema } from './deployment.ts';
 import { VolumeSchema, VolumeSpec as VolumeSpecSchema, VolumeStatus as VolumeStatusSchema } from './volume.ts';
+import { listRulesOf, type ListRules as ListRulesType } from './list-rules.ts';
 import { NamespaceSchema, LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema, EventSchema } from './misc.ts';
 
 export { GROUP, VERSION, API_VERSION } from './kind.ts';
@@ -183,3 +184,7 @@ export { defaultRestartPolicy, defaultReschedulePolicy, mergePolicy, groupUpdate
 export { JOB_TYPES } from './job.ts';
 export { TRIGGERS } from './evaluation.ts';
 export { CONSTRAINT_OPERATORS, AFFINITY_OPERATORS, VOLUME_ACCESS_MODES } from './policies.ts';
+export { listRuleOf, listRulesOf, type ListRule, type ListRules } from './list-rules.ts';
+
+/** The list merge rules of every kind, by field name, as the schemas declare them (see list-rules.ts). */
+export const listRules: ListRulesType = listRulesOf(Object.fromEntries(kinds.map((k) => [k.kind, k.schema])));

@@ -1,6 +1,6 @@
 // Job: Nomad's job specification (job → groups → tasks) as a Kubernetes resource, and its status.
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, StringMap, MapOf, Duration, Int, DnsLabel, Conditions } from './common.ts';
+import { Obj, StringEnum, StringMap, MapOf, Duration, Int, DnsLabel, Conditions, KeyedList } from './common.ts';
 import { envelope } from './meta.ts';
 import {
   Constraint, Affinity, Spread, UpdateStrategy, MigrateStrategy, ReschedulePolicy, RestartPolicy, EphemeralDisk,
@@ -19,8 +19,8 @@ export const TaskGroup = Obj(
     constraints: Type.Optional(Type.Array(Constraint, { description: 'Group-level constraints.' })),
     affinities: Type.Optional(Type.Array(Affinity, { description: 'Group-level affinities.' })),
     spreads: Type.Optional(Type.Array(Spread, { description: 'Group-level spreads.' })),
-    tasks: Type.Array(Task, { minItems: 1, description: 'Tasks run together in each allocation.' }),
-    services: Type.Optional(Type.Array(Service, { description: 'Services registered for the group (group network ports).' })),
+    tasks: KeyedList(Task, 'name', { minItems: 1, description: 'Tasks run together in each allocation.' }),
+    services: Type.Optional(KeyedList(Service, 'name', { description: 'Services registered for the group (group network ports).' })),
     update: Type.Optional(UpdateStrategy),
     migrate: Type.Optional(MigrateStrategy),
     reschedule: Type.Optional(ReschedulePolicy),
@@ -72,7 +72,7 @@ export const JobSpec = Obj(
     update: Type.Optional(UpdateStrategy),
     migrate: Type.Optional(MigrateStrategy),
     reschedule: Type.Optional(ReschedulePolicy),
-    groups: Type.Array(TaskGroup, { minItems: 1, description: 'Task groups.' }),
+    groups: KeyedList(TaskGroup, 'name', { minItems: 1, description: 'Task groups.' }),
     meta: Type.Optional(StringMap({ description: 'Arbitrary metadata, available to tasks as NOMAD_META_<key>.' })),
     periodic: Type.Optional(Periodic),
     parameterized: Type.Optional(Parameterized),

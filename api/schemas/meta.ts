@@ -2,7 +2,7 @@
 // Name rules, label/annotation key rules and server-owned fields follow apimachinery's validation.
 import { Type, type TSchema, type SchemaOptions } from '@sinclair/typebox';
 import { API_VERSION } from './kind.ts';
-import { Obj, StringEnum, Fixed, FreeForm, Timestamp, Int, DnsLabel, DnsSubdomain } from './common.ts';
+import { Obj, StringEnum, Fixed, FreeForm, Timestamp, Int, DnsLabel, DnsSubdomain, KeyedList, SetList } from './common.ts';
 
 /** A qualified name as label and annotation keys use: optional DNS-subdomain prefix and '/', then a name part. */
 export const QUALIFIED_NAME_PATTERN =
@@ -84,9 +84,9 @@ function buildObjectMeta(rule: NameRule) {
       labels: Type.Optional(Labels),
       annotations: Type.Optional(Annotations),
       finalizers: Type.Optional(
-        Type.Array(Type.String({ minLength: 1 }), { description: 'Conditions that must be cleared before the object is removed from storage.', 'x-kubernetes-list-type': 'set' }),
+        SetList(Type.String({ minLength: 1 }), { description: 'Conditions that must be cleared before the object is removed from storage.' }),
       ),
-      ownerReferences: Type.Optional(Type.Array(OwnerReference, { description: 'Objects this object depends on.' })),
+      ownerReferences: Type.Optional(KeyedList(OwnerReference, 'uid', { description: 'Objects this object depends on.' })),
       managedFields: Type.Optional(Type.Array(ManagedFieldsEntry, { description: 'Field ownership for server-side apply.' })),
     },
     { description: 'Standard object metadata.' },

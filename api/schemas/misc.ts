@@ -1,6 +1,6 @@
 // The supporting kinds: Namespace, Lease (leader election, node heartbeats), JobVersion (history), Event.
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, Fixed, Timestamp, Int } from './common.ts';
+import { Obj, StringEnum, Fixed, Timestamp, Int, SetList } from './common.ts';
 import { envelope, ObjectMeta } from './meta.ts';
 import { API_VERSION } from './kind.ts';
 import { JobSpec } from './job.ts';
@@ -11,7 +11,7 @@ export const NamespaceSchema = envelope({
   nameRule: 'label',
   specOptional: true,
   spec: Obj(
-    { finalizers: Type.Optional(Type.Array(Type.String(), { description: 'Finalizers that must clear before the namespace is removed.' })) },
+    { finalizers: Type.Optional(SetList(Type.String(), { description: 'Finalizers that must clear before the namespace is removed.' })) },
     { description: 'Namespace options.' },
   ),
   status: Obj(

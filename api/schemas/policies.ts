@@ -1,7 +1,7 @@
 // The Nomad job-spec blocks shared by job, group and task levels: placement rules (constraints, affinities,
 // spreads) and lifecycle policies (update, migrate, reschedule, restart), disks, volumes and networks.
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, Duration, Int, Identifier } from './common.ts';
+import { Obj, StringEnum, Duration, Int, Identifier, KeyedList } from './common.ts';
 
 /** Every constraint operator Nomad supports. */
 export const CONSTRAINT_OPERATORS = [
@@ -168,7 +168,7 @@ export const Network = Obj(
         description: 'Network mode: none, host, bridge or cni/<name>.',
       }),
     ),
-    ports: Type.Optional(Type.Array(Port, { description: 'Ports, static or dynamic.' })),
+    ports: Type.Optional(KeyedList(Port, 'label', { description: 'Ports, static or dynamic.' })),
   },
   { description: 'Network mode and ports of a group.' },
 );

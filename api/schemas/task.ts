@@ -1,6 +1,6 @@
 // The task: one process run by a driver, with its resources, services and checks, lifecycle, templates and logs.
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, StringMap, MapOf, FreeForm, Duration, Int, Identifier } from './common.ts';
+import { Obj, StringEnum, StringMap, MapOf, FreeForm, Duration, Int, Identifier, KeyedList } from './common.ts';
 import { Constraint, Affinity, RestartPolicy } from './policies.ts';
 
 /** A device request (GPUs and the like), matched against node-advertised devices. */
@@ -65,7 +65,7 @@ export const Service = Obj(
     portLabel: Type.Optional(Identifier({ description: 'Label of the group port the service is reachable on.' })),
     tags: Type.Optional(Type.Array(Type.String(), { description: 'Tags for discovery.' })),
     canaryTags: Type.Optional(Type.Array(Type.String(), { description: 'Tags used while the allocation is a canary.' })),
-    checks: Type.Optional(Type.Array(ServiceCheck, { description: 'Health checks.' })),
+    checks: Type.Optional(KeyedList(ServiceCheck, 'name', { description: 'Health checks.' })),
   },
   { description: 'A service the task or group provides, with health checks.' },
 );
@@ -136,7 +136,7 @@ export const Task = Obj(
     user: Type.Optional(Type.String({ description: 'User the task runs as.' })),
     env: Type.Optional(StringMap({ description: 'Environment variables.' })),
     resources: Type.Optional(Type.Unsafe<typeof Resources.static>({ ...Resources, default: {} })),
-    services: Type.Optional(Type.Array(Service, { description: 'Services registered for this task.' })),
+    services: Type.Optional(KeyedList(Service, 'name', { description: 'Services registered for this task.' })),
     lifecycle: Type.Optional(Lifecycle),
     killTimeout: Type.Optional(Duration({ default: '5s', description: 'Time between the kill signal and a forced kill.' })),
     killSignal: Type.Optional(Type.String({ description: 'Signal sent to stop the task (driver default: SIGTERM/SIGINT).' })),

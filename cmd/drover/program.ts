@@ -9,6 +9,7 @@ import { apply } from './commands/apply.ts';
 import { del } from './commands/delete.ts';
 import { describe } from './commands/describe.ts';
 import { get } from './commands/get.ts';
+import { nodeDrain, nodeEligibility, DEFAULT_DRAIN_DEADLINE } from './commands/node.ts';
 import { version } from './commands/version.ts';
 import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
@@ -167,6 +168,37 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
         del(ctx, { args, files: o.filename, recursive: o.recursive, namespace: o.namespace, ignoreNotFound: o.ignoreNotFound, dryRun: o.dryRun === 'server', readStdin: io.readStdin }),
       ),
     );
+
+  const node = command('node').description('operate on nodes: drain them, change their eligibility (list them with `get nodes`)');
+  const nodeCommand = (name: string) => node.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  nodeCommand('drain')
+    .description('migrate allocations off a node under their jobs\' migrate policies and make it ineligible (or cancel a drain)')
+    .argument('<node>', 'node name')
+    .option('--deadline <duration>', `time allowed before everything left is moved at once (default ${DEFAULT_DRAIN_DEADLINE})`)
+    .option('--no-deadline', 'no deadline: migrate only as the migrate policies allow')
+    .option('--force', 'deadline now: move every allocation at once')
+    .option('--ignore-system', 'leave allocations of system jobs running')
+    .option('--disable', 'cancel the drain and make the node eligible again')
+    .option('--keep-ineligible', 'with --disable: leave the node ineligible')
+    .action((name: string, o, cmd: Command) =>
+      withClient(cmd, (ctx) =>
+        nodeDrain(ctx, {
+          node: name,
+          deadline: typeof o.deadline === 'string' ? o.deadline : undefined,
+          noDeadline: o.deadline === false,
+          force: o.force,
+          ignoreSystem: o.ignoreSystem,
+          disable: o.disable,
+          keepIneligible: o.keepIneligible,
+        }),
+      ),
+    );
+  nodeCommand('eligibility')
+    .description('allow (--enable) or forbid (--disable) new placements on a node; running allocations stay')
+    .argument('<node>', 'node name')
+    .option('--enable', 'make the node eligible')
+    .option('--disable', 'make the node ineligible')
+    .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => nodeEligibility(ctx, { node: name, enable: o.enable, disable: o.disable })));
 
   command('version')
     .description("print the client's and the server's version")

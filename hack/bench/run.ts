@@ -8,13 +8,20 @@ import { machineInfo } from './lib/machine.ts';
 import { printResult, type BenchResult } from './lib/result.ts';
 import { fmt } from './lib/stats.ts';
 
-/** Every benchmark, in running order (cheap and isolated first; the watch storm last). */
-const BENCHES = ['creates', 'list', 'memory', 'dev-ready', 'watch'] as const;
+/** Every benchmark: its script and arguments, in running order (the watch storms last). */
+const BENCHES: Record<string, { script: string; args: string[] }> = {
+  creates: { script: 'creates.ts', args: [] },
+  list: { script: 'list.ts', args: [] },
+  memory: { script: 'memory.ts', args: [] },
+  'dev-ready': { script: 'dev-ready.ts', args: [] },
+  'watch-direct': { script: 'watch.ts', args: ['--writer', 'etcd'] },
+  watch: { script: 'watch.ts', args: ['--writer', 'api'] },
+};
 
 const args = parseBenchArgs();
-const unknown = args.only.filter((n) => !(BENCHES as readonly string[]).includes(n));
-if (unknown.length) throw new Error(`--only: unknown benchmark(s) ${unknown.join(', ')}; known: ${BENCHES.join(', ')}`);
-const selected = BENCHES.filter((b) => args.only.length === 0 || args.only.includes(b));
+const unknown = args.only.filter((n) => !(n in BENCHES));
+if (unknown.length) throw new Error(`--only: unknown benchmark(s) ${unknown.join(', ')}; known: ${Object.keys(BENCHES).join(', ')}`);
+const selected = Object.keys(BENCHES).filter((b) => args.only.length === 0 || args.only.includes(b));
 watchdog(selected.length * 900_000, 'run');
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -28,7 +35,8 @@ for (const name of selected) {
   const load = loadavg()[0]!.toFixed(2);
   process.stdout.write(`\n--- ${name} (load average before: ${load})\n`);
   const passthrough = [...(args.full ? ['--full'] : []), ...(args.etcd ? ['--etcd', args.etcd] : []), ...Object.entries(args.set).flatMap(([k, v]) => ['--set', `${k}=${v}`])];
-  const child = forkChild<BenchResult>(fileURLToPath(new URL(`./${name}.ts`, import.meta.url)), passthrough, { timeoutMs: 900_000 });
+  const bench = BENCHES[name]!;
+  const child = forkChild<BenchResult>(fileURLToPath(new URL(`./${bench.script}`, import.meta.url)), [...bench.args, ...passthrough], { timeoutMs: 900_000 });
   try {
     const r = await child.result;
     r.notes.push(`1-minute load average before this benchmark: ${load}`);

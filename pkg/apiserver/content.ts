@@ -76,7 +76,8 @@ function parseYamlText(text: string): unknown {
   let value: unknown;
   try {
     // The core schema: no timestamps or binary, so YAML yields the same JSON types a JSON body would.
-    value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 100 });
+    // logLevel 'error': a client's odd YAML must not print process warnings into the server's JSON log.
+    value = parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 100, logLevel: 'error' });
   } catch (err) {
     throw badRequest(`error decoding YAML body: ${(err as Error).message}`);
   }
@@ -88,16 +89,18 @@ function parseYamlText(text: string): unknown {
 export const MAX_DEPTH = 100;
 
 // One iterative walk: `__proto__` is a legal JSON key but a prototype-pollution hazard for every merge below
-// (no valid object has it), and absurd nesting would overflow the recursive steps after decoding.
+// (no valid object has it), absurd nesting would overflow the recursive steps after decoding, and a number
+// out of float range (JSON 1e400, YAML .inf/.nan) would pass validation and be stored as null.
 function rejectProtoKeys(text: string, value: unknown): void {
   const checkProto = text.includes('__proto__');
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
+    if (typeof v === 'number' && !Number.isFinite(v)) throw badRequest(`the request body holds a number that is not finite (${v})`);
     if (typeof v !== 'object' || v === null) continue;
     if (depth > MAX_DEPTH) throw badRequest(`the request body is nested deeper than ${MAX_DEPTH} levels`);
     if (checkProto && !Array.isArray(v) && Object.hasOwn(v, '__proto__')) throw badRequest('the key "__proto__" is not allowed');
-    for (const x of Object.values(v)) if (typeof x === 'object' && x !== null) stack.push([x, depth + 1]);
+    for (const x of Object.values(v)) if (typeof x === 'number' || (typeof x === 'object' && x !== null)) stack.push([x, depth + 1]);
   }
 }
 

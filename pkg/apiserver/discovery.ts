@@ -10,6 +10,11 @@ export const STATUS_VERBS = ['get', 'patch', 'update'];
 
 const groupVersion = { groupVersion: API_VERSION, version: VERSION };
 
+/** Subresources served by their own routes (beyond /status), listed after their kind: the scheduler's plan commit. */
+export const EXTRA_SUBRESOURCES: Record<string, Array<{ name: string; kind: string; verbs: string[] }>> = {
+  evaluations: [{ name: 'plan', kind: 'Plan', verbs: ['create'] }],
+};
+
 /** `/api`: the legacy core group; empty so kubectl does not look for core resources here. */
 export function apiVersions() {
   return { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
@@ -41,6 +46,9 @@ export function apiResourceList(kinds: KindInfo[]) {
     if (k.categories && k.categories.length > 0) main.categories = k.categories;
     resources.push(main);
     if (k.hasStatus) resources.push({ name: `${k.plural}/status`, singularName: '', namespaced: k.namespaced, kind: k.kind, verbs: STATUS_VERBS });
+    for (const sub of EXTRA_SUBRESOURCES[k.plural] ?? []) {
+      resources.push({ name: `${k.plural}/${sub.name}`, singularName: '', namespaced: k.namespaced, kind: sub.kind, verbs: sub.verbs });
+    }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: API_VERSION, resources };
 }

@@ -2,7 +2,7 @@
 // resourceVersionMatch — parsed and cross-checked the way apiserver validates them.
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
 import { badRequest, invalid, type StatusCause } from '../apierrors/status.ts';
-import { queryParam, type RawQuery } from './options.ts';
+import { queryFlag, queryParam, type RawQuery } from './options.ts';
 import { matchFields, parseFieldSelector } from './selectors/fields.ts';
 import { matchLabels, parseLabelSelector } from './selectors/labels.ts';
 
@@ -79,8 +79,12 @@ export function parseResourceVersion(v: string | undefined): number | undefined 
 export function parsePaging(q: RawQuery): ListPaging {
   const causes: StatusCause[] = [];
   const limitRaw = queryParam(q, 'limit');
-  if (limitRaw !== undefined && limitRaw !== '' && !/^-?\d+$/.test(limitRaw)) throw badRequest(`limit: invalid value "${limitRaw}": must be an integer`);
-  const limit = Math.max(0, Number(limitRaw ?? 0) || 0);
+  if (limitRaw !== undefined && limitRaw !== '' && !/^\d+$/.test(limitRaw)) throw badRequest(`limit: invalid value "${limitRaw}": must be a non-negative integer`);
+  const limit = Number(limitRaw ?? 0) || 0;
+  // The watch-only ListOptions still have to decode on a list, as Kubernetes' parameter codec requires.
+  const timeoutRaw = queryParam(q, 'timeoutSeconds');
+  if (timeoutRaw !== undefined && timeoutRaw !== '' && !/^\d+$/.test(timeoutRaw)) throw badRequest(`timeoutSeconds: invalid value "${timeoutRaw}": must be a non-negative integer`);
+  queryFlag(q, 'allowWatchBookmarks');
   const cont = queryParam(q, 'continue') || undefined;
   const rvRaw = queryParam(q, 'resourceVersion');
   const resourceVersion = parseResourceVersion(rvRaw);

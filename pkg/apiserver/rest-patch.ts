@@ -1,16 +1,16 @@
-// PATCH of an object or its status: JSON patch, merge patch, strategic merge patch (applied as a merge patch:
-// Drover has no patch strategies) and server-side apply. Non-apply patches apply to the current object and
-// retry on CAS conflicts; a resourceVersion in the patched result is a precondition (409 when stale).
+// PATCH of an object or its status: JSON patch, merge patch, strategic merge patch (keyed lists merge by key,
+// with the list rules server-side apply uses) and server-side apply. Non-apply patches apply to the current
+// object and retry on CAS conflicts; a resourceVersion in the patched result is a precondition (409 when stale).
 import type { ApiObject } from '../../api/schemas/kind.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import { objectKey } from './codec.ts';
 import { decodePatchBody, patchTypeOf, type PatchType } from './content.ts';
 import { header, type RestRequest, type RestResponse, type ServerContext } from './context.ts';
-import { applyPatch } from './fieldmanager/index.ts';
+import { applyPatch, DEFAULT_LIST_RULES } from './fieldmanager/index.ts';
 import { rfc3339 } from './meta.ts';
 import { checkTypeMeta, objectForPath } from './objects.ts';
 import { parseWriteOptions, type WriteOptions } from './options.ts';
-import { applyJsonPatch, applyMergePatch } from './patch/index.ts';
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.ts';
 import type { RequestInfo } from './request-info.ts';
 import { guaranteedUpdate, staleVersion, type Desired } from './write.ts';
 
@@ -44,12 +44,18 @@ function checkPatchOptions(type: PatchType, opts: WriteOptions): void {
 function patchUpdater(info: RequestInfo, type: PatchType, patch: unknown) {
   return async (current: ApiObject | undefined): Promise<Desired> => {
     const cur = current!;
-    const patched = (type === 'json' ? applyJsonPatch(cur, patch) : applyMergePatch(cur, patch)) as ApiObject;
+    const patched = applyPatchDocument(type, cur, patch) as ApiObject;
     const obj = objectForPath(patched, info, 'the patched object');
     // A patch that sets resourceVersion makes it a precondition, as in Kubernetes.
     if (obj.metadata.resourceVersion !== cur.metadata.resourceVersion) throw staleVersion(info.kind, info.name!);
     return { obj };
   };
+}
+
+function applyPatchDocument(type: PatchType, cur: ApiObject, patch: unknown): object {
+  if (type === 'json') return applyJsonPatch(cur, patch);
+  if (type === 'strategic') return applyStrategicMergePatch(cur, patch, DEFAULT_LIST_RULES);
+  return applyMergePatch(cur, patch);
 }
 
 /** Server-side apply: merge the applied configuration into the live object, tracking field ownership. */

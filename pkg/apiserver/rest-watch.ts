@@ -14,6 +14,7 @@ import { parseResourceVersion, parseSelectors } from './list-options.ts';
 import { queryFlag, queryParam, type RawQuery } from './options.ts';
 import { parseIncludeObject, partialObjectMetadata, toTable, type IncludeObject } from './table.ts';
 import type { CacheEvent, CacheWatchOptions } from './watchcache/types.ts';
+import { LineCoalescer, SharedLines, watchLine, type WatchChunk } from './watch-lines.ts';
 
 /** Server-side cap on a watch's life when the client gives no timeoutSeconds (kube-apiserver: 30–60 min). */
 export const DEFAULT_WATCH_TIMEOUT_SECONDS = 1800;
@@ -75,10 +76,13 @@ class EventEncoder {
     private readonly format: OutputFormat,
     private readonly includeObject: IncludeObject,
     private readonly now: () => number,
+    private readonly shared: SharedLines,
   ) {}
 
   /** One ADDED/MODIFIED/DELETED event. */
-  event(type: string, obj: ApiObject): string {
+  event(type: string, obj: ApiObject): WatchChunk {
+    // The plain form is the same text for every watcher: encode it once per server.
+    if (this.format.as === 'Object') return this.shared.line(type, obj);
     return line(type, this.transform(obj));
   }
 
@@ -101,7 +105,16 @@ class EventEncoder {
   }
 }
 
-const line = (type: string, object: unknown) => `${JSON.stringify({ type, object })}\n`;
+const line = watchLine;
+
+/** Each server's shared line encodings (keyed by its context, so servers in one process never mix). */
+const sharedLinesByServer = new WeakMap<ServerContext, SharedLines>();
+
+function sharedLines(ctx: ServerContext): SharedLines {
+  let s = sharedLinesByServer.get(ctx);
+  if (!s) sharedLinesByServer.set(ctx, (s = new SharedLines()));
+  return s;
+}
 
 /** Serve a watch request; the reply is hijacked and written directly. */
 export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: FastifyReply, url: string): Promise<void> {
@@ -112,7 +125,7 @@ export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: 
   const params = parseWatchParams(req.query);
   // Before any byte is sent, so a too-large resourceVersion is a plain 504 response.
   const cache = await ctx.caches.fresh(kind, params.minRv);
-  const encoder = new EventEncoder(kind, format, includeObject, () => ctx.clock.now());
+  const encoder = new EventEncoder(kind, format, includeObject, () => ctx.clock.now(), sharedLines(ctx));
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
@@ -140,6 +153,9 @@ class WatchStream {
   private unregister: () => void = () => {};
   private timer?: { cancel(): void };
   private readonly startedAt: number;
+  private readonly out: LineCoalescer;
+  /** Lines queued since the last socket write, by event type (counted in the metric once written). */
+  private readonly queued = new Map<string, number>();
 
   constructor(
     private readonly ctx: ServerContext,
@@ -149,6 +165,7 @@ class WatchStream {
     private readonly userAgent: string | undefined,
   ) {
     this.startedAt = ctx.clock.now();
+    this.out = new LineCoalescer(res, () => this.countWritten());
   }
 
   /** Open the cache watch and arm the timeout, shutdown and disconnect handlers. */
@@ -168,10 +185,12 @@ class WatchStream {
   }
 
   /** Write one line; returns a promise while the socket is saturated (the cache then holds back). */
-  write(chunk: string, type: string): void | Promise<void> {
+  write(chunk: WatchChunk, type: string): void | Promise<void> {
     if (this.ended) return;
-    this.res.write(chunk);
-    this.ctx.metrics.watchEvents.inc({ resource: this.resource, type });
+    this.queued.set(type, (this.queued.get(type) ?? 0) + 1);
+    this.out.write(chunk);
+    if (this.out.backlog <= HIGH_WATER_BYTES) return;
+    this.out.flush(); // then only the socket holds the backlog, and its 'drain' ends the wait
     if (this.res.writableLength <= HIGH_WATER_BYTES) return;
     return new Promise((resolve) => {
       const done = () => {
@@ -184,6 +203,12 @@ class WatchStream {
     });
   }
 
+  /** One metric update per socket write rather than per line: at a million lines a second it shows. */
+  private countWritten(): void {
+    for (const [type, n] of this.queued) this.ctx.metrics.watchEvents.inc({ resource: this.resource, type }, n);
+    this.queued.clear();
+  }
+
   /** End with an ERROR event carrying the error's Status (410 Expired for a too-old resourceVersion). */
   fail(err: Error): void {
     if (this.ended) return;
@@ -193,6 +218,7 @@ class WatchStream {
       this.ctx.logger.error('watch failed', { resource: this.resource, err });
       s = status('InternalError', `Internal error occurred: ${err.message}`, {});
     }
+    this.out.flush();
     this.res.write(line('ERROR', s));
     this.ctx.metrics.watchEvents.inc({ resource: this.resource, type: 'ERROR' });
     this.end();
@@ -211,6 +237,8 @@ class WatchStream {
     this.ctx.metrics.requests.inc({ verb: 'WATCH', resource: this.resource, subresource: '', code: '200' });
     // Hijacked replies skip fastify's onResponse hook: the access log line is written here.
     this.ctx.logger.info('request', { method: 'GET', url: this.url, code: 200, ms: seconds * 1000, verb: 'WATCH', resource: this.resource, userAgent: this.userAgent });
+    if (this.res.destroyed) this.out.discard();
+    else this.out.flush();
     if (!this.res.writableEnded) this.res.end();
   }
 }

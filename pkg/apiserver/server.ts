@@ -18,6 +18,8 @@ import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
 import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
 import { createObject } from './write.ts';
+import { allocationUsageGuard } from '../plancommit/admission.ts';
+import { registerPlanRoute } from '../plancommit/route.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -74,7 +76,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     kinds,
     kindByPlural: new Map(kinds.map((k) => [k.plural, k])),
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
-    admission: new AdmissionChain(opts.admission ?? []),
+    // The allocation guard is not optional: plan commits rely on it to keep nodes from being overcommitted.
+    admission: new AdmissionChain([allocationUsageGuard, ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
@@ -98,6 +101,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   if (opts.token) installAuth(app, opts.token);
   installAccessLog(app, ctx);
   registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
+  registerPlanRoute(app, ctx);
   for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
   await app.ready();
 

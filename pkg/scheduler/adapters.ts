@@ -214,6 +214,7 @@ export function allocFromApi(alloc: Allocation, ctx: AllocContext = {}): AllocVi
     })),
     healthy: status.deploymentStatus?.healthy,
   };
+  if (spec.desiredTransition?.migrate === true) view.migrate = true;
   const finished = Object.values(status.taskStates ?? {}).map((t) => Date.parse(t.finishedAt ?? '') || 0);
   if (clientStatus === 'complete' || clientStatus === 'failed' || clientStatus === 'lost') {
     view.finishTime = finished.length ? Math.max(...finished) : view.createTime;

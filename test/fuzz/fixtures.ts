@@ -31,7 +31,8 @@ export function validObject(kind: KindInfo, name = `fx-${kind.singular}`): ApiOb
     Job: { spec: jobSpec() },
     JobVersion: { spec: { jobName: 'fx-job', version: 0, jobSpec: jobSpec() } },
     Evaluation: { spec: { jobName: 'fx-job', triggeredBy: 'job-register' } },
-    Allocation: { spec: { nodeName: 'fx-node', jobName: 'fx-job', jobVersion: 0, groupName: 'cache' } },
+    // Stopped: allocations that hold resources are only placed through a plan commit.
+    Allocation: { spec: { nodeName: 'fx-node', jobName: 'fx-job', jobVersion: 0, groupName: 'cache', desiredStatus: 'stop' } },
     Deployment: { spec: { jobName: 'fx-job', jobVersion: 0, groups: { cache: { desiredTotal: 1 } } } },
     Volume: { spec: { type: 'host', accessMode: 'single-node-writer', capacity: '1Gi' } },
     Lease: { spec: { holderIdentity: 'fuzz', leaseDurationSeconds: 15 } },

@@ -53,7 +53,8 @@ const modeOf = (kind: KindInfo) => fc.constantFrom(...(kind.hasStatus ? [...MAIN
 const isStatusMode = (m: WriteMode) => m === 'status-update' || m === 'status-merge';
 
 /**
- * Where a wrong type must be refused by `mode`. Not: server-owned metadata and the namespace (overwritten),
+ * Where a wrong type must be refused by `mode`. Not: server-owned metadata, the namespace and (after create)
+ * generateName, which writes overwrite,
  * status through the main resource of a kind with /status and anything but status through /status (both
  * discarded by the write, as Kubernetes discards them), managedFields in an apply configuration.
  */
@@ -62,6 +63,8 @@ function typedTargets(t: Target, kind: KindInfo, mode: WriteMode): TypedLocation
   return all.filter((l) => {
     if (SERVER_OWNED.some((f) => under(l.field, f)) || l.field === 'metadata.namespace' || l.field === 'metadata') return false;
     if (mode === 'apply' && under(l.field, 'metadata.managedFields')) return false;
+    // generateName only means something on create; later writes keep the stored one.
+    if (mode !== 'create' && l.field === 'metadata.generateName') return false;
     if (kind.hasStatus) return isStatusMode(mode) ? under(l.field, 'status') : !under(l.field, 'status');
     return true;
   });
@@ -145,7 +148,7 @@ export function malformedJson(t: Target): fc.Arbitrary<HostileRequest> {
 /** How the server parses YAML bodies (content.ts); a document counts as broken when this refuses it. */
 const yamlRefuses = (text: string): boolean => {
   try {
-    parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 100 });
+    parseYaml(text, { schema: 'core', uniqueKeys: true, maxAliasCount: 100, logLevel: 'error' });
     return false;
   } catch {
     return true;
@@ -247,4 +250,20 @@ export function badName(t: Target): fc.Arbitrary<HostileRequest> {
       return withBody(what, 'POST', collection(kind), CT.json, JSON.stringify(obj), { expect: [422], field: 'metadata.name' });
     }),
   );
+}
+
+/** Values no object may hold: numbers out of float range, absurd nesting, `__proto__` keys — 400 before anything recurses. */
+export function absurdValue(t: Target): fc.Arbitrary<HostileRequest> {
+  return fc.tuple(kindOf(t), fc.constantFrom<WriteMode>('create', 'update', 'merge', 'apply'), fc.nat(), fc.integer({ min: 101, max: 8000 }), freshName).map(([kind, mode, pick, depth, name]) => {
+    const obj = baseFor(t, kind, mode, name);
+    const annotations = obj.metadata.annotations ?? {};
+    const marker = '"__absurd__"';
+    // Deep enough to pass the server's nesting limit, shallow enough to stay under the body limit.
+    const objDepth = Math.min(depth, 4000);
+    const values = ['1e400', '-1e999', '['.repeat(depth) + ']'.repeat(depth), `${'{"a":'.repeat(objDepth)}1${'}'.repeat(objDepth)}`, '{"__proto__":{"polluted":true}}'];
+    const value = values[pick % values.length]!;
+    // Spliced in as text: JSON.stringify could not write these values.
+    const body = JSON.stringify({ ...obj, metadata: { ...obj.metadata, annotations }, extra: '__absurd__' }).replace(marker, value);
+    return { ...send(t, kind, mode, obj, `absurd value (${mode}) ${kind.kind}: ${value.slice(0, 30)}`, { expect: [400] }), payload: body };
+  });
 }

@@ -56,7 +56,6 @@ export function badPatch(t: Target): fc.Arbitrary<HostileRequest> {
 
 const LABEL_TEMPLATES: Array<(k: string, v: string) => string> = [
   (k) => `${k} in (`,
-  (k) => `${k} in ()`,
   (k) => `${k} notin`,
   (_k, v) => `=${v}`,
   (k) => `${k}!`,
@@ -270,5 +269,29 @@ export function wrongTypeMeta(t: Target): fc.Arbitrary<HostileRequest> {
     if (kind.namespaced) variants.push(() => (obj.metadata.namespace = 'kube-system'));
     variants[pick % variants.length]!();
     return withBody(`type meta mismatch ${kind.kind}: ${String(obj.apiVersion)} ${String(obj.kind)} ns=${String(obj.metadata.namespace)}`, 'POST', collection(kind), CT.json, JSON.stringify(obj), { expect: [400] });
+  });
+}
+
+/** Plan submissions (POST evaluations/{name}/plan) that are not plans, or name no evaluation. */
+export function badPlan(t: Target): fc.Arbitrary<HostileRequest> {
+  const evals = t.kinds.find((k) => k.plural === 'evaluations')!;
+  const empty = { placements: [], stops: [], updates: [] };
+  return fc.tuple(fc.nat(), nonce, word).map(([pick, n, junk]) => {
+    const url = `${fixturePath(t, evals)}/plan`;
+    const bodies: Array<[string, string, string]> = [
+      ['malformed JSON', '{"placements": [', CT.json],
+      ['not an object', ['[]', '"x"', '3', 'null'][n % 4]!, CT.json],
+      ['missing lists', JSON.stringify({ placements: [] }), CT.json],
+      ['unknown field', JSON.stringify({ ...empty, [junk === 'placements' ? 'x' : junk]: 1 }), CT.json],
+      ['wrong type', JSON.stringify({ ...empty, placements: 'x' }), CT.json],
+      ['bad stop', JSON.stringify({ ...empty, stops: [{ name: `a${n}`, desiredStatus: 'run', description: '' }] }), CT.json],
+      ['placed twice', JSON.stringify({ ...empty, placements: [{ metadata: { name: 'a' }, spec: {} }, { metadata: { name: 'a' }, spec: {} }] }), CT.json],
+      ['bad content type', JSON.stringify(empty), 'text/plain'],
+    ];
+    const [what, body, ct] = bodies[pick % bodies.length]!;
+    if (pick % 9 === 8) {
+      return withBody('plan for an absent evaluation', 'POST', `${collection(evals)}/absent-${n}/plan`, CT.json, JSON.stringify(empty), { expect: [404] });
+    }
+    return withBody(`bad plan: ${what}`, 'POST', url, ct, body);
   });
 }

@@ -94,19 +94,50 @@ describe('kubectl interop', { skip: !available && !required ? 'kubectl is not in
     assert.equal((await stored('web'))?.spec.groups[0].count, 3);
   });
 
-  it('applies the shared redis example as written', async () => {
+  it('applies the shared redis example as written; re-applying it is unchanged and writes nothing', async () => {
     const r = ok(await k('apply', '-f', REDIS.pathname));
     assert.equal(r.stdout, 'job.drover.dev/redis created\n');
     const job = await stored('redis');
     assert.deepEqual(job?.spec.datacenters, ['us-east-1']);
     assert.equal(job?.spec.groups[0].network.ports[0].label, 'redis');
     assert.equal(job?.spec.groups[0].tasks[0].config.image, 'redis:latest');
-    // Re-applying changes nothing stored. (kubectl still prints "configured" for this manifest: its groups list
-    // differs from the live one by server defaults, and client-side apply replaces such lists whole.)
+    // The server filled defaults inside list items the manifest leaves out.
+    assert.equal(job?.spec.groups[0].tasks[0].killTimeout, '5s');
+    assert.equal(job?.spec.groups[0].network.mode, 'host');
+    // The OpenAPI marks groups/tasks/ports as keyed lists (x-kubernetes-patch-merge-key), so kubectl diffs them
+    // item by item, finds nothing but server defaults, and sends no patch at all.
     const again = ok(await k('apply', '-f', REDIS.pathname));
-    assert.match(again.stdout, /^job\.drover\.dev\/redis (unchanged|configured)\n$/);
+    assert.equal(again.stdout, 'job.drover.dev/redis unchanged\n');
+    assert.equal(again.stderr, '');
+    assert.equal((await stored('redis'))?.modRevision, job?.modRevision, 'nothing was written');
+  });
+
+  it('apply -f of a changed redis merges list items by key: server defaults and others\' fields stay', async () => {
+    // Another writer adds a field inside the task item; a whole-list replacement would drop it.
+    ok(await k('patch', 'job', 'redis', '--type', 'json', '-p', '[{"op":"add","path":"/spec/groups/0/tasks/0/meta","value":{"owner":"ops"}}]'));
+    const before = await stored('redis');
+    const unchanged = ok(await k('apply', '-f', REDIS.pathname));
+    assert.equal(unchanged.stdout, 'job.drover.dev/redis unchanged\n', 'a field only another writer set is not a difference');
+
+    const manifest = await readFile(REDIS, 'utf8');
+    const changed = manifest
+      .replace('      count: 1\n', '      count: 2\n')
+      .replace('          driver: docker\n', '          driver: docker\n          env:\n            REDIS_ARGS: "--appendonly yes"\n');
+    assert.notEqual(changed.indexOf('count: 2'), -1);
+    assert.notEqual(changed.indexOf('REDIS_ARGS'), -1);
+    const r = ok(await kStdin(changed, 'apply'));
+    assert.equal(r.stdout, 'job.drover.dev/redis configured\n');
+    assert.equal(r.stderr, '', 'no fallback from the strategic merge patch');
     const after = await stored('redis');
-    assert.equal(after?.modRevision, job?.modRevision, 'the re-apply was a no-op write');
+    const want = structuredClone(before!.spec);
+    want.groups[0].count = 2;
+    want.groups[0].tasks[0].env = { REDIS_ARGS: '--appendonly yes' };
+    assert.deepEqual(after?.spec, want, 'only count and env changed: killTimeout, leader, network mode and meta.owner kept');
+    assert.equal(after?.metadata.generation, before!.metadata.generation + 1);
+
+    const again = ok(await kStdin(changed, 'apply'));
+    assert.equal(again.stdout, 'job.drover.dev/redis unchanged\n');
+    assert.equal((await stored('redis'))?.modRevision, after?.modRevision);
   });
 
   it('get prints the server-side table, names and selections', async () => {

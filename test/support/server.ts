@@ -2,7 +2,7 @@
 // that must talk HTTP. Unit tests of the API server use app.inject() instead (pkg/apiserver/test-support.ts).
 import type { KindInfo } from '../../api/schemas/kind.ts';
 import { silentLogger, type Logger } from '../../pkg/log/logger.ts';
-import { createApiServer, type ApiServer } from '../../pkg/apiserver/server.ts';
+import { createApiServer, type ApiServer, type ApiServerOptions } from '../../pkg/apiserver/server.ts';
 import { openMemoryStore } from '../../pkg/storage/memory/index.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 
@@ -13,6 +13,8 @@ export interface TestApiServerOptions {
   /** Kinds served (default: every registered kind). */
   kinds?: KindInfo[];
   logger?: Logger;
+  /** Extra endpoints (ApiServerOptions.plugins), e.g. the allocation log proxy. */
+  plugins?: ApiServerOptions['plugins'];
 }
 
 /** A listening API server that can be stopped and started again on the same port. */
@@ -44,7 +46,7 @@ export async function startApiServer(opts: TestApiServerOptions = {}): Promise<T
 
   const start = async (): Promise<void> => {
     if (server) return;
-    const next = await createApiServer({ store, logger, kinds: opts.kinds, compactionIntervalMs: 0 });
+    const next = await createApiServer({ store, logger, kinds: opts.kinds, compactionIntervalMs: 0, plugins: opts.plugins });
     url = await next.listen({ port, host: '127.0.0.1' });
     port = Number(new URL(url).port);
     server = next;

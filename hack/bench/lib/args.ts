@@ -9,6 +9,8 @@ export interface BenchArgs {
   etcd?: string;
   /** Benchmarks to run (run.ts only); empty = all. */
   only: string[];
+  /** watch.ts: who writes the jobs, `api` (POSTs, default) or `etcd` (puts straight into etcd). */
+  writer: 'api' | 'etcd';
   /** Overrides of a benchmark's sizes, e.g. `--set watchers=100 --set rate=500` (see README). */
   set: Record<string, number>;
 }
@@ -22,6 +24,7 @@ export function parseBenchArgs(argv: string[] = process.argv.slice(2)): BenchArg
       etcd: { type: 'string' },
       only: { type: 'string', default: '' },
       set: { type: 'string', multiple: true, default: [] },
+      writer: { type: 'string', default: 'api' },
     },
     strict: true,
   });
@@ -31,7 +34,9 @@ export function parseBenchArgs(argv: string[] = process.argv.slice(2)): BenchArg
     if (!m) throw new Error(`--set ${kv}: expected name=number`);
     set[m[1]!] = Number(m[2]);
   }
-  return { full: values.full ?? false, etcd: values.etcd, only: (values.only ?? '').split(',').filter((s) => s !== ''), set };
+  const writer = values.writer ?? 'api';
+  if (writer !== 'api' && writer !== 'etcd') throw new Error(`--writer ${writer}: expected api or etcd`);
+  return { writer, full: values.full ?? false, etcd: values.etcd, only: (values.only ?? '').split(',').filter((s) => s !== ''), set };
 }
 
 /** Exit the process after `ms` even if something hangs (benchmarks must always stop by themselves). */

@@ -12,9 +12,12 @@ export interface Child<T> {
   stop(): Promise<void>;
 }
 
+/** With BENCH_CPU_PROF=<dir>, every forked child writes a V8 CPU profile there (node --cpu-prof). */
+const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+
 /** Fork `script` with tsx and `execArgv` extras; the child must `process.send({ result })` once. */
 export function forkChild<T>(script: string, args: string[], opts: { execArgv?: string[]; timeoutMs: number; onMessage?: (m: unknown) => void }): Child<T> {
-  const proc = fork(script, args, { execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(script, args, { execArgv: ['--import', 'tsx', ...profile, ...(opts.execArgv ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const result = new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -42,6 +45,8 @@ export function forkChild<T>(script: string, args: string[], opts: { execArgv?: 
     send: (msg) => proc.send(msg as never),
     async stop() {
       process.removeListener('exit', killOnExit);
+      // A child that sent its result exits by itself (and writes its CPU profile); give it a moment.
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000).unref())]);
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
         const t = setTimeout(() => proc.kill('SIGKILL'), 5000);

@@ -1,26 +1,16 @@
-// How lists merge and are owned. Without per-field schemas the rule is chosen by the list's field name
-// (like x-kubernetes-list-type on a schema) and confirmed by the content: a "map" list whose items all carry
-// their keys is associative (items owned and merged one by one), a "set" list of unique scalars is owned per
-// value, anything else — and every list whose items do not fit its rule — is atomic (owned and replaced whole).
+// How lists merge and are owned. The rule is chosen by the list's field name — the rules come from the schemas'
+// x-kubernetes-list-type / list-map-keys (api/schemas/list-rules.ts) — and confirmed by the content: a "map" list
+// whose items all carry their keys is associative (items owned and merged one by one), a "set" list of unique
+// scalars is owned per value, anything else — and every list whose items do not fit its rule — is atomic (owned
+// and replaced whole).
+import { listRules } from '../../../api/schemas/index.ts';
+import type { ListRule, ListRules } from '../../../api/schemas/list-rules.ts';
 import { keyPE, valuePE, type PathElement } from './fieldset.ts';
 
-/** The merge rule for lists under one field name. */
-export type ListRule = { type: 'map'; keys: string[] } | { type: 'set' };
+export type { ListRule, ListRules };
 
-/** List rules by the name of the field holding the list. */
-export type ListRules = Readonly<Record<string, ListRule>>;
-
-/** Drover's associative and set lists: job groups, tasks, services, checks, ports; metadata lists. */
-export const DEFAULT_LIST_RULES: ListRules = {
-  groups: { type: 'map', keys: ['name'] },
-  tasks: { type: 'map', keys: ['name'] },
-  services: { type: 'map', keys: ['name'] },
-  checks: { type: 'map', keys: ['name'] },
-  ports: { type: 'map', keys: ['label'] },
-  conditions: { type: 'map', keys: ['type'] },
-  ownerReferences: { type: 'map', keys: ['uid'] },
-  finalizers: { type: 'set' },
-};
+/** Drover's associative and set lists as the schemas declare them: groups, tasks, services, checks, ports; metadata lists. */
+export const DEFAULT_LIST_RULES: ListRules = listRules;
 
 /** A list as classified for merging: its items with their path elements, or atomic/empty. */
 export type ListShape =

@@ -163,7 +163,9 @@ function placeReplacements(r: ReconcileResult, g: GroupView, c: Classified, name
 /** Migrates allocations off draining nodes, at most migrate.maxParallel replacements starting at once. */
 function planMigrations(r: ReconcileResult, g: GroupView, migrate: AllocView[], untainted: AllocView[]): void {
   const starting = untainted.filter((a) => a.previousAllocation && a.clientStatus === 'pending' && !isTerminal(a)).length;
-  let budget = Math.max(0, g.migrateMaxParallel - starting);
+  // A drainer's marks spend the budget first, so its batches and ours never add up to more than maxParallel.
+  const marked = migrate.filter((a) => a.migrate).length;
+  let budget = Math.max(0, g.migrateMaxParallel - starting - marked);
   for (const a of [...migrate].sort((x, y) => x.index - y.index)) {
     // An allocation a drainer marked explicitly has been budgeted by it already.
     if (!a.migrate && budget <= 0) {

@@ -87,6 +87,15 @@ const cases: Case[] = [
     want: { migrate: ['app.web[1]', 'app.web[2]'], ignore: ['app.web[0]'] },
   },
   {
+    name: "on a draining node a drainer's marks use the migrate budget: unmarked allocations wait",
+    input: () => ({
+      job: web(3),
+      existing: [0, 1, 2].map((i) => mkAlloc(web(3), 'drained', i, { migrate: i === 1 })),
+      taintedNodes: tainted([['drained', mkNode('drained', { draining: true })]]),
+    }),
+    want: { migrate: ['app.web[1]'], ignore: ['app.web[0]', 'app.web[2]'] },
+  },
+  {
     name: 'without an update block a destructive change replaces everything at once',
     input: () => ({ job: v2, existing: allocs(v1, 3) }),
     want: { destructive: ['app.web[0]', 'app.web[1]', 'app.web[2]'] },

@@ -1,0 +1,189 @@
+// The drain controller: for each node with spec.drain, marks its allocations for migration batch by batch
+// (planDrain decides which), asks for a node-drain evaluation of each job it marked, and once nothing is left
+// clears spec.drain (the node stays ineligible) and records an Event. It writes only
+// spec.desiredTransition of Allocations and spec.drain of Nodes; the scheduler does the moving.
+import type { Allocation, Job, Node } from '../../../api/schemas/index.ts';
+import { formatDuration } from '../../../api/schemas/duration.ts';
+import { isNotFound } from '../../apierrors/status.ts';
+import type { Client } from '../../client/client.ts';
+import { createInformer, type Informer } from '../../client/informer.ts';
+import type { Clock } from '../../clock/clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import { recordEvent, rfc3339 } from '../health/events.ts';
+import { WorkQueue, enqueueFromInformer, runController, type ReconcileResult, type RunningController } from '../runtime/index.ts';
+import { createDrainEvaluation } from './evals.ts';
+import { AllocIndex } from './index-allocs.ts';
+import { isLive, isMarked, jobKeyOf, planDrain } from './plan.ts';
+
+/** The component name on Events and in logs. */
+export const DRAIN_COMPONENT = 'drain-controller';
+/** How often a draining node is looked at even when nothing it watches changed (a safety net). */
+export const DEFAULT_DRAIN_RESYNC_MS = 30_000;
+
+/** Options of startDrainController. */
+export interface DrainControllerOptions {
+  client: Client;
+  clock: Clock;
+  logger: Logger;
+  /** Nodes reconciled concurrently (default 2). */
+  workers?: number;
+  /** Re-check a draining node at least this often (default 30 s). */
+  resyncMs?: number;
+  /** Stops the controller (and an unfinished start) when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running drain controller. */
+export interface DrainController {
+  readonly queue: WorkQueue<string>;
+  /** The resourceVersion each informer has caught up to: a change at or below it has been queued. */
+  lastSyncResourceVersions(): { nodes: string; allocations: string };
+  /** Stop reconciling and watching; resolves once running reconciles have returned. */
+  stop(): Promise<void>;
+}
+
+/** Start the node and allocation informers, then reconcile draining nodes until stopped. */
+export async function startDrainController(opts: DrainControllerOptions): Promise<DrainController> {
+  const log = opts.logger.child({ controller: DRAIN_COMPONENT });
+  const nodes = createInformer<Node>({ client: opts.client, kind: 'nodes', logger: log, clock: opts.clock });
+  const allocs = createInformer<Allocation>({ client: opts.client, kind: 'allocations', logger: log, clock: opts.clock });
+  const index = new AllocIndex(allocs);
+  const queue = new WorkQueue<string>({ clock: opts.clock });
+  const draining = (name: string) => nodes.get(undefined, name)?.spec?.drain != null;
+
+  enqueueFromInformer(nodes, queue, (n) => (n.spec?.drain != null ? n.metadata.name : undefined));
+  // An allocation change matters to the drain of its own node, and to the drains of nodes that host allocations
+  // of the same job (a replacement turning healthy lets the next batch go).
+  enqueueFromInformer(allocs, queue, (a) => {
+    const out = new Set<string>();
+    if (draining(a.spec.nodeName)) out.add(a.spec.nodeName);
+    for (const other of index.ofJob(jobKeyOf(a))) if (draining(other.spec.nodeName)) out.add(other.spec.nodeName);
+    return [...out];
+  });
+  const stopInformers = () => {
+    nodes.stop();
+    allocs.stop();
+  };
+  opts.signal?.addEventListener('abort', stopInformers, { once: true });
+  await Promise.all([nodes.start(), allocs.start()]);
+
+  const reconciler = new DrainReconciler(opts, log, nodes, index);
+  const controller: RunningController<string> = runController({
+    name: DRAIN_COMPONENT,
+    queue,
+    workers: opts.workers ?? 2,
+    reconcile: (name) => reconciler.reconcile(name),
+    logger: opts.logger,
+    clock: opts.clock,
+    signal: opts.signal,
+  });
+  return {
+    queue,
+    lastSyncResourceVersions: () => ({ nodes: nodes.lastSyncResourceVersion(), allocations: allocs.lastSyncResourceVersion() }),
+    async stop() {
+      await controller.stop();
+      stopInformers();
+      opts.signal?.removeEventListener('abort', stopInformers);
+    },
+  };
+}
+
+/** The per-node work, apart from the wiring. */
+class DrainReconciler {
+  /** Marked allocations an evaluation has been asked for in this term, so each mark gets at least one. */
+  private readonly evaluated = new Set<string>();
+
+  constructor(
+    private readonly opts: DrainControllerOptions,
+    private readonly log: Logger,
+    private readonly nodes: Informer<Node>,
+    private readonly index: AllocIndex,
+  ) {}
+
+  async reconcile(name: string): Promise<ReconcileResult | void> {
+    const node = this.nodes.get(undefined, name);
+    const drain = node?.spec?.drain;
+    if (!node || !drain) return;
+    const now = this.opts.clock.now();
+    // The deadline counts from startedAt; a drain requested without one starts now.
+    if (!drain.startedAt) {
+      await this.client<Node>('nodes').update({ ...node, spec: { ...node.spec, drain: { ...drain, startedAt: rfc3339(now) } } });
+      return;
+    }
+    const onNode = this.index.onNode(name).filter(isLive);
+    const jobs = await this.jobsOf(onNode);
+    const related = [...jobs.keys()].flatMap((k) => this.index.ofJob(k));
+    const plan = planDrain({ node, allocs: related, jobs, now });
+
+    const failures: unknown[] = [];
+    for (const a of plan.migrate) await this.markForMigration(a).catch((err) => failures.push(err));
+    await this.requestEvaluations(name, jobs).catch((err) => failures.push(err));
+    if (failures.length > 0) throw failures[0];
+
+    if (plan.done) return this.complete(node, now);
+    if (plan.migrate.length > 0) {
+      this.log.info('allocations marked for migration', { node: name, allocations: plan.migrate.map((a) => a.metadata.name), forced: plan.forced });
+    }
+    const untilDeadline = plan.deadlineAt !== undefined ? plan.deadlineAt - now : Infinity;
+    return { requeueAfter: Math.max(1, Math.min(untilDeadline, this.opts.resyncMs ?? DEFAULT_DRAIN_RESYNC_MS)) };
+  }
+
+  /** The jobs of `allocs` by key; a job that is gone maps to undefined. */
+  private async jobsOf(allocs: Allocation[]): Promise<Map<string, Job | undefined>> {
+    const jobs = new Map<string, Job | undefined>();
+    for (const a of allocs) {
+      const key = jobKeyOf(a);
+      if (jobs.has(key)) continue;
+      try {
+        jobs.set(key, await this.client<Job>('jobs').get(a.spec.jobName, { namespace: a.metadata.namespace }));
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        jobs.set(key, undefined);
+      }
+    }
+    return jobs;
+  }
+
+  private async markForMigration(a: Allocation): Promise<void> {
+    await this.client<Allocation>('allocations').update({ ...a, spec: { ...a.spec, desiredTransition: { ...a.spec.desiredTransition, migrate: true } } });
+  }
+
+  /**
+   * One node-drain evaluation per job with marked allocations still on the node that no evaluation was asked
+   * for yet in this term. Read from the cache after marking, so marks made just now are included once the
+   * informer has them, and marks a previous leader made before dying are covered too.
+   */
+  private async requestEvaluations(nodeName: string, jobs: Map<string, Job | undefined>): Promise<void> {
+    const owed = new Map<string, Allocation[]>();
+    for (const a of this.index.onNode(nodeName)) {
+      if (!isLive(a) || !isMarked(a) || this.evaluated.has(uidOf(a))) continue;
+      const list = owed.get(jobKeyOf(a)) ?? [];
+      owed.set(jobKeyOf(a), [...list, a]);
+    }
+    for (const [key, marked] of owed) {
+      const job = jobs.get(key);
+      if (job) {
+        const evalName = await createDrainEvaluation(this.opts.client, job, nodeName);
+        this.log.debug('node-drain evaluation created', { node: nodeName, job: key, evaluation: evalName });
+      }
+      for (const a of marked) this.evaluated.add(uidOf(a));
+    }
+  }
+
+  private async complete(node: Node, now: number): Promise<void> {
+    const { drain, ...spec } = node.spec ?? {};
+    const started = drain?.startedAt ? Date.parse(drain.startedAt) : NaN;
+    await this.client<Node>('nodes').update({ ...node, spec: { ...spec, eligibility: 'ineligible' } });
+    const took = Number.isNaN(started) ? '' : ` after ${formatDuration(Math.max(0, now - started))}`;
+    this.log.info('drain complete', { node: node.metadata.name });
+    await recordEvent(this.opts.client, this.log, { object: node, reason: 'DrainComplete', message: `node drain complete${took}; the node stays ineligible`, component: DRAIN_COMPONENT, now });
+  }
+
+  private client<T extends Allocation | Node | Job>(plural: string) {
+    return this.opts.client.resource<T>(plural);
+  }
+}
+
+function uidOf(a: Allocation): string {
+  return a.metadata.uid ?? `${a.metadata.namespace}/${a.metadata.name}`;
+}

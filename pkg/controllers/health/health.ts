@@ -1,0 +1,155 @@
+// The health controller: watches Nodes and their heartbeat Leases, marks a node down when its lease has not been
+// renewed for ttl + grace (by our clock), marks the allocations of a down node lost, and puts a node it marked
+// down back to ready once its lease is renewed again. Level-based: every reconcile of a node re-reads the node
+// and its lease from the informer caches; the only memory is when each lease version was first seen.
+import type { Lease, Node } from '../../../api/schemas/index.ts';
+import type { Client } from '../../client/client.ts';
+import { createInformer, type Informer } from '../../client/informer.ts';
+import type { Clock } from '../../clock/clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import { NODE_LEASE_NAMESPACE } from '../../nodeagent/heartbeat.ts';
+import { WorkQueue, enqueueFromInformer, runController, type ReconcileResult, type RunningController } from '../runtime/index.ts';
+import { recordEvent, rfc3339 } from './events.ts';
+import { markAllocationsLost } from './lost.ts';
+import { heartbeatCondition, markedDown, markedRenewed } from './nodestatus.ts';
+import { LeaseObserver, type HeartbeatState } from './observer.ts';
+
+/** The component name on Events and in logs. */
+export const HEALTH_COMPONENT = 'health-controller';
+
+/** Options of startHealthController. */
+export interface HealthControllerOptions {
+  client: Client;
+  clock: Clock;
+  logger: Logger;
+  /** Heartbeat TTL for leases that do not state leaseDurationSeconds (default 10 s, Nomad's). */
+  ttlMs?: number;
+  /** Use ttlMs for every lease, ignoring their leaseDurationSeconds. */
+  overrideTtl?: boolean;
+  /** Extra silence allowed past the TTL before a node is down (default 10 s, Nomad's). */
+  graceMs?: number;
+  /** Namespace of node leases (default pkg/nodeagent's `drover-node-lease`). */
+  leaseNamespace?: string;
+  /** Nodes reconciled concurrently (default 2). */
+  workers?: number;
+  /** Stops the controller (and an unfinished start) when aborted. */
+  signal?: AbortSignal;
+}
+
+/** A running health controller. */
+export interface HealthController {
+  /** The controller's queue of node names (tests watch its length). */
+  readonly queue: WorkQueue<string>;
+  /** The resourceVersion each informer has caught up to: a change at or below it has been queued. */
+  lastSyncResourceVersions(): { nodes: string; leases: string };
+  /** Stop reconciling and watching; resolves once running reconciles have returned. */
+  stop(): Promise<void>;
+}
+
+/** Start the informers, wait for their first lists, then reconcile nodes until stopped. */
+export async function startHealthController(opts: HealthControllerOptions): Promise<HealthController> {
+  const leaseNamespace = opts.leaseNamespace ?? NODE_LEASE_NAMESPACE;
+  const log = opts.logger.child({ controller: HEALTH_COMPONENT });
+  const nodes = createInformer<Node>({ client: opts.client, kind: 'nodes', logger: log, clock: opts.clock });
+  const leases = createInformer<Lease>({ client: opts.client, kind: 'leases', namespace: leaseNamespace, logger: log, clock: opts.clock });
+  const queue = new WorkQueue<string>({ clock: opts.clock });
+  // A node lease is named after its node, so both kinds map to the node's name.
+  enqueueFromInformer(nodes, queue, (n) => n.metadata.name);
+  enqueueFromInformer(leases, queue, (l) => l.metadata.name);
+  const stopInformers = () => {
+    nodes.stop();
+    leases.stop();
+  };
+  opts.signal?.addEventListener('abort', stopInformers, { once: true });
+  // Both caches must be full before judging anyone: a lease missing only because its list has not arrived
+  // would look like a lease that appeared later, i.e. a renewal.
+  await Promise.all([nodes.start(), leases.start()]);
+
+  const reconciler = new HealthReconciler({ ...opts, leaseNamespace, logger: log }, nodes, leases);
+  const controller: RunningController<string> = runController({
+    name: HEALTH_COMPONENT,
+    queue,
+    workers: opts.workers ?? 2,
+    reconcile: (name) => reconciler.reconcile(name),
+    logger: opts.logger,
+    clock: opts.clock,
+    signal: opts.signal,
+  });
+  return {
+    queue,
+    lastSyncResourceVersions: () => ({ nodes: nodes.lastSyncResourceVersion(), leases: leases.lastSyncResourceVersion() }),
+    async stop() {
+      await controller.stop();
+      stopInformers();
+      opts.signal?.removeEventListener('abort', stopInformers);
+    },
+  };
+}
+
+/** The per-node decision, separated from the wiring above. */
+class HealthReconciler {
+  private readonly observer: LeaseObserver;
+
+  constructor(
+    private readonly opts: HealthControllerOptions & { leaseNamespace: string; logger: Logger },
+    private readonly nodes: Informer<Node>,
+    private readonly leases: Informer<Lease>,
+  ) {
+    this.observer = new LeaseObserver({ ttlMs: opts.ttlMs, overrideTtl: opts.overrideTtl, graceMs: opts.graceMs });
+  }
+
+  async reconcile(name: string): Promise<ReconcileResult | void> {
+    const node = this.nodes.get(undefined, name);
+    if (!node) {
+      this.observer.forget(name);
+      return;
+    }
+    const now = this.opts.clock.now();
+    const hb = this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(node));
+    if (hb.expired) {
+      await this.markDown(node, hb, now);
+      await this.loseAllocations(name);
+      return; // nothing changes until the lease does, and a lease change queues the node
+    }
+    if (hb.renewedSinceBaseline && heartbeatCondition(node)?.status === 'False') await this.markRenewed(node, now);
+    else if (node.status?.phase === 'down') await this.loseAllocations(name);
+    return { requeueAfter: hb.expiresAt - now };
+  }
+
+  private async markDown(node: Node, hb: HeartbeatState, now: number): Promise<void> {
+    const name = node.metadata.name;
+    if (node.status?.phase === 'down') return;
+    const message = `node lease not renewed for ${Math.round(hb.silentForMs / 1000)}s`;
+    await this.client().updateStatus(markedDown(node, message, rfc3339(now)));
+    this.observer.markDown(name);
+    this.opts.logger.info('node down', { node: name, silentForMs: hb.silentForMs });
+    await recordEvent(this.opts.client, this.opts.logger, { object: node, reason: 'NodeDown', message, type: 'Warning', component: HEALTH_COMPONENT, now });
+  }
+
+  private async markRenewed(node: Node, now: number): Promise<void> {
+    const updated = await this.client().updateStatus(markedRenewed(node, rfc3339(now)));
+    if (node.status?.phase === 'down' && updated.status?.phase === 'ready') {
+      this.opts.logger.info('node ready again', { node: node.metadata.name });
+      await recordEvent(this.opts.client, this.opts.logger, { object: node, reason: 'NodeReady', message: 'node lease renewed; node is ready again', component: HEALTH_COMPONENT, now });
+    }
+  }
+
+  private async loseAllocations(name: string): Promise<void> {
+    const lost = await markAllocationsLost(this.opts.client, name);
+    if (lost.length > 0) this.opts.logger.info('allocations lost', { node: name, allocations: lost });
+  }
+
+  private client() {
+    return this.opts.client.resource<Node>('nodes');
+  }
+}
+
+/**
+ * A sign of life besides the lease: the agent wrote another phase over the health controller's down (the
+ * condition still says False). It counts like a renewal, so a re-registering agent is not marked down again on
+ * the strength of the lease it has not renewed yet, nor overridden by a ready it did not ask for.
+ */
+function agentSign(node: Node): string {
+  const c = heartbeatCondition(node);
+  return c?.status === 'False' && node.status?.phase !== 'down' ? `#agent@${node.metadata.resourceVersion}` : '';
+}

@@ -1,0 +1,42 @@
+// Allocations on a down node are lost: their node cannot run them or report on them, so the health controller
+// writes `status.clientStatus: lost` for them (through /status, compare-and-swap on each) and the scheduler
+// replaces them at the job's next evaluation.
+import type { Allocation } from '../../../api/schemas/index.ts';
+import type { Client } from '../../client/client.ts';
+
+/** The client description written on allocations marked lost. */
+export const LOST_DESCRIPTION = 'alloc is lost since its node is down';
+
+/** Whether the agent has reported a final client status (nothing left to lose). */
+export function isClientTerminal(a: Allocation): boolean {
+  const s = a.status?.clientStatus;
+  return s === 'complete' || s === 'failed' || s === 'lost';
+}
+
+/** The allocation with clientStatus lost. */
+export function markedLost(a: Allocation): Allocation {
+  return { ...a, status: { ...(a.status ?? {}), clientStatus: 'lost', clientDescription: LOST_DESCRIPTION } };
+}
+
+/**
+ * Mark every allocation on `nodeName` whose client status is not final as lost; returns the names marked.
+ * Each write is a CAS on the listed resourceVersion; a conflict (the agent or the scheduler wrote meanwhile)
+ * is thrown after the others have been tried, so the controller retries the node with fresh state.
+ */
+export async function markAllocationsLost(client: Pick<Client, 'resource'>, nodeName: string): Promise<string[]> {
+  const allocs = client.resource<Allocation>('allocations');
+  const list = await allocs.listAll({ fieldSelector: `spec.nodeName=${nodeName}` });
+  const marked: string[] = [];
+  let firstError: unknown;
+  for (const a of list.items) {
+    if (isClientTerminal(a)) continue;
+    try {
+      await allocs.updateStatus(markedLost(a));
+      marked.push(`${a.metadata.namespace}/${a.metadata.name}`);
+    } catch (err) {
+      firstError ??= err;
+    }
+  }
+  if (firstError !== undefined) throw firstError;
+  return marked;
+}

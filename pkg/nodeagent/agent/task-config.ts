@@ -1,0 +1,93 @@
+// Building the driver's TaskConfig for one task of an allocation: its directory, environment, allocated
+// resources and ports, and host volume mounts. Problems the job author can fix (an unknown volume, a port label
+// the group does not have) are thrown as plain Errors and end the task with a clear, unrecoverable event.
+import type { Allocation, Task, TaskGroup } from '../../../api/schemas/index.ts';
+import type { TaskConfig } from '../drivers/driver.ts';
+import { buildTaskDir, taskDirOf, type AllocDir } from './alloc-dir.ts';
+import { taskEnv } from './env.ts';
+
+/** What the config is built from. */
+export interface TaskConfigInput {
+  alloc: Allocation;
+  group: TaskGroup;
+  task: Task;
+  dir: AllocDir;
+  datacenter: string;
+  address: string;
+  hostVolumes: Record<string, { path: string; readOnly?: boolean }>;
+  jobMeta?: Record<string, string>;
+}
+
+/** Nomad's default task resources (the scheduler counts the same). */
+const DEFAULT_CPU = 100;
+const DEFAULT_MEMORY_MB = 300;
+
+/** Create the task directory and return the driver's TaskConfig. */
+export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfig> {
+  const { alloc, task, dir } = input;
+  const td = taskDirOf(dir, task.name);
+  const ports = (alloc.spec.resources?.ports ?? []).map((p) => ({ label: p.label, value: p.value, ...(p.to !== undefined ? { to: p.to } : {}) }));
+  checkPortLabels(task, new Set(ports.map((p) => p.label)));
+  const mounts = volumeMounts(input);
+  const allocated = alloc.spec.resources?.tasks?.[task.name];
+  const resources = {
+    cpuMHz: allocated?.cpu ?? task.resources?.cpu ?? DEFAULT_CPU,
+    memoryMB: allocated?.memoryMB ?? task.resources?.memoryMB ?? DEFAULT_MEMORY_MB,
+    ...((allocated?.memoryMaxMB ?? task.resources?.memoryMaxMB) ? { memoryMaxMB: allocated?.memoryMaxMB ?? task.resources?.memoryMaxMB } : {}),
+  };
+  await buildTaskDir(td);
+  const env = taskEnv({
+    alloc,
+    taskName: task.name,
+    datacenter: input.datacenter,
+    address: input.address,
+    allocDir: dir.shared,
+    taskDir: td.local,
+    secretsDir: td.secrets,
+    taskEnv: task.env,
+    meta: { ...(input.jobMeta ?? {}), ...(input.group.meta ?? {}), ...(task.meta ?? {}) },
+    resources,
+  });
+  const uid = alloc.metadata.uid ?? `${alloc.metadata.namespace}-${alloc.metadata.name}`;
+  return {
+    id: `${uid}/${task.name}`,
+    allocId: uid,
+    taskName: task.name,
+    config: task.config ?? {},
+    env,
+    ...(task.user ? { user: task.user } : {}),
+    resources,
+    ports,
+    taskDir: td.root,
+    allocDir: dir.root,
+    stdoutPath: td.stdoutPath,
+    stderrPath: td.stderrPath,
+    mounts,
+  };
+}
+
+// Drivers that map ports (docker's `config.ports: [label]`) need labels the group network allocated.
+function checkPortLabels(task: Task, allocated: Set<string>): void {
+  const wanted = task.config?.ports;
+  if (!Array.isArray(wanted)) return;
+  for (const label of wanted) {
+    if (typeof label === 'string' && !allocated.has(label)) {
+      const known = [...allocated].join(', ') || 'none';
+      throw new Error(`config.ports: port label "${label}" is not in the group network (allocated: ${known})`);
+    }
+  }
+}
+
+function volumeMounts(input: TaskConfigInput): TaskConfig['mounts'] {
+  const out: TaskConfig['mounts'] = [];
+  for (const vm of input.task.volumeMounts ?? []) {
+    const req = input.group.volumes?.[vm.volume];
+    if (!req) throw new Error(`volumeMounts: volume "${vm.volume}" is not declared in the group's volumes`);
+    if (req.type !== 'host') throw new Error(`volumeMounts: volume "${vm.volume}" is of type ${req.type}, which this agent cannot mount`);
+    const hv = input.hostVolumes[req.source];
+    if (!hv) throw new Error(`volumeMounts: host volume "${req.source}" does not exist on this node`);
+    const readOnly = !!(vm.readOnly || req.readOnly || hv.readOnly);
+    out.push({ source: hv.path, destination: vm.destination, readOnly });
+  }
+  return out;
+}

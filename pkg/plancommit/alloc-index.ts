@@ -1,0 +1,95 @@
+// The API server's index of allocations for plan commits, fed synchronously by the allocation watch cache:
+// each node's live (non-terminal) allocations, and per job the revision of the last change a reconcile cares
+// about. Because a synchronous consumer of the cache is updated in the same tick as the cache itself, "the
+// allocation cache has reached revision R" (KindCaches.fresh) means "this index reflects every allocation event
+// up to R".
+import type { Allocation } from '../../api/schemas/index.ts';
+import type { ApiObject } from '../../api/schemas/kind.ts';
+import type { Logger } from '../log/logger.ts';
+import type { WatchCache, CacheEvent, CacheWatch } from '../apiserver/watchcache/index.ts';
+import { isClientTerminal } from '../scheduler/structs.ts';
+
+/** Whether an allocation holds resources on its node: desired run and not finished. */
+export function isLive(a: Allocation): boolean {
+  return (a.spec.desiredStatus ?? 'run') === 'run' && !isClientTerminal({ clientStatus: a.status?.clientStatus ?? 'pending' });
+}
+
+/** What a reconcile reads of an allocation: a change here makes an older view of the job stale. */
+function reconcileFacts(a: Allocation): string {
+  const cs = a.status?.clientStatus ?? 'pending';
+  // pending → running changes nothing a reconcile decides on; keeping it out avoids needless re-plans.
+  const status = cs === 'pending' || cs === 'running' ? 'live' : cs;
+  const s = a.spec;
+  return [s.desiredStatus ?? 'run', status, s.jobVersion, s.nodeName, s.nextAllocation ?? '', s.followupEval ?? '', a.status?.deploymentStatus?.healthy ?? '', JSON.stringify(s.desiredTransition ?? {})].join('|');
+}
+
+/** Live allocations per node and the last reconcile-relevant revision per job. */
+export class AllocIndex {
+  private readonly byNode = new Map<string, Map<string, Allocation>>();
+  private readonly jobRevs = new Map<string, number>();
+  private watch?: CacheWatch;
+  private broken = false;
+
+  constructor(private readonly cache: WatchCache, private readonly logger: Logger) {}
+
+  /** Subscribe to the cache (again, after a failure). Synchronous: the initial state is applied before return. */
+  ensure(): void {
+    if (this.watch && !this.broken) return;
+    this.watch?.cancel();
+    this.byNode.clear();
+    this.jobRevs.clear();
+    this.broken = false;
+    this.watch = this.cache.watch({
+      fromRv: 0,
+      sendInitialEvents: true,
+      onEvent: (e) => this.apply(e),
+      onError: (err) => {
+        // The cache stopped or dropped us: rebuild from its state on the next commit.
+        this.broken = true;
+        this.logger.warn('plan commit allocation index lost its watch', { err });
+      },
+    });
+  }
+
+  /** Stop following the cache. */
+  stop(): void {
+    this.watch?.cancel();
+    this.watch = undefined;
+  }
+
+  /** The node's live allocations (shared with the cache: read-only). */
+  liveOn(node: string): Allocation[] {
+    return [...(this.byNode.get(node)?.values() ?? [])];
+  }
+
+  /** The revision of the last reconcile-relevant change to an allocation of the job (0 when none seen). */
+  jobRevision(namespace: string, job: string): number {
+    return this.jobRevs.get(`${namespace}/${job}`) ?? 0;
+  }
+
+  private apply(e: CacheEvent): void {
+    const obj = e.obj as unknown as Allocation;
+    const prev = e.prev as unknown as Allocation | undefined;
+    const before = prev ?? (e.type === 'DELETED' ? obj : undefined);
+    if (before) this.remove(e.key, before);
+    if (e.type !== 'DELETED' && isLive(obj)) this.add(e.key, obj);
+    const relevant = e.type !== 'MODIFIED' || !prev || reconcileFacts(prev) !== reconcileFacts(obj);
+    if (relevant && obj.spec?.jobName) {
+      const job = `${obj.metadata.namespace ?? ''}/${obj.spec.jobName}`;
+      if (e.rv > (this.jobRevs.get(job) ?? 0)) this.jobRevs.set(job, e.rv);
+    }
+  }
+
+  private add(key: string, a: Allocation): void {
+    let m = this.byNode.get(a.spec.nodeName);
+    if (!m) this.byNode.set(a.spec.nodeName, (m = new Map()));
+    m.set(key, a);
+  }
+
+  private remove(key: string, prev: ApiObject): void {
+    const node = (prev as unknown as Allocation).spec?.nodeName;
+    const m = node === undefined ? undefined : this.byNode.get(node);
+    if (!m?.delete(key)) return;
+    if (m.size === 0) this.byNode.delete(node!);
+  }
+}

@@ -1,0 +1,65 @@
+// Is the worker's view of the job fresh enough to commit its plan? Omega's optimistic concurrency at job level:
+// the worker says what it planned from (PlanBasis); the server compares with the latest state of what a
+// reconcile of the job reads — the job's spec, the job's allocations, and the nodes the plan relied on — and
+// answers "stale" when something changed that the worker had not seen. The worker then refreshes and re-plans.
+import type { Job, Node } from '../../api/schemas/index.ts';
+import type { ApiObject } from '../../api/schemas/kind.ts';
+import type { NodeView } from '../scheduler/structs.ts';
+import { nodeFromApi } from '../scheduler/adapters.ts';
+import type { NodeState, PlanBasis } from './types.ts';
+
+/** A node's state for reconciling: gone, down (not ready), draining, ineligible or ready. */
+export function nodeStateOf(node: NodeView | undefined): NodeState {
+  if (!node) return 'gone';
+  if (!node.ready) return 'down';
+  if (node.draining) return 'draining';
+  if (!node.eligible) return 'ineligible';
+  return 'ready';
+}
+
+/** Why a view is stale and how the worker catches up. */
+export interface Staleness {
+  reason: string;
+  waitFor: Partial<Record<'allocations' | 'jobs' | 'nodes', number>>;
+  refetch: { jobs: string[]; nodes: string[] };
+}
+
+/** What the server knows, read for one basis check. */
+export interface ServerView {
+  /** The job, read from the store (linearizable); undefined when absent. */
+  job: { obj: Job; rev: number } | undefined;
+  /** Revision of the last reconcile-relevant change to one of the job's allocations. */
+  allocRevision: number;
+  /** A node as the server knows it (the triggering node from the store, others from the cache). */
+  node(name: string): { obj: Node; rev: number } | undefined;
+}
+
+const rvOf = (o: ApiObject) => Number(o.metadata.resourceVersion ?? 0);
+
+/** The staleness of `basis` against `view`, or undefined when the worker saw everything that matters. */
+export function checkBasis(jobName: string, basis: PlanBasis, view: ServerView): Staleness | undefined {
+  if (view.allocRevision > basis.revisions.allocations) {
+    return stale(`allocations of job ${jobName} changed at revision ${view.allocRevision}`, { waitFor: { allocations: view.allocRevision } });
+  }
+  const job = view.job;
+  const same = job ? basis.job !== null && job.obj.metadata.uid === basis.job.uid && (job.obj.metadata.generation ?? 0) === basis.job.generation : basis.job === null;
+  // A job absent here may have been deleted at a revision the worker's informer has not reached: re-read it.
+  if (!same && (!job || job.rev > basis.revisions.jobs)) return stale(`job ${jobName} changed`, { refetch: { jobs: [jobName], nodes: [] } });
+  const nodes: string[] = [];
+  for (const [name, seen] of Object.entries(basis.nodes)) {
+    const n = view.node(name);
+    const now = nodeStateOf(n ? nodeFromApi(n.obj) : undefined);
+    if (now !== seen && (!n || n.rev > basis.revisions.nodes)) nodes.push(name);
+  }
+  if (nodes.length > 0) return stale(`node ${nodes.slice(0, 3).join(', ')}${nodes.length > 3 ? '...' : ''} changed`, { refetch: { jobs: [], nodes } });
+  return undefined;
+}
+
+function stale(reason: string, s: Partial<Omit<Staleness, 'reason'>>): Staleness {
+  return { reason, waitFor: s.waitFor ?? {}, refetch: s.refetch ?? { jobs: [], nodes: [] } };
+}
+
+/** The revision of a stored object. */
+export function objectRevision(o: ApiObject): number {
+  return rvOf(o);
+}

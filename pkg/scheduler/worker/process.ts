@@ -1,0 +1,119 @@
+// process(eval): Nomad's worker loop for one claimed evaluation. computePlan over the process's ClusterView,
+// submit the plan with the evaluation's outcome; when the commit was partial or the view stale, catch up to the
+// revision the server named and plan again — at most maxPlanAttempts times without progress, then the
+// evaluation fails with a max-plan-attempts follow-up.
+import type { Evaluation } from '../../../api/schemas/index.ts';
+import type { Client } from '../../client/client.ts';
+import type { Clock } from '../../clock/clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import type { EvalOutcome, PlanRequest, PlanResponse } from '../../plancommit/types.ts';
+import { deletedJob, jobFromApi } from '../adapters.ts';
+import type { Plan } from '../plan/plan.ts';
+import { computePlan } from '../schedule.ts';
+import type { JobType } from '../structs.ts';
+import type { ClaimToken } from './claims.ts';
+import type { WorkerConfig } from './config.ts';
+import { failedOutcome, planOutcome } from './outcome.ts';
+import { planBasis, planChanges, splitChanges } from './request.ts';
+import type { ClusterView } from './view.ts';
+
+/** What one plan submission was, for observers (the test harness records them). */
+export interface PlanEvent {
+  eval: Evaluation;
+  attempt: number;
+  plan: Plan | undefined;
+  request: PlanRequest;
+  response: PlanResponse;
+}
+
+/** Observation points of the workers (tests). A throwing hook fails the evaluation's processing (→ nack). */
+export interface WorkerHooks {
+  /** Before each plan submission. */
+  beforeSubmit?(ev: Evaluation, request: PlanRequest): void | Promise<void>;
+  /** After each plan submission. */
+  onPlan?(e: PlanEvent): void;
+  /** A worker starts / ends handling a claimed evaluation. */
+  onProcessStart?(ev: Evaluation, worker: string): void;
+  onProcessEnd?(ev: Evaluation, worker: string, result: 'acked' | 'nacked' | 'failed' | 'lost'): void;
+}
+
+/** Dependencies of process(). */
+export interface ProcessDeps {
+  client: Client;
+  view: ClusterView;
+  clock: Clock;
+  logger: Logger;
+  config: WorkerConfig;
+  hooks: WorkerHooks;
+  /** Aborted when the claim is lost or the scheduler stops. */
+  signal: AbortSignal;
+}
+
+/** Process a claimed evaluation to its outcome; returns the final plan response (outcome applied). */
+export async function processEval(deps: ProcessDeps, ev: Evaluation, token: ClaimToken): Promise<PlanResponse> {
+  const { view, config, clock } = deps;
+  const ns = ev.metadata.namespace ?? 'default';
+  let stale = 0;
+  for (let attempt = 1; ; attempt++) {
+    deps.signal.throwIfAborted();
+    if (stale >= config.maxPlanAttempts) {
+      const outcome = failedOutcome(ev, token, `no progress after ${stale} plan attempts`, 'max-plan-attempts', clock.now(), config.failedFollowupDelayMs);
+      return submit(deps, ev, attempt, undefined, { claim: token, placements: [], stops: [], updates: [], outcome });
+    }
+    // One synchronous read of the view: the revisions, the job and the plan all describe the same state.
+    const revisions = view.revisions();
+    const job = view.job(ns, ev.spec.jobName);
+    const jobView = job ? jobFromApi(job) : deletedJob(ns, ev.spec.jobName, (ev.spec.type ?? 'service') as JobType);
+    const { plan } = computePlan({
+      evalId: ev.metadata.name, job: jobView, cluster: view.snapshot, now: clock.now(),
+      jobVersions: view.jobVersions(ns, ev.spec.jobName), config: config.scheduler,
+    });
+    const basis = planBasis(ev, job, revisions, view.snapshot);
+    const outcome = planOutcome(ev, token, plan, revisions.allocations);
+    const parts = splitChanges(planChanges(plan), config.maxPlacementsPerSubmission);
+    let progress = false;
+    let res: PlanResponse | undefined;
+    for (const [i, part] of parts.entries()) {
+      // Only the first part is checked against the basis: the later ones follow this plan's own writes.
+      const req: PlanRequest = { claim: token, ...part, ...(i === 0 ? { basis } : {}), ...(i === parts.length - 1 ? { outcome } : {}) };
+      res = await submit(deps, ev, attempt, plan, req);
+      progress ||= res.placed.length + res.stopped.length + res.updated.length > 0;
+      if (res.stale || Object.values(res.nodes).some((n) => n.refused !== undefined)) break;
+      if (i < parts.length - 1) await view.waitFor('allocations', res.waitFor.allocations ?? 0);
+    }
+    if (res!.outcomeApplied) return res!;
+    stale = progress ? 0 : stale + 1;
+    deps.logger.debug('plan not fully committed, planning again', { eval: ev.metadata.name, attempt, stale: res!.stale, refused: refusedNodes(res!) });
+    await catchUp(view, res!, ns);
+  }
+}
+
+/** Bring the view up to what the server said the plan missed. */
+async function catchUp(view: ClusterView, res: PlanResponse, ns: string): Promise<void> {
+  await Promise.all([
+    ...res.refetch.jobs.map((j) => view.refetchJob(ns, j)),
+    ...res.refetch.nodes.map((n) => view.refetchNode(n)),
+  ]);
+  await Promise.all((Object.entries(res.waitFor) as Array<['allocations' | 'jobs' | 'nodes', number]>).map(([k, rv]) => view.waitFor(k, rv)));
+}
+
+async function submit(deps: ProcessDeps, ev: Evaluation, attempt: number, plan: Plan | undefined, request: PlanRequest): Promise<PlanResponse> {
+  await deps.hooks.beforeSubmit?.(ev, request);
+  const response = await deps.client.request<PlanResponse>({
+    method: 'POST',
+    path: `/apis/drover.dev/v1/namespaces/${encodeURIComponent(ev.metadata.namespace ?? 'default')}/evaluations/${encodeURIComponent(ev.metadata.name)}/plan`,
+    body: request,
+    signal: deps.signal,
+  });
+  deps.hooks.onPlan?.({ eval: ev, attempt, plan, request, response });
+  return response;
+}
+
+/** Submit only an outcome (no changes), e.g. failing an evaluation after its delivery limit. */
+export function submitOutcome(deps: ProcessDeps, ev: Evaluation, token: ClaimToken, outcome: EvalOutcome): Promise<PlanResponse> {
+  return submit(deps, ev, 0, undefined, { claim: token, placements: [], stops: [], updates: [], outcome });
+}
+
+function refusedNodes(res: PlanResponse): string[] {
+  return Object.entries(res.nodes).filter(([, n]) => n.refused !== undefined).map(([name, n]) => `${name}: ${n.refused}`);
+}

@@ -1,0 +1,178 @@
+// A process's view of the cluster for its workers: informers on nodes, allocations, jobs and job versions,
+// folded into one ClusterSnapshot (kept current event by event) and a job index. Every worker of the process
+// shares it; computePlan reads it synchronously, so each plan sees one consistent state. When a plan commit
+// says the view is stale, the view waits for its informers to reach a revision or re-reads single objects.
+import type { Allocation, Job, JobVersion, Node } from '../../../api/schemas/index.ts';
+import type { ApiObject } from '../../../api/schemas/kind.ts';
+import { isNotFound } from '../../apierrors/status.ts';
+import type { Client } from '../../client/client.ts';
+import { createInformer, type Informer } from '../../client/informer.ts';
+import type { Clock, Timer } from '../../clock/clock.ts';
+import type { Logger } from '../../log/logger.ts';
+import { allocFromApi, jobFromSpec, nodeFromApi, DEFAULT_PRIORITY } from '../adapters.ts';
+import { ClusterSnapshot } from '../cluster.ts';
+import type { JobView } from '../structs.ts';
+import { jobKey } from '../structs.ts';
+
+/** The informed plurals whose revisions a plan's basis reports. */
+export type ViewKind = 'jobs' | 'allocations' | 'nodes';
+
+/** Dependencies of a ClusterView. */
+export interface ClusterViewDeps {
+  client: Client;
+  logger: Logger;
+  clock: Clock;
+}
+
+/** Safety net for waits on informer revisions that no event announces (a bookmark moved the revision). */
+const WAIT_POLL_MS = 1000;
+
+/** The scheduler's informed view of the cluster. */
+export class ClusterView {
+  /** Nodes and allocations, indexed for computePlan. */
+  readonly snapshot = new ClusterSnapshot();
+  private readonly jobs = new Map<string, Job>();
+  private readonly versions = new Map<string, Map<number, JobVersion>>();
+  /** Last resourceVersion applied per object key, so a re-read object is not overwritten by an older event. */
+  private readonly seen = new Map<string, number>();
+  /** Keys re-read as deleted: events at or below the revision we had are ignored until the informer's delete. */
+  private readonly tombstones = new Map<string, number>();
+  private readonly informers: Record<ViewKind, Informer> & { jobversions: Informer };
+  private waiters: Array<{ kind: ViewKind; rv: number; resolve: () => void }> = [];
+  private poll?: Timer;
+  private waking = false;
+
+  constructor(private readonly deps: ClusterViewDeps) {
+    const mk = (kind: string) => createInformer({ client: deps.client, kind, logger: deps.logger, clock: deps.clock });
+    this.informers = { nodes: mk('nodes'), allocations: mk('allocations'), jobs: mk('jobs'), jobversions: mk('jobversions') };
+    this.follow<Node>('nodes', (n) => this.snapshot.upsertNode(nodeFromApi(n)), (n) => this.snapshot.removeNode(n.metadata.name));
+    this.follow<Allocation>('allocations', (a) => this.snapshot.upsertAlloc(allocFromApi(a, { jobPriority: this.priorityOf(a) })), (a) => this.snapshot.removeAlloc(a.metadata.name));
+    this.follow<Job>('jobs', (j) => this.jobs.set(jobKey(j.metadata.namespace ?? '', j.metadata.name), j), (j) => this.jobs.delete(jobKey(j.metadata.namespace ?? '', j.metadata.name)));
+    this.follow<JobVersion>('jobversions', (v) => this.versionMap(v).set(v.spec.version, v), (v) => this.versionMap(v).delete(v.spec.version));
+  }
+
+  /** Start every informer; resolves once all have listed. */
+  async start(): Promise<void> {
+    await Promise.all(Object.values(this.informers).map((i) => i.start()));
+    this.schedulePoll();
+  }
+
+  /** Stop the informers. */
+  stop(): void {
+    for (const i of Object.values(this.informers)) i.stop();
+    this.poll?.cancel();
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+
+  /** The job as last seen, or undefined (deleted or never seen). */
+  job(namespace: string, name: string): Job | undefined {
+    return this.jobs.get(jobKey(namespace, name));
+  }
+
+  /** Earlier versions of a job (JobVersion objects), as views. */
+  jobVersions(namespace: string, name: string): Map<number, JobView> {
+    const out = new Map<number, JobView>();
+    for (const [v, jv] of this.versions.get(jobKey(namespace, name)) ?? []) out.set(v, jobFromSpec(namespace, name, v, jv.spec.jobSpec));
+    return out;
+  }
+
+  /** The revision each informer has reached (everything up to it is in the view). */
+  revisions(): Record<ViewKind, number> {
+    const rv = (k: ViewKind) => Number(this.informers[k].lastSyncResourceVersion() || 0);
+    return { jobs: rv('jobs'), allocations: rv('allocations'), nodes: rv('nodes') };
+  }
+
+  /** Resolve once the informer of `kind` has reached `rv` (or the view is stopped). */
+  waitFor(kind: ViewKind, rv: number): Promise<void> {
+    if (this.revisions()[kind] >= rv) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ kind, rv, resolve }));
+  }
+
+  /** Re-read a job straight from the API server (after a plan commit said it changed). */
+  refetchJob(namespace: string, name: string): Promise<void> {
+    return this.refetch('jobs', namespace, name, (j: Job) => this.jobs.set(jobKey(namespace, name), j), () => this.jobs.delete(jobKey(namespace, name)));
+  }
+
+  /** Re-read a node straight from the API server. */
+  refetchNode(name: string): Promise<void> {
+    return this.refetch('nodes', undefined, name, (n: Node) => this.snapshot.upsertNode(nodeFromApi(n)), () => this.snapshot.removeNode(name));
+  }
+
+  private async refetch<T extends ApiObject>(kind: ViewKind, namespace: string | undefined, name: string, put: (o: T) => void, drop: () => void): Promise<void> {
+    const key = `${kind}/${namespace ?? ''}/${name}`;
+    try {
+      const obj = await this.deps.client.resource<T>(kind).get(name, { namespace });
+      if (this.apply(key, Number(obj.metadata.resourceVersion))) put(obj);
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      this.tombstones.set(key, this.seen.get(key) ?? 0);
+      this.seen.delete(key);
+      drop();
+    }
+  }
+
+  private follow<T extends ApiObject>(kind: ViewKind | 'jobversions', put: (o: T) => void, drop: (o: T) => void): void {
+    const inf = this.informers[kind] as unknown as Informer<T>;
+    const key = (o: T) => `${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const upsert = (o: T) => {
+      if (this.apply(key(o), Number(o.metadata.resourceVersion))) put(o);
+      this.wake();
+    };
+    inf.on('add', upsert);
+    inf.on('update', (_old, o) => upsert(o));
+    inf.on('delete', (o) => {
+      this.seen.delete(key(o));
+      this.tombstones.delete(key(o));
+      drop(o);
+      this.wake();
+    });
+  }
+
+  /** Whether an object at `rv` is newer than what the view holds (and records it). */
+  private apply(key: string, rv: number): boolean {
+    const tomb = this.tombstones.get(key);
+    if (tomb !== undefined) {
+      if (rv <= tomb) return false;
+      this.tombstones.delete(key);
+    }
+    if (rv < (this.seen.get(key) ?? 0)) return false;
+    this.seen.set(key, rv);
+    return true;
+  }
+
+  private versionMap(v: JobVersion): Map<number, JobVersion> {
+    const k = jobKey(v.metadata.namespace ?? '', v.spec.jobName);
+    let m = this.versions.get(k);
+    if (!m) this.versions.set(k, (m = new Map()));
+    return m;
+  }
+
+  private priorityOf(a: Allocation): number {
+    return this.jobs.get(jobKey(a.metadata.namespace ?? '', a.spec.jobName))?.spec.priority ?? DEFAULT_PRIORITY;
+  }
+
+  private wake(): void {
+    if (this.waiters.length === 0 || this.waking) return;
+    // The informer records an event's revision after its handlers ran: look once the event is fully applied.
+    this.waking = true;
+    queueMicrotask(() => {
+      this.waking = false;
+      this.resolveDue();
+    });
+  }
+
+  private resolveDue(): void {
+    const now = this.revisions();
+    const [due, rest] = [this.waiters.filter((w) => now[w.kind] >= w.rv), this.waiters.filter((w) => now[w.kind] < w.rv)];
+    this.waiters = rest;
+    for (const w of due) w.resolve();
+  }
+
+  private schedulePoll(): void {
+    this.poll = this.deps.clock.setTimeout(() => {
+      this.resolveDue();
+      this.schedulePoll();
+    }, WAIT_POLL_MS);
+  }
+}
