@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOpenApiV3, buildOpenApiRoot, openApiHash, schemaName } from './openapi.ts';
-import { kinds } from './schemas/index.ts';
+import { kinds, listRules } from './schemas/index.ts';
 
 type Json = Record<string, any>;
 const doc = buildOpenApiV3(kinds) as Json;
@@ -68,4 +68,37 @@ test('the root lists the group-version with the hash of the served bytes', () =>
   assert.equal(root.paths['apis/drover.dev/v1'].serverRelativeURL, `/openapi/v3/apis/drover.dev/v1?hash=${openApiHash(body)}`);
   assert.match(openApiHash(body), /^[0-9A-F]{128}$/);
   assert.deepEqual(buildOpenApiV3(kinds), doc, 'deterministic');
+});
+
+test('keyed lists carry the strategic merge patch extensions kubectl reads, matching the list rules', () => {
+  const job = doc.components.schemas['dev.drover.v1.Job'].properties.spec.properties;
+  const group = job.groups.items.properties;
+  const marked: Array<[Json, string]> = [
+    [job.groups, 'name'], [group.tasks, 'name'], [group.services, 'name'], [group.network.properties.ports, 'label'],
+    [group.tasks.items.properties.services.items.properties.checks, 'name'],
+  ];
+  for (const [list, key] of marked) {
+    assert.equal(list['x-kubernetes-patch-strategy'], 'merge');
+    assert.equal(list['x-kubernetes-patch-merge-key'], key);
+    assert.equal(list['x-kubernetes-list-type'], 'map');
+  }
+  const meta = doc.components.schemas['io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'].properties;
+  assert.equal(meta.ownerReferences['x-kubernetes-patch-merge-key'], 'uid');
+  assert.deepEqual(meta.finalizers['x-kubernetes-patch-strategy'], 'merge');
+  // Every list the document marks is one the server merges the same way (the rules come from the same schemas).
+  const seen = new Set<string>();
+  const walk = (s: unknown): void => {
+    if (Array.isArray(s)) return s.forEach(walk);
+    if (s === null || typeof s !== 'object') return;
+    for (const [name, p] of Object.entries((s as Json).properties ?? {}) as Array<[string, Json]>) {
+      if (p['x-kubernetes-patch-strategy'] === undefined) continue;
+      seen.add(name);
+      const rule = listRules[name];
+      assert.ok(rule, name);
+      assert.equal(p['x-kubernetes-patch-merge-key'], rule.type === 'map' ? rule.keys[0] : undefined, name);
+    }
+    Object.values(s as Json).forEach(walk);
+  };
+  walk(doc);
+  assert.deepEqual([...seen].sort(), Object.keys(listRules).sort());
 });

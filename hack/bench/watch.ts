@@ -68,6 +68,7 @@ export async function benchWatch(opts: { full: boolean; etcd?: string; set?: Rec
         { label: 'raw etcd3 watch latency p99', value: r.raw.p99, unit: 'ms' },
         { label: `${opts.writer === 'api' ? 'create' : 'etcd put'} latency p50 under this load`, value: r.createP50, unit: `ms (p99 ${r.createP99.toFixed(1)} ms)` },
         { label: 'API server CPU during the load (1 = a core)', value: cores.server ?? NaN, unit: 'cores' },
+        { label: 'API server CPU per event delivered to one watcher', value: ((cores.server! * cores.wallMs!) / r.delivered) * 1000, unit: 'µs' },
         { label: 'client process CPU (watchers + load)', value: cores.client ?? NaN, unit: 'cores' },
         { label: 'etcd CPU', value: cores.etcd ?? NaN, unit: 'cores' },
         { label: 'CPU used by other processes on the machine meanwhile', value: cores.others ?? NaN, unit: 'cores' },

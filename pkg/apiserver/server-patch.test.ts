@@ -2,7 +2,8 @@
 // force, status, no-op re-apply).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { testServer, widget, widgetsPath } from './test-support.ts';
+import { kinds } from '../../api/schemas/index.ts';
+import { namespaceKind, testServer, widget, widgetsPath } from './test-support.ts';
 
 const MERGE = { 'content-type': 'application/merge-patch+json' };
 const JSONP = { 'content-type': 'application/json-patch+json' };
@@ -17,7 +18,7 @@ test('json, merge and strategic patches; bad patches are 400/415/422', async () 
     const cases: Array<{ name: string; body: unknown; headers: Record<string, string>; code: number; check?: (b: any) => void }> = [
       { name: 'merge sets', body: { spec: { size: 3 } }, headers: MERGE, code: 200, check: (b) => assert.equal(b.spec.size, 3) },
       { name: 'merge null deletes', body: { spec: { color: null } }, headers: MERGE, code: 200, check: (b) => assert.equal(b.spec.color, undefined) },
-      { name: 'strategic as merge (lists replace)', body: { spec: { tags: ['c'] } }, headers: SMP, code: 200, check: (b) => assert.deepEqual(b.spec.tags, ['c']) },
+      { name: 'strategic: unkeyed lists replace', body: { spec: { tags: ['c'] } }, headers: SMP, code: 200, check: (b) => assert.deepEqual(b.spec.tags, ['c']) },
       { name: 'json patch add', body: [{ op: 'add', path: '/spec/tags/-', value: 'd' }], headers: JSONP, code: 200, check: (b) => assert.deepEqual(b.spec.tags, ['c', 'd']) },
       { name: 'json patch labels', body: [{ op: 'add', path: '/metadata/labels', value: { app: 'x' } }], headers: JSONP, code: 200, check: (b) => assert.equal(b.metadata.labels.app, 'x') },
       { name: 'json patch test fails', body: [{ op: 'test', path: '/spec/size', value: 99 }], headers: JSONP, code: 422 },
@@ -40,6 +41,51 @@ test('json, merge and strategic patches; bad patches are 400/415/422', async () 
       c.check?.(r.body);
     }
     assert.equal((await t.req('PATCH', widgetsPath('default', 'nope'), { spec: {} }, MERGE)).code, 404);
+  } finally {
+    await t.close();
+  }
+});
+
+test('strategic merge patch merges keyed lists by key and keeps server defaults', async () => {
+  const t = await testServer({ kinds: [namespaceKind, kinds.find((k) => k.kind === 'Job')!] });
+  try {
+    const path = '/apis/drover.dev/v1/namespaces/default/jobs/web';
+    const job = {
+      apiVersion: 'drover.dev/v1', kind: 'Job', metadata: { name: 'web' },
+      spec: { groups: [{ name: 'web', tasks: [{ name: 'a', driver: 'mock' }, { name: 'b', driver: 'mock' }] }] },
+    };
+    const created = await t.req('POST', '/apis/drover.dev/v1/namespaces/default/jobs', job);
+    assert.equal(created.code, 201, created.text);
+    assert.equal(created.body.spec.groups[0].tasks[0].killTimeout, '5s', 'server default inside a list item');
+
+    const r = await t.req('PATCH', path, { spec: { groups: [{ name: 'web', count: 3, tasks: [{ name: 'b', env: { X: '1' } }] }] } }, SMP);
+    assert.equal(r.code, 200, r.text);
+    const tasks = r.body.spec.groups[0].tasks;
+    assert.equal(r.body.spec.groups[0].count, 3);
+    assert.deepEqual(tasks.map((x: { name: string }) => x.name), ['a', 'b']);
+    assert.deepEqual([tasks[1].env, tasks[1].killTimeout, tasks[1].driver], [{ X: '1' }, '5s', 'mock']);
+
+    const noop = await t.req('PATCH', path, { spec: { '$setElementOrder/groups': [{ name: 'web' }] } }, SMP);
+    assert.equal(noop.body.metadata.resourceVersion, r.body.metadata.resourceVersion, 'a patch that changes nothing writes nothing');
+
+    const deleted = await t.req('PATCH', path, { spec: { groups: [{ name: 'web', tasks: [{ $patch: 'delete', name: 'a' }] }] } }, SMP);
+    assert.deepEqual(deleted.body.spec.groups[0].tasks.map((x: { name: string }) => x.name), ['b']);
+
+    const bad: Array<[unknown, number, RegExp]> = [
+      [{ spec: { groups: [{ $patch: 'bogus', name: 'web' }] } }, 400, /unknown \$patch directive/],
+      [{ spec: { '$setElementOrder/groups': 'web' } }, 400, /must be a list/],
+      [{ spec: { '$deleteFromPrimitiveList/groups': ['web'] } }, 422, /list of scalars/],
+      [{ spec: { groups: [{ name: 'web', tasks: [{ name: 'c' }] }] } }, 422, /driver/],
+    ];
+    for (const [body, code, msg] of bad) {
+      const e = await t.req('PATCH', path, body, SMP);
+      assert.equal(e.code, code, e.text);
+      assert.equal(e.body.kind, 'Status');
+      assert.match(e.body.message + JSON.stringify(e.body.details ?? {}), msg);
+    }
+    // A merge patch still replaces the list whole: the partial item lacks its required fields.
+    const merge = await t.req('PATCH', path, { spec: { groups: [{ name: 'web', count: 1 }] } }, MERGE);
+    assert.equal(merge.code, 422, merge.text);
   } finally {
     await t.close();
   }

@@ -51,7 +51,8 @@ export class CpuMeter {
 
   /**
    * Cores used by each process since `mark()` (1 = one core busy the whole time), plus `others`: what every
-   * other process on the machine used meanwhile (other people's work on a shared machine skews figures).
+   * other process on the machine used meanwhile (other people's work on a shared machine skews figures), and
+   * `wallMs`, the interval's length.
    */
   read(): Record<string, number> {
     const wall = performance.now() - this.t0;
@@ -62,6 +63,7 @@ export class CpuMeter {
       ours += out[name]!;
     }
     out.others = Math.max(0, (machineBusyMs() - this.start.get('machine')!) / wall - ours);
+    out.wallMs = wall;
     return out;
   }
 }

@@ -27,8 +27,11 @@ export interface AgentHarness {
   client: Client;
   dataDir: string;
   logger: Logger;
-  /** Start an agent named `node-1` (unless overridden) with the mock driver and quick timings; stopped at the end. */
-  startAgent(over?: Partial<AgentOptions>): Promise<Agent>;
+  /**
+   * Start an agent named `node-1` (unless overridden) with the mock driver and quick timings, and (unless `wait`
+   * is false) wait until it is registered and synced. Stopped, its tasks killed, at the end.
+   */
+  startAgent(over?: Partial<AgentOptions>, wait?: boolean): Promise<Agent>;
   /** Create a job of one group `g` (batch unless `type` says otherwise). */
   createJob(name: string, group: Omit<TaskGroup, 'name'>, spec?: Partial<JobSpec>): Promise<Job>;
   /** Place an allocation of `job`'s group `g` on `node-1` (or `nodeName`). */
@@ -59,7 +62,7 @@ export async function withAgentHarness(fn: (h: AgentHarness) => Promise<void>): 
     client,
     dataDir,
     logger,
-    async startAgent(over = {}) {
+    async startAgent(over = {}, wait = true) {
       const agent = new Agent({
         client,
         drivers: { mock: new MockDriver({ clock: realClock, logger }) as Driver },
@@ -77,6 +80,7 @@ export async function withAgentHarness(fn: (h: AgentHarness) => Promise<void>): 
       });
       agents.push(agent);
       await agent.start();
+      if (wait) await agent.ready();
       return agent;
     },
     async createJob(name, group, spec = {}) {

@@ -56,7 +56,8 @@ describe('exec driver', () => {
 
   it('runs as an unprivileged user inside a limited cgroup, args without a shell', async () => {
     const d = new ExecDriver(opts);
-    const t = task({ command: '/bin/sh', args: ['-c', 'id -u; cat /proc/self/cgroup; echo "$GREETING"; echo x > local/f && echo wrote'] });
+    mkdirSync(join(root, 'alloc', 'data'), { recursive: true });
+    const t = task({ command: '/bin/sh', args: ['-c', `id -u; cat /proc/self/cgroup; echo "$GREETING"; echo x > local/f && echo wrote; echo y > ${root}/alloc/data/f && echo shared`] });
     const h = await d.start(t);
     const cg = cgroupOf(h.state);
     const memDir = cg.dirs[0]!;
@@ -72,6 +73,7 @@ describe('exec driver', () => {
     assert.ok(out.some((l) => l.includes(`/drover-test/${leaf}`)), `task cgroup ${leaf} in ${out.join('|')}`);
     assert.ok(out.includes('hello'));
     assert.ok(out.includes('wrote'), 'the task user owns local/');
+    assert.ok(out.includes('shared'), 'the task user may write alloc/data');
     await d.destroy(h);
     for (const dir of cg.dirs) assert.equal(existsSync(dir), false, `${dir} removed`);
     await d.destroy(h); // idempotent

@@ -1,6 +1,6 @@
 // exec: a process like raw_exec, but as an unprivileged user inside a task cgroup with memory and cpu
 // limits; a task over its memory is OOM-killed by the kernel and reported so.
-import { chownSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Driver, DriverFingerprint, ExitResult, TaskConfig, TaskHandle, TaskStatus } from '../driver.ts';
 import { checkProcessConfig, DEFAULT_PATH, processConfig, resolveCommand } from '../rawexec/config.ts';
@@ -186,14 +186,23 @@ function cgroupName(task: TaskConfig, now: number): string {
   return `${task.allocId}.${task.taskName}.${now.toString(36)}`.replace(/[^A-Za-z0-9_.-]/g, '_');
 }
 
-/** Gives the task user the directories it writes: its task dir, local/, secrets/, tmp/ and the shared alloc/. */
+/**
+ * Gives the task user the directories it writes: its task dir, local/, secrets/ and tmp/ by ownership; the
+ * shared alloc/data and alloc/tmp by mode 1777 (tasks of one allocation may run as different users).
+ */
 function giveTaskDirs(task: TaskConfig, user: UserAccount): void {
-  const dirs = [task.taskDir, ...['local', 'secrets', 'tmp'].map((d) => join(task.taskDir, d)), join(task.allocDir, 'alloc')];
-  for (const d of dirs) {
+  for (const d of [task.taskDir, ...['local', 'secrets', 'tmp'].map((s) => join(task.taskDir, s))]) {
     try {
       if (statSync(d).isDirectory()) chownSync(d, user.uid, user.gid);
     } catch {
       // missing: nothing to hand over
+    }
+  }
+  for (const d of ['data', 'tmp'].map((s) => join(task.allocDir, 'alloc', s))) {
+    try {
+      if (statSync(d).isDirectory()) chmodSync(d, 0o1777);
+    } catch {
+      // missing: nothing to share
     }
   }
 }

@@ -1,0 +1,209 @@
+// Scheduler workers end to end through the harness (real API server, memory store, informers, plan commits):
+// placing, scaling, stopping, blocked evaluations, superseding, racing workers, claim expiry and delivery limits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ManualClock } from '../../clock/clock.ts';
+import { liveAllocs, startHarness, type Harness } from '../testing/harness.ts';
+import { iso } from './claims.ts';
+
+async function withHarness(opts: Parameters<typeof startHarness>[0], fn: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness(opts);
+  try {
+    await fn(h);
+  } finally {
+    await h.close();
+  }
+}
+
+test('a service job is placed, scaled up, scaled down and stopped', async () => {
+  await withHarness({}, async (h) => {
+    await h.addNode('n1');
+    await h.addNode('n2');
+    await h.putJob('web', [{ count: 3, cpu: 500 }]);
+    await h.createEval('web', { name: 'e1' });
+    const e1 = await h.settled('e1');
+    assert.equal(e1.status?.phase, 'complete');
+    assert.equal(e1.status?.claimedBy, undefined, 'the claim is released by the ack');
+    let live = liveAllocs(await h.allocs(), 'web');
+    assert.deepEqual(live.map((a) => a.spec.index).sort(), [0, 1, 2]);
+    assert.ok(live.every((a) => a.spec.evalName === 'e1' && a.metadata.managedFields?.[0]?.manager === 'drover-scheduler'));
+    const placed = h.plans.filter((p) => p.eval.metadata.name === 'e1').flatMap((p) => p.response.placed);
+    for (const p of h.plans) console.log(p.eval.metadata.name, p.attempt, JSON.stringify(p.request.basis), JSON.stringify({ ...p.response, evaluation: undefined }));
+    assert.equal(placed.length, 3, "the harness recorded the plan");
+
+    await h.putJob('web', [{ count: 5, cpu: 500 }]);
+    await h.createEval('web', { name: 'e2' });
+    assert.equal((await h.settled('e2')).status?.phase, 'complete');
+    live = liveAllocs(await h.allocs(), 'web');
+    assert.deepEqual(live.map((a) => a.spec.index).sort(), [0, 1, 2, 3, 4]);
+
+    await h.putJob('web', [{ count: 2, cpu: 500 }]);
+    await h.createEval('web', { name: 'e3' });
+    await h.settled('e3');
+    live = liveAllocs(await h.allocs(), 'web');
+    assert.deepEqual(live.map((a) => a.spec.index).sort(), [0, 1]);
+    const stopped = (await h.allocs()).filter((a) => a.spec.desiredStatus === 'stop');
+    assert.equal(stopped.length, 3);
+    assert.ok(stopped.every((a) => a.spec.evalName === 'e3' && a.spec.desiredDescription));
+
+    await h.putJob('web', [{ count: 2, cpu: 500 }], { stop: true });
+    await h.createEval('web', { name: 'e4', triggeredBy: 'job-deregister' });
+    await h.settled('e4');
+    assert.equal(liveAllocs(await h.allocs(), 'web').length, 0);
+  });
+});
+
+test('placements that do not fit leave a blocked evaluation, which places them once capacity appears', async () => {
+  await withHarness({}, async (h) => {
+    await h.addNode('n1', { cpu: 1000 });
+    await h.putJob('web', [{ count: 3, cpu: 400 }]);
+    await h.createEval('web', { name: 'e1' });
+    const e1 = await h.settled('e1');
+    assert.equal(e1.status?.phase, 'complete');
+    assert.deepEqual(e1.status?.queuedAllocations, { web: 1 });
+    assert.equal(e1.status?.blockedEval, 'e1-blocked');
+    const blocked = await h.getEval('e1-blocked');
+    assert.equal(blocked.status?.phase, 'blocked');
+    assert.equal(blocked.spec.triggeredBy, 'queued-allocs');
+    assert.equal(blocked.spec.previousEval, 'e1');
+    assert.equal(blocked.status?.failedTGAllocs?.web?.dimensionExhausted?.cpu, 1);
+    assert.deepEqual(blocked.status?.queuedAllocations, { web: 1 });
+    assert.ok(blocked.status?.classEligibility !== undefined);
+    assert.equal(liveAllocs(await h.allocs(), 'web').length, 2);
+
+    // The evaluator's part: a node joins, the blocked evaluation is set pending again.
+    await h.addNode('n2', { cpu: 1000 });
+    await h.client.resource('evaluations').updateStatus({ ...blocked, status: { ...blocked.status, phase: 'pending' } });
+    const again = await h.until('the unblocked evaluation to complete', async () => {
+      const ev = await h.getEval('e1-blocked');
+      return ev.status?.phase === 'complete' ? ev : undefined;
+    });
+    assert.deepEqual(again.status?.queuedAllocations, {});
+    assert.equal(liveAllocs(await h.allocs(), 'web').length, 3);
+  });
+});
+
+test('a blocked evaluation that still cannot place is blocked again', async () => {
+  await withHarness({}, async (h) => {
+    await h.addNode('n1', { cpu: 1000 });
+    await h.putJob('web', [{ count: 3, cpu: 400 }]);
+    await h.createEval('web', { name: 'e1' });
+    await h.settled('e1');
+    const blocked = await h.getEval('e1-blocked');
+    await h.client.resource('evaluations').updateStatus({ ...blocked, status: { ...blocked.status, phase: 'pending' } });
+    const re = await h.until('the evaluation to be blocked again', async () => {
+      const ev = await h.getEval('e1-blocked');
+      return ev.status?.phase === 'blocked' && ev.metadata.resourceVersion !== blocked.metadata.resourceVersion ? ev : undefined;
+    });
+    assert.equal(re.status?.deliveries, 0);
+    assert.equal((await h.evals()).length, 2, 'no new blocked evaluation');
+  });
+});
+
+test('the newest pending evaluation of a job is processed and the older ones canceled', async () => {
+  await withHarness({ deferStart: true }, async (h) => {
+    await h.addNode('n1');
+    await h.putJob('web', [{ count: 1 }]);
+    await h.createEval('web', { name: 'old' });
+    await h.createEval('web', { name: 'new' });
+    await h.startSchedulers();
+    assert.equal((await h.settled('new')).status?.phase, 'complete');
+    const old = await h.settled('old');
+    assert.equal(old.status?.phase, 'canceled');
+    assert.match(old.status?.statusDescription ?? '', /superseded by new/);
+    assert.deepEqual(h.handlings.map((x) => x.eval), ['new']);
+  });
+});
+
+test('two workers racing for one node: one commits, the other is refused and re-plans', async () => {
+  let arrived = 0;
+  let release!: () => void;
+  const bothPlanned = new Promise<void>((r) => (release = r));
+  const hooks = {
+    async beforeSubmit(ev: { metadata: { name: string } }) {
+      if (ev.metadata.name !== 'ea' && ev.metadata.name !== 'eb') return;
+      if (++arrived === 2) release();
+      if (arrived <= 2) await bothPlanned;
+    },
+  };
+  await withHarness({ processes: 2, workersPerProcess: 1, hooks }, async (h) => {
+    await h.addNode('n1', { cpu: 1000 });
+    await h.putJob('base', [{ cpu: 300 }]);
+    await h.createEval('base', { name: 'e0' });
+    await h.settled('e0');
+    await h.addNode('n2', { cpu: 1000 });
+    // Both jobs fit best on n1 (bin-packing), but only one of them does.
+    await h.putJob('a', [{ cpu: 600 }]);
+    await h.putJob('b', [{ cpu: 600 }]);
+    await h.until('both workers to see n2', async () => (await h.client.resource('nodes').list()).items.length === 2);
+    await h.createEval('a', { name: 'ea' });
+    await h.createEval('b', { name: 'eb' });
+    await h.settled('ea');
+    await h.settled('eb');
+    const refused = h.plans.filter((p) => Object.values(p.response.nodes).some((n) => n.refused));
+    assert.equal(refused.length, 1, 'exactly one plan lost the race');
+    assert.match(refused[0]!.response.nodes.n1!.refused!, /cpu exhausted/);
+    assert.ok(refused[0]!.response.waitFor.allocations! > 0);
+    const loser = refused[0]!.eval.metadata.name;
+    const retry = h.plans.filter((p) => p.eval.metadata.name === loser && p.attempt === 2);
+    assert.equal(retry.length, 1, 'the loser planned again');
+    assert.deepEqual(Object.keys(retry[0]!.response.nodes), ['n2']);
+    const live = liveAllocs(await h.allocs());
+    const onN1 = live.filter((a) => a.spec.nodeName === 'n1').map((a) => a.spec.jobName).sort();
+    assert.equal(onN1.length, 2);
+    assert.equal(live.length, 3);
+  });
+});
+
+test('an abandoned claim expires and the evaluation is redelivered', async () => {
+  const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
+  await withHarness({ clock }, async (h) => {
+    await h.addNode('n1');
+    await h.putJob('web', [{ count: 1 }]);
+    await h.putJob('other', [{ count: 1 }]);
+    await h.createEval('web', { name: 'e1', status: { phase: 'pending', claimedBy: 'dead-worker', deliveries: 1, claimExpiresAt: iso(clock.now() + 30_000) } });
+    // Another job's evaluation completes: the workers are running and have seen e1, yet leave it alone.
+    await h.createEval('other', { name: 'probe' });
+    await h.settled('probe');
+    const held = await h.getEval('e1');
+    assert.equal(held.status?.claimedBy, 'dead-worker');
+    assert.equal(h.handlings.some((x) => x.eval === 'e1'), false);
+    clock.advance(30_001);
+    const e1 = await h.settled('e1');
+    assert.equal(e1.status?.phase, 'complete');
+    assert.equal(e1.status?.deliveries, 2);
+    assert.equal(liveAllocs(await h.allocs(), 'web').length, 1);
+  });
+});
+
+test('an evaluation that keeps failing is nacked, redelivered, then failed with a follow-up', async () => {
+  const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
+  const hooks = {
+    beforeSubmit(ev: { metadata: { name: string } }, req: { outcome?: { status: { phase?: string } } }) {
+      if (ev.metadata.name === 'e1' && req.outcome?.status.phase !== 'failed') throw new Error('boom');
+    },
+  };
+  await withHarness({ clock, hooks, config: { nackDelayMs: 5_000, deliveryLimit: 3, failedFollowupDelayMs: 60_000 } }, async (h) => {
+    await h.addNode('n1');
+    await h.putJob('web', [{ count: 1 }]);
+    await h.createEval('web', { name: 'e1' });
+    for (let delivery = 1; delivery <= 2; delivery++) {
+      await h.until(`nack ${delivery}`, async () => h.handlings.filter((x) => x.eval === 'e1' && x.result === 'nacked').length === delivery);
+      const ev = await h.until('the nack to be stored', async () => {
+        const e = await h.getEval('e1');
+        return e.status?.statusDescription?.startsWith('nacked') && e.status.deliveries === delivery ? e : undefined;
+      });
+      assert.equal(ev.status?.phase, 'pending');
+      clock.advance(5_001);
+    }
+    const e1 = await h.settled('e1');
+    assert.equal(e1.status?.phase, 'failed');
+    assert.equal(e1.status?.deliveries, 3);
+    assert.match(e1.status?.statusDescription ?? '', /failed 3 times: boom/);
+    const next = await h.getEval(e1.status!.nextEval!);
+    assert.equal(next.spec.triggeredBy, 'failed-follow-up');
+    assert.equal(next.spec.previousEval, 'e1');
+    assert.equal(Date.parse(next.spec.waitUntil!), clock.now() + 60_000);
+    assert.deepEqual(h.handlings.filter((x) => x.eval === 'e1').map((x) => x.result), ['nacked', 'nacked', 'failed']);
+  });
+});
