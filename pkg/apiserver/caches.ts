@@ -5,6 +5,7 @@ import type { Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
 import { decodeStored, keyPrefix } from './codec.ts';
+import { FieldsInterner } from './fields-interner.ts';
 import { WatchCache } from './watchcache/index.ts';
 import type { CacheListOptions, CacheListResult, CacheWatch, CacheWatchOptions } from './watchcache/types.ts';
 
@@ -23,11 +24,14 @@ export class KindCaches {
   private readonly written = new Map<string, number>();
 
   constructor(deps: KindCachesDeps) {
+    // Identical managedFields trees are shared between cached objects: most of their memory otherwise.
+    const interner = new FieldsInterner();
+    const decode = (kv: Parameters<typeof decodeStored>[0]) => interner.intern(decodeStored(kv));
     for (const kind of deps.kinds) {
       const cache = new WatchCache({
         store: deps.store,
         prefix: keyPrefix(kind),
-        decode: decodeStored,
+        decode,
         logger: deps.logger.child({ component: 'watchcache', resource: kind.plural }),
         clock: deps.clock,
         bookmarkIntervalMs: deps.bookmarkIntervalMs,

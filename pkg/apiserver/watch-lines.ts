@@ -35,7 +35,7 @@ export class SharedLines {
 }
 
 /** How long lines wait to share a socket write (the added latency is at most this). */
-export const COALESCE_MS = 10;
+export const COALESCE_MS = 5;
 
 /**
  * Writes lines to a response, coalescing bursts: a line after a quiet spell goes out at once; lines arriving

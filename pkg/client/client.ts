@@ -47,7 +47,7 @@ export interface Preconditions {
   resourceVersion?: string;
 }
 
-/** The patch flavours: JSON Patch (RFC 6902), JSON merge patch (RFC 7386), strategic merge (served as merge). */
+/** The patch flavours: JSON Patch (RFC 6902), JSON merge patch (RFC 7386), strategic merge (served as a real strategic merge patch). */
 export type PatchType = 'json' | 'merge' | 'strategic';
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {

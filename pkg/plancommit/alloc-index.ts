@@ -1,5 +1,5 @@
 // The API server's index of allocations for plan commits, fed synchronously by the allocation watch cache:
-// each node's live (non-terminal) allocations, and per job the revision of the last change a reconcile cares
+// each node's live (non-terminal) allocations, and per job the recent revisions of changes a reconcile cares
 // about. Because a synchronous consumer of the cache is updated in the same tick as the cache itself, "the
 // allocation cache has reached revision R" (KindCaches.fresh) means "this index reflects every allocation event
 // up to R".
@@ -8,6 +8,7 @@ import type { ApiObject } from '../../api/schemas/kind.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WatchCache, CacheEvent, CacheWatch } from '../apiserver/watchcache/index.ts';
 import { isClientTerminal } from '../scheduler/structs.ts';
+import { RevisionLog } from './revision-log.ts';
 
 /** Whether an allocation holds resources on its node: desired run and not finished. */
 export function isLive(a: Allocation): boolean {
@@ -23,10 +24,13 @@ function reconcileFacts(a: Allocation): string {
   return [s.desiredStatus ?? 'run', status, s.jobVersion, s.nodeName, s.nextAllocation ?? '', s.followupEval ?? '', a.status?.deploymentStatus?.healthy ?? '', JSON.stringify(s.desiredTransition ?? {})].join('|');
 }
 
-/** Live allocations per node and the last reconcile-relevant revision per job. */
+/** Relevant revisions remembered per job (older ones are summarized conservatively). */
+const JOB_REVISIONS_KEPT = 16;
+
+/** Live allocations per node and the recent reconcile-relevant revisions per job. */
 export class AllocIndex {
   private readonly byNode = new Map<string, Map<string, Allocation>>();
-  private readonly jobRevs = new Map<string, number>();
+  private readonly jobRevs = new Map<string, RevisionLog>();
   private watch?: CacheWatch;
   private broken = false;
 
@@ -62,9 +66,9 @@ export class AllocIndex {
     return [...(this.byNode.get(node)?.values() ?? [])];
   }
 
-  /** The revision of the last reconcile-relevant change to an allocation of the job (0 when none seen). */
-  jobRevision(namespace: string, job: string): number {
-    return this.jobRevs.get(`${namespace}/${job}`) ?? 0;
+  /** The revision of the last reconcile-relevant change to an allocation of the job at or before `atOrBelow`. */
+  jobRevision(namespace: string, job: string, atOrBelow: number): number {
+    return this.jobRevs.get(`${namespace}/${job}`)?.latestAtOrBelow(atOrBelow) ?? 0;
   }
 
   private apply(e: CacheEvent): void {
@@ -76,7 +80,9 @@ export class AllocIndex {
     const relevant = e.type !== 'MODIFIED' || !prev || reconcileFacts(prev) !== reconcileFacts(obj);
     if (relevant && obj.spec?.jobName) {
       const job = `${obj.metadata.namespace ?? ''}/${obj.spec.jobName}`;
-      if (e.rv > (this.jobRevs.get(job) ?? 0)) this.jobRevs.set(job, e.rv);
+      let log = this.jobRevs.get(job);
+      if (!log) this.jobRevs.set(job, (log = new RevisionLog(JOB_REVISIONS_KEPT)));
+      log.add(e.rv);
     }
   }
 

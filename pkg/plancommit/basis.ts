@@ -1,9 +1,10 @@
-// Is the worker's view of the job fresh enough to commit its plan? Omega's optimistic concurrency at job level:
-// the worker says what it planned from (PlanBasis); the server compares with the latest state of what a
-// reconcile of the job reads — the job's spec, the job's allocations, and the nodes the plan relied on — and
-// answers "stale" when something changed that the worker had not seen. The worker then refreshes and re-plans.
+// Is the worker's view fresh enough to commit its plan? Nomad's workers wait until their state store has
+// reached the evaluation's index before planning; ours plan from informers at once and the server checks
+// afterwards. The worker says what it planned from (PlanBasis); the server answers "stale" when the worker had
+// not seen a change that happened before the evaluation was claimed — to the job's allocations or to any node —
+// or when the job's spec, or the state of a node the plan relied on, differs now. The worker then catches up
+// and re-plans. Later changes come with evaluations of their own.
 import type { Job, Node } from '../../api/schemas/index.ts';
-import type { ApiObject } from '../../api/schemas/kind.ts';
 import type { NodeView } from '../scheduler/structs.ts';
 import { nodeFromApi } from '../scheduler/adapters.ts';
 import type { NodeState, PlanBasis } from './types.ts';
@@ -28,18 +29,21 @@ export interface Staleness {
 export interface ServerView {
   /** The job, read from the store (linearizable); undefined when absent. */
   job: { obj: Job; rev: number } | undefined;
-  /** Revision of the last reconcile-relevant change to one of the job's allocations. */
+  /** Revision of the last reconcile-relevant change to one of the job's allocations, up to the claim. */
   allocRevision: number;
+  /** Revision of the last change to any node, up to the claim. */
+  nodeRevision: number;
   /** A node as the server knows it (the triggering node from the store, others from the cache). */
   node(name: string): { obj: Node; rev: number } | undefined;
 }
-
-const rvOf = (o: ApiObject) => Number(o.metadata.resourceVersion ?? 0);
 
 /** The staleness of `basis` against `view`, or undefined when the worker saw everything that matters. */
 export function checkBasis(jobName: string, basis: PlanBasis, view: ServerView): Staleness | undefined {
   if (view.allocRevision > basis.revisions.allocations) {
     return stale(`allocations of job ${jobName} changed at revision ${view.allocRevision}`, { waitFor: { allocations: view.allocRevision } });
+  }
+  if (view.nodeRevision > basis.revisions.nodes) {
+    return stale(`nodes changed at revision ${view.nodeRevision}`, { waitFor: { nodes: view.nodeRevision } });
   }
   const job = view.job;
   const same = job ? basis.job !== null && job.obj.metadata.uid === basis.job.uid && (job.obj.metadata.generation ?? 0) === basis.job.generation : basis.job === null;
@@ -57,9 +61,4 @@ export function checkBasis(jobName: string, basis: PlanBasis, view: ServerView):
 
 function stale(reason: string, s: Partial<Omit<Staleness, 'reason'>>): Staleness {
   return { reason, waitFor: s.waitFor ?? {}, refetch: s.refetch ?? { jobs: [], nodes: [] } };
-}
-
-/** The revision of a stored object. */
-export function objectRevision(o: ApiObject): number {
-  return rvOf(o);
 }

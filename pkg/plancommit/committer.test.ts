@@ -180,22 +180,34 @@ test('the outcome is written only with a full commit: status, new evaluations, f
   }
 });
 
-test('a plan computed from a stale view of the job is not committed', async () => {
+test('a plan computed from a view older than the evaluation is not committed', async () => {
   const t = await commitTestServer();
   try {
     await t.node('n1', 1000);
     await t.evaluation('e1', 'web');
     const first = await t.plan('e1', { placements: [placement('a1', 'n1', 100)] });
-    const basis = { job: null, revisions: { jobs: 0, allocations: first.body.revision - 1, nodes: 0 }, nodes: { n1: 'ready' as const } };
-    const stale = await t.plan('e1', { basis, placements: [placement('a2', 'n1', 100, { index: 1 })] });
-    assert.match(stale.body.stale!, /allocations of job web changed/);
-    assert.equal(stale.body.waitFor.allocations, first.body.revision);
-    assert.deepEqual(stale.body.placed, []);
-    const down = await t.plan('e1', { basis: { ...basis, revisions: { ...basis.revisions, allocations: first.body.revision }, nodes: { n1: 'down' } } });
+    const e2 = await t.evaluation('e2', 'web');
+    const nodeRev = Number((await t.req('GET', `${V1}/nodes/n1`)).body.metadata.resourceVersion);
+    const fresh = { jobs: 0, allocations: first.body.revision, nodes: nodeRev };
+    const basis = { job: null, revisions: fresh, nodes: { n1: 'ready' as const } };
+    const cases = [
+      { name: 'allocations', revisions: { ...fresh, allocations: first.body.revision - 1 }, waitFor: { allocations: first.body.revision } },
+      { name: 'nodes', revisions: { ...fresh, nodes: nodeRev - 1 }, waitFor: { nodes: nodeRev } },
+    ];
+    for (const c of cases) {
+      const r = await t.plan('e2', { basis: { ...basis, revisions: c.revisions }, placements: [placement('a2', 'n1', 100, { index: 1 })] });
+      assert.match(r.body.stale ?? '', new RegExp(`${c.name}.* changed`), c.name);
+      assert.deepEqual(r.body.waitFor, c.waitFor, c.name);
+      assert.deepEqual(r.body.placed, [], c.name);
+    }
+    const down = await t.plan('e2', { basis: { ...basis, nodes: { n1: 'down' } } });
     assert.deepEqual(down.body.refetch.nodes, ['n1']);
-    const fresh = await t.plan('e1', { basis: { ...basis, revisions: { ...basis.revisions, allocations: first.body.revision } }, placements: [placement('a2', 'n1', 100, { index: 1 })] });
-    assert.equal(fresh.body.stale, undefined);
-    assert.deepEqual(fresh.body.placed, ['a2']);
+    const job = await t.plan('e2', { basis: { ...basis, job: { uid: 'x', generation: 1 } } });
+    assert.deepEqual(job.body.refetch.jobs, ['web'], 'the worker saw a job the server does not have');
+    assert.ok(Number(e2.metadata.resourceVersion) > first.body.revision);
+    const ok = await t.plan('e2', { basis, placements: [placement('a2', 'n1', 100, { index: 1 })] });
+    assert.equal(ok.body.stale, undefined);
+    assert.deepEqual(ok.body.placed, ['a2']);
   } finally {
     await t.close();
   }

@@ -15,6 +15,7 @@ import type { PlannedAlloc } from '../scheduler/plan/plan.ts';
 import type { AllocView } from '../scheduler/structs.ts';
 import { isStoreError, type Compare, type KeyValue, type Store, type TxnOp } from '../storage/store.ts';
 import type { AllocIndex } from './alloc-index.ts';
+import type { NodeEvents } from './node-events.ts';
 import { checkBasis, type ServerView, type Staleness } from './basis.ts';
 import { CurrentAllocs, holds } from './current.ts';
 import { Fence, contention } from './fence.ts';
@@ -41,6 +42,7 @@ export interface CommitterDeps {
   logger: Logger;
   kinds: CommitKinds;
   index: AllocIndex;
+  nodeEvents: NodeEvents;
   /** Nodes committed concurrently within one plan (default 16). */
   concurrency?: number;
 }
@@ -69,6 +71,7 @@ export class PlanCommitter {
     const fence = new Fence(this.deps.store, objectKey(kinds.evaluation, ns, evalName), evalName, req.claim);
     await fence.load();
     this.deps.index.ensure();
+    this.deps.nodeEvents.ensure();
     const now = clock.now();
     const jobName = fence.eval.spec.jobName;
     // Everything is built and validated before the first write: a bad object fails the whole plan, not half of it.
@@ -78,7 +81,8 @@ export class PlanCommitter {
     // The server's view must include whatever triggered the evaluation, and whatever the worker saw.
     await caches.fresh(kinds.allocation, Math.max(fence.rev, req.basis?.revisions.allocations ?? 0));
     if (req.basis) {
-      const s = await this.staleness(ns, fence.eval, req.basis);
+      await caches.fresh(kinds.node, Math.max(fence.rev, req.basis.revisions.nodes));
+      const s = await this.staleness(ns, fence.eval, fence.rev, req.basis);
       if (s) return { ...c.res, stale: s.reason, waitFor: s.waitFor, refetch: s.refetch, revision: Math.max(fence.rev, ...Object.values(s.waitFor)) };
     }
     const prevs = placements.map((p) => p.spec.previousAllocation).filter((n): n is string => !!n);
@@ -97,6 +101,7 @@ export class PlanCommitter {
   /** Stop following the allocation cache. */
   stop(): void {
     this.deps.index.stop();
+    this.deps.nodeEvents.stop();
   }
 
   private newAllocation(ns: string, draft: Allocation, jobName: string, evalName: string, now: number): Allocation {
@@ -109,8 +114,8 @@ export class PlanCommitter {
     return newObject(this.deps.kinds.allocation, ns, { ...rest, spec: { ...draft.spec, desiredStatus: 'run', evalName } } as Allocation, now);
   }
 
-  private async staleness(ns: string, ev: Evaluation, basis: PlanBasis): Promise<Staleness | undefined> {
-    const { store, kinds, caches, index } = this.deps;
+  private async staleness(ns: string, ev: Evaluation, claimRev: number, basis: PlanBasis): Promise<Staleness | undefined> {
+    const { store, kinds, caches, index, nodeEvents } = this.deps;
     const jobName = ev.spec.jobName;
     const { kv } = await store.get(objectKey(kinds.job, ns, jobName));
     const trigger = ev.spec.nodeName;
@@ -122,7 +127,8 @@ export class PlanCommitter {
     const nodeCache = caches.of(kinds.node);
     const view: ServerView = {
       job: kv ? { obj: decodeStored(kv) as Job, rev: kv.modRevision } : undefined,
-      allocRevision: index.jobRevision(ns, jobName),
+      allocRevision: index.jobRevision(ns, jobName, claimRev),
+      nodeRevision: nodeEvents.latestAtOrBelow(claimRev),
       node: (name) => {
         if (name === trigger) return triggerNode;
         const cached = nodeCache.get(objectKey(kinds.node, undefined, name));

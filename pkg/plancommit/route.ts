@@ -5,6 +5,7 @@ import { decodeObjectBody } from '../apiserver/content.ts';
 import type { ServerContext } from '../apiserver/context.ts';
 import { AllocIndex } from './alloc-index.ts';
 import { PlanCommitter, type CommitKinds } from './committer.ts';
+import { NodeEvents } from './node-events.ts';
 
 /** The path of the plan subresource, as fastify parameters. */
 export const PLAN_ROUTE = `/apis/${GROUP}/${VERSION}/namespaces/:namespace/evaluations/:name/plan`;
@@ -22,7 +23,8 @@ export function registerPlanRoute(app: FastifyInstance, ctx: ServerContext): Pla
   if (!kinds) return undefined;
   const logger = ctx.logger.child({ component: 'plancommit' });
   const index = new AllocIndex(ctx.caches.of(kinds.allocation), logger);
-  const committer = new PlanCommitter({ store: ctx.store, caches: ctx.caches, clock: ctx.clock, logger, kinds, index });
+  const nodeEvents = new NodeEvents(ctx.caches.of(kinds.node), logger);
+  const committer = new PlanCommitter({ store: ctx.store, caches: ctx.caches, clock: ctx.clock, logger, kinds, index, nodeEvents });
   app.post(PLAN_ROUTE, async (request, reply) => {
     ctx.requestLabels.set(request.raw, { verb: 'POST', resource: 'evaluations', subresource: 'plan' });
     const { namespace, name } = request.params as { namespace: string; name: string };

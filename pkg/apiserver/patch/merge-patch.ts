@@ -1,5 +1,5 @@
-// JSON merge patch (RFC 7386), `application/merge-patch+json`; the API server also uses it for
-// `application/strategic-merge-patch+json` since Drover has no patch strategies.
+// JSON merge patch (RFC 7386), `application/merge-patch+json`. Lists replace whole; strategic-merge.ts is the
+// list-aware variant.
 import { badRequest } from '../../apierrors/status.ts';
 import { assertSafeKeys, isPlainObject, own } from './safe-keys.ts';
 

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation, Node } from '../../../api/schemas/index.ts';
-import { silentLogger } from '../../log/logger.ts';
+import { jsonLogger, silentLogger } from '../../log/logger.ts';
 import { startHealthController, type HealthController } from './health.ts';
 import { heartbeatCondition } from './nodestatus.ts';
 import { T0, caughtUp, createNode, placeAllocation, renewLease, until, withCluster, type TestCluster } from './testkit.ts';
@@ -14,7 +14,7 @@ const GRACE = 10_000;
 
 async function start(c: TestCluster): Promise<HealthController> {
   // One worker: keys are reconciled in the order their events arrived, which the tests rely on as a fence.
-  return startHealthController({ client: c.client, clock: c.clock, logger: silentLogger, ttlMs: TTL, graceMs: GRACE, workers: 1 });
+  return startHealthController({ client: c.client, clock: c.clock, logger: process.env.HC_DEBUG ? jsonLogger({ level: 'debug' }) : silentLogger, ttlMs: TTL, graceMs: GRACE, workers: 1 });
 }
 
 /** Wait until the controller has queued everything up to the lease write `rv` and reconciled it all. */

@@ -20,7 +20,7 @@ test('registers its Node with a fingerprint and its log address, and heartbeats 
     assert.equal(node.status?.drivers?.mock?.healthy, true);
     assert.equal(node.status?.attributes?.['driver.mock'], '1');
     assert.equal(node.status?.attributes?.[AGENT_HTTP_ATTRIBUTE], agent.httpUrl);
-    assert.deepEqual(node.status?.hostVolumes, { data: { path: '/srv/data' } });
+    assert.deepEqual(node.status?.hostVolumes, { data: { path: '/srv/data', readOnly: false } });
     const lease = await h.client.resource<Lease>('leases').get('node-1', { namespace: NODE_LEASE_NAMESPACE });
     const first = lease.spec?.renewTime;
     await h.until(async () => (await h.client.resource<Lease>('leases').get('node-1', { namespace: NODE_LEASE_NAMESPACE })).spec?.renewTime !== first, 'the lease is renewed');

@@ -57,6 +57,8 @@ export class AllocRunner {
   private finished = false;
   private closed = false;
   private lastSaved = '';
+  /** No planning before run() has re-attached every task (a plan then could start a task twice). */
+  private initialized = false;
   private readonly log: Logger;
 
   constructor(
@@ -104,12 +106,16 @@ export class AllocRunner {
     if (this.restored?.job) this.job = this.restored.job;
     else if (!this.failure) this.job = await this.fetchJob(this.alloc.spec.jobVersion);
     if (this.closed) return;
-    if (!this.job) return this.changed();
+    if (!this.job) {
+      this.initialized = true;
+      return this.changed();
+    }
     await buildAllocDir(this.dir);
+    if (this.alloc.spec.desiredStatus && this.alloc.spec.desiredStatus !== 'run') this.stopping ??= this.desiredReason();
     for (const task of this.job.group.tasks) this.tasks.set(task.name, this.newTaskRunner(task));
     // Re-attach before planning, so a task still running is never started a second time.
     await Promise.all([...this.tasks.values()].map((t) => t.resume()));
-    if (this.alloc.spec.desiredStatus && this.alloc.spec.desiredStatus !== 'run') this.stopping ??= this.desiredReason();
+    this.initialized = true;
     this.setupHealth();
     this.scheduleRotation();
     this.changed();
@@ -177,7 +183,7 @@ export class AllocRunner {
 
   // Coalesce the many changes of one moment (events of several tasks) into one planning step.
   private changed(): void {
-    if (this.stepQueued || this.closed) return;
+    if (this.stepQueued || this.closed || !this.initialized) return;
     this.stepQueued = true;
     queueMicrotask(() => {
       this.stepQueued = false;

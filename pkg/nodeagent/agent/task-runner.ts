@@ -237,7 +237,8 @@ export class TaskRunner {
       }
       this.st.restarts = (this.st.restarts ?? 0) + 1;
       this.st.state = 'pending';
-      this.event('Restarting', `${signaled ? `${signaled}; ` : ''}Task restarting in ${formatDuration(decision.delayMs)}`);
+      const why = signaled ?? (decision.reason === 'Restart within policy' ? undefined : decision.reason);
+      this.event('Restarting', `${why ? `${why}; ` : ''}Task restarting in ${formatDuration(decision.delayMs)}`);
       await this.sleep(decision.delayMs);
       if (this.detached) return;
       if (this.killReason !== undefined) {

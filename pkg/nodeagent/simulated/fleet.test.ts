@@ -9,6 +9,7 @@ import { createClient, type Client } from '../../client/client.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { NODE_LEASE_NAMESPACE } from '../heartbeat.ts';
+import { allocDraft, createNode, place } from '../../controllers/evaluator/testkit.ts';
 import { startHollowFleet, type HollowFleet } from './fleet.ts';
 
 const T0 = Date.parse('2025-06-01T12:00:00Z');
@@ -38,10 +39,6 @@ const job = (name: string, config: Record<string, unknown>, driver = 'mock'): Jo
   spec: { type: 'batch', groups: [{ name: 'g', tasks: [{ name: 't', driver, config }] }] },
 });
 
-const alloc = (name: string, jobName: string, nodeName: string, desiredStatus: 'run' | 'stop' = 'run'): Allocation => ({
-  apiVersion: 'drover.dev/v1', kind: 'Allocation', metadata: { name, namespace: 'default' },
-  spec: { nodeName, jobName, jobVersion: 1, groupName: 'g', desiredStatus, resources: { tasks: { t: { cpu: 100, memoryMB: 64 } } } },
-});
 
 test('registers N ready nodes with varied, Nomad-style fingerprints and a lease each', async () => {
   await withFleet(6, async ({ client, fleet }) => {
@@ -69,21 +66,19 @@ test('registers N ready nodes with varied, Nomad-style fingerprints and a lease 
 });
 
 test('heartbeats renew each lease by CAS once per interval, spread over the interval', async () => {
-  await withFleet(3, async ({ client, clock }) => {
-    const leases = async () =>
-      Object.fromEntries((await client.resource<Lease>('leases').list({ namespace: NODE_LEASE_NAMESPACE })).items.map((l) => [l.metadata.name, l]));
-    const registered = await leases();
-    const renewedAt = async () =>
-      Object.fromEntries(Object.entries(await leases()).map(([n, l]) => [n, l.metadata.resourceVersion === registered[n]!.metadata.resourceVersion ? 'not renewed' : Date.parse(l.spec!.renewTime!) - T0]));
-    // Phases over a 9 s interval for 3 nodes: h-00000 at 0, h-00001 at 3000, h-00002 at 6000, then every 9000.
+  await withFleet(3, async ({ client, clock, fleet }) => {
+    const leases = async () => (await client.resource<Lease>('leases').list({ namespace: NODE_LEASE_NAMESPACE })).items;
+    const renewedAt = async () => Object.fromEntries((await leases()).map((l) => [l.metadata.name, Date.parse(l.spec!.renewTime!) - T0]));
+    // Phases over a 9 s interval for 3 nodes: h-00000 at 0 (the registration instant), h-00001 at 3000,
+    // h-00002 at 6000, then each every 9000.
     clock.advance(3000);
-    await until(async () => (await renewedAt())['h-00001'] === 3000 && (await renewedAt())['h-00000'] === 0);
-    assert.deepEqual(await renewedAt(), { 'h-00000': 0, 'h-00001': 3000, 'h-00002': 'not renewed' });
+    await until(() => fleet.stats().heartbeats.renewals === 2);
+    assert.deepEqual(await renewedAt(), { 'h-00000': 0, 'h-00001': 3000, 'h-00002': 0 });
     clock.advance(6000);
-    await until(async () => (await renewedAt())['h-00000'] === 9000 && (await renewedAt())['h-00002'] === 6000);
+    await until(() => fleet.stats().heartbeats.renewals === 4);
     assert.deepEqual(await renewedAt(), { 'h-00000': 9000, 'h-00001': 3000, 'h-00002': 6000 });
-    const all = Object.values(await leases());
-    assert.ok(all.every((l) => l.spec?.holderIdentity === l.metadata.name && l.spec?.leaseDurationSeconds === 20));
+    assert.deepEqual(fleet.stats().heartbeats, { renewals: 4, failures: 0, skipped: 0 });
+    assert.ok((await leases()).every((l) => l.spec?.holderIdentity === l.metadata.name && l.spec?.leaseDurationSeconds === 20));
   });
 });
 
@@ -95,8 +90,9 @@ test('placed allocations report running, then mock runFor/exitCode/startError se
     await jobs.create(job('bad', { runFor: '2s', exitCode: 3 }));
     await jobs.create(job('broken', { startError: 'image not found' }));
     const allocs = client.resource<Allocation>('allocations');
+    await createNode(client, 'elsewhere');
     for (const [name, j, node] of [['a-svc', 'svc', 'h-00000'], ['a-ok', 'ok', 'h-00001'], ['a-bad', 'bad', 'h-00000'], ['a-broken', 'broken', 'h-00001'], ['a-foreign', 'svc', 'elsewhere']] as const) {
-      await allocs.create(alloc(name, j, node));
+      await place(client, [allocDraft(name, j, node, { cpu: 100, memoryMB: 64 })]);
     }
     const status = async (name: string) => (await allocs.get(name, { namespace: 'default' })).status;
     // Every step is scheduled when the fleet's informer sees the allocation; only then does time move.

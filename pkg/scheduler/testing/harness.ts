@@ -1,7 +1,7 @@
 // Nomad's scheduler Harness, over the real thing: an in-process API server on the memory store, scheduler
 // "processes" (each its own client, informers and workers), and a record of every plan submitted and every
 // evaluation handled. Tests create nodes, jobs and evaluations through the API and wait for outcomes.
-import type { Allocation, Evaluation, Job, JobSpec, Node } from '../../../api/schemas/index.ts';
+import type { Allocation, Evaluation, Job, JobSpec, JobVersion, Node } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { createApiServer, type ApiServer } from '../../apiserver/server.ts';
 import { createClient, type Client } from '../../client/client.ts';
@@ -63,7 +63,7 @@ export interface Harness {
   stopSchedulers(): Promise<void>;
   /** A ready node with these resources. */
   addNode(name: string, res?: { cpu?: number; memoryMB?: number; diskMB?: number; datacenter?: string; nodeClass?: string }): Promise<Node>;
-  /** Create or replace a job (spec from groups) and return it. */
+  /** Create or replace a job (spec from groups), record its JobVersion, and return it. */
   putJob(name: string, groups: TestGroup[], spec?: Partial<JobSpec>): Promise<Job>;
   /** Create a pending evaluation for a job. */
   createEval(job: string, opts?: { name?: string; triggeredBy?: Evaluation['spec']['triggeredBy']; priority?: number; status?: Evaluation['status']; waitUntil?: string }): Promise<Evaluation>;
@@ -145,13 +145,22 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     async putJob(name, groups, spec = {}) {
       const jobs = rc<Job>('jobs');
       const body: Job = { apiVersion: API_VERSION, kind: 'Job', metadata: { name, namespace: NS }, spec: { ...spec, groups: groups.map(groupSpec) } };
+      let job: Job;
       try {
         const cur = await jobs.get(name, { namespace: NS });
-        return await jobs.update({ ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } });
+        job = await jobs.update({ ...body, metadata: { ...body.metadata, resourceVersion: cur.metadata.resourceVersion } });
       } catch (err) {
         if ((err as { code?: number }).code !== 404) throw err;
-        return jobs.create(body);
+        job = await jobs.create(body);
       }
+      // The history the Job admission keeps: without it every update would look destructive.
+      const version = job.metadata.generation ?? 1;
+      await client.resource<JobVersion>('jobversions').create({
+        apiVersion: API_VERSION, kind: 'JobVersion', metadata: { name: `${name}-v${version}`, namespace: NS }, spec: { jobName: name, version, jobSpec: job.spec },
+      }).catch((err) => {
+        if ((err as { code?: number }).code !== 409) throw err;
+      });
+      return job;
     },
     async createEval(job, o = {}) {
       const evals = rc<Evaluation>('evaluations');
@@ -164,7 +173,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     getEval: (name) => rc<Evaluation>('evaluations').get(name, { namespace: NS }),
     evals: async () => (await rc<Evaluation>('evaluations').list({ namespace: NS })).items,
     allocs: async () => (await rc<Allocation>('allocations').list({ namespace: NS })).items,
-    async until(what, ready, boundMs = 30_000) {
+    async until<T>(what: string, ready: () => Promise<T | undefined | false>, boundMs = 30_000): Promise<T> {
       const started = Date.now();
       for (;;) {
         const v = await ready();

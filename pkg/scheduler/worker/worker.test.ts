@@ -28,8 +28,7 @@ test('a service job is placed, scaled up, scaled down and stopped', async () => 
     assert.deepEqual(live.map((a) => a.spec.index).sort(), [0, 1, 2]);
     assert.ok(live.every((a) => a.spec.evalName === 'e1' && a.metadata.managedFields?.[0]?.manager === 'drover-scheduler'));
     const placed = h.plans.filter((p) => p.eval.metadata.name === 'e1').flatMap((p) => p.response.placed);
-    for (const p of h.plans) console.log(p.eval.metadata.name, p.attempt, JSON.stringify(p.request.basis), JSON.stringify({ ...p.response, evaluation: undefined }));
-    assert.equal(placed.length, 3, "the harness recorded the plan");
+    assert.equal(placed.length, 3, 'the harness recorded the plan');
 
     await h.putJob('web', [{ count: 5, cpu: 500 }]);
     await h.createEval('web', { name: 'e2' });

@@ -1,0 +1,97 @@
+// The evaluator's vocabulary: what counts as a pending, claimed, blocked or finished evaluation, which
+// allocations hold resources, when a node can take work, and the annotations in which the evaluator records
+// what it has already evaluated (so a new leader, or a restarted one, neither misses nor repeats a trigger).
+import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
+
+/** Field manager of every write the evaluator makes. */
+export const FIELD_MANAGER = 'drover-evaluator';
+/** On a Job: the metadata.generation the evaluator last created an evaluation for. */
+export const EVALUATED_GENERATION = 'evaluator.drover.dev/evaluated-generation';
+/** On a Node: the node state (phase/eligibility/drain) the evaluator last evaluated. */
+export const NODE_STATE = 'evaluator.drover.dev/node-state';
+/** On a failed Allocation: the evaluation created (or reused) to reschedule it. */
+export const FAILURE_EVAL = 'evaluator.drover.dev/failure-eval';
+
+/** An evaluation's phase; no status yet counts as pending (as the scheduler workers read it). */
+export type EvalPhase = NonNullable<NonNullable<Evaluation['status']>['phase']>;
+
+/** The phase of `e`. */
+export function evalPhase(e: Evaluation): EvalPhase {
+  return e.status?.phase ?? 'pending';
+}
+
+/** Phases an evaluation never leaves. */
+export const TERMINAL_PHASES: ReadonlySet<EvalPhase> = new Set(['complete', 'failed', 'canceled']);
+
+/** Milliseconds of an RFC 3339 time, or undefined. */
+export function timeOf(ts: string | undefined): number | undefined {
+  if (!ts) return undefined;
+  const t = Date.parse(ts);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/**
+ * Pending, claimed by nobody and due: the only evaluations the evaluator may supersede, and the ones that make a
+ * new evaluation of the same job redundant. A delayed one (waitUntil in the future) is a scheduled reschedule.
+ */
+export function isOpenPending(e: Evaluation, now: number): boolean {
+  if (evalPhase(e) !== 'pending' || e.status?.claimedBy) return false;
+  const due = timeOf(e.spec.waitUntil);
+  return due === undefined || due <= now;
+}
+
+/** The resourceVersion as a number (0 when absent). */
+export function rvOf(obj: { metadata: { resourceVersion?: string } }): number {
+  return Number(obj.metadata.resourceVersion ?? 0);
+}
+
+/** Newest first: creation time, then resourceVersion, then name. */
+export function newestFirst(a: Evaluation, b: Evaluation): number {
+  return (timeOf(b.metadata.creationTimestamp) ?? 0) - (timeOf(a.metadata.creationTimestamp) ?? 0) || rvOf(b) - rvOf(a) || (a.metadata.name < b.metadata.name ? 1 : -1);
+}
+
+/** `namespace/name` of a job. */
+export function jobKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** The job key an evaluation or allocation belongs to. */
+export function jobKeyOf(obj: Evaluation | Allocation): string {
+  return jobKey(obj.metadata.namespace ?? 'default', obj.spec.jobName);
+}
+
+/** Whether the allocation holds resources on its node: desired run and not finished (the scheduler's view). */
+export function holdsResources(a: Allocation): boolean {
+  const cs = a.status?.clientStatus;
+  return (a.spec.desiredStatus ?? 'run') === 'run' && cs !== 'complete' && cs !== 'failed' && cs !== 'lost';
+}
+
+/** Whether new allocations may be placed on the node: ready, eligible, not draining. */
+export function isSchedulable(n: Node): boolean {
+  return n.status?.phase === 'ready' && (n.spec?.eligibility ?? 'eligible') === 'eligible' && !n.spec?.drain;
+}
+
+/** The node state the evaluator records: `phase/eligibility/drain`, e.g. `ready/eligible/-`. */
+export function nodeState(n: Node): string {
+  return `${n.status?.phase ?? 'initializing'}/${n.spec?.eligibility ?? 'eligible'}/${n.spec?.drain ? 'draining' : '-'}`;
+}
+
+/** Whether a recorded node state is a schedulable one. */
+export function isSchedulableState(state: string | undefined): boolean {
+  return state === 'ready/eligible/-';
+}
+
+/** The job's version as the scheduler reads it (status.version, bumped on spec change; else the generation). */
+export function jobVersionOf(job: Job): number {
+  return job.status?.version ?? job.metadata.generation ?? 0;
+}
+
+/** Periodic and parameterized jobs are templates: their launches are evaluated, not the template itself. */
+export function isTemplate(job: Job): boolean {
+  return !!job.spec.periodic || !!job.spec.parameterized;
+}
+
+/** Whether the job is gone or going: deleted, being deleted, or stopped. */
+export function isJobStopped(job: Job | undefined): boolean {
+  return !job || !!job.metadata.deletionTimestamp || job.spec.stop === true;
+}

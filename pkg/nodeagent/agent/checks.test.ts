@@ -1,0 +1,143 @@
+// Health checks against real local listeners, check_restart, and deployment health (unit, then on an agent).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { ManualClock } from '../../clock/clock.ts';
+import { CheckRestarter, probe } from './checks.ts';
+import { HealthWatcher, healthRules } from './health.ts';
+import { withAgentHarness, eventTypes } from './testing.ts';
+
+async function httpServer(handler: (path: string) => number): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createHttpServer((req, res) => {
+    res.writeHead(handler(req.url ?? '/'));
+    res.end('body');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+async function freePort(): Promise<number> {
+  const s = createTcpServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+test('http checks: 2xx passing, 429 warning, anything else critical', async () => {
+  const srv = await httpServer((p) => (p === '/ok' ? 204 : p === '/busy' ? 429 : 500));
+  try {
+    const check = (path: string) => probe({ type: 'http', path, interval: '1s' }, { address: '127.0.0.1', port: srv.port });
+    assert.equal((await check('/ok')).status, 'passing');
+    assert.equal((await check('/busy')).status, 'warning');
+    const bad = await check('/boom');
+    assert.equal(bad.status, 'critical');
+    assert.match(bad.output, /500/);
+  } finally {
+    await srv.close();
+  }
+});
+
+test('tcp checks pass when something listens and fail when nothing does', async () => {
+  const srv = await httpServer(() => 200);
+  try {
+    assert.equal((await probe({ type: 'tcp', interval: '1s' }, { address: '127.0.0.1', port: srv.port })).status, 'passing');
+  } finally {
+    await srv.close();
+  }
+  const closed = await probe({ type: 'tcp', interval: '1s' }, { address: '127.0.0.1', port: await freePort() });
+  assert.equal(closed.status, 'critical');
+  assert.match(closed.output, /ECONNREFUSED/);
+});
+
+test('script checks map exit codes; unsupported types are critical', async () => {
+  const exec = (code: number) => async () => ({ exitCode: code, output: 'out' });
+  for (const [code, want] of [[0, 'passing'], [1, 'warning'], [2, 'critical']] as const) {
+    assert.equal((await probe({ type: 'script', command: '/bin/check', interval: '1s' }, { address: 'x', exec: exec(code) })).status, want);
+  }
+  assert.equal((await probe({ type: 'grpc', interval: '1s' }, { address: 'x', port: 1 })).status, 'critical');
+});
+
+test('check_restart: restart after `limit` consecutive failures, not within grace, warnings optional', () => {
+  const r = CheckRestarter.of({ type: 'tcp', interval: '1s', checkRestart: { limit: 2, grace: '10s' } })!;
+  assert.equal(r.observe('critical', 5000, 0), false, 'within grace');
+  assert.equal(r.observe('critical', 11_000, 0), false);
+  assert.equal(r.observe('passing', 12_000, 0), false, 'a pass resets the count');
+  assert.equal(r.observe('critical', 13_000, 0), false);
+  assert.equal(r.observe('warning', 14_000, 0), true, 'warnings count unless ignored');
+  const lenient = CheckRestarter.of({ type: 'tcp', interval: '1s', checkRestart: { limit: 1, grace: '0s', ignoreWarnings: true } })!;
+  assert.equal(lenient.observe('warning', 1, 0), false);
+  assert.equal(CheckRestarter.of({ type: 'tcp', interval: '1s' }), undefined);
+});
+
+test('deployment health: healthy after minHealthyTime of good state; a dip resets it; the deadline or a failure make it unhealthy', () => {
+  const clock = new ManualClock(0);
+  const verdicts: boolean[] = [];
+  const good = { tasksRunning: true, taskFailed: false, checksPassing: true };
+  const w = new HealthWatcher(healthRules({ minHealthyTime: '10s', healthyDeadline: '1m' }), clock, (h) => verdicts.push(h));
+  w.start(0);
+  w.observe(good);
+  clock.advance(5000);
+  w.observe({ ...good, checksPassing: false });
+  clock.advance(6000);
+  assert.deepEqual(verdicts, []);
+  w.observe(good);
+  clock.advance(9999);
+  assert.deepEqual(verdicts, []);
+  clock.advance(1);
+  assert.deepEqual(verdicts, [true]);
+
+  const late = new HealthWatcher(healthRules({ minHealthyTime: '10s', healthyDeadline: '30s' }), clock, (h) => verdicts.push(h));
+  late.start(clock.now());
+  late.observe({ ...good, checksPassing: false });
+  clock.advance(30_000);
+  assert.deepEqual(verdicts, [true, false]);
+
+  const crashed = new HealthWatcher(healthRules({ healthCheck: 'task_states' }), clock, (h) => verdicts.push(h));
+  crashed.start(clock.now());
+  crashed.observe({ tasksRunning: false, taskFailed: true, checksPassing: false });
+  assert.deepEqual(verdicts, [true, false, false]);
+});
+
+test('an allocation of a deployment turns healthy once its http check passes for minHealthyTime', async () => {
+  const srv = await httpServer((p) => (p === '/health' ? 200 : 404));
+  try {
+    await withAgentHarness(async (h) => {
+      await h.startAgent();
+      const job = await h.createJob('web', {
+        network: { ports: [{ label: 'http' }] },
+        update: { minHealthyTime: '30ms', healthyDeadline: '1m' },
+        tasks: [{ name: 'srv', driver: 'mock', services: [{ name: 'web', portLabel: 'http', checks: [{ type: 'http', path: '/health', interval: '10ms' }] }] }],
+      }, { type: 'service' });
+      await h.place(job, { ports: [{ label: 'http', value: srv.port }], deploymentName: 'web-1' });
+      const a = await h.untilAlloc('web-a0', (x) => x.status?.deploymentStatus?.healthy !== undefined, 'health decided');
+      assert.equal(a.status!.deploymentStatus!.healthy, true);
+      assert.ok(a.status!.deploymentStatus!.timestamp);
+      assert.equal(a.status!.clientStatus, 'running');
+    });
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a failing check: unhealthy past healthyDeadline, and check_restart restarts the task', async () => {
+  const port = await freePort();
+  await withAgentHarness(async (h) => {
+    await h.startAgent();
+    const job = await h.createJob('sick', {
+      network: { ports: [{ label: 'db' }] },
+      update: { minHealthyTime: '10ms', healthyDeadline: '150ms' },
+      restart: { attempts: 5, interval: '1h', delay: '1ms', mode: 'fail' },
+      tasks: [{
+        name: 'db', driver: 'mock',
+        services: [{ portLabel: 'db', checks: [{ type: 'tcp', interval: '10ms', timeout: '50ms', checkRestart: { limit: 2, grace: '0s' } }] }],
+      }],
+    }, { type: 'service' });
+    await h.place(job, { ports: [{ label: 'db', value: port }], deploymentName: 'sick-1' });
+    const a = await h.untilAlloc('sick-a0', (x) => x.status?.deploymentStatus?.healthy === false && eventTypes(x, 'db').includes('Restart Signaled'), 'unhealthy and restarted');
+    const signaled = a.status!.taskStates!.db!.events!.find((e) => e.type === 'Restart Signaled')!;
+    assert.match(signaled.message!, /check "service: ".*" check" unhealthy/);
+    assert.ok((a.status!.taskStates!.db!.restarts ?? 0) >= 1);
+  });
+});
