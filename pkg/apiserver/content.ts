@@ -91,12 +91,17 @@ export const MAX_DEPTH = 100;
 // One iterative walk: `__proto__` is a legal JSON key but a prototype-pollution hazard for every merge below
 // (no valid object has it), absurd nesting would overflow the recursive steps after decoding, and a number
 // out of float range (JSON 1e400, YAML .inf/.nan) would pass validation and be stored as null.
+// Integers past 2^53 are refused too: they arrive already rounded.
 function rejectProtoKeys(text: string, value: unknown): void {
   const checkProto = text.includes('__proto__');
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (typeof v === 'number' && !Number.isFinite(v)) throw badRequest(`the request body holds a number that is not finite (${v})`);
+    // Beyond 2^53 JSON.parse has already rounded the value: storing it would be a silent coercion.
+    if (typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v)) {
+      throw badRequest(`the request body holds an integer too large to represent exactly (${v})`);
+    }
     if (typeof v !== 'object' || v === null) continue;
     if (depth > MAX_DEPTH) throw badRequest(`the request body is nested deeper than ${MAX_DEPTH} levels`);
     if (checkProto && !Array.isArray(v) && Object.hasOwn(v, '__proto__')) throw badRequest('the key "__proto__" is not allowed');

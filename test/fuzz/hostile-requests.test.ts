@@ -219,6 +219,7 @@ test('numbers out of float range and absurd nesting are refused with 400 before 
       ['-1e400 in free-form config', text.replace('"image":"redis:latest"', '"image":"x","n":-1e400'), 'application/json'],
       ['.inf in YAML', `metadata: {name: edge}\nspec:\n  groups:\n  - name: g\n    tasks:\n    - name: t\n      driver: docker\n      config: {image: x, n: .inf}\n`, 'application/yaml'],
       ['.nan in YAML', `metadata: {name: edge}\nspec: {groups: [{name: g, count: .nan, tasks: [{name: t, driver: docker}]}]}\n`, 'application/yaml'],
+      ['2^60 for an integer (already rounded by JSON.parse)', text.replace('"cpu":500', '"cpu":1152921504606846977'), 'application/json'],
       ['nesting 10,000 deep', text.replace('"image":"redis:latest"', `"image":"x","d":${deep}`), 'application/json'],
     ];
     for (const [what, body, ct] of cases) {
