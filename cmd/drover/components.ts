@@ -5,6 +5,11 @@ import type { Client } from '../../pkg/client/client.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
+import { hostname } from 'node:os';
+import { startDrainComponent } from '../../pkg/controllers/drain/index.ts';
+import { startEvaluator } from '../../pkg/controllers/evaluator/index.ts';
+import { startHealthComponent } from '../../pkg/controllers/health/index.ts';
+import { startScheduler } from '../../pkg/scheduler/worker/index.ts';
 
 /** What a component receives when it starts. */
 export interface ComponentDeps {
@@ -32,7 +37,25 @@ export interface Component {
 /** Which process runs the components: `dev` is everything in one process, `server` the control plane only. */
 export type ComponentMode = 'dev' | 'server';
 
-/** The components each mode starts, in start order. Empty until controllers, scheduler and agent land. */
+/** Node health (down/lost) and drains: leader-elected, so every server process may run them. */
+const nodeControllers: Component[] = [
+  { name: 'health-controller', start: (deps) => startHealthComponent(deps) },
+  { name: 'drain-controller', start: (deps) => startDrainComponent(deps) },
+];
+
+/** A name for this process's leader-election candidacies and evaluation claims, unique across processes. */
+const processIdentity = (role: string) => `${hostname()}-${process.pid}-${role}-${Math.random().toString(36).slice(2, 8)}`;
+
+/**
+ * Scheduling: the evaluator (leader-elected: one active in the cluster) turns changes into evaluations; the
+ * scheduler's workers (any number, in every process) claim and plan them.
+ */
+const scheduling: Component[] = [
+  { name: 'evaluator', start: (deps) => startEvaluator({ client: deps.client, clock: deps.clock, logger: deps.logger, identity: processIdentity('evaluator') }) },
+  { name: 'scheduler', start: (deps) => startScheduler({ client: deps.client, clock: deps.clock, logger: deps.logger, identity: processIdentity('scheduler') }) },
+];
+
+/** The components each mode starts, in start order. */
 export function defaultComponents(_mode: ComponentMode): Component[] {
-  return [];
+  return [...nodeControllers, ...scheduling];
 }

@@ -9,7 +9,9 @@ import { apply } from './commands/apply.ts';
 import { del } from './commands/delete.ts';
 import { describe } from './commands/describe.ts';
 import { get } from './commands/get.ts';
+import { logs } from './commands/logs.ts';
 import { nodeDrain, nodeEligibility, DEFAULT_DRAIN_DEADLINE } from './commands/node.ts';
+import { plan, PLAN_ERROR_EXIT, PLAN_OUTPUT_FORMATS } from './commands/plan.ts';
 import { version } from './commands/version.ts';
 import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
@@ -58,7 +60,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
   const command = (name: string) => program.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
 
   // Client-side commands: resolve the connection, build a client, run the core, always close the client.
-  const withClient = async (cmd: Command, fn: (ctx: CommandContext) => Promise<number>) => {
+  // `errorExit` is the exit code of a failure (1, like kubectl; `plan` uses Nomad's 255).
+  const withClient = async (cmd: Command, fn: (ctx: CommandContext) => Promise<number>, errorExit = 1) => {
     const flags = cmd.optsWithGlobals<ConnectionFlags>();
     let serverUrl: string | undefined;
     try {
@@ -72,7 +75,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       }
     } catch (err) {
       io.err(describeError(err, serverUrl) + '\n');
-      setExit(1);
+      setExit(errorExit);
     }
   };
   const serverDeps = (level: string) => ({
@@ -118,6 +121,30 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action((o, cmd: Command) =>
       withClient(cmd, (ctx) =>
         apply(ctx, { files: o.filename, recursive: o.recursive, namespace: o.namespace, dryRun: o.dryRun === 'server', forceConflicts: o.forceConflicts, readStdin: io.readStdin }),
+      ),
+    );
+
+  command('plan')
+    .summary('dry-run jobs like `nomad job plan`: the diff, the placements, and why placements fail')
+    .description(
+      'dry-run jobs against the running cluster, like `nomad job plan`: the diff against the running job, the placements, ' +
+        'and for placements that fail why (nodes filtered by which check, exhausted by which dimension); nothing is stored. ' +
+        'Exit code: 0 no allocations would be created or destroyed, 1 some would (failed placements included), 255 error',
+    )
+    .requiredOption('-f, --filename <path>', 'file, directory or - for stdin holding Jobs (repeatable)', collect)
+    .option('-R, --recursive', 'descend into subdirectories of directories given with -f')
+    .option('-n, --namespace <ns>', 'namespace for jobs that do not set one')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(PLAN_OUTPUT_FORMATS).default('text'))
+    .option('--verbose', 'also unchanged fields, fields of added tasks, node usage after the plan and placement scores')
+    // Usage errors too exit with Nomad's 255 (help still exits 0).
+    .exitOverride((err) => {
+      throw err.exitCode === 0 ? err : new CommanderError(PLAN_ERROR_EXIT, err.code, err.message);
+    })
+    .action((o, cmd: Command) =>
+      withClient(
+        cmd,
+        (ctx) => plan(ctx, { files: o.filename, recursive: o.recursive, namespace: o.namespace, output: o.output, verbose: o.verbose, readStdin: io.readStdin }),
+        PLAN_ERROR_EXIT,
       ),
     );
 
@@ -199,6 +226,56 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--enable', 'make the node eligible')
     .option('--disable', 'make the node ineligible')
     .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => nodeEligibility(ctx, { node: name, enable: o.enable, disable: o.disable })));
+
+  command('logs')
+    .description("print a task's stdout (or stderr) of an allocation, through the API server from the allocation's agent, like `kubectl logs`")
+    .argument('<alloc>', 'allocation name')
+    .argument('[task]', "task name (default: the allocation's first main task)")
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .option('-f, --follow', 'keep streaming what the task writes')
+    .option('--stderr', 'stderr instead of stdout')
+    .option('--tail <lines>', 'only the last N lines')
+    .action((alloc: string, task: string | undefined, o, cmd: Command) =>
+      withClient(cmd, (ctx) => logs(ctx, { alloc, task, namespace: o.namespace, follow: o.follow, stderr: o.stderr, tail: o.tail })),
+    );
+
+  command('agent')
+    .description(
+      'run the node agent of this machine: register it as a Node, heartbeat, run the allocations placed on it. ' +
+        "Here --config FILE is the agent's config file (YAML: name, datacenter, nodeClass, dataDir, address, meta, hostVolumes, " +
+        'http, drivers, heartbeatInterval, leaseDuration, reserved, server, token); flags win over it',
+    )
+    .option('--name <name>', 'node name (default: the hostname)')
+    .option('--datacenter <dc>', 'datacenter (default dc1)')
+    .option('--node-class <class>', 'node class, for constraints')
+    .option('--data-dir <dir>', 'allocation directories and agent state (default ~/.drover/agent)')
+    .option('--http-addr <host:port>', 'where the log listener binds, which the API server proxies `drover logs` to (default 127.0.0.1:0)')
+    .option('--simulate <n>', 'instead of this machine, run N hollow nodes with varied fingerprints that pretend to run their allocations (scale tests)', (v) => Number(v))
+    .option('--name-prefix <prefix>', 'with --simulate: node name prefix (nodes are <prefix>00000, <prefix>00001, ...)', 'hollow-')
+    .option('--heartbeat-interval <duration>', 'with --simulate: time between lease renewals of each node, spread over the interval (default 10s)')
+    .addOption(logLevel())
+    .action(async (o, cmd: Command) => {
+      const g = cmd.optsWithGlobals<ConnectionFlags>();
+      if (o.simulate !== undefined) {
+        const { simulate } = await import('./commands/simulate.ts');
+        try {
+          const args = { count: o.simulate, datacenter: o.datacenter, namePrefix: o.namePrefix, heartbeatInterval: o.heartbeatInterval, server: g.server, token: g.token, context: g.context };
+          setExit(await simulate(args, { ...serverDeps(o.logLevel), env: io.env, homedir: io.homedir }));
+        } catch (err) {
+          io.err(describeError(err) + '\n');
+          setExit(1);
+        }
+        return;
+      }
+      const { agent } = await import('./commands/agent.ts');
+      try {
+        const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, configFile: g.config, server: g.server, token: g.token };
+        setExit(await agent(args, { ...serverDeps(o.logLevel), env: io.env, homedir: io.homedir }));
+      } catch (err) {
+        io.err(describeError(err) + '\n');
+        setExit(1);
+      }
+    });
 
   command('version')
     .description("print the client's and the server's version")

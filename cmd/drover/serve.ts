@@ -1,6 +1,8 @@
 // Running the API server (and its components) until interrupted: shared by `drover dev` and `drover server`.
 import { performance } from 'node:perf_hooks';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
+import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
+import { logProxyPlugin } from '../../pkg/nodeagent/agent/log-proxy.ts';
 import { createClient } from '../../pkg/client/client.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
@@ -31,7 +33,9 @@ export interface ServeOptions {
 
 /** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
 export async function serve(opts: ServeOptions): Promise<number> {
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version });
+  // The job plan dry run (`drover plan`) is served by every API server, so every client gets the same answer;
+  // so is the allocation log subresource (`drover logs`), proxied to the allocation's node agent.
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [jobPlanPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
   const client = createClient({ server: url, userAgent: `${opts.label}/components` });
   const running: Array<{ name: string; component: RunningComponent }> = [];

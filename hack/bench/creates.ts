@@ -5,6 +5,7 @@ import { parseBenchArgs, watchdog } from './lib/args.ts';
 import { forkChild } from './lib/child.ts';
 import { childPids, CpuMeter } from './lib/cpu.ts';
 import { benchEtcd } from './lib/etcd.ts';
+import { formatShares, saveProfile, startProfile, summarizeProfile, type CpuProfile } from './lib/profile.ts';
 import { report, type BenchResult } from './lib/result.ts';
 import { startBenchServer } from './lib/server.ts';
 import { median } from './lib/stats.ts';
@@ -16,22 +17,28 @@ const TARGET_RATIO = 0.6;
 type PhaseCpu = Record<'raw' | 'api', Array<Record<string, number>>>;
 
 /** Run the benchmark and return its result. */
-export async function benchCreates(opts: { full: boolean; etcd?: string }): Promise<BenchResult> {
+export async function benchCreates(opts: { full: boolean; etcd?: string; set?: Record<string, number> }): Promise<BenchResult> {
   const etcd = await benchEtcd(opts.etcd);
   const server = await startBenchServer(etcd.endpoint, '/bench-api');
   try {
     const cfg: CreatesClientArgs = { etcd: etcd.endpoint, url: server.url, concurrency: 64, count: opts.full ? 20_000 : 3_000, rounds: opts.full ? 3 : 1, warmup: opts.full ? 2_000 : 500 };
     const cpu: PhaseCpu = { raw: [], api: [] };
     let meter: CpuMeter | undefined;
+    // With --set profile=1 the server is profiled through the first API phase.
+    let profiling: Promise<() => Promise<CpuProfile>> | undefined;
+    let profile: Promise<CpuProfile> | undefined;
     const onMessage = (m: unknown) => {
       const { phase, edge } = m as { phase: 'raw' | 'api'; edge: 'start' | 'end' };
       if (edge === 'start') meter?.mark();
       else if (meter) cpu[phase].push(meter.read());
+      if (opts.set?.profile && phase === 'api' && edge === 'start' && !profiling) profiling = startProfile();
+      if (phase === 'api' && edge === 'end' && profiling && !profile) profile = profiling.then((stop) => stop());
     };
     const script = fileURLToPath(new URL('./creates-client.ts', import.meta.url));
     const child = forkChild<CreatesClientResult>(script, [JSON.stringify(cfg)], { timeoutMs: 600_000, onMessage });
     meter = new CpuMeter({ server: process.pid, client: child.proc.pid!, etcd: childPids('etcd')[0] ?? -1 });
     const r = await child.result.finally(() => child.stop());
+    const prof = profile ? await profile : undefined;
     const raw = median(r.raw.map((x) => x.opsPerSec));
     const api = median(r.api.map((x) => x.opsPerSec));
     const ratio = api / raw;
@@ -57,6 +64,7 @@ export async function benchCreates(opts: { full: boolean; etcd?: string }): Prom
         `cores used, raw phase: ${coresText('raw')}; API phase: ${coresText('api')}`,
         ...r.raw.map((x, i) => `round ${i + 1}: raw ${Math.round(x.opsPerSec)}/s, API ${Math.round(r.api[i]!.opsPerSec)}/s`),
         ...(firstError ? [`first error: ${firstError}`] : []),
+        ...(prof ? [`server CPU by package (API phase, busy time): ${formatShares(summarizeProfile(prof), 14)}; profile: ${saveProfile(prof, 'creates')}`] : []),
       ],
     };
   } finally {

@@ -15,6 +15,7 @@ const BENCHES: Record<string, { script: string; args: string[] }> = {
   memory: { script: 'memory.ts', args: [] },
   'dev-ready': { script: 'dev-ready.ts', args: [] },
   'watch-direct': { script: 'watch.ts', args: ['--writer', 'etcd'] },
+  'watch-sweep': { script: 'watch.ts', args: ['--writer', 'etcd', '--set', 'sweep=1'] },
   watch: { script: 'watch.ts', args: ['--writer', 'api'] },
 };
 

@@ -34,8 +34,12 @@ export class SharedLines {
   }
 }
 
-/** How long lines wait to share a socket write (the added latency is at most this). */
-export const COALESCE_MS = 5;
+/**
+ * How long lines wait to share a socket write; the added latency is at most this, and only for a stream that
+ * is already busy (a line after a quiet spell leaves at once). Measured with 500 watchers at 200 events/s:
+ * 20 ms cost the server 20–45% less CPU per delivered event than 5 ms (see docs/benchmarks.md).
+ */
+export const COALESCE_MS = 20;
 
 /**
  * Writes lines to a response, coalescing bursts: a line after a quiet spell goes out at once; lines arriving

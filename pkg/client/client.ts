@@ -4,7 +4,7 @@ import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/ki
 import type { Status } from '../apierrors/status.ts';
 import { resolveKind } from './kinds.ts';
 import { resourcePath, type Query } from './paths.ts';
-import { createTransport, type HttpRequest, type Transport, type TransportOptions } from './transport.ts';
+import { createTransport, type HttpRequest, type HttpStream, type Transport, type TransportOptions } from './transport.ts';
 import { openWatch, type WatchHandle, type WatchHandler } from './watch.ts';
 
 /** Options of createClient. */
@@ -90,6 +90,8 @@ export interface Client {
   resource<T extends ApiObject = ApiObject>(kind: KindInfo | string): ResourceClient<T>;
   /** Any JSON request (discovery, /version, /healthz...). */
   request<T = unknown>(req: HttpRequest): Promise<T>;
+  /** Any request whose answer is a stream (e.g. `allocations/{name}/log?follow=true`); throws like `request`. */
+  stream(req: HttpRequest): Promise<HttpStream>;
   /** GET /version. */
   version(): Promise<VersionInfo>;
   /** Close pooled connections and open watches. */
@@ -108,6 +110,7 @@ export function createClient(opts: ClientOptions): Client {
       return rc as unknown as ResourceClient<T>;
     },
     request: (req) => transport.json(req),
+    stream: (req) => transport.stream(req),
     version: () => transport.json({ method: 'GET', path: '/version' }),
     close: () => transport.close(),
   };

@@ -200,12 +200,16 @@ test('a plan computed from a view older than the evaluation is not committed', a
       assert.deepEqual(r.body.waitFor, c.waitFor, c.name);
       assert.deepEqual(r.body.placed, [], c.name);
     }
-    const down = await t.plan('e2', { basis: { ...basis, nodes: { n1: 'down' } } });
-    assert.deepEqual(down.body.refetch.nodes, ['n1']);
     const job = await t.plan('e2', { basis: { ...basis, job: { uid: 'x', generation: 1 } } });
     assert.deepEqual(job.body.refetch.jobs, ['web'], 'the worker saw a job the server does not have');
     assert.ok(Number(e2.metadata.resourceVersion) > first.body.revision);
     const ok = await t.plan('e2', { basis, placements: [placement('a2', 'n1', 100, { index: 1 })] });
+    // A node the plan relied on went down after the claim: re-read it, plan again.
+    const n1 = (await t.req('GET', `${V1}/nodes/n1`)).body;
+    n1.status.phase = 'down';
+    assert.equal((await t.req('PUT', `${V1}/nodes/n1/status`, n1)).code, 200);
+    const down = await t.plan('e2', { basis });
+    assert.deepEqual(down.body.refetch.nodes, ['n1']);
     assert.equal(ok.body.stale, undefined);
     assert.deepEqual(ok.body.placed, ['a2']);
   } finally {

@@ -16,7 +16,7 @@ import type { AllocView } from '../scheduler/structs.ts';
 import { isStoreError, type Compare, type KeyValue, type Store, type TxnOp } from '../storage/store.ts';
 import type { AllocIndex } from './alloc-index.ts';
 import type { NodeEvents } from './node-events.ts';
-import { checkBasis, type ServerView, type Staleness } from './basis.ts';
+import { checkBasis, nodeStateOf, type ServerView, type Staleness } from './basis.ts';
 import { CurrentAllocs, holds } from './current.ts';
 import { Fence, contention } from './fence.ts';
 import { newObject, patchAllocation } from './objects.ts';
@@ -157,7 +157,7 @@ export class PlanCommitter {
         live = new Map(index.liveOn(u.node).map((a) => [a.metadata.name, allocFromApi(a)]));
         observe(c.res, record.rev);
       }
-      let fit: NodeFitCheck & { ports: number[]; count: number } | undefined;
+      let fit: Fit | undefined;
       if (placing) {
         fit = this.fit(c, u.node, live, chunk);
         if (!fit.fits) {
@@ -199,14 +199,21 @@ export class PlanCommitter {
   }
 
   /** The node's verdict on a chunk: its live allocations minus the chunk's stops, plus the placements. */
-  private fit(c: Commit, node: string, live: Map<string, AllocView>, chunk: Chunk): NodeFitCheck & { ports: number[]; count: number } {
+  private fit(c: Commit, node: string, live: Map<string, AllocView>, chunk: Chunk): Fit {
     const { caches, kinds } = this.deps;
-    const nodeObj = caches.of(kinds.node).get(objectKey(kinds.node, undefined, node))?.obj as Node | undefined;
+    const cached = caches.of(kinds.node).get(objectKey(kinds.node, undefined, node));
     const none = { usage: { cpu: 0, memoryMB: 0, diskMB: 0 }, ports: [], count: 0 };
-    if (!nodeObj) return { fits: false, reason: 'node not found', ...none };
-    const view = nodeFromApi(nodeObj);
-    if (!view.eligible) return { fits: false, reason: 'node ineligible', ...none };
-    if (view.draining) return { fits: false, reason: 'node draining', ...none };
+    // A refusal for the node's own state tells the worker to catch up with the node, not with allocations.
+    if (!cached) {
+      c.res.refetch.nodes.push(node);
+      return { fits: false, reason: 'node not found', ...none };
+    }
+    const view = nodeFromApi(cached.obj as Node);
+    const state = nodeStateOf(view);
+    if (state !== 'ready') {
+      c.res.waitFor.nodes = Math.max(c.res.waitFor.nodes ?? 0, cached.rv);
+      return { fits: false, reason: `node ${state === 'down' ? 'not ready' : state}`, ...none };
+    }
     const stopped = new Set(stopsOn(c, node, chunk));
     const latest = [...live.values()].filter((a) => !stopped.has(a.id));
     const places = chunk.places.map((p) => allocFromApi(p.alloc));
@@ -216,7 +223,7 @@ export class PlanCommitter {
     return { ...verdict, ports, count: latest.length + places.length };
   }
 
-  private transaction(c: Commit, node: string, chunk: Chunk, record: { rev: number } | undefined, fit: (NodeFitCheck & { ports: number[]; count: number }) | undefined) {
+  private transaction(c: Commit, node: string, chunk: Chunk, record: { rev: number } | undefined, fit: Fit | undefined) {
     const { kinds, caches } = this.deps;
     const compares: Compare[] = [c.fence.compare()];
     const meanings: Meaning[] = [{ fence: true }];
@@ -278,6 +285,9 @@ export class PlanCommitter {
     return out;
   }
 }
+
+/** A fit verdict with what the usage record stores. */
+type Fit = NodeFitCheck & { ports: number[]; count: number };
 
 /** What each compare of a transaction guards. */
 type Meaning = { fence: true } | { record: true } | { patch: string } | { create: string };

@@ -1,10 +1,12 @@
 // `drover dev`: the whole system in one process on the embedded memory store, persisted to a data directory.
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Clock } from '../../../pkg/clock/clock.ts';
 import type { Logger } from '../../../pkg/log/logger.ts';
 import { openMemoryStore } from '../../../pkg/storage/memory/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
+import { localAgentComponent } from './agent.ts';
 
 /** Arguments of `drover dev`. */
 export interface DevArgs {
@@ -37,7 +39,8 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       port: args.port,
       host: args.host,
       storage: `data ${args.dataDir}`,
-      components: args.components ?? defaultComponents('dev'),
+      // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
+      components: args.components ?? [...defaultComponents('dev'), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
       ...deps,
     });
   } finally {

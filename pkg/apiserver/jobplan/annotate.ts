@@ -17,8 +17,9 @@ export function annotate(diff: JobDiff, old: JobSpec | undefined, next: JobSpec 
     const nextGroup = next?.groups?.find((x) => x.name === g.name);
     for (const t of g.tasks) t.annotations = taskAnnotations(t, g, oldGroup?.tasks.find((x) => x.name === t.name), nextGroup?.tasks.find((x) => x.name === t.name));
     for (const f of g.fields) {
-      if (f.name !== 'count' || f.type !== 'Edited') continue;
-      f.annotations = [Number(f.new) > Number(f.old) ? ANNOTATIONS.forcesCreate : ANNOTATIONS.forcesDestroy];
+      if (f.name !== 'count' || f.type === 'None') continue;
+      const grows = f.type === 'Added' || (f.type === 'Edited' && Number(f.new) > Number(f.old));
+      f.annotations = [grows ? ANNOTATIONS.forcesCreate : ANNOTATIONS.forcesDestroy];
     }
   }
 }

@@ -5,15 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation, Evaluation, Node } from '../../../api/schemas/index.ts';
-import { jsonLogger, silentLogger } from '../../log/logger.ts';
+import { silentLogger } from '../../log/logger.ts';
 import { T0, caughtUp, createJob, createNode, placeAllocation, reportStatus, until, withCluster, type TestCluster } from '../health/testkit.ts';
 import { startDrainController, type DrainController } from './drain.ts';
 
 const HOUR = 3_600_000;
 
 async function start(c: TestCluster): Promise<DrainController> {
-  const logger = process.env.DRAIN_DEBUG ? jsonLogger({ level: 'debug' }) : silentLogger;
-  return startDrainController({ client: c.client, clock: c.clock, logger, workers: 1 });
+  return startDrainController({ client: c.client, clock: c.clock, logger: silentLogger, workers: 1 });
 }
 
 /** Wait until the controller has seen the allocation write `rv` and reconciled everything queued. */

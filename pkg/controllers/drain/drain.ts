@@ -116,8 +116,11 @@ class DrainReconciler {
     const plan = planDrain({ node, allocs: related, jobs, now });
 
     const failures: unknown[] = [];
-    for (const a of plan.migrate) await this.markForMigration(a).catch((err) => failures.push(err));
-    await this.requestEvaluations(name, jobs).catch((err) => failures.push(err));
+    const markedNow: Allocation[] = [];
+    for (const a of plan.migrate) {
+      await this.markForMigration(a).then((m) => markedNow.push(m), (err) => failures.push(err));
+    }
+    await this.requestEvaluations(name, jobs, markedNow).catch((err) => failures.push(err));
     if (failures.length > 0) throw failures[0];
 
     if (plan.done) return this.complete(node, now);
@@ -144,21 +147,22 @@ class DrainReconciler {
     return jobs;
   }
 
-  private async markForMigration(a: Allocation): Promise<void> {
-    await this.client<Allocation>('allocations').update({ ...a, spec: { ...a.spec, desiredTransition: { ...a.spec.desiredTransition, migrate: true } } });
+  private markForMigration(a: Allocation): Promise<Allocation> {
+    return this.client<Allocation>('allocations').update({ ...a, spec: { ...a.spec, desiredTransition: { ...a.spec.desiredTransition, migrate: true } } });
   }
 
   /**
-   * One node-drain evaluation per job with marked allocations still on the node that no evaluation was asked
-   * for yet in this term. Read from the cache after marking, so marks made just now are included once the
-   * informer has them, and marks a previous leader made before dying are covered too.
+   * One node-drain evaluation per job with marked allocations on the node that no evaluation was asked for yet
+   * in this term: the ones just marked, and any the cache shows marked and still live (marks a previous leader
+   * made before it could ask, or a failed request here).
    */
-  private async requestEvaluations(nodeName: string, jobs: Map<string, Job | undefined>): Promise<void> {
+  private async requestEvaluations(nodeName: string, jobs: Map<string, Job | undefined>, markedNow: Allocation[]): Promise<void> {
     const owed = new Map<string, Allocation[]>();
-    for (const a of this.index.onNode(nodeName)) {
-      if (!isLive(a) || !isMarked(a) || this.evaluated.has(uidOf(a))) continue;
+    const cached = this.index.onNode(nodeName).filter((a) => isLive(a) && isMarked(a));
+    for (const a of [...markedNow, ...cached]) {
+      if (this.evaluated.has(uidOf(a))) continue;
       const list = owed.get(jobKeyOf(a)) ?? [];
-      owed.set(jobKeyOf(a), [...list, a]);
+      if (!list.some((b) => uidOf(b) === uidOf(a))) owed.set(jobKeyOf(a), [...list, a]);
     }
     for (const [key, marked] of owed) {
       const job = jobs.get(key);

@@ -1,9 +1,10 @@
 // Evaluations the drain controller asks for: one `node-drain` evaluation per job whose allocations it marked, so
 // a scheduler worker moves them (the marks alone change nothing until the job is evaluated). A new Evaluation has
-// no status; a missing phase reads as pending (pkg/plancommit/fence.ts), and newer pending evaluations of a job
-// supersede older ones, so an extra one costs little.
+// no status; it is marked pending right after, as the evaluator's own are (pkg/controllers/evaluator/writer.ts).
+// The evaluator supersedes older pending evaluations of a job, so an extra one costs little.
 import type { Evaluation, Job } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
+import { isConflict, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
 
 /** Create a `node-drain` Evaluation of `job` for `nodeName`; returns its name. */
@@ -22,6 +23,14 @@ export async function createDrainEvaluation(client: Pick<Client, 'resource'>, jo
       nodeName,
     },
   };
-  const created = await client.resource<Evaluation>('evaluations').create(evaluation);
+  const evals = client.resource<Evaluation>('evaluations');
+  const created = await evals.create(evaluation);
+  // As the evaluator does: the explicit phase is for people listing evaluations; a worker that claimed it
+  // first (conflict) is just as good.
+  try {
+    await evals.updateStatus({ ...created, status: { phase: 'pending', deliveries: 0 } });
+  } catch (err) {
+    if (!isConflict(err) && !isNotFound(err)) throw err;
+  }
   return created.metadata.name;
 }

@@ -2,9 +2,14 @@
 // HTTP), builders for jobs, nodes and evaluations, and `place()`, which puts allocations on nodes the only way
 // the API allows (a plan commit, POST evaluations/{name}/plan), as a scheduler worker would.
 import type { Allocation, Evaluation, Job, JobSpec, Node } from '../../../api/schemas/index.ts';
-import { API_VERSION } from '../../../api/schemas/kind.ts';
+import { API_VERSION, type ApiObject } from '../../../api/schemas/kind.ts';
 import { startApiServer, type TestApiServer } from '../../../test/support/server.ts';
 import { createClient, type Client } from '../../client/client.ts';
+import { ManualClock } from '../../clock/clock.ts';
+import { silentLogger } from '../../log/logger.ts';
+import { seededRandom } from '../../scheduler/random.ts';
+import type { EvaluatorConfig } from './context.ts';
+import { createEvaluator, type Evaluator } from './evaluator.ts';
 
 /** A running API server and a client to it. */
 export interface TestCluster {
@@ -83,4 +88,48 @@ export async function place(client: Client, allocs: Allocation[], namespace = 'd
   });
   await evals.delete(name, { namespace });
   if (res.placed.length !== allocs.length) throw new Error(`placement refused: ${JSON.stringify(res.nodes)}`);
+}
+
+/** An evaluator over a fresh API server whose informers run but whose controllers do not: tests call reconcilers. */
+export interface EvaluatorHarness extends TestCluster {
+  clock: ManualClock;
+  evaluator: Evaluator;
+  /** Wait until the evaluator's informers hold exactly what the API server lists. */
+  sync(): Promise<void>;
+  /** The evaluations stored in `namespace`, by creation time, then job version, then name. */
+  evals(namespace?: string): Promise<Evaluation[]>;
+}
+
+/** Start an evaluator harness (ManualClock at the real time, so server timestamps and the clock agree). */
+export async function evaluatorHarness(config: Partial<EvaluatorConfig> = {}): Promise<EvaluatorHarness> {
+  const cluster = await startTestCluster();
+  const clock = new ManualClock(Date.now());
+  const rng = seededRandom('evaluator-test');
+  const evaluator = createEvaluator({ client: cluster.client, clock, logger: silentLogger, random: () => rng.next(), config });
+  const cache = evaluator.context.cache;
+  await cache.start();
+  const same = async (informer: { list(): ApiObject[] }, plural: string) => {
+    const live = (await cluster.client.resource(plural).list()).items;
+    const want = new Map(live.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o.metadata.resourceVersion]));
+    const have = informer.list();
+    return have.length === want.size && have.every((o) => want.get(`${o.metadata.namespace}/${o.metadata.name}`) === o.metadata.resourceVersion);
+  };
+  return {
+    ...cluster,
+    clock,
+    evaluator,
+    async sync() {
+      await until(async () =>
+        (await same(cache.jobs, 'jobs')) && (await same(cache.nodes, 'nodes')) && (await same(cache.allocs, 'allocations')) && (await same(cache.evals, 'evaluations')));
+    },
+    async evals(namespace = 'default') {
+      const items = (await cluster.client.resource<Evaluation>('evaluations').list({ namespace })).items;
+      const created = (e: Evaluation) => Date.parse(e.metadata.creationTimestamp ?? '') || 0;
+      return items.sort((a, b) => created(a) - created(b) || (a.spec.jobVersion ?? 0) - (b.spec.jobVersion ?? 0) || (a.metadata.name < b.metadata.name ? -1 : 1));
+    },
+    async close() {
+      cache.stop();
+      await cluster.close();
+    },
+  };
 }

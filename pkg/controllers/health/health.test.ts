@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation, Node } from '../../../api/schemas/index.ts';
-import { jsonLogger, silentLogger } from '../../log/logger.ts';
+import { silentLogger } from '../../log/logger.ts';
 import { startHealthController, type HealthController } from './health.ts';
 import { heartbeatCondition } from './nodestatus.ts';
 import { T0, caughtUp, createNode, placeAllocation, renewLease, until, withCluster, type TestCluster } from './testkit.ts';
@@ -14,12 +14,12 @@ const GRACE = 10_000;
 
 async function start(c: TestCluster): Promise<HealthController> {
   // One worker: keys are reconciled in the order their events arrived, which the tests rely on as a fence.
-  return startHealthController({ client: c.client, clock: c.clock, logger: process.env.HC_DEBUG ? jsonLogger({ level: 'debug' }) : silentLogger, ttlMs: TTL, graceMs: GRACE, workers: 1 });
+  return startHealthController({ client: c.client, clock: c.clock, logger: silentLogger, ttlMs: TTL, graceMs: GRACE, workers: 1 });
 }
 
-/** Wait until the controller has queued everything up to the lease write `rv` and reconciled it all. */
-async function settle(h: HealthController, leaseRv?: string): Promise<void> {
-  await until(() => caughtUp(h.lastSyncResourceVersions().leases, leaseRv));
+/** Wait until the controller has queued everything up to the lease (and node) writes given and reconciled it all. */
+async function settle(h: HealthController, leaseRv?: string, nodeRv?: string): Promise<void> {
+  await until(() => caughtUp(h.lastSyncResourceVersions().leases, leaseRv) && caughtUp(h.lastSyncResourceVersions().nodes, nodeRv));
   await until(() => h.queue.len() === 0 && h.queue.inProgress() === 0);
 }
 
@@ -120,7 +120,9 @@ test("the agent's own phases stand: a down it set, and an initializing it set ov
       assert.equal(rereg.status?.phase, 'initializing', "the agent's phase stands");
       assert.equal(heartbeatCondition(rereg)?.status, 'True', 'the condition tells the truth again');
 
-      // Its lease then stops again: down once more, after a full ttl + grace.
+      // Its lease then stops again: down once more, after a full ttl + grace (counted from the last change seen,
+      // so let the controller see them all first).
+      await settle(h, undefined, rereg.metadata.resourceVersion);
       c.clock.advance(TTL + GRACE);
       await until(async () => (await getNode(c, 'reregistered')).status?.phase === 'down');
     } finally {
@@ -134,6 +136,7 @@ test('a new controller (a new leader) waits a full ttl + grace before judging, a
     await createNode(c.client, 'n1');
     await renewLease(c.client, 'n1', T0);
     let h = await start(c);
+    await settle(h);
     c.clock.advance(TTL + GRACE);
     await until(async () => (await getNode(c, 'n1')).status?.phase === 'down');
     await h.stop();

@@ -2,8 +2,9 @@
 // completion with exit codes, restart policy, kills, bad config, desired stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Lease, Node } from '../../../api/schemas/index.ts';
+import type { Job, Lease, Node } from '../../../api/schemas/index.ts';
 import { NODE_LEASE_NAMESPACE } from '../heartbeat.ts';
+import { currentVersion } from './job-source.ts';
 import { AGENT_HTTP_ATTRIBUTE } from './log-proxy.ts';
 import { eventTypes, withAgentHarness } from './testing.ts';
 
@@ -151,5 +152,23 @@ test('an allocation of an unknown job fails with a description, and desired-stop
     await h.place(later, { name: 'later-stopped', desiredStatus: 'stop' });
     const s = await h.untilAlloc('later-stopped', (x) => x.status?.clientStatus === 'complete', 'complete');
     assert.ok(!eventTypes(s, 't').includes('Started'));
+  });
+});
+
+test('an in-place job update (new jobVersion on the allocation) applies to the running task', async () => {
+  await withAgentHarness(async (h) => {
+    const agent = await h.startAgent();
+    const job = await h.createJob('inplace', { tasks: [{ name: 't', driver: 'mock', killTimeout: '1h', config: { killAfter: '1h' } }] }, { type: 'service' });
+    await h.place(job);
+    await h.untilAlloc('inplace-a0', (a) => a.status?.clientStatus === 'running', 'running');
+    const updated = await h.client.resource<Job>('jobs').patch('inplace', { spec: { groups: [{ ...job.spec.groups[0]!, tasks: [{ ...job.spec.groups[0]!.tasks[0]!, killTimeout: '20ms' }] }] } }, 'merge', { namespace: 'default' });
+    assert.notEqual(currentVersion(updated), currentVersion(job));
+    await h.client.resource('allocations').patch('inplace-a0', { spec: { jobVersion: currentVersion(updated) } }, 'merge', { namespace: 'default' });
+    // The runner takes the new version before the stop (the stop message shows which kill timeout it used).
+    await h.until(() => agent.runners()[0]!.jobVersion === currentVersion(updated), 'the runner applies the new version');
+    await h.client.resource('allocations').patch('inplace-a0', { spec: { desiredStatus: 'stop' } }, 'merge', { namespace: 'default' });
+    const done = await h.untilAlloc('inplace-a0', (a) => a.status?.clientStatus === 'complete', 'complete');
+    assert.match(done.status!.taskStates!.t!.events!.find((e) => e.type === 'Killing')!.message!, /force kill after 20ms/);
+    assert.deepEqual(eventTypes(done, 't').filter((e) => e === 'Started'), ['Started'], 'not restarted by the update');
   });
 });

@@ -23,7 +23,8 @@ import { StatusWriter } from './status-writer.ts';
 /** How an agent is configured (flags and the config file of `drover agent`). */
 export interface AgentOptions {
   client: Client;
-  drivers: Record<string, Driver>;
+  /** Task drivers by name (`createDrivers(...)` from pkg/nodeagent/drivers, or a plain record in tests). */
+  drivers: ReadonlyMap<string, Driver> | Record<string, Driver>;
   logger: Logger;
   clock: Clock;
   /** The Node's name (default: the hostname, chosen by the caller). */
@@ -63,6 +64,7 @@ export class Agent {
   private readonly log: Logger;
   private readonly state: StateStore;
   private readonly jobs: JobSource;
+  private readonly drivers: ReadonlyMap<string, Driver>;
   private readonly byUid = new Map<string, Entry>();
   private readonly byName = new Map<string, string>();
   private facts: HostFacts | undefined;
@@ -82,6 +84,7 @@ export class Agent {
     this.log = opts.logger.child({ component: 'agent', node: opts.name });
     this.state = new StateStore(join(opts.dataDir, 'state'), this.log);
     this.jobs = new JobSource(opts.client);
+    this.drivers = opts.drivers instanceof Map ? opts.drivers : new Map(Object.entries(opts.drivers));
   }
 
   /** The Node's name. */
@@ -100,8 +103,8 @@ export class Agent {
   }
 
   /**
-   * Restore allocations from the data dir (re-attaching to running tasks), open the log listener, then connect
-   * to the API server in the background. Resolves without waiting for the API server: see ready().
+   * Restore allocations from the data dir (resolving once their running tasks are re-attached), open the log
+   * listener, then connect to the API server in the background. Does not wait for the API server: see ready().
    */
   async start(): Promise<void> {
     await mkdir(this.opts.dataDir, { recursive: true });
@@ -109,7 +112,12 @@ export class Agent {
     const host = this.opts.http?.host ?? '127.0.0.1';
     this.logServer = await startLogServer({ host, port: this.opts.http?.port ?? 0, source: { find: (ns, a, t) => this.findLogs(ns, a, t) }, clock: this.opts.clock, logger: this.log, pollMs: this.opts.logPollMs });
     const restored = await this.state.loadAll();
-    for (const snap of restored) this.addRunner(snap.alloc as Allocation, snap);
+    // Re-attach before anything else: tasks that survived the last agent must be ours again before any start.
+    // (A snapshot without its job was still fetching it: that waits for the API server, in the background.)
+    await Promise.all(restored.map((snap) => {
+      const running = this.addRunner(snap.alloc as Allocation, snap);
+      return snap.job ? running : undefined;
+    }));
     if (restored.length) this.log.info('restored allocations from local state', { count: restored.length });
     this.connecting = this.connect();
   }
@@ -131,7 +139,12 @@ export class Agent {
     const entries = [...this.byUid.values()];
     await Promise.all(entries.map((e) => (opts.killTasks ? e.runner.destroy() : e.runner.shutdown())));
     // Give reports in flight a moment to reach the server; what does not is re-reported by the next agent.
-    await Promise.race([Promise.all(entries.map((e) => e.writer.idle())), this.opts.clock.sleep(opts.flushTimeoutMs ?? 2000)]);
+    let timer: Timer | undefined;
+    await Promise.race([
+      Promise.all(entries.map((e) => e.writer.idle())),
+      new Promise<void>((resolve) => (timer = this.opts.clock.setTimeout(resolve, opts.flushTimeoutMs ?? 2000))),
+    ]);
+    timer?.cancel();
     for (const e of entries) e.writer.stop();
     await this.state.flush();
     await this.logServer?.close();
@@ -199,7 +212,7 @@ export class Agent {
 
   private async driverHealth(): Promise<Record<string, DriverHealth>> {
     const out: Record<string, DriverHealth> = {};
-    for (const [name, d] of Object.entries(this.opts.drivers)) {
+    for (const [name, d] of this.drivers) {
       try {
         out[name] = await d.fingerprint();
       } catch (err) {
@@ -254,7 +267,7 @@ export class Agent {
     // Finished before this agent (or its state) knew it: nothing to run, nothing to report.
     const cs = alloc.status?.clientStatus;
     if (cs === 'complete' || cs === 'failed' || cs === 'lost') return;
-    this.addRunner(alloc);
+    void this.addRunner(alloc);
   }
 
   private onAllocDeleted(alloc: Allocation): void {
@@ -262,7 +275,7 @@ export class Agent {
     if (entry) this.removeRunner(entry.runner.allocation);
   }
 
-  private addRunner(alloc: Allocation, restored?: AllocSnapshot): void {
+  private addRunner(alloc: Allocation, restored?: AllocSnapshot): Promise<void> {
     const uid = alloc.metadata.uid!;
     const ns = alloc.metadata.namespace ?? 'default';
     const log = this.log.child({ alloc: alloc.metadata.name, namespace: ns });
@@ -281,7 +294,7 @@ export class Agent {
     );
     const runner = new AllocRunner(
       {
-        jobs: this.jobs, drivers: this.opts.drivers, state: this.state, clock: this.opts.clock, logger: this.log, dataDir: this.opts.dataDir,
+        jobs: this.jobs, drivers: this.drivers, state: this.state, clock: this.opts.clock, logger: this.log, dataDir: this.opts.dataDir,
         datacenter: this.opts.datacenter ?? 'dc1', address: this.facts!.address, hostVolumes: this.opts.hostVolumes ?? {},
         report: (s) => writer.report(s), backoff: this.opts.backoff, logRotateMs: this.opts.logRotateMs,
       },
@@ -290,7 +303,7 @@ export class Agent {
     );
     this.byUid.set(uid, { runner, writer });
     this.byName.set(`${ns}/${alloc.metadata.name}`, uid);
-    void runner.run().catch((err) => log.error('allocation runner failed', { err }));
+    return runner.run().catch((err) => log.error('allocation runner failed', { err }));
   }
 
   private removeRunner(alloc: Allocation): void {

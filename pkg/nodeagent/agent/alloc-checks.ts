@@ -76,11 +76,6 @@ export class AllocChecks {
     return defs.every((d) => this.active.get(d.key)?.runner.status === 'passing');
   }
 
-  /** Latest status of each running check, by name. */
-  statuses(): Record<string, string> {
-    return Object.fromEntries([...this.active.values()].map((c) => [c.runner.name, c.runner.status]));
-  }
-
   stopAll(): void {
     for (const c of this.active.values()) c.runner.stop();
     this.active.clear();

@@ -23,7 +23,7 @@ import { TaskRunner, type TaskKind } from './task-runner.ts';
 /** What an alloc runner needs from its agent. */
 export interface AllocRunnerDeps {
   jobs: JobSource;
-  drivers: Record<string, Driver>;
+  drivers: ReadonlyMap<string, Driver>;
   state: StateStore;
   clock: Clock;
   logger: Logger;
@@ -96,6 +96,11 @@ export class AllocRunner {
     return this.dir;
   }
 
+  /** The job version the runner applies (after an in-place update, the new one); undefined until fetched. */
+  get jobVersion(): number | undefined {
+    return this.job?.version;
+  }
+
   /** The task runners by name (empty until the job is known). */
   get taskRunners(): ReadonlyMap<string, TaskRunner> {
     return this.tasks;
@@ -106,11 +111,18 @@ export class AllocRunner {
     if (this.restored?.job) this.job = this.restored.job;
     else if (!this.failure) this.job = await this.fetchJob(this.alloc.spec.jobVersion);
     if (this.closed) return;
+    if (this.job) {
+      try {
+        await buildAllocDir(this.dir);
+      } catch (err) {
+        this.failure = `building the allocation directory failed: ${(err as Error).message}`;
+        this.job = undefined;
+      }
+    }
     if (!this.job) {
       this.initialized = true;
       return this.changed();
     }
-    await buildAllocDir(this.dir);
     if (this.alloc.spec.desiredStatus && this.alloc.spec.desiredStatus !== 'run') this.stopping ??= this.desiredReason();
     for (const task of this.job.group.tasks) this.tasks.set(task.name, this.newTaskRunner(task));
     // Re-attach before planning, so a task still running is never started a second time.
@@ -248,7 +260,7 @@ export class AllocRunner {
         task,
         kind,
         sidecar,
-        driver: this.deps.drivers[task.driver],
+        driver: this.deps.drivers.get(task.driver),
         rules: restartRules(job.type, job.group.restart, task.restart),
         terminalOnSuccess: job.type === 'batch' || job.type === 'sysbatch' || (kind !== 'main' && !sidecar),
         clock: this.deps.clock,

@@ -81,10 +81,10 @@ test('deployment health: healthy after minHealthyTime of good state; a dip reset
   clock.advance(5000);
   w.observe({ ...good, checksPassing: false });
   clock.advance(6000);
-  assert.deepEqual(verdicts, []);
+  assert.equal(verdicts.length, 0);
   w.observe(good);
   clock.advance(9999);
-  assert.deepEqual(verdicts, []);
+  assert.equal(verdicts.length, 0);
   clock.advance(1);
   assert.deepEqual(verdicts, [true]);
 

@@ -33,11 +33,6 @@ export class JobSource {
     return p;
   }
 
-  /** Drop cached versions of jobs no allocation uses any more (`inUse` lists `ns/name@version` keys). */
-  retain(inUse: Set<string>): void {
-    for (const key of this.cache.keys()) if (!inUse.has(key)) this.cache.delete(key);
-  }
-
   private async fetch(namespace: string, name: string, version: number): Promise<JobAtVersion> {
     let job: Job | undefined;
     try {

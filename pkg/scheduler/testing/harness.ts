@@ -72,6 +72,8 @@ export interface Harness {
   allocs(): Promise<Allocation[]>;
   /** Poll (real time) until `ready` holds; fails after `boundMs` (a hang guard, not a performance check). */
   until<T>(what: string, ready: () => Promise<T | undefined | false>, boundMs?: number): Promise<T>;
+  /** Wait until every running scheduler process's informers have reached these revisions. */
+  seen(revisions: Partial<Record<'jobs' | 'allocations' | 'nodes' | 'evaluations', number>>): Promise<void>;
   /** Wait until the evaluation has left `pending`; returns it. */
   settled(name: string): Promise<Evaluation>;
   close(): Promise<void>;
@@ -181,6 +183,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         if (Date.now() - started > boundMs) throw new Error(`harness: gave up waiting for ${what}`);
         await new Promise((r) => setTimeout(r, 10));
       }
+    },
+    async seen(revisions) {
+      await h.until('the schedulers to catch up', async () =>
+        procs.every((p) => {
+          const have = p.sched?.revisions();
+          return !!have && Object.entries(revisions).every(([k, rv]) => have[k as keyof typeof have] >= (rv ?? 0));
+        }),
+      );
     },
     settled(name) {
       return h.until(`evaluation ${name} to settle`, async () => {

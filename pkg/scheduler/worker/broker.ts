@@ -3,18 +3,23 @@
 // on the API server, see claims.ts). Rules, as Nomad's broker:
 //   - one in-flight evaluation per job: a job with an unexpired claim is skipped;
 //   - claimable = pending, unclaimed or claim expired, and due (spec.waitUntil passed);
-//   - per job, the newest claimable evaluation is processed and the older ones are canceled (superseded);
+//   - per job, the newest claimable evaluation is processed and the older ones are canceled (superseded),
+//     except follow-ups (spec.waitUntil set): the allocations they reschedule wait for them, so they stay;
 //   - jobs by priority (highest first), then by the age of their oldest claimable evaluation.
 import type { Evaluation } from '../../../api/schemas/index.ts';
 import type { Informer } from '../../client/informer.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import { jobKey } from '../structs.ts';
 
-/** An evaluation to claim, and the job's other claimable evaluations it supersedes. */
+/**
+ * An evaluation to claim, the job's other claimable evaluations it supersedes, and the job's pending evaluations
+ * that stay pending: follow-ups, due or not (kept, but touched by CAS — see worker.ts).
+ */
 export interface Candidate {
   job: string;
   eval: Evaluation;
   superseded: Evaluation[];
+  deferred: Evaluation[];
 }
 
 /** Milliseconds since the epoch of an RFC 3339 time (NaN-safe: undefined → undefined). */
@@ -132,20 +137,22 @@ export class EvalBroker {
         for (const e of held) later(timeOf(e.status?.claimExpiresAt));
         continue;
       }
-      const due = evs.filter((e) => {
-        const at = timeOf(e.spec.waitUntil);
-        if (at !== undefined && at > now) return later(at), false;
-        return true;
-      });
+      const notDue = (e: Evaluation) => (timeOf(e.spec.waitUntil) ?? 0) > now;
+      for (const e of evs) if (notDue(e)) later(timeOf(e.spec.waitUntil));
+      const due = evs.filter((e) => !notDue(e));
       if (due.length === 0) continue;
       due.sort(newestFirst);
       const pick = due[0]!;
       if (this.lost.get(pick.metadata.name + '/' + (pick.metadata.namespace ?? '')) === rvOf(pick)) continue;
-      ready.push({ job, eval: pick, superseded: due.slice(1), priority: pick.spec.priority ?? 50, oldest: Math.min(...due.map(created)) });
+      // A follow-up (waitUntil set) is never superseded: its allocations wait for that very evaluation.
+      const rest = due.slice(1);
+      const superseded = rest.filter((e) => !e.spec.waitUntil);
+      const deferred = [...evs.filter(notDue), ...rest.filter((e) => !!e.spec.waitUntil)];
+      ready.push({ job, eval: pick, superseded, deferred, priority: pick.spec.priority ?? 50, oldest: Math.min(...due.map(created)) });
     }
     ready.sort((a, b) => b.priority - a.priority || a.oldest - b.oldest || (a.job < b.job ? -1 : 1));
     this.forgetLost();
-    return { ready: ready.map(({ job, eval: e, superseded }) => ({ job, eval: e, superseded })), wakeAt };
+    return { ready: ready.map(({ job, eval: e, superseded, deferred }) => ({ job, eval: e, superseded, deferred })), wakeAt };
   }
 
   private forgetLost(): void {

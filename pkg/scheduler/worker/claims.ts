@@ -58,6 +58,11 @@ export class EvalClaims {
     return (await this.write(e, status)) !== undefined;
   }
 
+  /** Write `e` unchanged but for a note (a CAS on its resourceVersion); false when it moved meanwhile. */
+  async touch(e: Evaluation, description: string): Promise<boolean> {
+    return (await this.write(e, { ...e.status, phase: 'pending', statusDescription: description })) !== undefined;
+  }
+
   /** The evaluation as the API server has it now (undefined when deleted). */
   async read(e: Evaluation): Promise<Evaluation | undefined> {
     try {

@@ -9,7 +9,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { EvalOutcome, PlanRequest, PlanResponse } from '../../plancommit/types.ts';
 import { deletedJob, jobFromApi } from '../adapters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { computePlan } from '../schedule.ts';
+import { computePlan, defaultAllocId } from '../schedule.ts';
 import type { JobType } from '../structs.ts';
 import type { ClaimToken } from './claims.ts';
 import type { WorkerConfig } from './config.ts';
@@ -64,9 +64,12 @@ export async function processEval(deps: ProcessDeps, ev: Evaluation, token: Clai
     const revisions = view.revisions();
     const job = view.job(ns, ev.spec.jobName);
     const jobView = job ? jobFromApi(job) : deletedJob(ns, ev.spec.jobName, (ev.spec.type ?? 'service') as JobType);
+    // Each attempt names its allocations afresh, so a re-plan never collides with what an earlier attempt created.
+    const salt = attempt === 1 ? ev.metadata.name : `${ev.metadata.name}/${attempt}`;
     const { plan } = computePlan({
       evalId: ev.metadata.name, job: jobView, cluster: view.snapshot, now: clock.now(),
       jobVersions: view.jobVersions(ns, ev.spec.jobName), config: config.scheduler,
+      newAllocId: (p) => defaultAllocId(salt, p.jobName, p.groupName, p.index, p.seq),
     });
     const basis = planBasis(ev, job, revisions, view.snapshot);
     const outcome = planOutcome(ev, token, plan, revisions.allocations);

@@ -10,7 +10,7 @@ import { EvalBroker } from './broker.ts';
 import { EvalClaims } from './claims.ts';
 import { workerConfig, type WorkerConfig } from './config.ts';
 import type { WorkerHooks } from './process.ts';
-import { ClusterView } from './view.ts';
+import { ClusterView, type ViewKind } from './view.ts';
 import { runWorker } from './worker.ts';
 
 /** Options of startScheduler. */
@@ -29,8 +29,10 @@ export interface SchedulerOptions {
 
 /** A running scheduler. */
 export interface RunningScheduler {
-  /** Stop the workers (a claim being processed is abandoned: it expires and is redelivered) and the informers. */
+  /** Stop the workers (an evaluation being processed is handed back) and the informers. */
   stop(): Promise<void>;
+  /** The revisions this process's informers have reached (tests wait on them; metrics may show them). */
+  revisions(): Record<ViewKind | 'evaluations', number>;
 }
 
 /** Start informers and workers; resolves once the informers have listed. */
@@ -55,6 +57,7 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
   logger.info('scheduler started', { workers: n });
   let stopped: Promise<void> | undefined;
   return {
+    revisions: () => ({ ...view.revisions(), evaluations: Number(evals.lastSyncResourceVersion() || 0) }),
     stop() {
       stopped ??= (async () => {
         stopping.abort();

@@ -115,14 +115,20 @@ test('the newest pending evaluation of a job is processed and the older ones can
 });
 
 test('two workers racing for one node: one commits, the other is refused and re-plans', async () => {
-  let arrived = 0;
-  let release!: () => void;
-  const bothPlanned = new Promise<void>((r) => (release = r));
+  // ea's plan is computed before eb commits, and submitted after: both chose n1, only one fits.
+  let eaPlanned!: () => void;
+  let ebCommitted!: () => void;
+  const eaArrived = new Promise<void>((r) => (eaPlanned = r));
+  const ebDone = new Promise<void>((r) => (ebCommitted = r));
   const hooks = {
     async beforeSubmit(ev: { metadata: { name: string } }) {
-      if (ev.metadata.name !== 'ea' && ev.metadata.name !== 'eb') return;
-      if (++arrived === 2) release();
-      if (arrived <= 2) await bothPlanned;
+      if (ev.metadata.name === 'eb') await eaArrived;
+      if (ev.metadata.name !== 'ea') return;
+      eaPlanned();
+      await ebDone;
+    },
+    onPlan(e: { eval: { metadata: { name: string } }; response: { outcomeApplied: boolean } }) {
+      if (e.eval.metadata.name === 'eb' && e.response.outcomeApplied) ebCommitted();
     },
   };
   await withHarness({ processes: 2, workersPerProcess: 1, hooks }, async (h) => {
@@ -130,27 +136,25 @@ test('two workers racing for one node: one commits, the other is refused and re-
     await h.putJob('base', [{ cpu: 300 }]);
     await h.createEval('base', { name: 'e0' });
     await h.settled('e0');
-    await h.addNode('n2', { cpu: 1000 });
+    const n2 = await h.addNode('n2', { cpu: 1000 });
     // Both jobs fit best on n1 (bin-packing), but only one of them does.
     await h.putJob('a', [{ cpu: 600 }]);
-    await h.putJob('b', [{ cpu: 600 }]);
-    await h.until('both workers to see n2', async () => (await h.client.resource('nodes').list()).items.length === 2);
+    const b = await h.putJob('b', [{ cpu: 600 }]);
+    await h.seen({ nodes: Number(n2.metadata.resourceVersion), jobs: Number(b.metadata.resourceVersion) });
     await h.createEval('a', { name: 'ea' });
     await h.createEval('b', { name: 'eb' });
     await h.settled('ea');
     await h.settled('eb');
-    const refused = h.plans.filter((p) => Object.values(p.response.nodes).some((n) => n.refused));
-    assert.equal(refused.length, 1, 'exactly one plan lost the race');
-    assert.match(refused[0]!.response.nodes.n1!.refused!, /cpu exhausted/);
-    assert.ok(refused[0]!.response.waitFor.allocations! > 0);
-    const loser = refused[0]!.eval.metadata.name;
-    const retry = h.plans.filter((p) => p.eval.metadata.name === loser && p.attempt === 2);
-    assert.equal(retry.length, 1, 'the loser planned again');
-    assert.deepEqual(Object.keys(retry[0]!.response.nodes), ['n2']);
+    const ea = h.plans.filter((p) => p.eval.metadata.name === 'ea');
+    assert.match(ea[0]!.response.nodes.n1?.refused ?? '', /cpu exhausted/);
+    assert.equal(ea[0]!.response.outcomeApplied, false);
+    assert.ok(ea[0]!.response.waitFor.allocations! >= h.plans.find((p) => p.eval.metadata.name === 'eb')!.response.revision);
+    assert.equal(ea.length, 2, 'the loser planned again');
+    assert.deepEqual(Object.keys(ea[1]!.response.nodes), ['n2']);
+    assert.equal(ea[1]!.response.outcomeApplied, true);
     const live = liveAllocs(await h.allocs());
-    const onN1 = live.filter((a) => a.spec.nodeName === 'n1').map((a) => a.spec.jobName).sort();
-    assert.equal(onN1.length, 2);
-    assert.equal(live.length, 3);
+    assert.deepEqual(live.filter((a) => a.spec.nodeName === 'n1').map((a) => a.spec.jobName).sort(), ['b', 'base']);
+    assert.deepEqual(live.filter((a) => a.spec.nodeName === 'n2').map((a) => a.spec.jobName), ['a']);
   });
 });
 

@@ -43,18 +43,39 @@ async function handle(deps: WorkerDeps, cand: Candidate, identity: string, log: 
   broker.lostClaim(cand.eval);
   if (!claimed) return;
   const token = tokenOf(claimed);
-  for (const old of cand.superseded) {
-    if (await claims.cancel(old, `superseded by ${claimed.metadata.name}`)) continue;
-    // Another worker claimed it meanwhile: the job is in flight there; hand ours back.
-    log.debug('job already in flight elsewhere, releasing claim', { eval: claimed.metadata.name, other: old.metadata.name });
-    await claims.release(claimed, cand.eval);
-    return;
-  }
-  const run = new ClaimRun(deps, claimed, token, log);
+  const ours = await takeJob(deps, cand, claimed, log);
+  if (!ours) return;
+  const run = new ClaimRun(deps, ours, token, log);
   deps.hooks.onProcessStart?.(claimed, identity);
   const result = await run.process();
   deps.hooks.onProcessEnd?.(claimed, identity, result);
   if (result === 'acked') await cancelBlocked(deps, claimed, run.outcomeBlockedEval);
+}
+
+/**
+ * Make the job ours: every other pending evaluation of the job we know of is written by CAS — canceled when it
+ * is due (superseded), touched when it waits for its time. A worker that claimed one of them first makes our
+ * write fail: then the job is in flight there and we hand our claim back. Conversely a worker that has not yet
+ * seen our claim fails its own claim on them. Finally our claim is renewed, so the plan commit's freshness
+ * check (which follows the claim's revision) covers every write another worker made before we took the job.
+ */
+async function takeJob(deps: WorkerDeps, cand: Candidate, claimed: Evaluation, log: Logger): Promise<Evaluation | undefined> {
+  const { claims } = deps;
+  const by = claimed.metadata.name;
+  const writes = [
+    ...cand.superseded.map((e) => () => claims.cancel(e, `superseded by ${by}`)),
+    ...cand.deferred.map((e) => () => claims.touch(e, `waiting; job in flight with ${by}`)),
+  ];
+  if (writes.length === 0) return claimed;
+  for (const write of writes) {
+    if (await write()) continue;
+    log.debug('job already in flight elsewhere, releasing claim', { eval: by });
+    await claims.release(claimed, cand.eval);
+    return undefined;
+  }
+  const renewed = await claims.renew(claimed);
+  if (!renewed) log.debug('claim moved while taking the job', { eval: by });
+  return renewed;
 }
 
 /** One claimed evaluation being processed: renewal, then ack / nack / fail. */
@@ -82,7 +103,11 @@ class ClaimRun {
       this.outcomeBlockedEval = ev?.status?.phase === 'blocked' ? ev.metadata.name : ev?.status?.blockedEval;
       return ev?.status?.phase === 'failed' ? 'failed' : 'acked';
     } catch (err) {
-      if (this.abort.signal.aborted && this.deps.stopping.aborted) return 'lost'; // stopping: the claim expires and another worker takes it
+      if (this.abort.signal.aborted && this.deps.stopping.aborted) {
+        // Shutting down: hand the evaluation back at once (if this fails, the claim simply expires).
+        await this.deps.claims.nack(this.current, 'scheduler stopping', 0).catch(() => undefined);
+        return 'lost';
+      }
       if (isConflict(err) || this.abort.signal.aborted) {
         this.log.info('claim lost while processing', { eval: this.current.metadata.name, err });
         return 'lost';

@@ -1,0 +1,157 @@
+// The job plan subresource through app.inject(): placements for a job that fits, why one does not (exhausted
+// dimension, constraint filter), the diff and planned updates of a running job, validation as a create does it,
+// and that nothing is ever stored.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { kinds } from '../../../api/schemas/index.ts';
+import { testServer, type TestServer } from '../test-support.ts';
+import { jobPlanPlugin } from './route.ts';
+import { addNode, createJob, planPath, runAllocs, webJob, type Send } from './test-support.ts';
+import type { JobPlanResult } from './types.ts';
+
+let t: TestServer;
+let send: Send;
+
+before(async () => {
+  t = await testServer({ kinds, plugins: [jobPlanPlugin()] });
+  send = (method, path, body) => t.req(method, path, body);
+  // Three linux nodes with 4000 MHz and 4096 MB each.
+  for (const n of ['n1', 'n2', 'n3']) await addNode(send, n);
+});
+after(() => t.close());
+
+async function plan(job: unknown, name = (job as { metadata: { name: string } }).metadata.name, query = ''): Promise<JobPlanResult> {
+  const r = await t.req('POST', planPath(name, query), job);
+  assert.equal(r.code, 200, r.text);
+  return r.body as JobPlanResult;
+}
+
+const placedOn = (r: JobPlanResult) => Object.entries(r.nodes).flatMap(([node, np]) => np.place.map((p) => `${p.name}@${node}`)).sort();
+
+test('a job that fits: every allocation placed, the whole job Added, nothing stored', async () => {
+  const before = await t.store.status();
+  const r = await plan(webJob('fits', { count: 3 }));
+  assert.equal(r.kind, 'JobPlanResult');
+  assert.equal(r.jobModifyIndex, 0);
+  assert.equal(r.currentVersion, undefined);
+  assert.deepEqual(r.failedGroups, {});
+  assert.deepEqual(r.queued, {});
+  assert.equal(r.desiredChanges.web!.place, 3);
+  assert.equal(placedOn(r).length, 3);
+  assert.ok(placedOn(r).every((p) => /^fits\.web\[[0-2]\]@n[1-3]$/.test(p)), placedOn(r).join());
+  assert.equal(r.diff.type, 'Added');
+  assert.deepEqual(r.diff.taskGroups.map((g) => [g.name, g.type, g.updates]), [['web', 'Added', { create: 3 }]]);
+  assert.deepEqual(r.diff.taskGroups[0]!.tasks.map((x) => [x.name, x.type, x.annotations]), [['server', 'Added', ['forces create']]]);
+  // Schema defaults are applied before planning: the added job shows its defaulted priority.
+  assert.ok(r.diff.fields.some((f) => f.name === 'priority' && f.type === 'Added' && f.new === '50'), JSON.stringify(r.diff.fields));
+
+  const after = await t.store.status();
+  assert.equal(after.revision, before.revision, 'a dry run writes nothing');
+  assert.equal((await t.req('GET', '/apis/drover.dev/v1/namespaces/default/jobs/fits')).code, 404);
+  assert.equal((await t.req('GET', '/apis/drover.dev/v1/namespaces/default/allocations')).body.items.length, 0);
+});
+
+test('the same request against the same state gives the same placements', async () => {
+  const [a, b] = [await plan(webJob('same', { count: 2 })), await plan(webJob('same', { count: 2 }))];
+  assert.deepEqual(a.nodes, b.nodes);
+});
+
+test('a job that does not fit: every node evaluated and exhausted by memory', async () => {
+  const r = await plan(webJob('big', { count: 4, memoryMB: 5000 }));
+  const m = r.failedGroups.web!;
+  assert.ok(m, JSON.stringify(r));
+  assert.equal(m.nodesEvaluated, 3);
+  assert.equal(m.nodesFiltered, 0);
+  assert.equal(m.nodesExhausted, 3);
+  assert.deepEqual(m.dimensionExhausted, { memory: 3 });
+  assert.equal(m.coalescedFailures, 3, 'the other three placements are coalesced into the first failure');
+  assert.deepEqual(r.queued, { web: 4 });
+  assert.deepEqual(r.nodes, {});
+  assert.equal(r.desiredChanges.web!.place, 4);
+});
+
+test('a constraint no node meets: filtered by the constraint\'s own text', async () => {
+  const r = await plan(webJob('win', { count: 2, constraints: [{ attribute: '${attr.kernel.name}', value: 'windows' }] }));
+  const m = r.failedGroups.web!;
+  assert.equal(m.nodesEvaluated, 3);
+  assert.equal(m.nodesFiltered, 3);
+  assert.deepEqual(m.constraintFiltered, { '${attr.kernel.name} = windows': 3 });
+  assert.equal(m.nodesExhausted, 0);
+  assert.deepEqual(r.queued, { web: 2 });
+});
+
+test('an update of a running job: field diff, annotations, planned updates and the modify index', async () => {
+  const job = await createJob(send, webJob('svc', { count: 2 }));
+  await runAllocs(send, job, ['n1', 'n2']);
+  const storeBefore = await t.store.status();
+
+  // Unchanged: nothing to do, every allocation ignored, the diff is None.
+  const same = await plan(webJob('svc', { count: 2 }));
+  assert.equal(same.diff.type, 'None');
+  assert.equal(same.currentVersion, 1);
+  assert.equal(same.jobVersion, 1);
+  assert.equal(same.jobModifyIndex, Number(job.metadata.resourceVersion));
+  assert.deepEqual(same.diff.taskGroups.map((g) => [g.type, g.updates]), [['None', { ignore: 2 }]]);
+  assert.deepEqual(same.nodes, {});
+
+  // More instances and a new environment: one placement, two destructive updates.
+  const changed = await plan(webJob('svc', { count: 3, env: { MODE: 'fast' } }));
+  assert.equal(changed.diff.type, 'Edited');
+  assert.equal(changed.jobVersion, 2);
+  const g = changed.diff.taskGroups[0]!;
+  assert.equal(g.type, 'Edited');
+  assert.deepEqual(g.updates, { create: 1, 'create/destroy update': 2 });
+  assert.deepEqual(g.fields, [{ type: 'Edited', name: 'count', old: '2', new: '3', annotations: ['forces create'] }]);
+  const task = g.tasks[0]!;
+  assert.deepEqual([task.type, task.annotations], ['Edited', ['forces create/destroy update']]);
+  assert.deepEqual(task.objects, [{ type: 'Added', name: 'env', fields: [{ type: 'Added', name: 'MODE', new: 'fast' }], objects: [] }]);
+  assert.equal(changed.desiredChanges.web!.destructiveUpdate, 2);
+  assert.equal(changed.desiredChanges.web!.place, 1);
+  const stopped = Object.values(changed.nodes).flatMap((np) => np.stop.map((s) => s.name)).sort();
+  assert.deepEqual(stopped, ['svc.web[0]', 'svc.web[1]']);
+  assert.equal(placedOn(changed).length, 3);
+
+  // A field tasks take without a restart: in-place updates on the same nodes.
+  const inplace = await plan(webJob('svc', { count: 2, killTimeout: '30s' }));
+  assert.deepEqual(inplace.diff.taskGroups[0]!.updates, { 'in-place update': 2 });
+  assert.deepEqual(inplace.diff.taskGroups[0]!.tasks[0]!.annotations, ['forces in-place update']);
+  assert.deepEqual(inplace.diff.taskGroups[0]!.tasks[0]!.fields, [{ type: 'Edited', name: 'killTimeout', old: '5s', new: '30s' }]);
+  const updates = Object.entries(inplace.nodes).flatMap(([node, np]) => np.update.map((u) => `${u.name}@${node} v${u.fromVersion}->v${u.toVersion}`)).sort();
+  assert.deepEqual(updates, ['svc.web[0]@n1 v1->v2', 'svc.web[1]@n2 v1->v2']);
+
+  // Contextual: unchanged fields come back as None (for verbose output).
+  const ctx = await plan(webJob('svc', { count: 2, killTimeout: '30s' }), 'svc', '?contextual=true');
+  assert.ok(ctx.diff.taskGroups[0]!.tasks[0]!.fields.some((f) => f.name === 'driver' && f.type === 'None' && f.new === 'mock'));
+
+  assert.equal((await t.store.status()).revision, storeBefore.revision, 'plans of a running job write nothing');
+});
+
+test('the running allocations hold capacity: a plan sees the room they take', async () => {
+  const job = await createJob(send, webJob('hog', { count: 3, memoryMB: 3000 }));
+  await runAllocs(send, job, ['n1', 'n2', 'n3']);
+  // Each node has 4096 MB; 3000 MB (plus svc's 256 MB on n1, n2) is taken, so 1500 MB fits nowhere.
+  const r = await plan(webJob('more', { count: 1, memoryMB: 1500 }));
+  assert.deepEqual(r.failedGroups.web?.dimensionExhausted, { memory: 3 });
+});
+
+test('validated and defaulted as a create: invalid jobs, unknown fields, bad paths', async () => {
+  const bad = webJob('bad') as unknown as { spec: { type: string } };
+  bad.spec.type = 'nonsense';
+  const invalid = await t.req('POST', planPath('bad'), bad);
+  assert.equal(invalid.code, 422);
+  assert.equal(invalid.body.reason, 'Invalid');
+  assert.ok(invalid.body.details.causes.some((c: { field: string }) => c.field === 'spec.type'), invalid.text);
+
+  const unknown = webJob('unk') as unknown as { spec: Record<string, unknown> };
+  unknown.spec.colour = 'blue';
+  assert.equal((await t.req('POST', planPath('unk'), unknown)).code, 422);
+
+  const mismatch = await t.req('POST', planPath('other'), webJob('named'));
+  assert.equal(mismatch.code, 400);
+  assert.equal(mismatch.body.kind, 'Status');
+
+  assert.equal((await t.req('POST', planPath('empty'))).code, 400);
+  const noNs = await t.req('POST', '/apis/drover.dev/v1/namespaces/nowhere/jobs/x/plan', webJob('x'));
+  assert.equal(noNs.code, 404);
+  assert.equal((await t.req('POST', planPath('fits', '?contextual=maybe'), webJob('fits'))).code, 400);
+});

@@ -1,0 +1,25 @@
+// Job triggers. A job whose spec generation differs from the one recorded on it (annotation
+// evaluated-generation) was registered, updated or stopped since its last evaluation: evaluate it
+// (job-register, or job-deregister when stopped) and record the generation. A job that is gone (or being
+// deleted) while allocations of it still hold resources gets a job-deregister evaluation, so they are stopped.
+import { splitKey } from '../runtime/enqueue.ts';
+import { requestFor, type EvaluatorContext } from './context.ts';
+import { EVALUATED_GENERATION, isTemplate } from './model.ts';
+
+/** Reconcile the job `namespace/name`. */
+export async function reconcileJob(ctx: EvaluatorContext, key: string): Promise<void> {
+  const { namespace = 'default', name } = splitKey(key);
+  const job = ctx.cache.job(namespace, name);
+  if (!job || job.metadata.deletionTimestamp) return deregistered(ctx, namespace, name);
+  const generation = String(job.metadata.generation ?? 1);
+  if (job.metadata.annotations?.[EVALUATED_GENERATION] === generation) return;
+  // Templates are never placed themselves: their launches (child jobs) are evaluated.
+  if (!isTemplate(job)) await ctx.writer.ensure(requestFor(job, job.spec.stop ? 'job-deregister' : 'job-register'));
+  await ctx.writer.annotate('jobs', namespace, name, EVALUATED_GENERATION, generation);
+}
+
+async function deregistered(ctx: EvaluatorContext, namespace: string, name: string): Promise<void> {
+  if (ctx.cache.liveAllocsOf(namespace, name).length === 0) return;
+  const facts = ctx.cache.jobFacts(namespace, name);
+  await ctx.writer.ensure({ namespace, jobName: name, priority: facts?.priority ?? 50, type: facts?.type ?? 'service', triggeredBy: 'job-deregister' });
+}
