@@ -7,6 +7,10 @@ import { age, formatTable } from '../table.ts';
 import { kindArg, type CommandContext } from '../context.ts';
 import { describeError, UsageError } from '../errors.ts';
 import { println } from '../io.ts';
+import { describeEvaluation } from './describe-eval.ts';
+
+/** Kinds with a describer of their own (the rest get the generic dump). */
+const KIND_DESCRIBERS: Record<string, (obj: ApiObject, now: number) => string> = { Evaluation: describeEvaluation };
 
 /** Arguments of `drover describe`. */
 export interface DescribeArgs {
@@ -25,7 +29,7 @@ export async function describe(ctx: CommandContext, args: DescribeArgs): Promise
     try {
       const obj = await ctx.client.resource(kind).get(name, { namespace });
       if (i > 0) println(ctx.out);
-      ctx.out(describeObject(obj, ctx.now()));
+      ctx.out((KIND_DESCRIBERS[kind.kind] ?? describeObject)(obj, ctx.now()));
       ctx.out(await eventsSection(ctx, kind, obj));
     } catch (err) {
       println(ctx.err, describeError(err));

@@ -79,6 +79,7 @@ export class Agent {
   private markReady!: () => void;
   private readonly readyP = new Promise<void>((resolve) => (this.markReady = resolve));
   private connecting: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
 
   constructor(private readonly opts: AgentOptions) {
     this.log = opts.logger.child({ component: 'agent', node: opts.name });
@@ -122,7 +123,7 @@ export class Agent {
     this.connecting = this.connect();
   }
 
-  /** Resolves once the Node is registered and the agent's allocations have been listed. */
+  /** Resolves once the Node is registered and the agent's allocations have been listed (or the agent stops). */
   ready(): Promise<void> {
     return this.readyP;
   }
@@ -134,6 +135,7 @@ export class Agent {
   async stop(opts: { killTasks?: boolean; flushTimeoutMs?: number } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    this.wake?.();
     this.informer?.stop();
     for (const t of [...this.timers, this.heartbeatTimer]) t?.cancel();
     const entries = [...this.byUid.values()];
@@ -187,10 +189,25 @@ export class Agent {
         return await fn();
       } catch (err) {
         this.log.warn(`${what} failed, will retry`, { err, delayMs: delay });
-        await this.opts.clock.sleep(delay);
+        await this.sleep(delay);
         delay = Math.min(delay * 2, this.opts.backoff?.maxMs ?? 30_000);
       }
     }
+  }
+
+  // A backoff wait that stop() cuts short.
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.opts.clock.setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        timer.cancel();
+        this.wake = undefined;
+        resolve();
+      };
+    });
   }
 
   private async fingerprint(): Promise<NodeFingerprint> {

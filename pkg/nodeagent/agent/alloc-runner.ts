@@ -130,6 +130,8 @@ export class AllocRunner {
     this.initialized = true;
     this.setupHealth();
     this.scheduleRotation();
+    // The scheduler may have moved the allocation to a newer version while the job was being fetched.
+    if (this.alloc.spec.jobVersion !== this.job.version) void this.updateJobVersion(this.alloc.spec.jobVersion);
     this.changed();
   }
 

@@ -141,3 +141,25 @@ test('a failing check: unhealthy past healthyDeadline, and check_restart restart
     assert.ok((a.status!.taskStates!.db!.restarts ?? 0) >= 1);
   });
 });
+
+test('script checks run inside the task through the driver', async () => {
+  await withAgentHarness(async (h) => {
+    await h.startAgent();
+    const job = await h.createJob('scripted', {
+      update: { minHealthyTime: '10ms' },
+      tasks: [
+        { name: 'ok', driver: 'mock', config: { execExitCode: 0 }, services: [{ name: 'ok', checks: [{ type: 'script', command: '/bin/true', interval: '10ms' }] }] },
+      ],
+    }, { type: 'service' });
+    await h.place(job, { deploymentName: 'scripted-1' });
+    const a = await h.untilAlloc('scripted-a0', (x) => x.status?.deploymentStatus?.healthy !== undefined, 'health decided');
+    assert.equal(a.status!.deploymentStatus!.healthy, true);
+    const failing = await h.createJob('scriptbad', {
+      update: { minHealthyTime: '10ms', healthyDeadline: '100ms' },
+      tasks: [{ name: 'bad', driver: 'mock', config: { execExitCode: 2 }, services: [{ checks: [{ type: 'script', command: '/bin/false', interval: '10ms' }] }] }],
+    }, { type: 'service' });
+    await h.place(failing, { deploymentName: 'scriptbad-1' });
+    const b = await h.untilAlloc('scriptbad-a0', (x) => x.status?.deploymentStatus?.healthy !== undefined, 'health decided');
+    assert.equal(b.status!.deploymentStatus!.healthy, false);
+  });
+});

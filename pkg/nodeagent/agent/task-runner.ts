@@ -212,6 +212,7 @@ export class TaskRunner {
         if (this.killReason !== undefined) return this.markDead(false);
         const started = await this.startTask();
         if (this.detached) return;
+        if (started === 'killed') return this.markDead(false);
         if (started === 'unrecoverable') return this.markDead(true);
         if (started === 'error') failedBeforeRun = true;
         else handle = started;
@@ -249,7 +250,7 @@ export class TaskRunner {
   }
 
   // Validate, set up and start; 'unrecoverable' for problems a retry cannot fix (bad config, no driver).
-  private async startTask(): Promise<TaskHandle | 'unrecoverable' | 'error'> {
+  private async startTask(): Promise<TaskHandle | 'unrecoverable' | 'error' | 'killed'> {
     const { driver, task } = this.deps;
     if (!driver) {
       this.event('Driver Failure', `driver "${task.driver}" is not available on this node`);
@@ -274,6 +275,7 @@ export class TaskRunner {
       this.setupDone = true;
       this.event('Setup', 'Building task directory');
     }
+    if (this.killReason !== undefined) return 'killed';
     let handle: TaskHandle;
     try {
       handle = await driver.start(cfg);
