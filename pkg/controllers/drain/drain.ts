@@ -49,16 +49,19 @@ export async function startDrainController(opts: DrainControllerOptions): Promis
   const allocs = createInformer<Allocation>({ client: opts.client, kind: 'allocations', logger: log, clock: opts.clock });
   const index = new AllocIndex(allocs);
   const queue = new WorkQueue<string>({ clock: opts.clock });
-  const draining = (name: string) => nodes.get(undefined, name)?.spec?.drain != null;
+  // The draining nodes, kept from the node events: few, and most allocation events concern none of them.
+  const draining = new Set<string>();
+  nodes.on('add', (n) => trackDrain(draining, n));
+  nodes.on('update', (_old, n) => trackDrain(draining, n));
+  nodes.on('delete', (n) => draining.delete(n.metadata.name));
 
   enqueueFromInformer(nodes, queue, (n) => (n.spec?.drain != null ? n.metadata.name : undefined));
   // An allocation change matters to the drain of its own node, and to the drains of nodes that host allocations
   // of the same job (a replacement turning healthy lets the next batch go).
   enqueueFromInformer(allocs, queue, (a) => {
-    const out = new Set<string>();
-    if (draining(a.spec.nodeName)) out.add(a.spec.nodeName);
-    for (const other of index.ofJob(jobKeyOf(a))) if (draining(other.spec.nodeName)) out.add(other.spec.nodeName);
-    return [...out];
+    if (draining.size === 0) return undefined;
+    const job = jobKeyOf(a);
+    return [...draining].filter((d) => d === a.spec.nodeName || index.onNode(d).some((other) => jobKeyOf(other) === job));
   });
   const stopInformers = () => {
     nodes.stop();
@@ -124,8 +127,8 @@ class DrainReconciler {
     if (failures.length > 0) throw failures[0];
 
     if (plan.done) return this.complete(node, now);
-    if (plan.migrate.length > 0) {
-      this.log.info('allocations marked for migration', { node: name, allocations: plan.migrate.map((a) => a.metadata.name), forced: plan.forced });
+    if (markedNow.length > 0) {
+      this.log.info('allocations marked for migration', { node: name, allocations: markedNow.map((a) => a.metadata.name), forced: plan.forced });
     }
     const untilDeadline = plan.deadlineAt !== undefined ? plan.deadlineAt - now : Infinity;
     return { requeueAfter: Math.max(1, Math.min(untilDeadline, this.opts.resyncMs ?? DEFAULT_DRAIN_RESYNC_MS)) };
@@ -190,4 +193,9 @@ class DrainReconciler {
 
 function uidOf(a: Allocation): string {
   return a.metadata.uid ?? `${a.metadata.namespace}/${a.metadata.name}`;
+}
+
+function trackDrain(draining: Set<string>, n: Node): void {
+  if (n.spec?.drain != null) draining.add(n.metadata.name);
+  else draining.delete(n.metadata.name);
 }

@@ -66,15 +66,14 @@ export async function runElected(opts: ElectedOptions): Promise<Elected> {
     clock: opts.clock,
     logger: opts.logger,
     ...opts.timings,
+    // The elector logs becoming and ceasing to be leader itself.
     onStartedLeading: async (signal) => {
-      opts.logger.info('became leader', { lease: opts.leaseName });
       try {
         await opts.lead(signal);
       } catch (err) {
         opts.logger.error('leader work failed', { lease: opts.leaseName, err: err instanceof Error ? err.message : err });
       }
     },
-    onStoppedLeading: () => opts.logger.info('stopped leading', { lease: opts.leaseName }),
   });
   const done = elector.runUntilStopped(stopping.signal);
   return {

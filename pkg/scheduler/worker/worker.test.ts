@@ -148,7 +148,7 @@ test('two workers racing for one node: one commits, the other is refused and re-
     const ea = h.plans.filter((p) => p.eval.metadata.name === 'ea');
     assert.match(ea[0]!.response.nodes.n1?.refused ?? '', /cpu exhausted/);
     assert.equal(ea[0]!.response.outcomeApplied, false);
-    assert.ok(ea[0]!.response.waitFor.allocations! >= h.plans.find((p) => p.eval.metadata.name === 'eb')!.response.revision);
+    assert.equal(ea[0]!.response.waitFor.allocations, h.plans.find((p) => p.eval.metadata.name === 'eb')!.response.waitFor.allocations, 'wait for the commit that took the room');
     assert.equal(ea.length, 2, 'the loser planned again');
     assert.deepEqual(Object.keys(ea[1]!.response.nodes), ['n2']);
     assert.equal(ea[1]!.response.outcomeApplied, true);
