@@ -37,9 +37,15 @@ export interface Component {
 /** Which process runs the components: `dev` is everything in one process, `server` the control plane only. */
 export type ComponentMode = 'dev' | 'server';
 
+/** Operator tuning of the components (flags of `drover dev` / `drover server`). */
+export interface ComponentTuning {
+  /** Silence past a node lease's TTL before the node is down (health controller; default 10 s, Nomad's). */
+  heartbeatGraceMs?: number;
+}
+
 /** Node health (down/lost) and drains: leader-elected, so every server process may run them. */
-const nodeControllers: Component[] = [
-  { name: 'health-controller', start: (deps) => startHealthComponent(deps) },
+const nodeControllers = (tuning: ComponentTuning): Component[] => [
+  { name: 'health-controller', start: (deps) => startHealthComponent(deps, { graceMs: tuning.heartbeatGraceMs }) },
   { name: 'drain-controller', start: (deps) => startDrainComponent(deps) },
 ];
 
@@ -56,6 +62,6 @@ const scheduling: Component[] = [
 ];
 
 /** The components each mode starts, in start order. */
-export function defaultComponents(_mode: ComponentMode): Component[] {
-  return [...nodeControllers, ...scheduling];
+export function defaultComponents(_mode: ComponentMode, tuning: ComponentTuning = {}): Component[] {
+  return [...nodeControllers(tuning), ...scheduling];
 }

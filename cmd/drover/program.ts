@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { createClient } from '../../pkg/client/client.ts';
+import { parseDuration } from '../../api/schemas/duration.ts';
 import { jsonLogger, type Level } from '../../pkg/log/logger.ts';
 import { apply } from './commands/apply.ts';
 import { del } from './commands/delete.ts';
@@ -42,6 +43,15 @@ const port = (value: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(1, 'drover.invalidPort', `error: invalid port "${value}"`);
   return n;
 };
+const duration = (value: string) => {
+  try {
+    return parseDuration(value);
+  } catch {
+    throw new CommanderError(1, 'drover.invalidDuration', `error: invalid duration "${value}" (use e.g. 10s, 500ms, 1m)`);
+  }
+};
+const heartbeatGrace = () =>
+  new Option('--heartbeat-grace <duration>', "silence allowed past a node lease's TTL before the node is marked down (default 10s, Nomad's)").argParser(duration);
 const logLevel = () => new Option('--log-level <level>', 'log level of the JSON lines on stderr').choices(['debug', 'info', 'warn', 'error']).default('info');
 
 /** The commander program; `setExit` receives each action's exit code. Exported for the docs generator. */
@@ -92,11 +102,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
+    .addOption(heartbeatGrace())
     .addOption(logLevel())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o) => {
       const { dev } = await import('./commands/dev.ts');
-      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev') }, serverDeps(o.logLevel)));
+      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o.logLevel)));
     });
 
   command('server')
@@ -104,11 +115,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379')
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .addOption(heartbeatGrace())
     .addOption(logLevel())
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host }, serverDeps(o.logLevel)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o.logLevel)));
     });
 
   command('apply')
@@ -250,6 +262,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--node-class <class>', 'node class, for constraints')
     .option('--data-dir <dir>', 'allocation directories and agent state (default ~/.drover/agent)')
     .option('--http-addr <host:port>', 'where the log listener binds, which the API server proxies `drover logs` to (default 127.0.0.1:0)')
+    .option('--docker-socket <path>', "the Docker daemon's socket for the docker driver (default /var/run/docker.sock; hack/dockerd.sh: /run/drover-docker.sock)")
     .option('--simulate <n>', 'instead of this machine, run N hollow nodes with varied fingerprints that pretend to run their allocations (scale tests)', (v) => Number(v))
     .option('--name-prefix <prefix>', 'with --simulate: node name prefix (nodes are <prefix>00000, <prefix>00001, ...)', 'hollow-')
     .option('--heartbeat-interval <duration>', 'with --simulate: time between lease renewals of each node, spread over the interval (default 10s)')
@@ -269,7 +282,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       }
       const { agent } = await import('./commands/agent.ts');
       try {
-        const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, configFile: g.config, server: g.server, token: g.token };
+        const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token };
         setExit(await agent(args, { ...serverDeps(o.logLevel), env: io.env, homedir: io.homedir }));
       } catch (err) {
         io.err(describeError(err) + '\n');

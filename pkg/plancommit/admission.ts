@@ -15,8 +15,10 @@ const IMMUTABLE: Array<keyof Allocation['spec']> = ['nodeName', 'resources'];
 /** The Allocation admission hook (register it on every API server that serves allocations). */
 export const allocationUsageGuard: AdmissionHook = {
   kinds: ['Allocation'],
-  validate(op, obj, old) {
+  validate(op, obj, old, ctx) {
     const next = obj as unknown as Allocation;
+    // The plan commit's own creates: they compare-and-swap the node's usage record.
+    if (ctx.subresource === 'plan') return [];
     if (op === 'CREATE' && isLive(next)) {
       throw apiError(
         'Forbidden',

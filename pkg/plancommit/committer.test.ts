@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { commitTestServer, nodeTotals, placement } from './test-support.ts';
 import { decodeUsage, usageKey } from './usage.ts';
 import type { EvalOutcome } from './types.ts';
+import type { AdmissionHook } from '../apiserver/admission.ts';
 
 const V1 = '/apis/drover.dev/v1';
 
@@ -212,6 +213,30 @@ test('a plan computed from a view older than the evaluation is not committed', a
     assert.deepEqual(down.body.refetch.nodes, ['n1']);
     assert.equal(ok.body.stale, undefined);
     assert.deepEqual(ok.body.placed, ['a2']);
+  } finally {
+    await t.close();
+  }
+});
+
+test('admission hooks of the API server apply to the objects a plan creates', async () => {
+  const hook: AdmissionHook = {
+    kinds: ['Allocation'],
+    mutate(_op, obj) {
+      obj.metadata.labels = { ...obj.metadata.labels, 'drover.dev/job': (obj.spec as { jobName: string }).jobName };
+    },
+    validate(_op, obj) {
+      return obj.metadata.name.startsWith('bad') ? [{ reason: 'FieldValueForbidden', field: 'metadata.name', message: 'Forbidden: bad name' }] : [];
+    },
+  };
+  const t = await commitTestServer({ admission: [hook] });
+  try {
+    await t.node('n1', 1000);
+    await t.evaluation('e1', 'web');
+    const rejected = await t.plan('e1', { placements: [placement('good', 'n1', 10), placement('bad', 'n1', 10, { index: 1 })] });
+    assert.equal(rejected.code, 422);
+    assert.equal((await t.allocations()).length, 0, 'nothing is written when one object is refused');
+    assert.equal((await t.plan('e1', { placements: [placement('good', 'n1', 10)] })).code, 200);
+    assert.deepEqual((await t.allocations())[0]!.metadata.labels, { 'drover.dev/job': 'web' });
   } finally {
     await t.close();
   }

@@ -5,6 +5,7 @@
 import type { Allocation, Evaluation, Job, Node } from '../../api/schemas/index.ts';
 import { GROUP, type KindInfo } from '../../api/schemas/kind.ts';
 import { invalid } from '../apierrors/status.ts';
+import type { AdmissionChain } from '../apiserver/admission.ts';
 import type { KindCaches } from '../apiserver/caches.ts';
 import { decodeStored, encodeStored, objectKey } from '../apiserver/codec.ts';
 import type { Clock } from '../clock/clock.ts';
@@ -19,10 +20,10 @@ import type { NodeEvents } from './node-events.ts';
 import { checkBasis, nodeStateOf, type ServerView, type Staleness } from './basis.ts';
 import { CurrentAllocs, holds } from './current.ts';
 import { Fence, contention } from './fence.ts';
-import { newObject, patchAllocation } from './objects.ts';
+import { newObject, patchAllocation, type Admit } from './objects.ts';
 import { applyOutcome, prepareOutcome } from './outcome.ts';
 import { parsePlanRequest } from './request.ts';
-import { fullyCommitted, type PlanBasis, type PlanRequest, type PlanResponse } from './types.ts';
+import { fullyCommitted, SCHEDULER_MANAGER, type PlanBasis, type PlanResponse } from './types.ts';
 import { buildUnits, chunksOf, type Chunk, type Unit } from './units.ts';
 import { encodeUsage, usageKey } from './usage.ts';
 
@@ -43,6 +44,8 @@ export interface CommitterDeps {
   kinds: CommitKinds;
   index: AllocIndex;
   nodeEvents: NodeEvents;
+  /** The API server's admission chain, run on the objects a plan creates (subresource `plan`). */
+  admission?: AdmissionChain;
   /** Nodes committed concurrently within one plan (default 16). */
   concurrency?: number;
 }
@@ -75,8 +78,8 @@ export class PlanCommitter {
     const now = clock.now();
     const jobName = fence.eval.spec.jobName;
     // Everything is built and validated before the first write: a bad object fails the whole plan, not half of it.
-    const placements = req.placements.map((p) => this.newAllocation(ns, p, jobName, evalName, now));
-    const outcome = req.outcome ? prepareOutcome(kinds.evaluation, ns, req.outcome, now) : undefined;
+    const placements = await Promise.all(req.placements.map((p) => this.newAllocation(ns, p, jobName, evalName, now)));
+    const outcome = req.outcome ? await prepareOutcome(kinds.evaluation, ns, req.outcome, now, this.admitter(kinds.evaluation)) : undefined;
     const c: Commit = { ns, evalName, now, fence, current: new CurrentAllocs({ ...this.deps, kind: kinds.allocation }, ns), res: emptyResponse() };
     // The server's view must include whatever triggered the evaluation, and whatever the worker saw.
     await caches.fresh(kinds.allocation, Math.max(fence.rev, req.basis?.revisions.allocations ?? 0));
@@ -104,14 +107,26 @@ export class PlanCommitter {
     this.deps.nodeEvents.stop();
   }
 
-  private newAllocation(ns: string, draft: Allocation, jobName: string, evalName: string, now: number): Allocation {
+  /** The API server's admission chain for creates of `kind` through this subresource (when it was given one). */
+  private admitter(kind: KindInfo): Admit | undefined {
+    const chain = this.deps.admission;
+    if (!chain) return undefined;
+    const actx = { kind, subresource: 'plan', dryRun: false, manager: SCHEDULER_MANAGER };
+    return async (obj) => {
+      await chain.mutate('CREATE', obj, undefined, actx);
+      const causes = await chain.validate('CREATE', obj, undefined, actx);
+      if (causes.length > 0) throw invalid({ kindName: kind.kind, group: GROUP, name: obj.metadata.name }, causes);
+    };
+  }
+
+  private newAllocation(ns: string, draft: Allocation, jobName: string, evalName: string, now: number): Promise<Allocation> {
     if (draft.spec.jobName !== jobName) {
       throw invalid({ kindName: 'Allocation', group: GROUP, name: draft.metadata.name }, [
         { reason: 'FieldValueInvalid', field: 'spec.jobName', message: `Invalid value: ${JSON.stringify(draft.spec.jobName)}: the evaluation is for job ${jobName}` },
       ]);
     }
     const { status: _ignored, ...rest } = draft;
-    return newObject(this.deps.kinds.allocation, ns, { ...rest, spec: { ...draft.spec, desiredStatus: 'run', evalName } } as Allocation, now);
+    return newObject(this.deps.kinds.allocation, ns, { ...rest, spec: { ...draft.spec, desiredStatus: 'run', evalName } } as Allocation, now, this.admitter(this.deps.kinds.allocation));
   }
 
   private async staleness(ns: string, ev: Evaluation, claimRev: number, basis: PlanBasis): Promise<Staleness | undefined> {

@@ -21,8 +21,14 @@ function owned(live: ApiObject | undefined, updated: ApiObject, nowMs: number, s
   updated.metadata.managedFields = recordUpdate({ live, updated, manager: SCHEDULER_MANAGER, now: rfc3339(nowMs), subresource });
 }
 
-/** A new object of `kind` from `draft` (metadata.name, spec, optional status): stamped, defaulted, validated. */
-export function newObject<T extends ApiObject>(kind: KindInfo, namespace: string, draft: T, nowMs: number): T {
+/** Runs the API server's admission chain on a new object (the plan commit's writes are creates like any other). */
+export type Admit = (obj: ApiObject) => Promise<void>;
+
+/**
+ * A new object of `kind` from `draft` (metadata.name, spec, optional status): stamped, defaulted, validated,
+ * admitted (without its status, as a REST create would be), then given its status as through /status.
+ */
+export async function newObject<T extends ApiObject>(kind: KindInfo, namespace: string, draft: T, nowMs: number, admit?: Admit): Promise<T> {
   const obj = {
     apiVersion: API_VERSION,
     kind: kind.kind,
@@ -31,9 +37,12 @@ export function newObject<T extends ApiObject>(kind: KindInfo, namespace: string
   } as unknown as T;
   prepareForCreate(kind, obj, nowMs);
   check(kind, obj.metadata.name, [...nameCauses(obj.metadata.name), ...validateObject(kind, obj)]);
+  if (admit) {
+    await admit(obj);
+    check(kind, obj.metadata.name, validateObject(kind, obj));
+  }
   owned(undefined, obj, nowMs);
   if (draft.status !== undefined) {
-    // Status is written through /status in the REST API; the entry says so.
     const withStatus = clone(obj);
     withStatus.status = clone(draft.status);
     check(kind, obj.metadata.name, validateObject(kind, withStatus));

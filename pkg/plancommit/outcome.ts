@@ -10,7 +10,7 @@ import type { CurrentAllocs } from './current.ts';
 import { holds } from './current.ts';
 import type { Fence } from './fence.ts';
 import { contention } from './fence.ts';
-import { newObject, patchAllocation, withEvalStatus } from './objects.ts';
+import { newObject, patchAllocation, withEvalStatus, type Admit } from './objects.ts';
 import type { EvalOutcome } from './types.ts';
 import { CHUNK_OPS } from './units.ts';
 
@@ -21,9 +21,10 @@ export interface PreparedOutcome {
   followups: EvalOutcome['followups'];
 }
 
-/** Build and validate the outcome's evaluations (422 on a bad one) before anything is written. */
-export function prepareOutcome(kind: KindInfo, ns: string, o: EvalOutcome, nowMs: number): PreparedOutcome {
-  return { status: o.status, create: o.create.map((e) => newObject(kind, ns, e, nowMs)), followups: o.followups };
+/** Build, validate and admit the outcome's evaluations (422 on a bad one) before anything is written. */
+export async function prepareOutcome(kind: KindInfo, ns: string, o: EvalOutcome, nowMs: number, admit?: Admit): Promise<PreparedOutcome> {
+  const create = await Promise.all(o.create.map((e) => newObject(kind, ns, e, nowMs, admit)));
+  return { status: o.status, create, followups: o.followups };
 }
 
 /** What applyOutcome needs. */

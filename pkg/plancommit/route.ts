@@ -24,7 +24,7 @@ export function registerPlanRoute(app: FastifyInstance, ctx: ServerContext): Pla
   const logger = ctx.logger.child({ component: 'plancommit' });
   const index = new AllocIndex(ctx.caches.of(kinds.allocation), logger);
   const nodeEvents = new NodeEvents(ctx.caches.of(kinds.node), logger);
-  const committer = new PlanCommitter({ store: ctx.store, caches: ctx.caches, clock: ctx.clock, logger, kinds, index, nodeEvents });
+  const committer = new PlanCommitter({ store: ctx.store, caches: ctx.caches, clock: ctx.clock, logger, kinds, index, nodeEvents, admission: ctx.admission });
   app.post(PLAN_ROUTE, async (request, reply) => {
     ctx.requestLabels.set(request.raw, { verb: 'POST', resource: 'evaluations', subresource: 'plan' });
     const { namespace, name } = request.params as { namespace: string; name: string };

@@ -2,6 +2,7 @@
 // through app.inject(), and builders for nodes, evaluations and placement drafts.
 import { kinds } from '../../api/schemas/index.ts';
 import type { Allocation, Evaluation, Node } from '../../api/schemas/index.ts';
+import type { AdmissionHook } from '../apiserver/admission.ts';
 import { testServer, type TestResponse, type TestServer } from '../apiserver/test-support.ts';
 import type { PlanRequest, PlanResponse } from './types.ts';
 
@@ -19,9 +20,9 @@ export interface CommitTestServer extends TestServer {
   allocations(): Promise<Allocation[]>;
 }
 
-/** Start the server. */
-export async function commitTestServer(): Promise<CommitTestServer> {
-  const t = await testServer({ kinds });
+/** Start the server (with extra admission hooks, if given). */
+export async function commitTestServer(opts: { admission?: AdmissionHook[] } = {}): Promise<CommitTestServer> {
+  const t = await testServer({ kinds, ...opts });
   const must = (r: TestResponse, what: string) => {
     if (r.code >= 300) throw new Error(`${what}: ${r.code} ${r.text}`);
     return r;

@@ -1,4 +1,4 @@
-// `drover agent [--name] [--datacenter] [--node-class] [--data-dir] [--http-addr] [--config FILE]`: the node
+// `drover agent [--name] [--datacenter] [--node-class] [--data-dir] [--http-addr] [--docker-socket] [--config FILE]`: the node
 // agent of this machine. Flags win over the config file (YAML, see AgentFileConfig), which wins over defaults.
 // Note: `--config` here names the agent's config file; the connection comes from --server/--token, the file's
 // `server`/`token`, or DROVER_ADDR/DROVER_TOKEN.
@@ -25,6 +25,8 @@ export interface AgentArgs {
   dataDir?: string;
   /** `host:port` of the log listener. */
   httpAddr?: string;
+  /** The docker driver's daemon socket. */
+  dockerSocket?: string;
   /** The agent config file. */
   configFile?: string;
   server?: string;
@@ -71,7 +73,7 @@ export async function agent(args: AgentArgs, deps: AgentCommandDeps): Promise<nu
   const http = args.httpAddr ? hostPort(args.httpAddr) : file.http;
   const client = createClient({ server, token: args.token ?? file.token ?? deps.env.DROVER_TOKEN, userAgent: `drover-agent/${deps.version}` });
   const drivers = createDrivers({
-    logger: deps.logger, clock: deps.clock, enabled: file.drivers?.enabled, dockerSocket: file.drivers?.dockerSocket,
+    logger: deps.logger, clock: deps.clock, enabled: file.drivers?.enabled, dockerSocket: args.dockerSocket ?? file.drivers?.dockerSocket,
     execUser: file.drivers?.execUser, cgroupParent: file.drivers?.cgroupParent,
   });
   const options: AgentOptions = {

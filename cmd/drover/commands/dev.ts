@@ -13,6 +13,8 @@ export interface DevArgs {
   port: number;
   host: string;
   dataDir: string;
+  /** Silence past a node lease's TTL before the node is down (default 10 s). */
+  heartbeatGraceMs?: number;
   /** Defaults to defaultComponents('dev'). */
   components?: Component[];
 }
@@ -40,7 +42,7 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       host: args.host,
       storage: `data ${args.dataDir}`,
       // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
-      components: args.components ?? [...defaultComponents('dev'), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
+      components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
       ...deps,
     });
   } finally {

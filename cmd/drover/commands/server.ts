@@ -9,6 +9,8 @@ export interface ServerArgs {
   etcdEndpoints: string[];
   port: number;
   host: string;
+  /** Silence past a node lease's TTL before the node is down (default 10 s). */
+  heartbeatGraceMs?: number;
   components?: Component[];
 }
 
@@ -22,7 +24,7 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       port: args.port,
       host: args.host,
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
-      components: args.components ?? defaultComponents('server'),
+      components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
       ...deps,
     });
   } finally {

@@ -2,13 +2,13 @@
 // runs (once; cached and persisted), builds the allocation directory, runs a TaskRunner per task in lifecycle
 // order (lifecycle.ts), watches checks and deployment health, rotates logs, persists its state for agent
 // restarts, and reports the allocation's status. Level-based: after any change it re-plans from the tasks' states.
-import type { Allocation, Task } from '../../../api/schemas/index.ts';
+import type { Allocation, AllocationStatus, Task } from '../../../api/schemas/index.ts';
 import { groupUpdateStrategy, type JobType } from '../../../api/schemas/index.ts';
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Driver } from '../drivers/driver.ts';
-import { AllocChecks } from './alloc-checks.ts';
+import { AllocChecks, CHECKS_CONDITION, type ChecksSummary } from './alloc-checks.ts';
 import { allocDirOf, buildAllocDir, destroyAllocDir, type AllocDir } from './alloc-dir.ts';
 import { HealthWatcher, healthRules } from './health.ts';
 import type { JobSource } from './job-source.ts';
@@ -53,6 +53,8 @@ export class AllocRunner {
   private health: HealthWatcher | undefined;
   private healthVerdict: AllocSnapshot['health'];
   private rotateTimer: Timer | undefined;
+  /** The checks condition last reported: its status and since when (kept across reports of the same status). */
+  private checksSince: { status: string; at: string } | undefined;
   private stepQueued = false;
   private finished = false;
   private closed = false;
@@ -124,6 +126,7 @@ export class AllocRunner {
       return this.changed();
     }
     if (this.alloc.spec.desiredStatus && this.alloc.spec.desiredStatus !== 'run') this.stopping ??= this.desiredReason();
+    if (isLost(this.alloc)) this.stopping ??= LOST_REASON;
     for (const task of this.job.group.tasks) this.tasks.set(task.name, this.newTaskRunner(task));
     // Re-attach before planning, so a task still running is never started a second time.
     await Promise.all([...this.tasks.values()].map((t) => t.resume()));
@@ -141,6 +144,8 @@ export class AllocRunner {
     const prev = this.alloc;
     this.alloc = alloc;
     if (alloc.spec.desiredStatus && alloc.spec.desiredStatus !== 'run' && !this.stopping) this.stopping = this.desiredReason();
+    // The cluster gave up on this allocation while we were away (node down): its replacement runs elsewhere.
+    if (isLost(alloc) && !this.stopping) this.stopping = LOST_REASON;
     if (this.job && alloc.spec.jobVersion !== prev.spec.jobVersion) void this.updateJobVersion(alloc.spec.jobVersion);
     if (alloc.spec.deploymentName !== prev.spec.deploymentName) {
       this.health?.stop();
@@ -188,11 +193,25 @@ export class AllocRunner {
     if (this.failure) return { clientStatus: 'failed', clientDescription: this.failure, taskStates };
     const clientStatus = clientStatusOf(views);
     const out: OwnedStatus = { clientStatus, clientDescription: describe(clientStatus, this.stopping), taskStates };
+    // `lost` is the cluster's verdict (health controller, scheduler) and final: report the tasks, keep the verdict.
+    if (isLost(this.alloc)) {
+      out.clientStatus = 'lost';
+      out.clientDescription = this.alloc.status?.clientDescription;
+    }
+    const checks = this.job ? this.checks.summary(this.alloc, this.job.group) : undefined;
+    if (checks) out.conditions = [this.checksCondition(checks)];
     if (this.healthVerdict && this.healthVerdict.deployment === this.alloc.spec.deploymentName) {
       out.deploymentStatus = { healthy: this.healthVerdict.healthy, timestamp: new Date(this.healthVerdict.at).toISOString() };
       if (this.alloc.spec.canary) out.deploymentStatus.canary = true;
     }
     return out;
+  }
+
+  private checksCondition(summary: ChecksSummary): Condition {
+    // After an agent restart the stored condition says since when its status holds.
+    this.checksSince ??= storedSince(this.alloc);
+    if (this.checksSince?.status !== summary.status) this.checksSince = { status: summary.status, at: new Date(this.deps.clock.now()).toISOString() };
+    return { type: CHECKS_CONDITION, ...summary, lastTransitionTime: this.checksSince.at };
   }
 
   // Coalesce the many changes of one moment (events of several tasks) into one planning step.
@@ -383,4 +402,18 @@ function describe(status: string, stopping: string | undefined): string {
   if (status === 'complete') return stopping && stopping !== 'all main tasks finished' ? `All tasks have stopped: ${stopping}` : 'All tasks have completed';
   if (status === 'running') return stopping ? `Stopping: ${stopping}` : 'Tasks are running';
   return 'No tasks have started';
+}
+
+type Condition = NonNullable<AllocationStatus['conditions']>[number];
+
+const LOST_REASON = 'allocation is lost: its node was down and the scheduler replaced it';
+
+/** The cluster marked the allocation lost (the agent itself never reports lost). */
+function isLost(alloc: Allocation): boolean {
+  return alloc.status?.clientStatus === 'lost';
+}
+
+function storedSince(alloc: Allocation): { status: string; at: string } | undefined {
+  const c = alloc.status?.conditions?.find((x) => x.type === CHECKS_CONDITION);
+  return c?.lastTransitionTime ? { status: c.status, at: c.lastTransitionTime } : undefined;
 }

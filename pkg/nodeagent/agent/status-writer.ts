@@ -9,8 +9,11 @@ import { isNetworkError } from '../../client/errors.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 
-/** The status fields the agent owns (the health controller owns `lost`; nobody else writes these). */
-export type OwnedStatus = Pick<AllocationStatus, 'clientStatus' | 'clientDescription' | 'taskStates' | 'deploymentStatus'>;
+/**
+ * The status fields the agent owns (the health controller owns `lost`; nobody else writes these). Of
+ * `conditions` the agent owns only the types it reports; others' conditions are kept.
+ */
+export type OwnedStatus = Pick<AllocationStatus, 'clientStatus' | 'clientDescription' | 'taskStates' | 'deploymentStatus' | 'conditions'>;
 
 /** Dependencies of a StatusWriter. */
 export interface StatusWriterDeps {
@@ -150,6 +153,10 @@ export function mergeOwned(current: AllocationStatus, want: OwnedStatus): Alloca
   const out: AllocationStatus = { ...current };
   for (const [k, v] of Object.entries(want) as Array<[keyof OwnedStatus, unknown]>) {
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  if (want.conditions) {
+    const ours = new Set(want.conditions.map((c) => c.type));
+    out.conditions = [...(current.conditions ?? []).filter((c) => !ours.has(c.type)), ...want.conditions];
   }
   return out;
 }

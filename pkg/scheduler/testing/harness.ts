@@ -1,6 +1,7 @@
-// Nomad's scheduler Harness, over the real thing: an in-process API server on the memory store, scheduler
-// "processes" (each its own client, informers and workers), and a record of every plan submitted and every
-// evaluation handled. Tests create nodes, jobs and evaluations through the API and wait for outcomes.
+// Nomad's scheduler Harness, over the real thing: in-process API servers (on the memory store, or on stores the
+// caller opens, e.g. etcd), scheduler "processes" (each its own client, informers and workers), and a record of
+// every plan submitted and every evaluation handled. Tests create nodes, jobs and evaluations through the API
+// and wait for outcomes.
 import type { Allocation, Evaluation, Job, JobSpec, JobVersion, Node } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { createApiServer, type ApiServer } from '../../apiserver/server.ts';
@@ -36,6 +37,10 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Do not start the schedulers yet (call startSchedulers). */
   deferStart?: boolean;
+  /** API servers (default 1), each over its own store connection; process i talks to server i mod servers. */
+  servers?: number;
+  /** Opens one store connection per API server (default: one memory store shared by them all). */
+  openStore?: () => Promise<Store>;
 }
 
 /** A group of a test job. */
@@ -50,6 +55,7 @@ export interface TestGroup {
 
 /** A running harness. */
 export interface Harness {
+  /** The first API server's store, server and URL (the admin client's). */
   store: Store;
   server: ApiServer;
   url: string;
@@ -61,6 +67,10 @@ export interface Harness {
   handlings: Handling[];
   startSchedulers(): Promise<void>;
   stopSchedulers(): Promise<void>;
+  /** Cut scheduler process `i` off the API server (as if it died): its requests fail from now on. */
+  disconnect(i: number): Promise<void>;
+  /** Stop scheduler process `i` (after disconnect: what is left of a dead process). */
+  stopProcess(i: number): Promise<void>;
   /** A ready node with these resources. */
   addNode(name: string, res?: { cpu?: number; memoryMB?: number; diskMB?: number; datacenter?: string; nodeClass?: string }): Promise<Node>;
   /** Create or replace a job (spec from groups), record its JobVersion, and return it. */
@@ -85,9 +95,14 @@ const NS = 'default';
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const logger = opts.logger ?? silentLogger;
   const clock = opts.clock ?? realClock;
-  const store = await openMemoryStore();
-  const server = await createApiServer({ store, logger, compactionIntervalMs: 0 });
-  const url = await server.listen({ port: 0 });
+  const shared = opts.openStore ? undefined : await openMemoryStore();
+  const apis: Array<{ store: Store; server: ApiServer; url: string }> = [];
+  for (let i = 0; i < (opts.servers ?? 1); i++) {
+    const store = shared ?? (await opts.openStore!());
+    const server = await createApiServer({ store, logger, compactionIntervalMs: 0 });
+    apis.push({ store, server, url: await server.listen({ port: 0 }) });
+  }
+  const { store, server, url } = apis[0]!;
   const client = createClient({ server: url, userAgent: 'harness' });
   const plans: PlanEvent[] = [];
   const handlings: Handling[] = [];
@@ -113,7 +128,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
   const procs: Array<{ client: Client; sched?: RunningScheduler }> = Array.from({ length: opts.processes ?? 1 }, (_, i) => ({
-    client: createClient({ server: url, userAgent: `scheduler-${i}` }),
+    client: createClient({ server: apis[i % apis.length]!.url, userAgent: `scheduler-${i}` }),
   }));
   const rc = <T extends Allocation | Evaluation | Job | Node>(plural: string) => client.resource<T>(plural);
 
@@ -129,6 +144,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
         await p.sched?.stop();
         p.sched = undefined;
       }));
+    },
+    async disconnect(i) {
+      await procs[i]!.client.close();
+    },
+    async stopProcess(i) {
+      await procs[i]!.sched?.stop();
+      procs[i]!.sched = undefined;
     },
     async addNode(name, res = {}) {
       const nodes = rc<Node>('nodes');
@@ -202,8 +224,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await h.stopSchedulers();
       for (const p of procs) await p.client.close();
       await client.close();
-      await server.close();
-      await store.close();
+      for (const a of apis) await a.server.close();
+      for (const st of new Set(apis.map((a) => a.store))) await st.close();
     },
   };
   if (!opts.deferStart) await h.startSchedulers();

@@ -94,23 +94,29 @@ test('a blocked evaluation that still cannot place is blocked again', async () =
       const ev = await h.getEval('e1-blocked');
       return ev.status?.phase === 'blocked' && ev.metadata.resourceVersion !== blocked.metadata.resourceVersion ? ev : undefined;
     });
-    assert.equal(re.status?.deliveries, 0);
-    assert.equal((await h.evals()).length, 2, 'no new blocked evaluation');
+    const all = await h.evals();
+    const story = () => JSON.stringify({ evals: all.map((e) => [e.metadata.name, e.status?.phase, e.status?.statusDescription]), plans: h.plans.map((p) => [p.eval.metadata.name, p.attempt, p.response.stale, p.response.nodes]) });
+    assert.equal(re.status?.deliveries, 0, story());
+    assert.equal(all.length, 2, `no new blocked evaluation: ${story()}`);
   });
 });
 
-test('the newest pending evaluation of a job is processed and the older ones canceled', async () => {
+test('the newest pending evaluation of a job is processed, older ones canceled, follow-ups kept for later', async () => {
   await withHarness({ deferStart: true }, async (h) => {
     await h.addNode('n1');
     await h.putJob('web', [{ count: 1 }]);
     await h.createEval('web', { name: 'old' });
+    await h.createEval('web', { name: 'due-followup', triggeredBy: 'alloc-failure', waitUntil: '2000-01-01T00:00:00Z' });
     await h.createEval('web', { name: 'new' });
     await h.startSchedulers();
     assert.equal((await h.settled('new')).status?.phase, 'complete');
     const old = await h.settled('old');
     assert.equal(old.status?.phase, 'canceled');
     assert.match(old.status?.statusDescription ?? '', /superseded by new/);
-    assert.deepEqual(h.handlings.map((x) => x.eval), ['new']);
+    // The follow-up's allocations wait for it by name: it runs after, never concurrently.
+    assert.equal((await h.settled('due-followup')).status?.phase, 'complete');
+    assert.deepEqual(h.handlings.map((x) => x.eval), ['new', 'due-followup']);
+    assert.ok(h.handlings[0]!.endSeq! < h.handlings[1]!.seq);
   });
 });
 
@@ -176,6 +182,39 @@ test('an abandoned claim expires and the evaluation is redelivered', async () =>
     assert.equal(e1.status?.phase, 'complete');
     assert.equal(e1.status?.deliveries, 2);
     assert.equal(liveAllocs(await h.allocs(), 'web').length, 1);
+  });
+});
+
+test('a scheduler process dies mid-evaluation: its claim expires and another process completes it', async () => {
+  const clock = new ManualClock(Date.parse('2030-01-01T00:00:00Z'));
+  let holder: string | undefined;
+  let revive!: () => void;
+  const dead = new Promise<void>((r) => (revive = r));
+  const hooks = {
+    async beforeSubmit(ev: { metadata: { name: string }; status?: { claimedBy?: string } }) {
+      if (ev.metadata.name !== 'e1' || holder) return;
+      holder = ev.status?.claimedBy;
+      await dead;
+      throw new Error('the process is gone');
+    },
+  };
+  await withHarness({ clock, hooks, processes: 2, workersPerProcess: 1 }, async (h) => {
+    await h.addNode('n1');
+    await h.putJob('web', [{ count: 2 }]);
+    await h.createEval('web', { name: 'e1' });
+    const who = await h.until('a worker to be mid-evaluation', async () => holder);
+    const victim = Number(/^proc-(\d+)\//.exec(who)![1]);
+    await h.disconnect(victim);
+    revive();
+    await h.stopProcess(victim);
+    const held = await h.getEval('e1');
+    assert.equal(held.status?.claimedBy, who, 'the dead process could not hand the evaluation back');
+    clock.advance(30_001);
+    const e1 = await h.settled('e1');
+    assert.equal(e1.status?.phase, 'complete');
+    assert.equal(e1.status?.deliveries, 2);
+    assert.equal(liveAllocs(await h.allocs(), 'web').length, 2);
+    assert.ok(h.handlings.filter((x) => x.eval === 'e1').every((x, i, all) => i === 0 || all[i - 1]!.endSeq! < x.seq));
   });
 });
 
