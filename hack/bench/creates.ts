@@ -49,6 +49,7 @@ export async function benchCreates(opts: { full: boolean; etcd?: string; set?: R
     return {
       name: 'creates',
       title: 'API creates/s vs raw etcd puts/s',
+      headline: 1,
       setup: `${cfg.concurrency} in flight, ${cfg.count.toLocaleString('en-US')} ops per phase, ${cfg.rounds} round(s) of raw-then-API (median shown), payload ${r.payloadBytes} B (the stored Job); server in the bench process, load in a child process`,
       figures: [
         { label: 'raw etcd3 puts/s', value: raw, unit: 'ops/s' },

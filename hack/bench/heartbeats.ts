@@ -29,6 +29,8 @@ export async function benchHeartbeats(opts: { full: boolean; etcd?: string; set?
   const windowMs = (opts.set?.seconds ?? (opts.full ? 60 : 20)) * 1000;
   const warmupMs = (opts.full ? 1.5 : 1) * HEARTBEAT_INTERVAL_S * 1000;
   const casLevels = opts.set?.workers ? [opts.set.workers] : opts.full ? [64, 256, 512] : [64, 256];
+  // Twice over in full runs: on a shared machine one pass can land in someone else's burst.
+  const casRounds = opts.full ? 2 : 1;
   const casMs = (opts.full ? 10 : 6) * 1000;
   const idleMs = 5000;
   const dir = mkdtempSync(join(tmpdir(), 'drover-bench-heartbeats-'));
@@ -49,18 +51,19 @@ export async function benchHeartbeats(opts: { full: boolean; etcd?: string; set?
     const idle = idleMeter.read();
 
     // Raw limit: the tight CAS loop at each level, while the server has nothing else to do.
-    const casCfg: CasClientArgs = { url: server.url, levels: casLevels, warmupMs: 2000, durationMs: casMs, namespace: NODE_LEASE_NAMESPACE };
-    const casCpu = new Map<number, Record<string, number>>();
+    const casCfg: CasClientArgs = { url: server.url, levels: Array.from({ length: casRounds }, () => casLevels).flat(), warmupMs: 2000, durationMs: casMs, namespace: NODE_LEASE_NAMESPACE };
+    const casCpu: Array<Record<string, number>> = []; // one per level run, in order
     let meter: CpuMeter | undefined;
     const onMessage = (m: unknown) => {
-      const { edge, workers } = m as { edge: 'start' | 'end'; workers: number };
+      const { edge } = m as { edge: 'start' | 'end' };
       if (edge === 'start') meter?.mark();
-      else if (meter) casCpu.set(workers, meter.read());
+      else if (meter) casCpu.push(meter.read());
     };
     const casChild = forkChild<CasClientResult>(fileURLToPath(new URL('./heartbeats-client.ts', import.meta.url)), [JSON.stringify(casCfg)], { timeoutMs: 300_000, onMessage });
     meter = new CpuMeter(pids({ client: casChild.proc.pid! }));
     const levels = await casChild.result.finally(() => casChild.stop());
-    const cas = levels.reduce((best, l) => (l.opsPerSec > best.opsPerSec ? l : best));
+    const best = levels.reduce((b, l, i) => (l.opsPerSec > levels[b]!.opsPerSec ? i : b), 0);
+    const cas = levels[best]!;
 
     // The fleet: registration (2 requests per node), then renewals spread evenly over the interval.
     const r0 = performance.now();
@@ -85,23 +88,23 @@ export async function benchHeartbeats(opts: { full: boolean; etcd?: string; set?
     const heartbeatRate = perSec(leasePuts);
     const share = heartbeatRate / cas.opsPerSec;
     const expected = nodes / HEARTBEAT_INTERVAL_S;
-    const casServerCores = casCpu.get(cas.workers)?.server ?? NaN;
+    const casServerCores = casCpu[best]?.server ?? NaN;
     const top = [...deltas].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k}: ${perSec(v).toFixed(1)}/s`).join(', ');
     notes.push(
       `requests during the window by verb, resource, code: ${top}`,
-      ...levels.map((l) => `raw CAS loop, ${l.workers} in flight: ${Math.round(l.opsPerSec).toLocaleString('en-US')} updates/s (${l.ops.toLocaleString('en-US')} in ${(l.elapsedMs / 1000).toFixed(1)} s), p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, ${l.errors} errors${l.firstError ? ` (first: ${l.firstError})` : ''}; cores: ${fmtCores(casCpu.get(l.workers) ?? {})}`),
+      ...levels.map((l, i) => `raw CAS loop, ${l.workers} in flight: ${Math.round(l.opsPerSec).toLocaleString('en-US')} updates/s (${l.ops.toLocaleString('en-US')} in ${(l.elapsedMs / 1000).toFixed(1)} s), p50 ${l.p50Ms.toFixed(1)} ms, p99 ${l.p99Ms.toFixed(1)} ms, ${l.errors} errors${l.firstError ? ` (first: ${l.firstError})` : ''}; cores: ${fmtCores(casCpu[i] ?? {})}`),
       `server idle (before any load, ${idleMs / 1000} s): ${fmtCores(idle)}`,
       `heartbeat window cores: ${fmtCores(cpu)}`,
       `server CPU per 1,000 lease updates/s: ${(((cpu.server! - idle.server!) / heartbeatRate) * 1000).toFixed(2)} cores at the heartbeat rate (above its idle load), ${(((casServerCores - idle.server!) / cas.opsPerSec) * 1000).toFixed(2)} cores at the maximum`,
       `registration of ${nodes.toLocaleString('en-US')} nodes (lease + Node each, 32 in flight): ${(registerMs / 1000).toFixed(1)} s; warm-up ${warmupMs / 1000} s before the window`,
-      `RSS with ${nodes.toLocaleString('en-US')} nodes: server ${(serverRss.rssKb / 1024).toFixed(0)} MiB, fleet process ${(fleetRss.rssKb / 1024).toFixed(0)} MiB`,
+      `RSS with ${nodes.toLocaleString('en-US')} nodes: server ${(serverRss.rssKb / 1024).toFixed(0)} MiB (after the CAS loop's ${levels.reduce((n, l) => n + l.ops, 0).toLocaleString('en-US')} updates too), fleet process ${(fleetRss.rssKb / 1024).toFixed(0)} MiB`,
       ...(onEtcd ? [] : ['drover dev also runs one real local agent (one more lease, every 10 s): negligible beside the fleet']),
     );
     const store = onEtcd ? 'etcd (`drover server`)' : 'memory store (`drover dev`)';
     return {
       name: onEtcd ? 'heartbeats-etcd' : 'heartbeats',
       title: `Heartbeats of ${nodes.toLocaleString('en-US')} hollow nodes on the API server, ${store}`,
-      setup: `${onEtcd ? `drover server on a fresh etcd` : 'drover dev'} (own process, with its controllers) ← \`drover agent --simulate ${nodes} --heartbeat-interval ${HEARTBEAT_INTERVAL_S}s\` (another process); requests from /metrics deltas and CPU from /proc over a ${windowMs / 1000} s window after a ${warmupMs / 1000} s warm-up; raw limit: leases updated by CAS PUT in a tight loop from a forked client before the fleet starts, ${casLevels.join(' / ')} in flight for ${casMs / 1000} s each (the best level counts)`,
+      setup: `${onEtcd ? `drover server on a fresh etcd` : 'drover dev'} (own process, with its controllers) ← \`drover agent --simulate ${nodes} --heartbeat-interval ${HEARTBEAT_INTERVAL_S}s\` (another process); requests from /metrics deltas and CPU from /proc over a ${windowMs / 1000} s window after a ${warmupMs / 1000} s warm-up; raw limit: leases updated by CAS PUT in a tight loop from a forked client before the fleet starts, ${casLevels.join(' / ')} in flight for ${casMs / 1000} s each${casRounds > 1 ? `, ${casRounds} rounds` : ''} (the best run counts)`,
       figures: [
         { label: 'lease renewals (PUT leases)', value: heartbeatRate, unit: `req/s (expected ${expected.toFixed(0)})` },
         { label: 'all API requests during the window', value: perSec(total), unit: 'req/s' },
@@ -113,6 +116,7 @@ export async function benchHeartbeats(opts: { full: boolean; etcd?: string; set?
         { label: 'raw: API server CPU at that maximum', value: casServerCores * 100, unit: '% of one core' },
         { label: 'failed requests (not 2xx/3xx) in the window', value: failures, unit: 'requests' },
       ],
+      headline: 2,
       ratio: { value: share, meaning: 'heartbeat req/s ÷ max lease updates/s = share of capacity heartbeats take (lower is better)' },
       target: { text: `share ≤ ${TARGET_SHARE}, renewals within 10 % of ${expected.toFixed(0)}/s, no failures`, met: share <= TARGET_SHARE && Math.abs(heartbeatRate - expected) <= expected * 0.1 && failures === 0 },
       notes,

@@ -14,6 +14,9 @@ const BENCHES: Record<string, { script: string; args: string[] }> = {
   list: { script: 'list.ts', args: [] },
   memory: { script: 'memory.ts', args: [] },
   'dev-ready': { script: 'dev-ready.ts', args: [] },
+  'agent-allocs': { script: 'agent-allocs.ts', args: [] },
+  heartbeats: { script: 'heartbeats.ts', args: [] },
+  'heartbeats-etcd': { script: 'heartbeats.ts', args: ['--set', 'etcd=1'] },
   'watch-direct': { script: 'watch.ts', args: ['--writer', 'etcd'] },
   'watch-sweep': { script: 'watch.ts', args: ['--writer', 'etcd', '--set', 'sweep=1'] },
   watch: { script: 'watch.ts', args: ['--writer', 'api'] },
@@ -61,7 +64,7 @@ function markdown(rs: BenchResult[], failed: string[]): string {
   for (const [k, v] of Object.entries(machine)) lines.push(`- ${k}: ${v}`);
   lines.push('', '| benchmark | headline | ratio to raw limit | target | met |', '|---|---|---|---|---|');
   for (const r of rs) {
-    const h = r.figures[0]!;
+    const h = r.figures[r.headline ?? 0]!;
     lines.push(`| ${r.title} | ${h.label}: ${fmt(h.value)} ${h.unit} | ${fmt(r.ratio.value)} (${r.ratio.meaning}) | ${r.target.text} | ${r.target.met ? 'yes' : '**no**'} |`);
   }
   for (const r of rs) {

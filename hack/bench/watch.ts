@@ -83,6 +83,7 @@ export async function benchWatch(opts: WatchBenchOptions): Promise<BenchResult> 
     return {
       name: opts.writer === 'api' ? 'watch' : 'watch-direct',
       title: `${r.watchers.toLocaleString('en-US')} watchers, ${cfg.rate.toLocaleString('en-US')} events/s, writes ${opts.writer === 'api' ? 'through the API' : 'straight to etcd'}: delivery latency`,
+      headline: 4,
       setup: `${r.watchers} HTTP NDJSON watches on jobs (raw sockets, bytes scanned for the stamp, no JSON.parse); ${cfg.rate} Jobs/s for ${cfg.durationMs / 1000} s after ${cfg.warmupMs / 1000} s of warm-up, ${how}; server in the bench process, watchers + load generator in one child process`,
       figures: [
         { label: 'writes per second (achieved)', value: r.achievedRate, unit: '/s' },
@@ -128,6 +129,7 @@ export async function benchWatchSweep(opts: WatchBenchOptions): Promise<BenchRes
     return {
       name: 'watch-sweep',
       title: `${watchers.toLocaleString('en-US')} watchers: fan-out latency by event rate (writes straight to etcd)`,
+      headline: runs.length * 3 - 2,
       setup: `one fresh API server per rate; ${runs[0]!.cfg.durationMs / 1000} s per rate after warm-up; otherwise as watch-direct`,
       figures: runs.flatMap((s) => [
         { label: `${s.cfg.rate}/s: delivery p50`, value: s.r.ours.p50, unit: 'ms' },

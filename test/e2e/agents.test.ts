@@ -140,7 +140,9 @@ describe('a real server and two agents', { ...options, timeout: 300_000 }, () =>
       return lostUids.every((uid) => !byUid.has(uid));
     }, async () => JSON.stringify([...(await containers()).entries()]));
     const web = await allocs('web');
-    for (const uid of lostUids) assert.equal(web.find((a) => a.metadata.uid === uid)?.status?.clientStatus, 'lost', 'lost stays lost');
+    for (const uid of lostUids) {
+      assert.equal(web.find((a) => a.metadata.uid === uid)?.status?.clientStatus, 'lost', `lost stays lost:\n${describeAllocs(web)}\n${victim.proc.log().slice(-6000)}`);
+    }
     assert.equal(web.filter(isLive).length, 3);
     assert.ok(web.filter(isLive).every((a) => a.spec.nodeName === survivor.node));
   });

@@ -1,5 +1,5 @@
 // A real Drover cluster for end-to-end tests: etcd, `drover server` on it, and node agents (`drover agent`),
-// each its own process. Heartbeats are short (lease 2 s renewed every 500 ms, down after 4 s more of silence)
+// each its own process. Heartbeats are short (lease 2 s renewed every 500 ms, down after 6 s more of silence)
 // so a dead node is noticed within seconds. Node names carry the test process's pid, so the tasks and
 // containers of this run can be told from those of any other run on the machine.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { startDrover, stopProcess, type DroverProcess } from './processes.ts';
 
 /** Agent timings: short, so node death is seen in seconds; the grace absorbs a loaded 2-core machine. */
 const AGENT_CONFIG = 'heartbeatInterval: 500ms\nleaseDuration: 2s\n';
-const HEARTBEAT_GRACE = '4s';
+const HEARTBEAT_GRACE = '6s';
 const WAIT_MS = 90_000;
 
 /** One node agent of the cluster. */

@@ -20,9 +20,12 @@ export interface DroverProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Spawn `node cmd/drover/bin.js ...args` and wait (at most `timeoutMs`) for `ready` on its stdout. */
-export async function startDrover(args: string[], opts: { ready: RegExp; timeoutMs: number; name: string }): Promise<DroverProcess> {
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Spawn `node [nodeArgs] cmd/drover/bin.js ...args` and wait (at most `timeoutMs`) for `ready` on its stdout.
+ * `nodeArgs` are node's own flags (e.g. `--cpu-prof`, `--max-old-space-size=8192`).
+ */
+export async function startDrover(args: string[], opts: { ready: RegExp; timeoutMs: number; name: string; nodeArgs?: string[] }): Promise<DroverProcess> {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => proc.kill('SIGKILL');
   process.once('exit', killOnExit);
   const tail: string[] = [];
@@ -71,9 +74,9 @@ export async function startDev(dataDir: string): Promise<DroverProcess & { url: 
   return { ...p, url: p.match[1]! };
 }
 
-/** `drover server` on etcd `endpoint`, on a free loopback port. */
-export async function startServer(endpoint: string): Promise<DroverProcess & { url: string }> {
-  const p = await startDrover(['server', '--etcd-endpoints', endpoint, '--port', '0', '--log-level', 'warn'], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover server' });
+/** `drover server` on etcd `endpoint`, on a free loopback port (`nodeArgs`: node's own flags, as startDrover). */
+export async function startServer(endpoint: string, opts: { nodeArgs?: string[] } = {}): Promise<DroverProcess & { url: string }> {
+  const p = await startDrover(['server', '--etcd-endpoints', endpoint, '--port', '0', '--log-level', 'warn'], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover server', nodeArgs: opts.nodeArgs });
   return { ...p, url: p.match[1]! };
 }
 

@@ -15,6 +15,8 @@ export interface BenchResult {
   /** What the benchmark did (sizes, concurrency, process split), for the report. */
   setup: string;
   figures: Figure[];
+  /** Index in `figures` of the one a summary shows (default 0). */
+  headline?: number;
   /** Ours against the raw limit measured in the same run; `meaning` says which way is better. */
   ratio: { value: number; meaning: string };
   target: { text: string; met: boolean };

@@ -2,7 +2,8 @@
 // completion with exit codes, restart policy, kills, bad config, desired stop.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Job, Lease, Node } from '../../../api/schemas/index.ts';
+import type { Allocation, Job, Lease, Node } from '../../../api/schemas/index.ts';
+import { isConflict } from '../../apierrors/status.ts';
 import { NODE_LEASE_NAMESPACE } from '../heartbeat.ts';
 import { currentVersion } from './job-source.ts';
 import { AGENT_HTTP_ATTRIBUTE } from './log-proxy.ts';
@@ -170,5 +171,30 @@ test('an in-place job update (new jobVersion on the allocation) applies to the r
     const done = await h.untilAlloc('inplace-a0', (a) => a.status?.clientStatus === 'complete', 'complete');
     assert.match(done.status!.taskStates!.t!.events!.find((e) => e.type === 'Killing')!.message!, /force kill after 20ms/);
     assert.deepEqual(eventTypes(done, 't').filter((e) => e === 'Started'), ['Started'], 'not restarted by the update');
+  });
+});
+
+test('an allocation the cluster marked lost (its node was down) has its tasks stopped and stays lost', async () => {
+  await withAgentHarness(async (h) => {
+    await h.startAgent();
+    const job = await h.createJob('gone', { tasks: [{ name: 't', driver: 'mock' }] }, { type: 'service' });
+    await h.place(job);
+    await h.untilAlloc('gone-a0', (a) => a.status?.clientStatus === 'running', 'running');
+    // What the health controller writes when the node's lease expires (the agent may be writing too: retry).
+    const allocs = h.client.resource<Allocation>('allocations');
+    for (;;) {
+      const cur = await h.alloc('gone-a0');
+      try {
+        await allocs.updateStatus({ ...cur, status: { ...cur.status, clientStatus: 'lost', clientDescription: 'alloc is lost since its node is down' } });
+        break;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+    const a = await h.untilAlloc('gone-a0', (x) => eventTypes(x, 't').includes('Killed'), 'task killed');
+    assert.equal(a.status!.clientStatus, 'lost');
+    assert.equal(a.status!.clientDescription, 'alloc is lost since its node is down');
+    assert.equal(a.status!.taskStates!.t!.state, 'dead');
+    assert.match(a.status!.taskStates!.t!.events!.find((e) => e.type === 'Killing')!.message!, /allocation is lost/);
   });
 });

@@ -193,11 +193,6 @@ export class AllocRunner {
     if (this.failure) return { clientStatus: 'failed', clientDescription: this.failure, taskStates };
     const clientStatus = clientStatusOf(views);
     const out: OwnedStatus = { clientStatus, clientDescription: describe(clientStatus, this.stopping), taskStates };
-    // `lost` is the cluster's verdict (health controller, scheduler) and final: report the tasks, keep the verdict.
-    if (isLost(this.alloc)) {
-      out.clientStatus = 'lost';
-      out.clientDescription = this.alloc.status?.clientDescription;
-    }
     const checks = this.job ? this.checks.summary(this.alloc, this.job.group) : undefined;
     if (checks) out.conditions = [this.checksCondition(checks)];
     if (this.healthVerdict && this.healthVerdict.deployment === this.alloc.spec.deploymentName) {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import type { Allocation } from '../../../api/schemas/index.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { CheckRestarter, probe } from './checks.ts';
 import { HealthWatcher, healthRules } from './health.ts';
@@ -162,4 +163,30 @@ test('script checks run inside the task through the driver', async () => {
     const b = await h.untilAlloc('scriptbad-a0', (x) => x.status?.deploymentStatus?.healthy !== undefined, 'health decided');
     assert.equal(b.status!.deploymentStatus!.healthy, false);
   });
+});
+
+test("an allocation's checks are reported as its ChecksPassing condition, with or without a deployment", async () => {
+  let code = 200;
+  const srv = await httpServer(() => code);
+  const condition = (a: Allocation) => a.status?.conditions?.find((c) => c.type === 'ChecksPassing');
+  try {
+    await withAgentHarness(async (h) => {
+      await h.startAgent();
+      const job = await h.createJob('probed', {
+        network: { ports: [{ label: 'http' }] },
+        tasks: [{ name: 'srv', driver: 'mock', services: [{ name: 'web', portLabel: 'http', checks: [{ name: 'alive', type: 'http', path: '/', interval: '10ms' }] }] }],
+      }, { type: 'service' });
+      await h.place(job, { ports: [{ label: 'http', value: srv.port }] });
+      const up = await h.untilAlloc('probed-a0', (a) => condition(a)?.status === 'True', 'checks passing');
+      assert.deepEqual({ ...condition(up), lastTransitionTime: undefined }, { type: 'ChecksPassing', status: 'True', reason: 'ChecksPassing', message: 'alive: passing', lastTransitionTime: undefined });
+      assert.equal(up.status!.deploymentStatus, undefined, 'no deployment, no deployment health');
+      code = 500;
+      const down = await h.untilAlloc('probed-a0', (a) => condition(a)?.status === 'False', 'checks failing');
+      assert.equal(condition(down)!.reason, 'ChecksFailing');
+      assert.match(condition(down)!.message!, /^alive: critical: HTTP GET http:\/\/127\.0\.0\.1:[0-9]+\/: 500/);
+      assert.ok(Date.parse(condition(down)!.lastTransitionTime!) >= Date.parse(condition(up)!.lastTransitionTime!));
+    });
+  } finally {
+    await srv.close();
+  }
 });

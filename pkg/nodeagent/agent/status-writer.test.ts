@@ -8,7 +8,7 @@ import type { ResourceClient } from '../../client/client.ts';
 import { NetworkError } from '../../client/errors.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
-import { StatusWriter } from './status-writer.ts';
+import { StatusWriter, mergeOwned } from './status-writer.ts';
 
 function fakeAllocs(script: Array<'ok' | 'conflict' | 'down'>) {
   let stored: Allocation = {
@@ -80,4 +80,16 @@ test('an allocation re-created under the same name is not written', async () => 
   w.report({ clientStatus: 'failed' });
   await settle(clock, 1);
   assert.equal(f.writes.length, 0);
+});
+
+test('the agent never writes over a lost verdict, and replaces only its own condition types', () => {
+  const other = { type: 'Evicted', status: 'False' as const };
+  const mine = { type: 'ChecksPassing', status: 'True' as const, reason: 'ChecksPassing', message: 'alive: passing' };
+  const lost = { clientStatus: 'lost' as const, clientDescription: 'alloc is lost since its node is down', conditions: [other, { ...mine, status: 'Unknown' as const }] };
+  const merged = mergeOwned(lost, { clientStatus: 'running', clientDescription: 'Tasks are running', taskStates: { t: { state: 'running' } }, conditions: [mine] });
+  assert.equal(merged.clientStatus, 'lost');
+  assert.equal(merged.clientDescription, 'alloc is lost since its node is down');
+  assert.deepEqual(merged.taskStates, { t: { state: 'running' } }, 'the tasks are still reported');
+  assert.deepEqual(merged.conditions, [other, mine]);
+  assert.equal(mergeOwned({ clientStatus: 'pending' }, { clientStatus: 'running' }).clientStatus, 'running');
 });

@@ -148,11 +148,19 @@ export class StatusWriter {
   }
 }
 
-/** The stored status with the agent's fields replaced (fields the agent leaves undefined are kept). */
+/**
+ * The stored status with the agent's fields replaced (fields the agent leaves undefined are kept). A `lost`
+ * client status is the cluster's verdict and final: the agent still reports its tasks, never over the verdict
+ * (an agent back from the dead may report what it ran before it learns the allocation was replaced).
+ */
 export function mergeOwned(current: AllocationStatus, want: OwnedStatus): AllocationStatus {
   const out: AllocationStatus = { ...current };
   for (const [k, v] of Object.entries(want) as Array<[keyof OwnedStatus, unknown]>) {
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  if (current.clientStatus === 'lost') {
+    out.clientStatus = 'lost';
+    out.clientDescription = current.clientDescription;
   }
   if (want.conditions) {
     const ours = new Set(want.conditions.map((c) => c.type));
