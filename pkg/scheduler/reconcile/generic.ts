@@ -83,6 +83,12 @@ function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, alloc
       r.ignore.push(a); // already replaced by an earlier evaluation
       continue;
     }
+    // Marked lost by the health controller before any evaluation saw its node go down: still desired to
+    // run, so it goes through the lost path (replaced under its name, linked, and stopped), not ignored.
+    if (a.clientStatus === 'lost' && a.desiredStatus === 'run') {
+      c.lost.push(a);
+      continue;
+    }
     if (!terminal) {
       const taint = nodeTaint(a, input.taintedNodes);
       if (taint === 'lost') c.lost.push(a);

@@ -61,6 +61,11 @@ const cases: Case[] = [
     want: { lost: ['app.web[1]', 'app.web[2]'], place: ['app.web[1]:lost<app-web-1-node-1', 'app.web[2]:lost<app-web-2-node-2'], ignore: ['app.web[0]'] },
   },
   {
+    name: 'an allocation already marked lost while still desired to run is replaced with a link, not ignored',
+    input: () => ({ job: v1, existing: allocs(v1, 3, (i) => (i === 1 ? { clientStatus: 'lost' } : {})) }),
+    want: { lost: ['app.web[1]'], place: ['app.web[1]:lost<app-web-1-node-1'], ignore: ['app.web[0]', 'app.web[2]'] },
+  },
+  {
     name: 'a draining node migrates migrate.maxParallel allocations at a time',
     input: () => ({
       job: web(3),
