@@ -18,8 +18,8 @@ import { forkChild } from './lib/child.ts';
 import { childPids, CpuMeter } from './lib/cpu.ts';
 import { pollUntil, residentKb, startDrover, startServer, type DroverProcess } from './lib/drover-process.ts';
 import { benchEtcd, type BenchEtcd } from './lib/etcd.ts';
-import { formatShares, summarizeProfile } from './lib/profile.ts';
-import { monotonicUs, readNewestProfile, topFunctions, windowProfile } from './lib/profile-window.ts';
+import { formatShares, saveProfile, summarizeProfile } from './lib/profile.ts';
+import { monotonicUs, readMainProfile, topFunctions, windowProfile } from './lib/profile-window.ts';
 import { report, type BenchResult } from './lib/result.ts';
 import type { C1mClientArgs, C1mLoadResult, C1mProgress, RawPutsAnswer, RawPutsResult } from './c1m-client.ts';
 
@@ -158,11 +158,12 @@ function evalSummary(evals: Evaluation[]): string {
 
 /** Where the server's CPU went during the measured phase: by package and the top functions by self time. */
 function profileNotes(dir: string, fromUs: number, toUs: number): string {
-  const prof = readNewestProfile(dir);
+  const prof = readMainProfile(dir);
   if (!prof) return 'server CPU profile: none written';
   const w = windowProfile(prof, fromUs, toUs);
   const fns = topFunctions(w, 15).map((f) => `${(f.share * 100).toFixed(1)}% ${f.fn}`);
-  return `server CPU profile (--cpu-prof, measured phase only), by package: ${formatShares(summarizeProfile(w), 12)}; top functions by self time: ${fns.join('; ')}`;
+  const path = saveProfile(prof, 'c1m-server');
+  return `server CPU profile (--cpu-prof, measured phase only; whole run saved as ${path}), by package: ${formatShares(summarizeProfile(w), 12)}; top functions by self time: ${fns.join('; ')}`;
 }
 
 interface Measured {

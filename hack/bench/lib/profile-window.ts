@@ -1,6 +1,6 @@
 // A `node --cpu-prof` profile of another process, cut to the benchmark's measured phase and summarised by the
 // functions that used the most CPU themselves (self time), next to profile.ts's summary by package.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CpuProfile } from './profile.ts';
 
@@ -25,11 +25,14 @@ export function monotonicUs(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-/** The newest `.cpuprofile` in `dir` (node names them by time and pid), parsed; undefined when there is none. */
-export function readNewestProfile(dir: string): TimedProfile | undefined {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-  const last = files[files.length - 1];
-  return last ? (JSON.parse(readFileSync(join(dir, last), 'utf8')) as TimedProfile) : undefined;
+/**
+ * The main thread's `.cpuprofile` in `dir`, parsed; undefined when there is none. Node writes one per thread
+ * (tsx's loader hooks run in a worker thread of their own): the main thread's is the biggest.
+ */
+export function readMainProfile(dir: string): TimedProfile | undefined {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => ({ f, size: statSync(join(dir, f)).size }));
+  const main = files.sort((a, b) => b.size - a.size)[0];
+  return main ? (JSON.parse(readFileSync(join(dir, main.f), 'utf8')) as TimedProfile) : undefined;
 }
 
 /**
