@@ -22,5 +22,6 @@ const explicit = args.filter((a) => !a.startsWith('-'));
 const flags = args.filter((a) => a.startsWith('-'));
 if (explicit.length) files.push(...explicit); else roots.forEach(walk);
 files.sort();
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...flags, ...files], { stdio: 'inherit' });
+const reporter = flags.some((f) => f.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporter, ...flags, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

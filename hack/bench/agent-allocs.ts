@@ -5,7 +5,7 @@
 // schedule), until the first, 95 % and 99 % report `clientStatus: running`; the agent's resident memory with
 // every task running. Raw limit in the same run: N of the same processes spawned straight from Node.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Allocation, Job, Node } from '../../api/schemas/index.ts';
@@ -14,6 +14,8 @@ import { processAlive } from '../../pkg/nodeagent/drivers/rawexec/procfs.ts';
 import { parseBenchArgs, watchdog } from './lib/args.ts';
 import { CpuMeter } from './lib/cpu.ts';
 import { countDeltas, pollUntil, requestCounts, residentKb, startDev, startDrover, type DroverProcess } from './lib/drover-process.ts';
+import { formatShares, summarizeProfile } from './lib/profile.ts';
+import { monotonicUs, readMainProfile, topFunctions, windowProfile } from './lib/profile-window.ts';
 import { report, type BenchResult } from './lib/result.ts';
 import { percentile } from './lib/stats.ts';
 
@@ -157,6 +159,7 @@ export async function benchAgentAllocs(opts: { full: boolean; set?: Record<strin
   let client: Client | undefined;
   let jobCreated = false;
   const known = new Map<string, TaskProcess>();
+  const profileWindow = { fromUs: 0, toUs: 0 };
   const remember = () => {
     for (const t of recordedTasks(agentDirs)) known.set(`${t.pid}:${t.startTime}`, t);
   };
@@ -170,7 +173,9 @@ export async function benchAgentAllocs(opts: { full: boolean; set?: Record<strin
     dev = await startDev(join(dir, 'dev'));
     for (let i = 0; i < agentCount; i++) {
       const args = ['agent', '--server', dev.url, '--datacenter', DATACENTER, '--name', `bench-agent-${i}`, '--data-dir', agentDirs[i]!, '--log-level', 'warn'];
-      agents.push(await startDrover(args, { ready: /drover agent "[^"]+" running/, timeoutMs: 60_000, name: `drover agent ${i}` }));
+      // With --set profile=1 the first agent writes a V8 CPU profile on exit; the summary is cut to POST → all running.
+      const nodeArgs = opts.set?.profile === 1 && i === 0 ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'profile')}`] : [];
+      agents.push(await startDrover(args, { ready: /drover agent "[^"]+" running/, timeoutMs: 60_000, name: `drover agent ${i}`, nodeArgs }));
     }
     client = createClient({ server: dev.url, userAgent: 'drover-bench/agent-allocs' });
     const c = client;
@@ -222,12 +227,13 @@ export async function benchAgentAllocs(opts: { full: boolean; set?: Record<strin
     meter.mark();
     t0 = performance.now();
     t0Wall = Date.now();
+    profileWindow.fromUs = monotonicUs();
     await client.resource<Job>('jobs').create(sleepJob(count, driver));
     jobCreated = true;
     const postMs = performance.now() - t0;
     let timedOut = false;
     await Promise.race([done, new Promise<void>((r) => setTimeout(() => ((timedOut = true), r()), limitMs).unref())]);
-    const wallMs = performance.now() - t0;
+    profileWindow.toUs = monotonicUs();
     const cpu = meter.read();
     const requests = countDeltas(requestsBefore, await requestCounts(dev.url));
     const rssAtAll = agents.map((a) => residentKb(a.pid));
@@ -249,6 +255,7 @@ export async function benchAgentAllocs(opts: { full: boolean; set?: Record<strin
     const p99 = at(runs, 99);
     const p100 = at(runs, 100);
     const starts = [...times.values()].map((t) => t.startedMs).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+    const lags = [...times.values()].filter((t) => t.startedMs !== undefined && t.runningMs !== undefined).map((t) => t.runningMs! - t.startedMs!).sort((a, b) => a - b);
     // How the reports arrived: allocations running at each tenth of the time to the last one.
     const timeline = Array.from({ length: 10 }, (_, i) => {
       const edge = ((i + 1) / 10) * (runs[runs.length - 1] ?? 0);
@@ -266,6 +273,7 @@ export async function benchAgentAllocs(opts: { full: boolean; set?: Record<strin
       `reported running over time: ${timeline}`,
       `task processes started (their startedAt, the agent's clock): first ${starts[0]?.toFixed(0) ?? '-'} ms, 50 % ${at(starts, 50).toFixed(0)} ms, 95 % ${at(starts, 95).toFixed(0)} ms, 99 % ${at(starts, 99).toFixed(0)} ms, last ${starts[starts.length - 1]?.toFixed(0) ?? '-'} ms after the POST`,
       `API requests from POST to the last running: ${[...requests].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ×${v}`).join(', ')}`,
+      `report lag (running seen here − the task's startedAt): 50 % ${percentile(lags, 50).toFixed(0)} ms, 99 % ${percentile(lags, 99).toFixed(0)} ms, max ${lags[lags.length - 1]?.toFixed(0) ?? '-'} ms`,
       `raw spawns: first ${raw.times[0]?.toFixed(1)} ms, 95 % ${percentile(raw.times, 95).toFixed(1)} ms, all ${raw.totalMs.toFixed(0)} ms, ${raw.errors} errors`,
       `agent RSS right when the last allocation reported running: ${rssAtAll.map((r) => (r.rssKb / 1024).toFixed(0)).join(' + ')} MiB; peak (VmHWM) ${rssSteady.map((r) => (r.hwmKb / 1024).toFixed(0)).join(' + ')} MiB; idle before the job ${idleRss.map((k) => (k / 1024).toFixed(0)).join(' + ')} MiB`,
       `drover dev (API server, memory store, scheduler, controllers, its own idle agent) RSS with the job running: ${(devRss.rssKb / 1024).toFixed(0)} MiB`,
@@ -324,6 +332,16 @@ export async function benchAgentAllocs(opts: { full: boolean; set?: Record<strin
       await new Promise((r) => setTimeout(r, 500));
     }
     for (const t of known.values()) for (const d of t.cgroups) removeCgroupDir(d);
+    const profile = existsSync(join(dir, 'profile')) ? readMainProfile(join(dir, 'profile')) : undefined;
+    if (profile) {
+      const cut = windowProfile(profile, profileWindow.fromUs, profileWindow.toUs);
+      const saved = join(tmpdir(), `drover-bench-agent-allocs-${Date.now()}.cpuprofile`);
+      writeFileSync(saved, JSON.stringify(profile));
+      notes.push(
+        `agent CPU from POST to the last running, by package: ${formatShares(summarizeProfile(cut), 12)}`,
+        `agent CPU from POST to the last running, top functions (self): ${topFunctions(cut, 10).map((f) => `${f.fn} ${(f.share * 100).toFixed(0)}%`).join(', ')}; whole profile: ${saved}`,
+      );
+    }
     rmSync(dir, { recursive: true, force: true });
     process.removeListener('exit', onExit);
   }

@@ -76,28 +76,35 @@ export async function processEval(deps: ProcessDeps, ev: Evaluation, token: Clai
     const parts = splitChanges(planChanges(plan), config.maxPlacementsPerSubmission);
     let progress = false;
     let res: PlanResponse | undefined;
+    // What this attempt placed, and the highest allocation revision its parts reached: the re-plan must see both.
+    const placed: string[] = [];
+    let placedRev = 0;
     for (const [i, part] of parts.entries()) {
       // Only the first part is checked against the basis: the later ones follow this plan's own writes.
       const req: PlanRequest = { claim: token, ...part, ...(i === 0 ? { basis } : {}), ...(i === parts.length - 1 ? { outcome } : {}) };
       res = await submit(deps, ev, attempt, plan, req);
       progress ||= res.placed.length + res.stopped.length + res.updated.length > 0;
+      placed.push(...res.placed);
+      placedRev = Math.max(placedRev, res.waitFor.allocations ?? 0);
       if (res.stale || Object.values(res.nodes).some((n) => n.refused !== undefined)) break;
       if (i < parts.length - 1) await view.waitFor('allocations', res.waitFor.allocations ?? 0);
     }
     if (res!.outcomeApplied) return res!;
     stale = progress ? 0 : stale + 1;
     deps.logger.debug('plan not fully committed, planning again', { eval: ev.metadata.name, attempt, stale: res!.stale, refused: refusedNodes(res!) });
-    await catchUp(view, res!, ns);
+    await catchUp(view, res!, ns, placed, placedRev);
   }
 }
 
 /** Bring the view up to what the server said the plan missed. */
-async function catchUp(view: ClusterView, res: PlanResponse, ns: string): Promise<void> {
+async function catchUp(view: ClusterView, res: PlanResponse, ns: string, placed: string[], placedRev: number): Promise<void> {
   await Promise.all([
     ...res.refetch.jobs.map((j) => view.refetchJob(ns, j)),
     ...res.refetch.nodes.map((n) => view.refetchNode(n)),
   ]);
   await Promise.all((Object.entries(res.waitFor) as Array<['allocations' | 'jobs' | 'nodes', number]>).map(([k, rv]) => view.waitFor(k, rv)));
+  // Our own placements, every one of them: the last transaction's revision can be reached with part of it applied.
+  if (placed.length > 0) await view.waitForAllocations(ns, placed, placedRev);
 }
 
 async function submit(deps: ProcessDeps, ev: Evaluation, attempt: number, plan: Plan | undefined, request: PlanRequest): Promise<PlanResponse> {

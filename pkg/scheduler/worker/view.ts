@@ -39,6 +39,7 @@ export class ClusterView {
   private readonly tombstones = new Map<string, number>();
   private readonly informers: Record<ViewKind, Informer> & { jobversions: Informer };
   private waiters: Array<{ kind: ViewKind; rv: number; resolve: () => void }> = [];
+  private allocWaiters: Array<{ missing: Set<string>; rv: number; resolve: () => void }> = [];
   private poll?: Timer;
   private waking = false;
 
@@ -63,6 +64,8 @@ export class ClusterView {
     this.poll?.cancel();
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
+    for (const w of this.allocWaiters) w.resolve();
+    this.allocWaiters = [];
   }
 
   /** The job as last seen, or undefined (deleted or never seen). */
@@ -87,6 +90,21 @@ export class ClusterView {
   waitFor(kind: ViewKind, rv: number): Promise<void> {
     if (this.revisions()[kind] >= rv) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ kind, rv, resolve }));
+  }
+
+  /**
+   * Resolve once every allocation named in `names` (namespace `namespace`) is in the view, or the allocation
+   * informer is past `rv` (whatever is still missing was deleted since). Waiting for `rv` alone is not enough
+   * after one's own plan commit: a node's placements are one transaction, hence one revision of many events,
+   * and the informer reports that revision reached with its first event — a re-plan from that view misses the
+   * rest and places them again.
+   */
+  waitForAllocations(namespace: string, names: readonly string[], rv: number): Promise<void> {
+    const missing = new Set(names.map((n) => `allocations/${namespace}/${n}`));
+    return new Promise((resolve) => {
+      this.allocWaiters.push({ missing, rv, resolve });
+      this.resolveDue();
+    });
   }
 
   /** Re-read a job straight from the API server (after a plan commit said it changed). */
@@ -153,7 +171,7 @@ export class ClusterView {
   }
 
   private wake(): void {
-    if (this.waiters.length === 0 || this.waking) return;
+    if ((this.waiters.length === 0 && this.allocWaiters.length === 0) || this.waking) return;
     // The informer records an event's revision after its handlers ran: look once the event is fully applied.
     this.waking = true;
     queueMicrotask(() => {
@@ -167,6 +185,13 @@ export class ClusterView {
     const [due, rest] = [this.waiters.filter((w) => now[w.kind] >= w.rv), this.waiters.filter((w) => now[w.kind] < w.rv)];
     this.waiters = rest;
     for (const w of due) w.resolve();
+    if (this.allocWaiters.length === 0) return;
+    const done = this.allocWaiters.filter((w) => {
+      for (const key of w.missing) if (this.seen.has(key)) w.missing.delete(key);
+      return w.missing.size === 0 || now.allocations > w.rv;
+    });
+    this.allocWaiters = this.allocWaiters.filter((w) => !done.includes(w));
+    for (const w of done) w.resolve();
   }
 
   private schedulePoll(): void {
