@@ -23,5 +23,6 @@ const flags = args.filter((a) => a.startsWith('-'));
 if (explicit.length) files.push(...explicit); else roots.forEach(walk);
 files.sort();
 const reporter = flags.some((f) => f.startsWith('--test-reporter')) ? [] : ['--test-reporter=spec'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...reporter, ...flags, ...files], { stdio: 'inherit' });
+// A hung test fails after 10 minutes instead of stalling the whole run (no test comes near it when healthy).
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=600000', ...reporter, ...flags, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

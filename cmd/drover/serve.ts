@@ -48,12 +48,24 @@ export async function serve(opts: ServeOptions): Promise<number> {
     opts.logger.info('shutting down');
   } finally {
     for (const r of running.reverse()) {
-      await r.component.stop().catch((err) => opts.logger.error('component failed to stop', { component: r.name, err }));
+      await stopWithin(r.component, STOP_TIMEOUT_MS).catch((err) => opts.logger.error('component failed to stop', { component: r.name, err }));
     }
     await client.close();
     await api.close();
   }
   return 0;
+}
+
+/** How long one component may take to stop before shutdown goes on without it (a stuck stop must not hang the process). */
+const STOP_TIMEOUT_MS = 15_000;
+
+function stopWithin(component: RunningComponent, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not stop within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([component.stop(), timeout]).finally(() => clearTimeout(timer));
 }
 
 function aborted(signal: AbortSignal): Promise<void> {
