@@ -121,7 +121,8 @@ export const kinds: KindInfo[] = [
     schema: EvaluationSchema, selectableFields: fields('spec.jobName', 'spec.triggeredBy', 'status.phase'),
     printerColumns: [
       col('Job', '.spec.jobName'), col('TriggeredBy', '.spec.triggeredBy'), col('Phase', '.status.phase'),
-      col('Priority', '.spec.priority', 'integer', 1), col('Node', '.spec.nodeName', 'string', 1), age,
+      col('Priority', '.spec.priority', 'integer', 1), col('Node', '.spec.nodeName', 'string', 1),
+      col('Description', '.status.statusDescription', 'string', 1), age,
     ],
     categories: ['all'], description: 'A unit of scheduling work: reconcile one job after a change.',
   },

@@ -64,7 +64,9 @@ export function topFunctions(profile: TimedProfile, n = 15): FunctionShare[] {
     const us = profile.timeDeltas[i] ?? 0;
     const { functionName, url, lineNumber } = node.callFrame;
     const file = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/(pkg|api|cmd|hack)\//, '$1/');
-    const key = url ? `${functionName || '(anonymous)'} (${file}:${(lineNumber ?? 0) + 1})` : functionName || '(native)';
+    // tsx's transformed sources often report line 0: then the file alone.
+    const where = lineNumber ? `${file}:${lineNumber + 1}` : file;
+    const key = url ? `${functionName || '(anonymous)'} (${where})` : functionName || '(native)';
     self.set(key, (self.get(key) ?? 0) + us);
     busy += us;
   });

@@ -114,3 +114,17 @@ test('a blocked evaluation is canceled when its job stops, a newer one blocks, o
     assert.deepEqual(await phaseOf(h, 'b-db'), ['canceled', `superseded by pending evaluation ${pending.metadata.name}`]);
   });
 });
+
+test('a node searched in vain is searched again only after a newer capacity event on it', async () => {
+  await withHarness(async (h) => {
+    await h.client.resource<Job>('jobs').create(testJob('hog'));
+    await blockedEval(h, 'b1');
+    // n1 joins after the snapshot, but is full by the time the evaluator looks.
+    await createNode(h.client, 'n1', { cpu: 1000 });
+    await place(h.client, [allocDraft('hog-1', 'hog', 'n1', { cpu: 1000 })]);
+    assert.deepEqual((await phaseOf(h, 'b1'))[0], 'blocked');
+    assert.ok(h.evaluator.context.cache.capacity.checkedUpTo('default/b1', Number((await h.client.resource<Evaluation>('evaluations').get('b1', { namespace: 'default' })).status!.snapshotRevision)) > 0);
+    await h.client.resource<Allocation>('allocations').patch('hog-1', { spec: { desiredStatus: 'stop' } }, 'merge', { namespace: 'default' });
+    assert.deepEqual(await phaseOf(h, 'b1'), ['pending', 'unblocked: capacity on node n1']);
+  });
+});

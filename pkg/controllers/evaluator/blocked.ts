@@ -17,14 +17,14 @@ import { evalPhase, isJobStopped, isOpenPending, isSchedulable, newestFirst } fr
 export async function reconcileBlocked(ctx: EvaluatorContext, key: string): Promise<void> {
   const { namespace = 'default', name } = splitKey(key);
   const first = ctx.cache.evalIndex.get(namespace, name);
-  if (!first || evalPhase(first) !== 'blocked') return;
+  if (!first || evalPhase(first) !== 'blocked') return ctx.cache.capacity.setChecked(key, 0, undefined);
   await ctx.writer.withJob(namespace, first.spec.jobName, async () => {
     const e = ctx.cache.evalIndex.get(namespace, name);
     if (!e || evalPhase(e) !== 'blocked') return;
     const job = ctx.cache.job(namespace, e.spec.jobName);
     const redundant = whyRedundant(ctx, e, job);
     if (redundant) return void (await ctx.writer.cancel(e, redundant, 'blocked'));
-    const node = nodeWithRoom(ctx, e, job!);
+    const node = nodeWithRoom(ctx, key, e, job!);
     if (node) await ctx.writer.unblock(e, `unblocked: capacity on node ${node}`);
   });
 }
@@ -41,16 +41,25 @@ function whyRedundant(ctx: EvaluatorContext, e: Evaluation, job: Job | undefined
   return undefined;
 }
 
-/** A node with a capacity event after the evaluation's snapshot that could take a failed group, or undefined. */
-function nodeWithRoom(ctx: EvaluatorContext, e: Evaluation, job: Job): string | undefined {
+/**
+ * A node with a capacity event after the evaluation's snapshot that could take a failed group, or undefined.
+ * Events already searched in vain for this evaluation (while blocked at this snapshot) are skipped.
+ */
+function nodeWithRoom(ctx: EvaluatorContext, key: string, e: Evaluation, job: Job): string | undefined {
+  const { capacity } = ctx.cache;
   const snapshot = Number(e.status?.snapshotRevision ?? e.metadata.resourceVersion ?? 0);
+  const searchedTo = capacity.latestRevision();
   const asks = failedAsks(e, job);
-  for (const name of ctx.cache.capacity.changedSince(snapshot)) {
+  for (const name of capacity.changedSince(Math.max(snapshot, capacity.checkedUpTo(key, snapshot)))) {
     const node = ctx.cache.node(name);
     if (!node || !isSchedulable(node) || !classMayFit(ctx, e, node)) continue;
-    const free = ctx.cache.capacity.freeCapacity(node);
-    if (asks.length === 0 || asks.some((ask) => fits(ask, free))) return name;
+    const free = capacity.freeCapacity(node);
+    if (asks.length === 0 || asks.some((ask) => fits(ask, free))) {
+      capacity.setChecked(key, snapshot, undefined);
+      return name;
+    }
   }
+  capacity.setChecked(key, snapshot, searchedTo);
   return undefined;
 }
 

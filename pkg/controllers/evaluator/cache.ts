@@ -8,7 +8,7 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { CapacityTracker } from './capacity.ts';
 import { EvalIndex } from './evalindex.ts';
-import { holdsResources, jobKey, jobKeyOf, rvOf } from './model.ts';
+import { affectedByNode, holdsResources, jobKey, jobKeyOf, rvOf } from './model.ts';
 
 /** What the evaluator remembers of a job after it is deleted (for its deregistration evaluation). */
 export interface JobFacts {
@@ -110,9 +110,9 @@ export class EvaluatorCache {
     return this.allocs.get(namespace, name);
   }
 
-  /** Allocations on `node` that hold resources. */
-  liveAllocsOn(node: string): Allocation[] {
-    return [...this.allocsByNode.get(node)].filter(holdsResources);
+  /** Allocations on `node` that a change of the node concerns (see affectedByNode). */
+  affectedAllocsOn(node: string): Allocation[] {
+    return [...this.allocsByNode.get(node)].filter(affectedByNode);
   }
 
   /** Allocations of the job that hold resources. */

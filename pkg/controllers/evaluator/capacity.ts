@@ -28,6 +28,9 @@ export class CapacityTracker {
   private readonly revisions = new Map<string, number>();
   private readonly classes = new Map<string, { rv: number; cls: string; capacity: Resources }>();
   private readonly free = new Map<string, Resources>();
+  /** Per blocked evaluation (and its snapshot): capacity events up to `upTo` were searched without finding room. */
+  private readonly checked = new Map<string, { snapshot: number; upTo: number }>();
+  private latest = 0;
 
   constructor(private readonly allocsOn: (node: string) => Iterable<Allocation>) {}
 
@@ -61,11 +64,33 @@ export class CapacityTracker {
     return released;
   }
 
-  /** Nodes with a capacity event after `revision`. */
+  /** Nodes with a capacity event after `revision` (cheap when there is none: the common case). */
   changedSince(revision: number): string[] {
+    if (this.latest <= revision) return [];
     const out: string[] = [];
     for (const [node, rv] of this.revisions) if (rv > revision) out.push(node);
     return out;
+  }
+
+  /** The newest capacity event's revision. */
+  latestRevision(): number {
+    return this.latest;
+  }
+
+  /**
+   * The revision up to which a blocked evaluation's search (at this snapshot) found no room; 0 if never. A node
+   * that did not fit can only fit after a newer capacity event on it (placements only take room), so the next
+   * search may start there. A new snapshot (re-blocked, new class eligibility) starts afresh.
+   */
+  checkedUpTo(evalKey: string, snapshot: number): number {
+    const c = this.checked.get(evalKey);
+    return c && c.snapshot === snapshot ? c.upTo : 0;
+  }
+
+  /** Record a fruitless search (see checkedUpTo); `undefined` forgets the evaluation. */
+  setChecked(evalKey: string, snapshot: number, upTo: number | undefined): void {
+    if (upTo === undefined) this.checked.delete(evalKey);
+    else this.checked.set(evalKey, { snapshot, upTo });
   }
 
   /** The node's computed class (as the scheduler computes it for classEligibility). */
@@ -93,6 +118,7 @@ export class CapacityTracker {
 
   private bump(node: string, rv: number): void {
     this.revisions.set(node, Math.max(rv, this.revisions.get(node) ?? 0));
+    this.latest = Math.max(this.latest, rv);
   }
 
   private describe(node: Node): { cls: string; capacity: Resources } {

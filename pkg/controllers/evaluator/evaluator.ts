@@ -109,12 +109,18 @@ function wire(cache: EvaluatorCache, queues: Queues): void {
     return !job || job.metadata.deletionTimestamp ? jobKey(ns, a.spec.jobName) : undefined;
   });
   enqueueFromInformer<Allocation>(cache.allocs, queues.nodes, (a) => (holdsResources(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined));
-  enqueueFromInformer<Evaluation>(cache.evals, queues.blocked, (e, event) => {
-    const keys = blockedOfJob(cache, e.metadata.namespace ?? 'default', e.spec.jobName);
-    return event !== 'delete' && evalPhase(e) === 'blocked' ? [...keys, objectKey(e)] : keys;
-  });
+  // The evaluation itself too, whatever its phase: a reconcile of one no longer blocked forgets its search memo.
+  enqueueFromInformer<Evaluation>(cache.evals, queues.blocked, (e) => [...blockedOfJob(cache, e.metadata.namespace ?? 'default', e.spec.jobName), objectKey(e)]);
+  // Capacity events come by the thousand (every allocation that ends): coalesce them into one pass over the
+  // blocked evaluations per turn of the event loop.
+  let flushing = false;
   cache.onCapacity(() => {
-    for (const k of cache.evalIndex.blocked()) queues.blocked.add(k);
+    if (flushing) return;
+    flushing = true;
+    setImmediate(() => {
+      flushing = false;
+      for (const k of cache.evalIndex.blocked()) queues.blocked.add(k);
+    });
   });
 }
 

@@ -66,6 +66,16 @@ export function holdsResources(a: Allocation): boolean {
   return (a.spec.desiredStatus ?? 'run') === 'run' && cs !== 'complete' && cs !== 'failed' && cs !== 'lost';
 }
 
+/**
+ * Whether a node change concerns the allocation's job: it holds resources there, or it was marked lost (the
+ * health controller does that when the node goes down, possibly before the evaluator sees the node change) and
+ * is still desired to run without a replacement.
+ */
+export function affectedByNode(a: Allocation): boolean {
+  if (holdsResources(a)) return true;
+  return (a.spec.desiredStatus ?? 'run') === 'run' && a.status?.clientStatus === 'lost' && !a.spec.nextAllocation;
+}
+
 /** Whether new allocations may be placed on the node: ready, eligible, not draining. */
 export function isSchedulable(n: Node): boolean {
   return n.status?.phase === 'ready' && (n.spec?.eligibility ?? 'eligible') === 'eligible' && !n.spec?.drain;

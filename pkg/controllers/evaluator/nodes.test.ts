@@ -2,7 +2,7 @@
 // eligibility, disappearing; one evaluation per job with allocations there; none repeated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Evaluation, Job, Node } from '../../../api/schemas/index.ts';
+import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
 import { NODE_STATE } from './model.ts';
 import { allocDraft, createNode, evaluatorHarness, place, testJob, type EvaluatorHarness } from './testkit.ts';
 
@@ -92,6 +92,20 @@ for (const c of transitions) {
     });
   });
 }
+
+test('allocations the health controller marked lost before the evaluator saw the node go down still get evaluations', async () => {
+  await withHarness(async (h) => {
+    await cluster(h);
+    const allocs = h.client.resource<Allocation>('allocations');
+    for (const name of ['web-1', 'api-1']) {
+      const a = await allocs.get(name, { namespace: 'default' });
+      await allocs.updateStatus({ ...a, status: { clientStatus: 'lost', clientDescription: 'alloc is lost since its node is down' } });
+    }
+    await patchNode(h, { status: { phase: 'down' } }, 'status');
+    await h.evaluator.reconcileNode('n1');
+    assert.deepEqual(await pending(h), ['api node-update n1', 'web node-update n1']);
+  });
+});
 
 test('a node becoming eligible again re-evaluates its jobs and the system jobs', async () => {
   await withHarness(async (h) => {

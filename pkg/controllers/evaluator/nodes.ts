@@ -1,6 +1,7 @@
 // Node triggers. The evaluator records on each Node the state it last evaluated (annotation node-state:
 // phase/eligibility/drain). When the state differs — the node came up, went down, started or stopped draining,
-// changed eligibility, or is new — every job with allocations holding resources there is evaluated
+// changed eligibility, or is new — every job with allocations holding resources there (or marked lost by the
+// health controller and not yet replaced) is evaluated
 // (node-drain while draining, else node-update), and if the node just became schedulable, so is every system
 // and sysbatch job of its datacenter. A node that is gone with allocations still holding resources on it gets
 // node-update evaluations until the scheduler has marked them lost.
@@ -21,10 +22,10 @@ export async function reconcileNode(ctx: EvaluatorContext, name: string): Promis
   await ctx.writer.annotate('nodes', undefined, name, NODE_STATE, state);
 }
 
-/** One evaluation per job with allocations holding resources on the node (jobs that are gone: see jobs.ts). */
+/** One evaluation per job with allocations on the node holding resources or lost (jobs that are gone: see jobs.ts). */
 async function evaluateJobsOn(ctx: EvaluatorContext, nodeName: string, triggeredBy: 'node-update' | 'node-drain'): Promise<void> {
   const jobs = new Map<string, { namespace: string; name: string }>();
-  for (const a of ctx.cache.liveAllocsOn(nodeName)) {
+  for (const a of ctx.cache.affectedAllocsOn(nodeName)) {
     const namespace = a.metadata.namespace ?? 'default';
     jobs.set(`${namespace}/${a.spec.jobName}`, { namespace, name: a.spec.jobName });
   }
