@@ -3,6 +3,14 @@ import { homedir } from 'node:os';
 import { realClock } from '../../pkg/clock/clock.ts';
 import { run } from './program.ts';
 
+// `drover get ... | head`: the reader went away; stop quietly like other CLIs instead of crashing on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 const controller = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.once(sig, () => controller.abort());

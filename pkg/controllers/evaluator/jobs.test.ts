@@ -2,7 +2,8 @@
 // never a duplicate. Reconcilers are called directly once the informers have caught up.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Evaluation, Job } from '../../../api/schemas/index.ts';
+import type { Evaluation, Job, JobVersion } from '../../../api/schemas/index.ts';
+import { KEEP_VERSIONS } from './versions.ts';
 import { EVALUATED_GENERATION } from './model.ts';
 import { allocDraft, createNode, evaluatorHarness, place, testJob, type EvaluatorHarness } from './testkit.ts';
 
@@ -141,5 +142,26 @@ test('concurrent triggers for one job create one evaluation', async () => {
     await h.sync();
     await Promise.all([h.evaluator.reconcileJob('default/web'), h.evaluator.reconcileJob('default/web'), h.evaluator.reconcileJob('default/web')]);
     assert.equal((await h.evals()).length, 1);
+  });
+});
+
+test('each evaluated generation is recorded as a JobVersion; old ones are pruned unless a live allocation runs them', async () => {
+  await withHarness(async (h) => {
+    const jobs = h.client.resource<Job>('jobs');
+    const versions = h.client.resource<JobVersion>('jobversions');
+    await jobs.create(testJob('web'));
+    await h.sync();
+    await h.evaluator.reconcileJob('default/web');
+    const v1 = await versions.get('web-v1', { namespace: 'default' });
+    assert.deepEqual({ job: v1.spec.jobName, version: v1.spec.version }, { job: 'web', version: 1 });
+    assert.equal(v1.spec.jobSpec.groups[0]!.name, (await jobs.get('web', { namespace: 'default' })).spec.groups[0]!.name);
+    for (let p = 51; p < 51 + KEEP_VERSIONS + 2; p++) {
+      await jobs.patch('web', { spec: { priority: p } }, 'merge', { namespace: 'default' });
+      await h.sync();
+      await h.evaluator.reconcileJob('default/web');
+    }
+    const kept = (await versions.listAll({ namespace: 'default', fieldSelector: 'spec.jobName=web' })).items.map((v) => v.spec.version).sort((a, b) => a - b);
+    const current = KEEP_VERSIONS + 3;
+    assert.deepEqual(kept, Array.from({ length: KEEP_VERSIONS }, (_, i) => current - KEEP_VERSIONS + 1 + i));
   });
 });

@@ -1,6 +1,7 @@
 // Job triggers. A job whose spec generation differs from the one recorded on it (annotation
 // evaluated-generation) was registered, updated or stopped since its last evaluation: evaluate it
-// (job-register, or job-deregister when stopped) and record the generation. A job that is gone (or being
+// (job-register, or job-deregister when stopped) and record the generation. Each evaluated generation is also
+// recorded as a JobVersion (versions.ts) first. A job that is gone (or being
 // deleted) while allocations of it still hold resources gets a job-deregister evaluation, so they are stopped.
 import { splitKey } from '../runtime/enqueue.ts';
 import { requestFor, type EvaluatorContext } from './context.ts';
@@ -13,6 +14,9 @@ export async function reconcileJob(ctx: EvaluatorContext, key: string): Promise<
   if (!job || job.metadata.deletionTimestamp) return deregistered(ctx, namespace, name);
   const generation = String(job.metadata.generation ?? 1);
   if (job.metadata.annotations?.[EVALUATED_GENERATION] === generation) return;
+  // The version is on record before anything can be placed at it (the scheduler and agents read it back).
+  const live = ctx.cache.liveAllocsOf(namespace, name).map((a) => a.spec.jobVersion);
+  await ctx.writer.recordVersion(job, live);
   // Templates are never placed themselves: their launches (child jobs) are evaluated.
   if (!isTemplate(job)) await ctx.writer.ensure(requestFor(job, job.spec.stop ? 'job-deregister' : 'job-register'));
   await ctx.writer.annotate('jobs', namespace, name, EVALUATED_GENERATION, generation);

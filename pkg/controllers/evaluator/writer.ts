@@ -11,6 +11,8 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { EvaluatorCache } from './cache.ts';
 import { evalPhase, FIELD_MANAGER, isOpenPending, jobKey } from './model.ts';
+import { recordJobVersion } from './versions.ts';
+import type { Job } from '../../../api/schemas/index.ts';
 
 /** What to evaluate: the spec of the evaluation to create (or to find already pending). */
 export interface EvalRequest {
@@ -83,6 +85,11 @@ export class EvalWriter {
   }
 
   /** Set one annotation by merge patch (no precondition: the annotation is the evaluator's alone). */
+  /** Record the job's current version (JobVersion) and prune versions no live allocation runs. */
+  recordVersion(job: Job, liveVersions: number[]): Promise<void> {
+    return recordJobVersion({ client: this.deps.client, logger: this.deps.logger }, job, liveVersions);
+  }
+
   async annotate(plural: 'jobs' | 'nodes' | 'allocations', namespace: string | undefined, name: string, key: string, value: string): Promise<void> {
     const patch = { metadata: { annotations: { [key]: value } } };
     try {
