@@ -17,6 +17,9 @@ const BENCHES: Record<string, { script: string; args: string[] }> = {
   'agent-allocs': { script: 'agent-allocs.ts', args: [] },
   heartbeats: { script: 'heartbeats.ts', args: [] },
   'heartbeats-etcd': { script: 'heartbeats.ts', args: ['--set', 'etcd=1'] },
+  // Scheduler at scale (quick: 20 × 100 on 200 nodes; --full: 100 × 1,000 on 1,000), and the seed's case study.
+  c1m: { script: 'c1m.ts', args: [] },
+  'c1m-case': { script: 'c1m.ts', args: ['--size', 'case'] },
   'watch-direct': { script: 'watch.ts', args: ['--writer', 'etcd'] },
   'watch-sweep': { script: 'watch.ts', args: ['--writer', 'etcd', '--set', 'sweep=1'] },
   watch: { script: 'watch.ts', args: ['--writer', 'api'] },

@@ -10,6 +10,9 @@ import type { Client, ResourceClient } from '../client/client.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { Limiter } from './limiter.ts';
+import { ensureNamespace } from '../client/namespaces.ts';
+
+export { ensureNamespace };
 
 /** Namespace of node leases (Kubernetes' kube-node-lease). */
 export const NODE_LEASE_NAMESPACE = 'drover-node-lease';
@@ -23,20 +26,6 @@ export function microTime(ms: number): string {
   return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
-/** Create `name` as a Namespace unless it exists. */
-export async function ensureNamespace(client: Pick<Client, 'resource'>, name: string): Promise<void> {
-  const namespaces = client.resource('namespaces');
-  try {
-    await namespaces.get(name);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    try {
-      await namespaces.create({ apiVersion: API_VERSION, kind: 'Namespace', metadata: { name } });
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-  }
-}
 
 /** Options of a NodeLease. */
 export interface NodeLeaseOptions {

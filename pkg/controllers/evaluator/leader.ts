@@ -5,6 +5,7 @@
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { isAlreadyExists, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
+import { ensureNamespace } from '../../client/namespaces.ts';
 import { LeaderElector } from '../runtime/leaderelection.ts';
 import { clientLeaseClient } from '../runtime/leaseclient.ts';
 import { createEvaluator, type EvaluatorOptions } from './evaluator.ts';
@@ -90,16 +91,3 @@ function sleep(opts: RunEvaluatorOptions, ms: number, signal: AbortSignal): Prom
   });
 }
 
-async function ensureNamespace(client: Pick<Client, 'resource'>, name: string): Promise<void> {
-  const namespaces = client.resource('namespaces');
-  try {
-    await namespaces.get(name);
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    try {
-      await namespaces.create({ apiVersion: API_VERSION, kind: 'Namespace', metadata: { name } });
-    } catch (e) {
-      if (!isAlreadyExists(e)) throw e;
-    }
-  }
-}

@@ -8,26 +8,14 @@ import { isAlreadyExists, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { ensureNamespace } from '../../client/namespaces.ts';
 import { LeaderElector, clientLeaseClient, type LeaderElectorOptions } from '../runtime/index.ts';
+
+export { ensureNamespace };
 
 /** Namespace of the controllers' leader-election Leases. */
 export const SYSTEM_NAMESPACE = 'drover-system';
 
-/** Create the Namespace `name` unless it exists. */
-export async function ensureNamespace(client: Pick<Client, 'resource'>, name: string): Promise<void> {
-  const namespaces = client.resource('namespaces');
-  try {
-    await namespaces.get(name);
-    return;
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
-  try {
-    await namespaces.create({ apiVersion: API_VERSION, kind: 'Namespace', metadata: { name } });
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw err;
-  }
-}
 
 /** A unique identity for one candidate: host, pid and a random suffix (two runs on one host differ). */
 export function candidateIdentity(component: string): string {
