@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Evaluation } from '../../api/schemas/index.ts';
 import { createClient } from '../../pkg/client/client.ts';
+import { NODE_STATE } from '../../pkg/controllers/evaluator/index.ts';
 import { parseBenchArgs, watchdog } from './lib/args.ts';
 import { forkChild } from './lib/child.ts';
 import { childPids, CpuMeter } from './lib/cpu.ts';
@@ -98,11 +99,16 @@ export async function benchC1m(size: C1mSize, opts: { etcd?: string; set?: Recor
     fleet = await startDrover(['agent', '--simulate', String(nodes), '--server', server.url, '--log-level', 'warn'], { ready: /hollow nodes/, timeoutMs: 900_000, name: 'drover agent --simulate', nodeArgs: fleetArgs });
     const registerMs = performance.now() - r0;
     const client = createClient({ server: server.url, userAgent: 'drover-bench/c1m' });
-    await pollUntil('hollow nodes ready', 300_000, 500, async () => {
-      const list = await client.resource('nodes').list({});
-      return list.items.filter((n) => (n.status as { phase?: string } | undefined)?.phase === 'ready').length >= nodes ? true : undefined;
+    // A cluster at rest before the jobs come: every node ready, and seen by the evaluator (which annotates each
+    // new node — thousands of writes that would otherwise land inside the measurement).
+    await pollUntil('hollow nodes ready and evaluated', 600_000, 1000, async () => {
+      const list = await client.resource('nodes').listAll({});
+      const settled = list.items.filter((n) => (n.status as { phase?: string } | undefined)?.phase === 'ready' && n.metadata.annotations?.[NODE_STATE] !== undefined);
+      return settled.length >= nodes ? true : undefined;
     });
-    log(`${nodes} hollow nodes registered in ${(registerMs / 1000).toFixed(1)} s; submitting ${jobs} jobs × ${count}`);
+    const settleMs = performance.now() - r0 - registerMs;
+    notes.push(`${nodes.toLocaleString('en-US')} hollow nodes registered in ${(registerMs / 1000).toFixed(1)} s, all ready and seen by the evaluator ${(settleMs / 1000).toFixed(1)} s later (both before the measurement); they report running after a random 0.1–1 s`);
+    log(`${nodes} hollow nodes registered in ${(registerMs / 1000).toFixed(1)} s, settled in ${(settleMs / 1000).toFixed(1)} s; submitting ${jobs} jobs × ${count}`);
 
     const cfg: C1mClientArgs = { url: server.url, etcd: etcd.endpoint, jobs, count, submitConcurrency: 8, limitMs, prefix: 'c1m', cpu: 20, memoryMB: 10 };
     let rawAnswer: (v: RawPutsResult) => void = () => {};
@@ -130,6 +136,8 @@ export async function benchC1m(size: C1mSize, opts: { etcd?: string; set?: Recor
       sampler.stop();
       const evals = await client.resource<Evaluation>('evaluations').listAll({ namespace: 'default' });
       notes.push(evalSummary(evals.items));
+      const nodeList = await client.resource('nodes').listAll({});
+      notes.push(`nodes at the end: ${countBy(nodeList.items, (n) => (n.status as { phase?: string } | undefined)?.phase ?? '(none)')}`);
       const valueBytes = Math.round(Number.isFinite(load.allocBytes) ? load.allocBytes : 800);
       loadgen.send({ raw: { valueBytes, putsPerTxn: PUTS_PER_TXN, concurrency: COMMIT_CONCURRENCY, durationMs: expected >= 100_000 ? 15_000 : 8000 } });
       raw = await rawDone;
@@ -138,6 +146,8 @@ export async function benchC1m(size: C1mSize, opts: { etcd?: string; set?: Recor
       await client.close();
     }
     const hwm = { server: residentKb(server.pid).hwmKb, fleet: residentKb(fleet.pid).hwmKb };
+    const warnings = logMessages(server.log());
+    if (warnings) notes.push(`the server's last log lines (warn and above), by message: ${warnings}`);
     await fleet.stop();
     await server.stop(60_000); // SIGTERM: a profiled server writes its profile as it exits
     if (profile) notes.push(profileNotes(dir, fromUs, toUs));
@@ -151,13 +161,24 @@ export async function benchC1m(size: C1mSize, opts: { etcd?: string; set?: Recor
   }
 }
 
-/** Evaluations by phase, and what blocked or failed ones say (evals stuck or allocations never placed show here). */
+/** The `msg` of each JSON log line in `tail`, counted (the tail a DroverProcess keeps of its stderr). */
+function logMessages(tail: string): string {
+  const msgs = tail.split('\n').map((l) => /"msg":"([^"]*)"/.exec(l)?.[1]).filter((m): m is string => m !== undefined);
+  return countBy(msgs, (m) => m);
+}
+
+/** `key count, …` of `items` grouped by `key`. */
+function countBy<T>(items: T[], key: (t: T) => string): string {
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
+  return [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
+}
+
+/** Evaluations by phase and trigger, and what unfinished ones say (evals stuck or allocations never placed show here). */
 function evalSummary(evals: Evaluation[]): string {
-  const phases = new Map<string, number>();
-  for (const e of evals) phases.set(e.status?.phase ?? '(none)', (phases.get(e.status?.phase ?? '(none)') ?? 0) + 1);
   const odd = evals.filter((e) => !['complete', 'canceled'].includes(e.status?.phase ?? ''));
-  const sample = odd.slice(0, 3).map((e) => `${e.metadata.name} ${e.status?.phase ?? '(none)'} ${JSON.stringify(e.status ?? {}).slice(0, 300)}`);
-  return `evaluations at the end: ${[...phases].map(([p, n]) => `${p} ${n}`).join(', ')}${sample.length ? `; e.g. ${sample.join(' | ')}` : ''}`;
+  const sample = odd.slice(0, 3).map((e) => `${e.metadata.name} (${e.spec.triggeredBy}) ${JSON.stringify(e.status ?? {}).slice(0, 300)}`);
+  return `evaluations at the end by phase: ${countBy(evals, (e) => e.status?.phase ?? '(none)')}; by trigger: ${countBy(evals, (e) => e.spec.triggeredBy ?? '(none)')}${sample.length ? `; unfinished, e.g. ${sample.join(' | ')}` : ''}`;
 }
 
 /** Where the server's CPU went during the measured phase: by package and the top functions by self time. */
@@ -206,7 +227,6 @@ function result(m: Measured): BenchResult {
     : allPlacedMs < TARGET_ALL_PLACED_S * 1000;
   const fmtCores = Object.entries(m.cpu).filter(([k]) => k !== 'wallMs').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
   m.notes.unshift(
-    `${m.nodes.toLocaleString('en-US')} hollow nodes registered in ${(m.registerMs / 1000).toFixed(1)} s (before the measurement); they report running after a random 0.1–1 s`,
     `jobs POSTed 8 at a time: the last answered at ${(load.submitMs / 1000).toFixed(1)} s, ${load.submitErrors} errors${load.firstSubmitError ? ` (first: ${load.firstSubmitError})` : ''}`,
     `placed ${load.placed.toLocaleString('en-US')} / running ${load.running.toLocaleString('en-US')} of ${expected.toLocaleString('en-US')}; failed or lost ${load.failedOrLost}, stopped ${load.stopped}${load.timedOut ? `; MISSED: the load generator gave up at its limit` : ''}`,
     `first placed at ${fmtS((load.placedTimes[0] ?? NaN))}, 50 % placed at ${fmtS(at(load.placedTimes, 50))}, 95 % at ${fmtS(at(load.placedTimes, 95))}; steady rate (5 %→95 % placed): ${Math.round(steady).toLocaleString('en-US')} placements/s`,
