@@ -176,7 +176,15 @@ function installAccessLog(app: FastifyInstance, ctx: ServerContext): void {
       userAgent: request.headers['user-agent'],
       remote: request.ip,
     };
-    if (labels) ctx.logger.info('request', fields);
+    // Writes and failures at info; reads, and the steady stream of heartbeats and status reports (writes that
+    // every agent repeats), would drown them: agents' and components' successful requests go to debug.
+    const routine = reply.statusCode < 400 && (request.method === 'GET' || isComponentAgent(request.headers['user-agent']));
+    if (labels && !routine) ctx.logger.info('request', fields);
     else ctx.logger.debug('request', fields);
   });
+}
+
+/** Drover's own processes identify themselves: `drover-agent/…`, `drover-agent-simulated/…`, `drover dev/components`. */
+function isComponentAgent(userAgent: string | undefined): boolean {
+  return userAgent !== undefined && (userAgent.startsWith('drover-') || userAgent.endsWith('/components'));
 }
