@@ -140,7 +140,8 @@ export async function benchC1m(size: C1mSize, opts: { etcd?: string; set?: Recor
       notes.push(`nodes at the end: ${countBy(nodeList.items, (n) => (n.status as { phase?: string } | undefined)?.phase ?? '(none)')}`);
       const valueBytes = Math.round(Number.isFinite(load.allocBytes) ? load.allocBytes : 800);
       loadgen.send({ raw: { valueBytes, putsPerTxn: PUTS_PER_TXN, concurrency: COMMIT_CONCURRENCY, durationMs: expected >= 100_000 ? 15_000 : 8000 } });
-      raw = await rawDone;
+      const rawLimitMs = 120_000;
+      raw = await Promise.race([rawDone, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`raw etcd puts: no answer within ${rawLimitMs} ms`)), rawLimitMs).unref())]);
     } finally {
       await loadgen.stop();
       await client.close();

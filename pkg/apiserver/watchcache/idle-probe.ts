@@ -33,11 +33,19 @@ export async function probeIdle(deps: ProbeDeps, state: CacheState, target: numb
   return readHistory(deps, state.rev, revision);
 }
 
-/** Watch every key from `from` + 1 until revision `to` is reached: were there events under the prefix? */
+/**
+ * Watch every key from `from` + 1 until revision `to` is reached: were there events under the prefix? At the
+ * time limit, a history read only in part still counts up to where it got: with thousands of foreign revisions
+ * (nodes and leases of a big cluster) the read can take longer than the limit, and an empty kind has no event of
+ * its own to start the next probe from further on — without the partial answer every probe would start from the
+ * same revision, time out again, and the kind (allocations, before the first one exists) would never be current.
+ */
 function readHistory(deps: ProbeDeps, from: number, to: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
     let ours = false;
     let done = false;
+    // Every revision up to here has been read, none under the prefix.
+    let clearTo = from;
     let watch: Watch | undefined;
     const finish = (r: ProbeResult) => {
       if (done) return;
@@ -47,19 +55,23 @@ function readHistory(deps: ProbeDeps, from: number, to: number): Promise<ProbeRe
       resolve(r);
     };
     const reached = () => finish(ours ? { behind: true } : { advanceTo: to });
-    const timer = deps.clock.setTimeout(() => finish({ behind: true }), deps.timeoutMs);
+    const timer = deps.clock.setTimeout(() => finish(!ours && clearTo > from ? { advanceTo: clearTo } : { behind: true }), deps.timeoutMs);
     const onEvents = (evs: WatchEvent[]) => {
       for (const ev of evs) {
         if (ev.kv.modRevision > to) return reached();
         if (ev.kv.key.startsWith(deps.prefix)) ours = true;
       }
       // A revision's events are never split across deliveries: the last one at `to` completes it.
-      if (evs.length > 0 && evs[evs.length - 1].kv.modRevision >= to) reached();
+      if (evs.length > 0 && evs[evs.length - 1].kv.modRevision >= to) return reached();
+      if (evs.length > 0 && !ours) clearTo = evs[evs.length - 1].kv.modRevision;
     };
     try {
       watch = deps.store.watch('', from + 1, {
         onEvents,
-        onProgress: (rev) => void (rev >= to && reached()),
+        onProgress: (rev) => {
+          if (rev >= to) return reached();
+          if (!ours && rev > clearTo) clearTo = rev;
+        },
         onError: () => finish({ behind: true }),
       });
       if (done) watch.cancel();
