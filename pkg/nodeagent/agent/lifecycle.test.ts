@@ -56,7 +56,13 @@ test('client status: failed over running over pending; complete when all dead', 
   for (const [tasks, want] of cases) assert.equal(clientStatusOf(tasks), want);
 });
 
-const at = (a: Allocation, task: string, field: 'startedAt' | 'finishedAt') => Date.parse(a.status!.taskStates![task]![field]!);
+// startedAt is the task's *last* start (a restart moves it, as in Nomad): ordering is judged by the first
+// Started event instead, so a loaded machine that restarts a short task cannot reorder the check.
+const at = (a: Allocation, task: string, field: 'startedAt' | 'finishedAt') => {
+  const state = a.status!.taskStates![task]!;
+  const firstStart = state.events?.find((e) => e.type === 'Started')?.time;
+  return Date.parse(field === 'startedAt' && firstStart ? firstStart : state[field]!);
+};
 
 test('hooks and sidecars run in lifecycle order around the main task', async () => {
   await withAgentHarness(async (h) => {
