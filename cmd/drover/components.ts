@@ -1,7 +1,9 @@
 // The pieces `drover dev` and `drover server` run beside the API server. Controllers, scheduler workers and
 // (in dev) a node agent plug in here as they are written: each starts against the running server and stops
 // in reverse order on shutdown.
+import type { Registry } from 'prom-client';
 import type { Client } from '../../pkg/client/client.ts';
+import type { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
@@ -21,6 +23,10 @@ export interface ComponentDeps {
   server: string;
   logger: Logger;
   clock: Clock;
+  /** The process's one informer per kind, shared by every component (controllers and scheduler workers). */
+  informers: SharedInformerFactory;
+  /** The API server's metrics registry (served at /metrics): work-queue metrics go here. */
+  metrics: Registry;
 }
 
 /** A started component. */
@@ -45,9 +51,12 @@ export interface ComponentTuning {
 
 /** Node health (down/lost) and drains: leader-elected, so every server process may run them. */
 const nodeControllers = (tuning: ComponentTuning): Component[] => [
-  { name: 'health-controller', start: (deps) => startHealthComponent(deps, { graceMs: tuning.heartbeatGraceMs }) },
-  { name: 'drain-controller', start: (deps) => startDrainComponent(deps) },
+  { name: 'health-controller', start: (deps) => startHealthComponent(hostOf(deps), { graceMs: tuning.heartbeatGraceMs }) },
+  { name: 'drain-controller', start: (deps) => startDrainComponent(hostOf(deps)) },
 ];
+
+/** What a controller takes of the component deps. */
+const hostOf = (d: ComponentDeps) => ({ client: d.client, clock: d.clock, logger: d.logger, informers: d.informers, metrics: d.metrics });
 
 /** A name for this process's leader-election candidacies and evaluation claims, unique across processes. */
 const processIdentity = (role: string) => `${hostname()}-${process.pid}-${role}-${Math.random().toString(36).slice(2, 8)}`;
@@ -57,8 +66,8 @@ const processIdentity = (role: string) => `${hostname()}-${process.pid}-${role}-
  * scheduler's workers (any number, in every process) claim and plan them.
  */
 const scheduling: Component[] = [
-  { name: 'evaluator', start: (deps) => startEvaluator({ client: deps.client, clock: deps.clock, logger: deps.logger, identity: processIdentity('evaluator') }) },
-  { name: 'scheduler', start: (deps) => startScheduler({ client: deps.client, clock: deps.clock, logger: deps.logger, identity: processIdentity('scheduler') }) },
+  { name: 'evaluator', start: (deps) => startEvaluator({ ...hostOf(deps), identity: processIdentity('evaluator') }) },
+  { name: 'scheduler', start: (deps) => startScheduler({ ...hostOf(deps), identity: processIdentity('scheduler') }) },
 ];
 
 /** The components each mode starts, in start order. */

@@ -4,6 +4,7 @@ import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
 import { logProxyPlugin } from '../../pkg/nodeagent/agent/log-proxy.ts';
 import { createClient } from '../../pkg/client/client.ts';
+import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
@@ -38,10 +39,13 @@ export async function serve(opts: ServeOptions): Promise<number> {
   const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [jobPlanPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
   const client = createClient({ server: url, userAgent: `${opts.label}/components` });
+  // One informer per kind for every component of this process: each kind is listed, watched and cached once.
+  const informers = new SharedInformerFactory({ client, clock: opts.clock, logger: opts.logger.child({ component: 'informers' }) });
   const running: Array<{ name: string; component: RunningComponent }> = [];
   try {
     for (const c of opts.components) {
-      running.push({ name: c.name, component: await c.start({ store: opts.store, client, server: url, logger: opts.logger.child({ component: c.name }), clock: opts.clock }) });
+      const deps = { store: opts.store, client, server: url, logger: opts.logger.child({ component: c.name }), clock: opts.clock, informers, metrics: api.metrics };
+      running.push({ name: c.name, component: await c.start(deps) });
     }
     println(opts.out, `${opts.label} listening on ${url} (${opts.storage}), ready in ${Math.round(performance.now() - opts.startedAt)} ms`);
     await aborted(opts.signal);
@@ -50,6 +54,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     for (const r of running.reverse()) {
       await stopWithin(r.component, STOP_TIMEOUT_MS).catch((err) => opts.logger.error('component failed to stop', { component: r.name, err }));
     }
+    informers.stop();
     await client.close();
     await api.close();
   }

@@ -16,6 +16,7 @@ import { toStatus } from './errors.ts';
 import { installBodyParser } from './content.ts';
 import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
+import type { Registry } from 'prom-client';
 import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
 import { createObject } from './write.ts';
 import { allocationUsageGuard } from '../plancommit/admission.ts';
@@ -53,6 +54,8 @@ export interface ApiServerOptions {
 /** A running API server. */
 export interface ApiServer {
   app: FastifyInstance;
+  /** The registry served at /metrics; components in the same process register their metrics here. */
+  metrics: Registry;
   /** Listen on `port` (0 = any) and `host` (default 127.0.0.1); returns the base URL. */
   listen(opts: { port: number; host?: string }): Promise<string>;
   /** End watches, finish in-flight requests, stop caches and compaction. The store stays open (it is the caller's). */
@@ -110,6 +113,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   return {
     app,
+    metrics: metrics.registry,
     async listen({ port, host = '127.0.0.1' }) {
       await app.listen({ port, host });
       const addr = app.server.address();

@@ -5,14 +5,10 @@
 import type { Allocation, Job, Node } from '../../../api/schemas/index.ts';
 import { formatDuration } from '../../../api/schemas/duration.ts';
 import { isNotFound } from '../../apierrors/status.ts';
-import type { Client } from '../../client/client.ts';
-import { createInformer, type Informer } from '../../client/informer.ts';
-import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { recordEvent, rfc3339 } from '../health/events.ts';
-import { WorkQueue, enqueueFromInformer, runController, type ReconcileResult, type RunningController } from '../runtime/index.ts';
+import { ALLOCS_BY_JOB, ALLOCS_BY_NODE, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue } from '../runtime/index.ts';
 import { createDrainEvaluation } from './evals.ts';
-import { AllocIndex } from './index-allocs.ts';
 import { isLive, isMarked, jobKeyOf, planDrain } from './plan.ts';
 
 /** The component name on Events and in logs. */
@@ -21,10 +17,7 @@ export const DRAIN_COMPONENT = 'drain-controller';
 export const DEFAULT_DRAIN_RESYNC_MS = 30_000;
 
 /** Options of startDrainController. */
-export interface DrainControllerOptions {
-  client: Client;
-  clock: Clock;
-  logger: Logger;
+export interface DrainControllerOptions extends ControllerHost {
   /** Nodes reconciled concurrently (default 2). */
   workers?: number;
   /** Re-check a draining node at least this often (default 30 s). */
@@ -42,51 +35,49 @@ export interface DrainController {
   stop(): Promise<void>;
 }
 
-/** Start the node and allocation informers, then reconcile draining nodes until stopped. */
+/** Subscribe to the shared node and allocation informers, then reconcile draining nodes until stopped. */
 export async function startDrainController(opts: DrainControllerOptions): Promise<DrainController> {
   const log = opts.logger.child({ controller: DRAIN_COMPONENT });
-  const nodes = createInformer<Node>({ client: opts.client, kind: 'nodes', logger: log, clock: opts.clock });
-  const allocs = createInformer<Allocation>({ client: opts.client, kind: 'allocations', logger: log, clock: opts.clock });
-  const index = new AllocIndex(allocs);
-  const queue = new WorkQueue<string>({ clock: opts.clock });
+  const { informers, owned } = informersOf(opts);
+  const nodes = informers.informer<Node>('nodes');
+  const allocs = informers.informer<Allocation>('allocations');
+  allocs.addIndex(ALLOCS_BY_NODE);
+  allocs.addIndex(ALLOCS_BY_JOB);
   // The draining nodes, kept from the node events: few, and most allocation events concern none of them.
   const draining = new Set<string>();
-  nodes.on('add', (n) => trackDrain(draining, n));
-  nodes.on('update', (_old, n) => trackDrain(draining, n));
-  nodes.on('delete', (n) => draining.delete(n.metadata.name));
-
-  enqueueFromInformer(nodes, queue, (n) => (n.spec?.drain != null ? n.metadata.name : undefined));
-  // An allocation change matters to the drain of its own node, and to the drains of nodes that host allocations
-  // of the same job (a replacement turning healthy lets the next batch go).
-  enqueueFromInformer(allocs, queue, (a) => {
-    if (draining.size === 0) return undefined;
-    const job = jobKeyOf(a);
-    return [...draining].filter((d) => d === a.spec.nodeName || index.onNode(d).some((other) => jobKeyOf(other) === job));
+  const untrack = nodes.addEventHandler({
+    add: (n) => trackDrain(draining, n),
+    update: (_old, n) => trackDrain(draining, n),
+    delete: (n) => void draining.delete(n.metadata.name),
   });
-  const stopInformers = () => {
-    nodes.stop();
-    allocs.stop();
-  };
-  opts.signal?.addEventListener('abort', stopInformers, { once: true });
-  await Promise.all([nodes.start(), allocs.start()]);
-
-  const reconciler = new DrainReconciler(opts, log, nodes, index);
-  const controller: RunningController<string> = runController({
+  const reconciler = new DrainReconciler(opts, log, nodes, allocs);
+  const controller = await startController({
     name: DRAIN_COMPONENT,
-    queue,
-    workers: opts.workers ?? 2,
-    reconcile: (name) => reconciler.reconcile(name),
-    logger: opts.logger,
     clock: opts.clock,
+    logger: opts.logger,
+    metrics: opts.metrics,
     signal: opts.signal,
+    workers: opts.workers ?? 2,
+    informers: { nodes, allocations: allocs },
+    keys: {
+      nodes: (n: Node) => (n.spec?.drain != null ? n.metadata.name : undefined),
+      // An allocation change matters to the drain of its own node, and to the drains of nodes that host
+      // allocations of the same job (a replacement turning healthy lets the next batch go).
+      allocations: (a: Allocation) => {
+        if (draining.size === 0) return undefined;
+        const job = jobKeyOf(a);
+        return [...draining].filter((d) => d === a.spec.nodeName || allocs.byIndex(ALLOCS_BY_NODE, d).some((other) => jobKeyOf(other) === job));
+      },
+    },
+    reconcile: (name) => reconciler.reconcile(name),
   });
   return {
-    queue,
-    lastSyncResourceVersions: () => ({ nodes: nodes.lastSyncResourceVersion(), allocations: allocs.lastSyncResourceVersion() }),
+    queue: controller.queue,
+    lastSyncResourceVersions: () => controller.lastSyncResourceVersions(),
     async stop() {
       await controller.stop();
-      stopInformers();
-      opts.signal?.removeEventListener('abort', stopInformers);
+      untrack();
+      if (owned) informers.stop();
     },
   };
 }
@@ -99,8 +90,8 @@ class DrainReconciler {
   constructor(
     private readonly opts: DrainControllerOptions,
     private readonly log: Logger,
-    private readonly nodes: Informer<Node>,
-    private readonly index: AllocIndex,
+    private readonly nodes: SharedInformer<Node>,
+    private readonly allocs: SharedInformer<Allocation>,
   ) {}
 
   async reconcile(name: string): Promise<ReconcileResult | void> {
@@ -113,9 +104,9 @@ class DrainReconciler {
       await this.client<Node>('nodes').update({ ...node, spec: { ...node.spec, drain: { ...drain, startedAt: rfc3339(now) } } });
       return;
     }
-    const onNode = this.index.onNode(name).filter(isLive);
+    const onNode = this.allocs.byIndex(ALLOCS_BY_NODE, name).filter(isLive);
     const jobs = await this.jobsOf(onNode);
-    const related = [...jobs.keys()].flatMap((k) => this.index.ofJob(k));
+    const related = [...jobs.keys()].flatMap((k) => this.allocs.byIndex(ALLOCS_BY_JOB, k));
     const plan = planDrain({ node, allocs: related, jobs, now });
 
     const failures: unknown[] = [];
@@ -161,7 +152,7 @@ class DrainReconciler {
    */
   private async requestEvaluations(nodeName: string, jobs: Map<string, Job | undefined>, markedNow: Allocation[]): Promise<void> {
     const owed = new Map<string, Allocation[]>();
-    const cached = this.index.onNode(nodeName).filter((a) => isLive(a) && isMarked(a));
+    const cached = this.allocs.byIndex(ALLOCS_BY_NODE, nodeName).filter((a) => isLive(a) && isMarked(a));
     for (const a of [...markedNow, ...cached]) {
       if (this.evaluated.has(uidOf(a))) continue;
       const list = owed.get(jobKeyOf(a)) ?? [];

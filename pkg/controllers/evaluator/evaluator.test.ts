@@ -7,7 +7,8 @@ import type { Evaluation, Job, Lease } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
-import { CONTROL_PLANE_NAMESPACE, EVALUATOR_LEASE, startEvaluator, type RunningEvaluator } from './leader.ts';
+import { EVALUATOR_LEASE, startEvaluator, type RunningEvaluator } from './leader.ts';
+import { SYSTEM_NAMESPACE } from '../runtime/index.ts';
 import { createNode, startTestCluster, testJob, until } from './testkit.ts';
 
 test('one of two candidates runs the evaluator; its controllers turn changes into evaluations; the other takes over', async () => {
@@ -38,7 +39,7 @@ test('one of two candidates runs the evaluator; its controllers turn changes int
     await until(async () => (await evals()).some((x) => x.spec.jobName === 'logs' && x.spec.triggeredBy === 'node-update' && x.spec.nodeName === 'n1'));
 
     await leader!.stop();
-    const lease = await cluster.client.resource<Lease>('leases').get(EVALUATOR_LEASE, { namespace: CONTROL_PLANE_NAMESPACE });
+    const lease = await cluster.client.resource<Lease>('leases').get(EVALUATOR_LEASE, { namespace: SYSTEM_NAMESPACE });
     assert.equal(lease.spec?.holderIdentity, '', 'the leader released the lease on stop');
     await until(() => (clock.advance(1000), follower!.isLeader()));
     await jobs.create(testJob('api'));

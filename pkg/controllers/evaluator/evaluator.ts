@@ -9,12 +9,7 @@
 //   capacity events ─▶ blocked queue  (every blocked evaluation)
 //   timer ───────────▶ gc             (one key, requeued every gcIntervalMs)
 import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
-import type { Client } from '../../client/client.ts';
-import type { Clock } from '../../clock/clock.ts';
-import type { Logger } from '../../log/logger.ts';
-import { runController, type RunningController } from '../runtime/controller.ts';
-import { enqueueFromInformer, objectKey } from '../runtime/enqueue.ts';
-import { WorkQueue } from '../runtime/workqueue.ts';
+import { informersOf, objectKey, startController, type ControllerHost, type KeyFn, type SharedInformer, type StartedController } from '../runtime/index.ts';
 import { reconcileBlocked } from './blocked.ts';
 import { EvaluatorCache } from './cache.ts';
 import { DEFAULT_EVALUATOR_CONFIG, type EvaluatorConfig, type EvaluatorContext } from './context.ts';
@@ -26,10 +21,7 @@ import { reconcileNode } from './nodes.ts';
 import { EvalWriter } from './writer.ts';
 
 /** Options of createEvaluator. */
-export interface EvaluatorOptions {
-  client: Client;
-  clock: Clock;
-  logger: Logger;
+export interface EvaluatorOptions extends ControllerHost {
   /** Random source in [0, 1) for evaluation names (default Math.random). */
   random?: () => number;
   config?: Partial<EvaluatorConfig>;
@@ -38,9 +30,9 @@ export interface EvaluatorOptions {
 /** An evaluator: start() runs it until stop(). The reconcilers are exposed for tests and tools. */
 export interface Evaluator {
   readonly context: EvaluatorContext;
-  /** Start the informers, wait for them to list, then start the controllers. */
+  /** Wait for the informers to list, then start the controllers. */
   start(): Promise<void>;
-  /** Stop the controllers (waiting for running reconciles) and the informers. */
+  /** Stop the controllers (waiting for running reconciles) and unsubscribe from the informers. */
   stop(): Promise<void>;
   reconcileJob(key: string): Promise<void>;
   reconcileNode(name: string): Promise<void>;
@@ -53,38 +45,26 @@ export interface Evaluator {
 export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   const config: EvaluatorConfig = { ...DEFAULT_EVALUATOR_CONFIG, ...opts.config, workers: { ...DEFAULT_EVALUATOR_CONFIG.workers, ...opts.config?.workers } };
   const logger = opts.logger.child({ component: 'evaluator' });
-  const cache = new EvaluatorCache({ client: opts.client, clock: opts.clock, logger, resyncMs: config.resyncMs || undefined });
+  const { informers, owned } = informersOf(opts);
+  const cache = new EvaluatorCache(informers);
   const writer = new EvalWriter({ client: opts.client, cache, clock: opts.clock, logger, random: opts.random ?? Math.random });
   const ctx: EvaluatorContext = { cache, writer, clock: opts.clock, logger, config };
-  const queues = {
-    jobs: new WorkQueue<string>({ clock: opts.clock }),
-    nodes: new WorkQueue<string>({ clock: opts.clock }),
-    failures: new WorkQueue<string>({ clock: opts.clock }),
-    blocked: new WorkQueue<string>({ clock: opts.clock }),
-    gc: new WorkQueue<string>({ clock: opts.clock }),
-  };
-  wire(cache, queues);
-  let running: RunningController[] = [];
+  let running: Array<StartedController<string, Record<string, SharedInformer>>> = [];
+  let stopCapacity = () => {};
   return {
     context: ctx,
     async start() {
       await cache.start();
-      queues.gc.add(GC_KEY);
-      const run = (name: string, queue: WorkQueue<string>, workers: number, fn: (key: string) => Promise<unknown>) =>
-        runController({ name: `evaluator-${name}`, queue, workers, logger, clock: opts.clock, reconcile: async (key) => (await fn(key)) ?? undefined });
-      running = [
-        run('jobs', queues.jobs, config.workers.jobs, (k) => reconcileJob(ctx, k)),
-        run('nodes', queues.nodes, config.workers.nodes, (k) => reconcileNode(ctx, k)),
-        run('failures', queues.failures, config.workers.failures, (k) => reconcileAllocFailure(ctx, k)),
-        run('blocked', queues.blocked, config.workers.blocked, (k) => reconcileBlocked(ctx, k)),
-        run('gc', queues.gc, 1, () => collectGarbage(ctx)),
-      ];
+      const controllers = await startControllers(opts, cache, ctx, config);
+      running = Object.values(controllers);
+      stopCapacity = coalesceCapacity(cache, (k) => controllers.blocked.queue.add(k));
       logger.info('evaluator started');
     },
     async stop() {
-      for (const q of Object.values(queues)) q.shutDown();
+      stopCapacity();
       await Promise.all(running.map((r) => r.stop()));
       cache.stop();
+      if (owned) informers.stop();
       logger.info('evaluator stopped');
     },
     reconcileJob: (key) => reconcileJob(ctx, key),
@@ -95,33 +75,73 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   };
 }
 
-type Queues = Record<'jobs' | 'nodes' | 'failures' | 'blocked' | 'gc', WorkQueue<string>>;
+/**
+ * The five controllers (see the diagram at the top), each a startController over the shared informers: informer
+ * events only queue keys; each reconcile re-reads the caches.
+ */
+async function startControllers(opts: EvaluatorOptions, cache: EvaluatorCache, ctx: EvaluatorContext, config: EvaluatorConfig) {
+  const { jobs, nodes, allocs: allocations, evals: evaluations } = cache;
+  const resyncMs = config.resyncMs || undefined;
+  const common = { clock: opts.clock, logger: ctx.logger, metrics: opts.metrics };
+  const run = <I extends Record<string, SharedInformer<any>>>( // eslint-disable-line @typescript-eslint/no-explicit-any
+    name: string,
+    workers: number,
+    informers: I,
+    keys: { [P in keyof I]?: KeyFn<never, string> | true },
+    fn: (key: string) => Promise<unknown>,
+    resync?: { [P in keyof I]?: number },
+  ) =>
+    startController<string, I>({
+      ...common,
+      name: `evaluator-${name}`,
+      workers,
+      informers,
+      keys: keys as never,
+      resyncMs: resync,
+      reconcile: async (key) => void (await fn(key)),
+    }) as Promise<StartedController<string, Record<string, SharedInformer>>>;
 
-/** Informer events → queue keys (see the diagram at the top). */
-function wire(cache: EvaluatorCache, queues: Queues): void {
-  enqueueFromInformer<Job>(cache.jobs, queues.jobs);
-  enqueueFromInformer<Job>(cache.jobs, queues.blocked, (j) => blockedOfJob(cache, j.metadata.namespace ?? 'default', j.metadata.name));
-  enqueueFromInformer<Node>(cache.nodes, queues.nodes, (n) => n.metadata.name);
-  enqueueFromInformer<Allocation>(cache.allocs, queues.failures, (a, event) => (event !== 'delete' && needsFailureEval(a) ? objectKey(a) : undefined));
-  enqueueFromInformer<Allocation>(cache.allocs, queues.jobs, (a) => {
+  const jobOfAlloc = (a: Allocation) => {
     const ns = a.metadata.namespace ?? 'default';
     const job = cache.job(ns, a.spec.jobName);
     return !job || job.metadata.deletionTimestamp ? jobKey(ns, a.spec.jobName) : undefined;
-  });
-  enqueueFromInformer<Allocation>(cache.allocs, queues.nodes, (a) => (holdsResources(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined));
-  // The evaluation itself too, whatever its phase: a reconcile of one no longer blocked forgets its search memo.
-  enqueueFromInformer<Evaluation>(cache.evals, queues.blocked, (e) => [...blockedOfJob(cache, e.metadata.namespace ?? 'default', e.spec.jobName), objectKey(e)]);
-  // Capacity events come by the thousand (every allocation that ends): coalesce them into one pass over the
-  // blocked evaluations per turn of the event loop.
+  };
+  const [jobsC, nodesC, failuresC, blockedC, gcC] = await Promise.all([
+    run('jobs', config.workers.jobs, { jobs, allocations }, { jobs: true, allocations: jobOfAlloc as KeyFn<never, string> }, (k) => reconcileJob(ctx, k), { jobs: resyncMs }),
+    run('nodes', config.workers.nodes, { nodes, allocations }, {
+      nodes: ((n: Node) => n.metadata.name) as KeyFn<never, string>,
+      allocations: ((a: Allocation) => (holdsResources(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined)) as KeyFn<never, string>,
+    }, (k) => reconcileNode(ctx, k), { nodes: resyncMs }),
+    run('failures', config.workers.failures, { allocations }, {
+      allocations: ((a: Allocation, event: string) => (event !== 'delete' && needsFailureEval(a) ? objectKey(a) : undefined)) as KeyFn<never, string>,
+    }, (k) => reconcileAllocFailure(ctx, k)),
+    // The evaluation itself too, whatever its phase: a reconcile of one no longer blocked forgets its search memo.
+    run('blocked', config.workers.blocked, { jobs, evaluations }, {
+      jobs: ((j: Job) => blockedOfJob(cache, j.metadata.namespace ?? 'default', j.metadata.name)) as KeyFn<never, string>,
+      evaluations: ((e: Evaluation) => [...blockedOfJob(cache, e.metadata.namespace ?? 'default', e.spec.jobName), objectKey(e)]) as KeyFn<never, string>,
+    }, (k) => reconcileBlocked(ctx, k), { evaluations: resyncMs }),
+    run('gc', 1, {}, {}, () => collectGarbage(ctx)),
+  ]);
+  gcC.queue.add(GC_KEY);
+  return { jobs: jobsC, nodes: nodesC, failures: failuresC, blocked: blockedC, gc: gcC };
+}
+
+/**
+ * Capacity events come by the thousand (every allocation that ends): coalesce them into one pass over the
+ * blocked evaluations per turn of the event loop. Returns a stop.
+ */
+function coalesceCapacity(cache: EvaluatorCache, add: (key: string) => void): () => void {
   let flushing = false;
+  let stopped = false;
   cache.onCapacity(() => {
-    if (flushing) return;
+    if (flushing || stopped) return;
     flushing = true;
     setImmediate(() => {
       flushing = false;
-      for (const k of cache.evalIndex.blocked()) queues.blocked.add(k);
+      if (!stopped) for (const k of cache.evalIndex.blocked()) add(k);
     });
   });
+  return () => void (stopped = true);
 }
 
 function blockedOfJob(cache: EvaluatorCache, namespace: string, name: string): string[] {

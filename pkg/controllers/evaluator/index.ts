@@ -1,6 +1,6 @@
 // The evaluator's public surface.
 export { createEvaluator, type Evaluator, type EvaluatorOptions } from './evaluator.ts';
-export { startEvaluator, CONTROL_PLANE_NAMESPACE, EVALUATOR_LEASE, type RunEvaluatorOptions, type RunningEvaluator } from './leader.ts';
+export { startEvaluator, EVALUATOR_LEASE, type RunEvaluatorOptions, type RunningEvaluator } from './leader.ts';
 export { DEFAULT_EVALUATOR_CONFIG, type EvaluatorConfig } from './context.ts';
 export { collectable } from './gc.ts';
 export {

@@ -1,93 +1,44 @@
 // Running the evaluator under leader election: every control-plane process campaigns for the Lease
 // `drover-system/drover-evaluator`; only the holder runs an evaluator (one active evaluator in the cluster, so
-// two never race to create the same evaluations). A term starts a fresh evaluator (informers listed anew) and
-// stops it when leadership ends; the elector hands the lease on only after it has stopped.
-import { API_VERSION } from '../../../api/schemas/kind.ts';
-import { isAlreadyExists, isNotFound } from '../../apierrors/status.ts';
-import type { Client } from '../../client/client.ts';
-import { ensureNamespace } from '../../client/namespaces.ts';
-import { LeaderElector } from '../runtime/leaderelection.ts';
-import { clientLeaseClient } from '../runtime/leaseclient.ts';
+// two never race to create the same evaluations). A term starts a fresh evaluator over the process's shared
+// informers and stops it when leadership ends; the elector hands the lease on only after it has stopped. A
+// failed start is retried with backoff (runElected).
+import { runElected, type ControllerHost, type Elected, type ElectedOptions } from '../runtime/index.ts';
 import { createEvaluator, type EvaluatorOptions } from './evaluator.ts';
 
-/** Namespace of the control plane's leases. */
-export const CONTROL_PLANE_NAMESPACE = 'drover-system';
-/** Name of the evaluator's leader-election Lease. */
+/** Name of the evaluator's leader-election Lease (in drover-system). */
 export const EVALUATOR_LEASE = 'drover-evaluator';
 
 /** Options of startEvaluator. */
-export interface RunEvaluatorOptions extends EvaluatorOptions {
+export interface RunEvaluatorOptions extends EvaluatorOptions, ControllerHost {
   /** This candidate's unique identity (e.g. host-pid-random). */
-  identity: string;
+  identity?: string;
   /** Leader election timings (defaults: Kubernetes' 15 s / 10 s / 2 s). */
-  leaseDurationMs?: number;
-  renewDeadlineMs?: number;
-  retryPeriodMs?: number;
+  timings?: ElectedOptions['timings'];
 }
 
-/** A campaigning evaluator. */
-export interface RunningEvaluator {
-  /** Whether this process currently runs the evaluator. */
-  isLeader(): boolean;
-  /** Stop campaigning; if leading, stop the evaluator and release the lease. */
-  stop(): Promise<void>;
-}
+/** A campaigning evaluator: isLeader() says whether this process runs it now. */
+export type RunningEvaluator = Elected;
 
 /** Campaign for the evaluator lease and run the evaluator while holding it. */
-export async function startEvaluator(opts: RunEvaluatorOptions): Promise<RunningEvaluator> {
-  await ensureNamespace(opts.client, CONTROL_PLANE_NAMESPACE);
+export function startEvaluator(opts: RunEvaluatorOptions): Promise<RunningEvaluator> {
   const logger = opts.logger.child({ component: 'evaluator', identity: opts.identity });
-  const elector = new LeaderElector({
-    leaseName: EVALUATOR_LEASE,
-    leaseClient: clientLeaseClient(opts.client, CONTROL_PLANE_NAMESPACE),
-    identity: opts.identity,
+  return runElected({
+    client: opts.client,
     clock: opts.clock,
     logger,
-    leaseDurationMs: opts.leaseDurationMs,
-    renewDeadlineMs: opts.renewDeadlineMs,
-    retryPeriodMs: opts.retryPeriodMs,
-    onStartedLeading: (signal) => lead(opts, signal),
-  });
-  const campaign = new AbortController();
-  const done = elector.runUntilStopped(campaign.signal);
-  return {
-    isLeader: () => elector.isLeader(),
-    async stop() {
-      campaign.abort();
-      await done;
+    leaseName: EVALUATOR_LEASE,
+    identity: opts.identity,
+    timings: opts.timings,
+    async start() {
+      const evaluator = createEvaluator(opts);
+      try {
+        await evaluator.start();
+      } catch (err) {
+        await evaluator.stop();
+        throw err;
+      }
+      return evaluator;
     },
-  };
-}
-
-/** One term: run an evaluator until `signal` aborts; a failed start is retried with backoff meanwhile. */
-async function lead(opts: RunEvaluatorOptions, signal: AbortSignal): Promise<void> {
-  let backoffMs = 500;
-  while (!signal.aborted) {
-    const evaluator = createEvaluator(opts);
-    try {
-      await evaluator.start();
-    } catch (err) {
-      opts.logger.warn('starting the evaluator failed; retrying', { err, backoffMs });
-      await evaluator.stop();
-      await sleep(opts, backoffMs, signal);
-      backoffMs = Math.min(backoffMs * 2, 30_000);
-      continue;
-    }
-    await sleep(opts, Number.POSITIVE_INFINITY, signal);
-    await evaluator.stop();
-  }
-}
-
-function sleep(opts: RunEvaluatorOptions, ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = Number.isFinite(ms) ? opts.clock.setTimeout(done, ms) : undefined;
-    function done() {
-      timer?.cancel();
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
   });
 }
-

@@ -2,15 +2,14 @@
 // renewed for ttl + grace (by our clock), marks the allocations of a down node lost, and puts a node it marked
 // down back to ready once its lease is renewed again. Level-based: every reconcile of a node re-reads the node
 // and its lease from the informer caches; the only memory is when each lease version was first seen.
-import type { Lease, Node } from '../../../api/schemas/index.ts';
+import type { Allocation, Lease, Node } from '../../../api/schemas/index.ts';
 import type { Client } from '../../client/client.ts';
-import { createInformer, type Informer } from '../../client/informer.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { NODE_LEASE_NAMESPACE } from '../../nodeagent/heartbeat.ts';
-import { WorkQueue, enqueueFromInformer, runController, type ReconcileResult, type RunningController } from '../runtime/index.ts';
+import { ALLOCS_BY_NODE, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue } from '../runtime/index.ts';
 import { recordEvent, rfc3339 } from './events.ts';
-import { markAllocationsLost } from './lost.ts';
+import { isClientTerminal, markAllocationsLost } from './lost.ts';
 import { heartbeatCondition, markedDown, markedRenewed } from './nodestatus.ts';
 import { LeaseObserver, type HeartbeatState } from './observer.ts';
 
@@ -18,10 +17,7 @@ import { LeaseObserver, type HeartbeatState } from './observer.ts';
 export const HEALTH_COMPONENT = 'health-controller';
 
 /** Options of startHealthController. */
-export interface HealthControllerOptions {
-  client: Client;
-  clock: Clock;
-  logger: Logger;
+export interface HealthControllerOptions extends ControllerHost {
   /** Heartbeat TTL for leases that do not state leaseDurationSeconds (default 10 s, Nomad's). */
   ttlMs?: number;
   /** Use ttlMs for every lease, ignoring their leaseDurationSeconds. */
@@ -46,42 +42,44 @@ export interface HealthController {
   stop(): Promise<void>;
 }
 
-/** Start the informers, wait for their first lists, then reconcile nodes until stopped. */
+/** Subscribe to the shared node, lease and allocation informers, wait for their first lists, then reconcile nodes until stopped. */
 export async function startHealthController(opts: HealthControllerOptions): Promise<HealthController> {
   const leaseNamespace = opts.leaseNamespace ?? NODE_LEASE_NAMESPACE;
   const log = opts.logger.child({ controller: HEALTH_COMPONENT });
-  const nodes = createInformer<Node>({ client: opts.client, kind: 'nodes', logger: log, clock: opts.clock });
-  const leases = createInformer<Lease>({ client: opts.client, kind: 'leases', namespace: leaseNamespace, logger: log, clock: opts.clock });
-  const queue = new WorkQueue<string>({ clock: opts.clock });
-  // A node lease is named after its node, so both kinds map to the node's name.
-  enqueueFromInformer(nodes, queue, (n) => n.metadata.name);
-  enqueueFromInformer(leases, queue, (l) => l.metadata.name);
-  const stopInformers = () => {
-    nodes.stop();
-    leases.stop();
-  };
-  opts.signal?.addEventListener('abort', stopInformers, { once: true });
-  // Both caches must be full before judging anyone: a lease missing only because its list has not arrived
-  // would look like a lease that appeared later, i.e. a renewal.
-  await Promise.all([nodes.start(), leases.start()]);
-
-  const reconciler = new HealthReconciler({ ...opts, leaseNamespace, logger: log }, nodes, leases);
-  const controller: RunningController<string> = runController({
+  const { informers, owned } = informersOf(opts);
+  const nodes = informers.informer<Node>('nodes');
+  const leases = informers.informer<Lease>('leases', { namespace: leaseNamespace });
+  const allocs = informers.informer<Allocation>('allocations');
+  allocs.addIndex(ALLOCS_BY_NODE);
+  const reconciler = new HealthReconciler({ ...opts, leaseNamespace, logger: log }, nodes, leases, allocs);
+  // Both caches must be full before judging anyone (startController waits): a lease missing only because its
+  // list has not arrived would look like a lease that appeared later, i.e. a renewal. A node lease is named
+  // after its node, so both kinds map to the node's name.
+  const controller = await startController({
     name: HEALTH_COMPONENT,
-    queue,
-    workers: opts.workers ?? 2,
-    reconcile: (name) => reconciler.reconcile(name),
-    logger: opts.logger,
     clock: opts.clock,
+    logger: opts.logger,
+    metrics: opts.metrics,
     signal: opts.signal,
+    workers: opts.workers ?? 2,
+    informers: { nodes, leases, allocations: allocs },
+    keys: {
+      nodes: (n: Node) => n.metadata.name,
+      leases: (l: Lease) => l.metadata.name,
+      // An allocation that lands on (or changes on) a node already down is lost too.
+      allocations: (a: Allocation) => (nodes.get(undefined, a.spec.nodeName)?.status?.phase === 'down' && !isClientTerminal(a) ? a.spec.nodeName : undefined),
+    },
+    reconcile: (name) => reconciler.reconcile(name),
   });
   return {
-    queue,
-    lastSyncResourceVersions: () => ({ nodes: nodes.lastSyncResourceVersion(), leases: leases.lastSyncResourceVersion() }),
+    queue: controller.queue,
+    lastSyncResourceVersions: () => {
+      const rv = controller.lastSyncResourceVersions();
+      return { nodes: rv.nodes, leases: rv.leases };
+    },
     async stop() {
       await controller.stop();
-      stopInformers();
-      opts.signal?.removeEventListener('abort', stopInformers);
+      if (owned) informers.stop();
     },
   };
 }
@@ -92,8 +90,9 @@ class HealthReconciler {
 
   constructor(
     private readonly opts: HealthControllerOptions & { leaseNamespace: string; logger: Logger },
-    private readonly nodes: Informer<Node>,
-    private readonly leases: Informer<Lease>,
+    private readonly nodes: SharedInformer<Node>,
+    private readonly leases: SharedInformer<Lease>,
+    private readonly allocs: SharedInformer<Allocation>,
   ) {
     this.observer = new LeaseObserver({ ttlMs: opts.ttlMs, overrideTtl: opts.overrideTtl, graceMs: opts.graceMs });
   }
@@ -135,7 +134,7 @@ class HealthReconciler {
   }
 
   private async loseAllocations(name: string): Promise<void> {
-    const lost = await markAllocationsLost(this.opts.client, name);
+    const lost = await markAllocationsLost(this.opts.client, this.allocs.byIndex(ALLOCS_BY_NODE, name));
     if (lost.length > 0) this.opts.logger.info('allocations lost', { node: name, allocations: lost });
   }
 

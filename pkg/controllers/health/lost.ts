@@ -19,16 +19,16 @@ export function markedLost(a: Allocation): Allocation {
 }
 
 /**
- * Mark every allocation on `nodeName` whose client status is not final as lost; returns the names marked.
- * Each write is a CAS on the listed resourceVersion; a conflict (the agent or the scheduler wrote meanwhile)
- * is thrown after the others have been tried, so the controller retries the node with fresh state.
+ * Mark every allocation of `onNode` (a down node's allocations, from the shared informer's by-node index) whose
+ * client status is not final as lost; returns the names marked. Each write is a CAS on the cached
+ * resourceVersion; a conflict (the agent or the scheduler wrote meanwhile, or the cache is behind) is thrown
+ * after the others have been tried, so the controller retries the node once the cache has caught up.
  */
-export async function markAllocationsLost(client: Pick<Client, 'resource'>, nodeName: string): Promise<string[]> {
+export async function markAllocationsLost(client: Pick<Client, 'resource'>, onNode: readonly Allocation[]): Promise<string[]> {
   const allocs = client.resource<Allocation>('allocations');
-  const list = await allocs.listAll({ fieldSelector: `spec.nodeName=${nodeName}` });
   const marked: string[] = [];
   let firstError: unknown;
-  for (const a of list.items) {
+  for (const a of onNode) {
     if (isClientTerminal(a)) continue;
     try {
       await allocs.updateStatus(markedLost(a));

@@ -9,7 +9,7 @@ import { encodeStored, objectKey } from '../../apiserver/codec.ts';
 import { createClient, type Client } from '../../client/client.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { startApiServer, type TestApiServer } from '../../../test/support/server.ts';
-import { ensureNamespace } from './elected.ts';
+import { ensureNamespace } from '../../client/namespaces.ts';
 
 /** 2030-01-01T00:00:00Z: where test clocks start. */
 export const T0 = Date.parse('2030-01-01T00:00:00Z');

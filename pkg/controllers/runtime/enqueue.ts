@@ -34,12 +34,12 @@ export function splitKey(key: string): { namespace?: string; name: string } {
   return i < 0 ? { name: key } : { namespace: key.slice(0, i), name: key.slice(i + 1) };
 }
 
-/** Register add/update/delete handlers on `informer` that queue the key(s) of each changed object. */
+/** Register add/update/delete handlers on `informer` that queue the key(s) of each changed object; returns an unsubscribe. */
 export function enqueueFromInformer<T extends ApiObject, K extends {} = string>(
   informer: EventSource<T>,
   queue: Pick<WorkQueue<K>, 'add'>,
   keyFn?: KeyFn<T, K>,
-): void {
+): () => void {
   const toKeys: KeyFn<T, K> = keyFn ?? ((obj) => objectKey(obj) as unknown as K);
   const enqueue = (event: InformerEvent, obj: T, old?: T) => {
     const keys = toKeys(obj, event, old);
@@ -47,7 +47,10 @@ export function enqueueFromInformer<T extends ApiObject, K extends {} = string>(
     if (Array.isArray(keys)) for (const k of keys as readonly K[]) queue.add(k);
     else queue.add(keys as K);
   };
-  informer.on('add', (obj) => enqueue('add', obj));
-  informer.on('update', (oldObj, newObj) => enqueue('update', newObj ?? oldObj, newObj === undefined ? undefined : oldObj));
-  informer.on('delete', (obj) => enqueue('delete', obj));
+  const offs = [
+    informer.on('add', (obj) => enqueue('add', obj)),
+    informer.on('update', (oldObj, newObj) => enqueue('update', newObj ?? oldObj, newObj === undefined ? undefined : oldObj)),
+    informer.on('delete', (obj) => enqueue('delete', obj)),
+  ];
+  return () => offs.forEach((off) => typeof off === 'function' && off());
 }

@@ -342,14 +342,14 @@ test('runUntilStopped campaigns again after losing the lease', async () => {
   await done;
 });
 
-test('callbacks that throw do not break the election', async () => {
+test('an observer callback that throws does not break the election', async () => {
   const e = new Election();
   const a = e.start('a', {
     onNewLeader: () => {
       throw new Error('observer bug');
     },
-    onStartedLeading: () => {
-      throw new Error('work bug');
+    onStoppedLeading: () => {
+      throw new Error('observer bug');
     },
   });
   await settle();
@@ -358,6 +358,34 @@ test('callbacks that throw do not break the election', async () => {
   assert.equal(a.elector.isLeader(), true);
   a.stop.abort();
   await a.done;
+});
+
+test('leader work that throws gives the lease up: the other candidate takes over at once, not after expiry', async () => {
+  const e = new Election();
+  let aTerms = 0;
+  let bTerms = 0;
+  const a = e.start('a', {
+    onStartedLeading: () => {
+      aTerms++;
+      throw new Error('work bug');
+    },
+  });
+  await settle();
+  const b = e.start('b', {
+    onStartedLeading: () => {
+      bTerms++;
+    },
+  });
+  // a leads, its work throws, it releases the lease; b acquires it within a retry period or two (well before
+  // the 15 s lease duration an unreleased lease would need to expire).
+  await e.run(5_000);
+  assert.equal(aTerms >= 1, true);
+  assert.equal(b.elector.isLeader(), true);
+  assert.equal(a.elector.isLeader(), false);
+  assert.equal(bTerms, 1);
+  a.stop.abort();
+  b.stop.abort();
+  await Promise.all([a.done, b.done]);
 });
 
 test('run() refuses to run twice at once', async () => {

@@ -44,7 +44,8 @@ export interface LeaderElectorOptions {
   releaseOnCancel?: boolean;
   /**
    * Called on becoming leader. `signal` aborts when leadership ends; the work must stop when it does. If it
-   * returns a promise, the elector waits for it before releasing the lease and calling onStoppedLeading.
+   * returns a promise, the elector waits for it before releasing the lease and calling onStoppedLeading. If
+   * that promise rejects while leading, the elector steps down and releases the lease (then campaigns again).
    */
   onStartedLeading?: (signal: AbortSignal) => void | Promise<void>;
   /** Called after leadership ended (lost or stopped). */
@@ -123,16 +124,22 @@ export class LeaderElector {
     this.leading = true;
     this.log.info('became leader');
     const term = new AbortController();
+    // Work that throws gives the lease up: holding it with nothing running would stall the cluster until this
+    // process dies, while another candidate could be doing the work.
+    const gaveUp = new AbortController();
     const work = Promise.resolve()
       .then(() => this.opts.onStartedLeading?.(term.signal))
-      .catch((err) => this.log.error('leader work failed', { err }));
-    const end = await this.renewLoop(signal);
+      .catch((err) => {
+        this.log.error('leader work failed; giving up the lease', { err });
+        gaveUp.abort();
+      });
+    const end = await this.renewLoop(AbortSignal.any([signal, gaveUp.signal]));
     this.leading = false;
     term.abort();
     this.log.info(end === 'lost' ? 'lost leadership: could not renew within the deadline' : 'stopped leading');
     // The old leader's work must be over before the lease is handed on, or two leaders would act at once.
     await work;
-    if (end === 'stopped' && this.opts.releaseOnCancel !== false) await this.release();
+    if (end === 'stopped' && (gaveUp.signal.aborted || this.opts.releaseOnCancel !== false)) await this.release();
     this.callback('onStoppedLeading', () => this.opts.onStoppedLeading?.());
   }
 

@@ -246,3 +246,73 @@ test('promWorkQueueMetrics exposes per-queue series in the given registry', asyn
   assert.match(text, /drover_workqueue_adds_total\{name="jobs"\} 2/);
   assert.match(text, /drover_workqueue_retries_total\{name="nodes"\} 1/);
 });
+
+test('shutDownWithDrain hands out what is queued, refuses new keys, and resolves when the last key is done', async () => {
+  const clock = new ManualClock();
+  const q = new WorkQueue({ clock });
+  q.add('a');
+  q.add('b');
+  q.add('c');
+  q.addAfter('late', 10);
+  assert.equal(await q.get(), 'a');
+  q.add('a'); // re-added while in progress: not processed again once draining
+  const drained = q.shutDownWithDrain();
+  q.add('new');
+  assert.equal(q.delayedLen(), 0, 'delayed adds are dropped');
+  assert.equal((await resolved(drained)).done, false);
+  assert.equal(await q.get(), 'b');
+  assert.equal(await q.get(), 'c');
+  const idle = q.get();
+  assert.deepEqual(await resolved(idle), { done: true, value: undefined }, 'an idle worker is released once nothing is queued');
+  q.done('a');
+  q.done('b');
+  assert.equal((await resolved(drained)).done, false, 'c is still in progress');
+  q.done('c');
+  assert.equal((await resolved(drained)).done, true);
+  assert.equal(await q.get(), undefined);
+  clock.advance(100);
+  assert.equal(q.len(), 0);
+});
+
+test('shutDown during a drain drops what is still queued', async () => {
+  const q = new WorkQueue({ clock: new ManualClock() });
+  q.add('a');
+  q.add('b');
+  const drained = q.shutDownWithDrain();
+  q.shutDown();
+  assert.equal(q.len(), 0);
+  assert.equal(await q.get(), undefined);
+  assert.equal((await resolved(drained)).done, true);
+});
+
+test('the default rate limiter adds an overall bucket to the per-key backoff: 100 retries at once, then 10/s', () => {
+  const clock = new ManualClock();
+  const q = new WorkQueue({ clock });
+  // 100 distinct failing keys use up the burst: each waits only its own 5 ms.
+  for (let i = 0; i < 100; i++) q.addRateLimited(`k${i}`);
+  clock.advance(5);
+  assert.equal(q.len(), 100);
+  // The 101st and 102nd wait for tokens: 100 ms and 200 ms at 10 per second (clock moved 5 ms: 0.05 token back).
+  q.addRateLimited('k100');
+  q.addRateLimited('k101');
+  clock.advance(90);
+  assert.equal(q.len(), 100);
+  clock.advance(10);
+  assert.equal(q.len(), 101);
+  clock.advance(100);
+  assert.equal(q.len(), 102);
+});
+
+test('handing out 200,000 keys never re-copies the queue (FIFO order kept across compactions)', async () => {
+  const q = new WorkQueue<number>({ clock: new ManualClock() });
+  const n = 200_000;
+  for (let i = 0; i < n; i++) q.add(i);
+  for (let i = 0; i < n; i++) {
+    const k = await q.get();
+    assert.equal(k, i);
+    q.done(k!);
+    if (i % 50_000 === 0) q.add(n + i); // interleaved adds land at the tail
+  }
+  for (let i = 0; i < n; i += 50_000) assert.equal(await q.get(), n + i);
+  assert.equal(q.len(), 0);
+});

@@ -1,9 +1,10 @@
 // The controllers' work queue, after client-go's: keys (not events) are queued, so a burst of changes to one
 // object collapses into one reconcile; a key is never handed to two workers at once; a key added while it is
 // being processed is queued again when its worker calls done(); retries back off per key; delays go through the
-// injected clock so tests move time by hand.
+// injected clock so tests move time by hand. Handing out a key is O(1) (a FIFO, not Array.shift).
 import type { Clock, Timer } from '../../clock/clock.ts';
-import { exponentialBackoff, type RateLimiter } from './ratelimiter.ts';
+import { Fifo } from './fifo.ts';
+import { defaultControllerRateLimiter, type RateLimiter } from './ratelimiter.ts';
 
 /** Optional observation hooks (e.g. Prometheus gauges and counters); every hook may be left out. */
 export interface WorkQueueMetrics {
@@ -23,7 +24,7 @@ export interface WorkQueueMetrics {
 export interface WorkQueueOptions<K> {
   /** Drives addAfter and addRateLimited delays. */
   clock: Clock;
-  /** Per-key retry delays (default: exponential, 5 ms doubling up to 1000 s). */
+  /** Retry delays (default: client-go's — per key 5 ms doubling up to 1000 s, at most 10/s overall, burst 100). */
   rateLimiter?: RateLimiter<K>;
   metrics?: WorkQueueMetrics;
 }
@@ -37,7 +38,7 @@ export class WorkQueue<K extends {} = string> {
   private readonly limiter: RateLimiter<K>;
   private readonly metrics: WorkQueueMetrics;
   /** Keys ready to be handed out, in order. Every key here is also in `dirty`. */
-  private readonly queue: K[] = [];
+  private readonly queue = new Fifo<K>();
   /** Keys that need processing (queued, or re-added while in progress), with the time they were first queued. */
   private readonly dirty = new Map<K, number>();
   /** Keys handed to a worker and not yet done, with the time they were handed out. */
@@ -45,12 +46,15 @@ export class WorkQueue<K extends {} = string> {
   /** Delayed adds, one timer per key: the earliest requested time wins, as in client-go. */
   private readonly delayed = new Map<K, { at: number; timer: Timer }>();
   /** Pending get() calls; only non-empty while `queue` is empty. */
-  private readonly waiters: Array<(key: K | undefined) => void> = [];
+  private readonly waiters = new Fifo<(key: K | undefined) => void>();
+  /** Resolved when a draining shutdown has nothing queued or in progress any more. */
+  private drained: Array<() => void> = [];
   private shuttingDown = false;
+  private draining = false;
 
   constructor(opts: WorkQueueOptions<K>) {
     this.clock = opts.clock;
-    this.limiter = opts.rateLimiter ?? exponentialBackoff<K>();
+    this.limiter = opts.rateLimiter ?? defaultControllerRateLimiter<K>(opts.clock);
     this.metrics = opts.metrics ?? {};
   }
 
@@ -101,8 +105,8 @@ export class WorkQueue<K extends {} = string> {
 
   /** The next key to process, waiting until there is one; undefined once the queue is shut down. */
   get(): Promise<K | undefined> {
+    if (this.queue.length > 0 && (!this.shuttingDown || this.draining)) return Promise.resolve(this.take());
     if (this.shuttingDown) return Promise.resolve(undefined);
-    if (this.queue.length > 0) return Promise.resolve(this.take());
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
@@ -112,21 +116,45 @@ export class WorkQueue<K extends {} = string> {
     if (since === undefined) return;
     this.processing.delete(key);
     this.metrics.workDuration?.(this.clock.now() - since);
-    if (this.shuttingDown || !this.dirty.has(key)) return;
+    if (this.shuttingDown) return this.checkDrained();
+    if (!this.dirty.has(key)) return;
     this.queue.push(key);
     this.dispatch();
   }
 
   /** Stop: pending and future get() calls resolve undefined; queued keys and delayed adds are dropped. */
   shutDown(): void {
-    if (this.shuttingDown) return;
+    // Also ends a draining shutdown at once (what is still queued is dropped).
+    if (this.shuttingDown && !this.draining) return;
     this.shuttingDown = true;
+    this.draining = false;
     for (const { timer } of this.delayed.values()) timer.cancel();
     this.delayed.clear();
-    this.queue.length = 0;
+    this.queue.drain();
     this.dirty.clear();
     this.metrics.depth?.(0);
-    for (const resolve of this.waiters.splice(0)) resolve(undefined);
+    for (const resolve of this.waiters.drain()) resolve(undefined);
+    this.checkDrained();
+  }
+
+  /**
+   * Stop taking new keys (adds and delays are dropped from now on) but hand out what is already queued; resolves
+   * once the queue is empty and every key handed out is done (client-go's ShutDownWithDrain). A key re-added
+   * while in progress is not processed again. get() resolves undefined once nothing is left to hand out.
+   */
+  shutDownWithDrain(): Promise<void> {
+    if (!this.shuttingDown) {
+      this.shuttingDown = true;
+      this.draining = true;
+      for (const { timer } of this.delayed.values()) timer.cancel();
+      this.delayed.clear();
+      // Keys queued now are drained; anything that would be re-queued by done() is not.
+      for (const key of this.dirty.keys()) if (this.processing.has(key)) this.dirty.delete(key);
+    }
+    return new Promise((resolve) => {
+      this.drained.push(resolve);
+      this.checkDrained();
+    });
   }
 
   /** Whether shutDown() was called. */
@@ -155,6 +183,14 @@ export class WorkQueue<K extends {} = string> {
     this.metrics.depth?.(this.queue.length);
   }
 
+  /** During shutdown: once nothing is queued or held, release get() waiters and shutDownWithDrain() callers. */
+  private checkDrained(): void {
+    if (!this.shuttingDown || this.queue.length > 0) return;
+    // Nothing will be queued again: idle workers are released at once, drain waiters once the last key is done.
+    for (const resolve of this.waiters.drain()) resolve(undefined);
+    if (this.processing.size === 0) for (const resolve of this.drained.splice(0)) resolve();
+  }
+
   /** Move the head of the queue into processing. */
   private take(): K {
     const key = this.queue.shift()!;
@@ -163,6 +199,7 @@ export class WorkQueue<K extends {} = string> {
     this.dirty.delete(key);
     this.processing.set(key, now);
     this.metrics.depth?.(this.queue.length);
+    if (this.draining) this.checkDrained();
     return key;
   }
 }

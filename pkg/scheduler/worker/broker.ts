@@ -7,7 +7,7 @@
 //     except follow-ups (spec.waitUntil set): the allocations they reschedule wait for them, so they stay;
 //   - jobs by priority (highest first), then by the age of their oldest claimable evaluation.
 import type { Evaluation } from '../../../api/schemas/index.ts';
-import type { Informer } from '../../client/informer.ts';
+import type { SharedInformer } from '../../client/shared-informer.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import { jobKey } from '../structs.ts';
 
@@ -60,14 +60,14 @@ export class EvalBroker {
   /** The last scan, reused until an evaluation changes or its wake time passes. */
   private cached?: { ready: Candidate[]; wakeAt?: number };
 
-  constructor(private readonly evals: Informer<Evaluation>, private readonly clock: Clock) {
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly evals: SharedInformer<Evaluation>, private readonly clock: Clock) {
     const changed = () => {
       this.cached = undefined;
       this.notify();
     };
-    evals.on('add', changed);
-    evals.on('update', changed);
-    evals.on('delete', changed);
+    this.unsubscribe = evals.addEventHandler({ add: changed, update: changed, delete: changed });
   }
 
   /** The next candidate for this process (its job is then in flight here until done()); undefined once closed. */
@@ -104,6 +104,7 @@ export class EvalBroker {
   /** Wake every waiting worker with undefined. */
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     this.timer?.t.cancel();
     this.notify();
   }

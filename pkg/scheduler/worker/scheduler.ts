@@ -3,7 +3,7 @@
 // plan commits are compare-and-swaps on the API server, so nothing needs a leader.
 import type { Evaluation } from '../../../api/schemas/index.ts';
 import type { Client } from '../../client/client.ts';
-import { createInformer } from '../../client/informer.ts';
+import { SharedInformerFactory } from '../../client/shared-informer.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { EvalBroker } from './broker.ts';
@@ -25,6 +25,8 @@ export interface SchedulerOptions {
   config?: Partial<WorkerConfig>;
   /** Observation points for tests. */
   hooks?: WorkerHooks;
+  /** The process's shared informers (default: a factory of the scheduler's own, stopped with it). */
+  informers?: SharedInformerFactory;
 }
 
 /** A running scheduler. */
@@ -39,15 +41,20 @@ export interface RunningScheduler {
 export async function startScheduler(opts: SchedulerOptions): Promise<RunningScheduler> {
   const config = workerConfig(opts.config);
   const logger = opts.logger.child({ component: 'scheduler', identity: opts.identity });
-  const view = new ClusterView({ client: opts.client, logger, clock: opts.clock });
-  const evals = createInformer<Evaluation>({ client: opts.client, kind: 'evaluations', logger, clock: opts.clock });
+  const informers = opts.informers ?? new SharedInformerFactory({ client: opts.client, logger, clock: opts.clock });
+  const view = new ClusterView({ client: opts.client, logger, clock: opts.clock, informers });
+  const evals = informers.informer<Evaluation>('evaluations');
   const broker = new EvalBroker(evals, opts.clock);
   const stopping = new AbortController();
+  const stopInformers = () => {
+    broker.close();
+    view.stop();
+    if (!opts.informers) informers.stop();
+  };
   try {
     await Promise.all([view.start(), evals.start()]);
   } catch (err) {
-    view.stop();
-    evals.stop();
+    stopInformers();
     throw err;
   }
   const claims = new EvalClaims(opts.client, opts.clock, config.claimLeaseMs);
@@ -61,10 +68,8 @@ export async function startScheduler(opts: SchedulerOptions): Promise<RunningSch
     stop() {
       stopped ??= (async () => {
         stopping.abort();
-        broker.close();
         // Informers first: stopping the view also releases workers waiting for it to catch up.
-        evals.stop();
-        view.stop();
+        stopInformers();
         await Promise.all(loops);
         logger.info('scheduler stopped');
       })();

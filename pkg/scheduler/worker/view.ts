@@ -1,4 +1,4 @@
-// A process's view of the cluster for its workers: informers on nodes, allocations, jobs and job versions,
+// A process's view of the cluster for its workers: the process's shared informers on nodes, allocations, jobs and job versions,
 // folded into one ClusterSnapshot (kept current event by event) and a job index. Every worker of the process
 // shares it; computePlan reads it synchronously, so each plan sees one consistent state. When a plan commit
 // says the view is stale, the view waits for its informers to reach a revision or re-reads single objects.
@@ -6,7 +6,7 @@ import type { Allocation, Job, JobVersion, Node } from '../../../api/schemas/ind
 import type { ApiObject } from '../../../api/schemas/kind.ts';
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
-import { createInformer, type Informer } from '../../client/informer.ts';
+import { SharedInformerFactory, type SharedInformer } from '../../client/shared-informer.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { allocFromApi, jobFromSpec, nodeFromApi, DEFAULT_PRIORITY } from '../adapters.ts';
@@ -22,6 +22,8 @@ export interface ClusterViewDeps {
   client: Client;
   logger: Logger;
   clock: Clock;
+  /** The process's shared informers (a private factory, stopped with the view, when absent). */
+  informers?: SharedInformerFactory;
 }
 
 /** Safety net for waits on informer revisions that no event announces (a bookmark moved the revision). */
@@ -37,14 +39,19 @@ export class ClusterView {
   private readonly seen = new Map<string, number>();
   /** Keys re-read as deleted: events at or below the revision we had are ignored until the informer's delete. */
   private readonly tombstones = new Map<string, number>();
-  private readonly informers: Record<ViewKind, Informer> & { jobversions: Informer };
+  private readonly informers: Record<ViewKind, SharedInformer> & { jobversions: SharedInformer };
+  private readonly factory: SharedInformerFactory;
+  private readonly ownsFactory: boolean;
+  private readonly unsubscribe: Array<() => void> = [];
   private waiters: Array<{ kind: ViewKind; rv: number; resolve: () => void }> = [];
   private allocWaiters: Array<{ missing: Set<string>; rv: number; resolve: () => void }> = [];
   private poll?: Timer;
   private waking = false;
 
   constructor(private readonly deps: ClusterViewDeps) {
-    const mk = (kind: string) => createInformer({ client: deps.client, kind, logger: deps.logger, clock: deps.clock });
+    this.ownsFactory = !deps.informers;
+    this.factory = deps.informers ?? new SharedInformerFactory({ client: deps.client, logger: deps.logger, clock: deps.clock });
+    const mk = (kind: string) => this.factory.informer(kind);
     this.informers = { nodes: mk('nodes'), allocations: mk('allocations'), jobs: mk('jobs'), jobversions: mk('jobversions') };
     this.follow<Node>('nodes', (n) => this.snapshot.upsertNode(nodeFromApi(n)), (n) => this.snapshot.removeNode(n.metadata.name));
     this.follow<Allocation>('allocations', (a) => this.snapshot.upsertAlloc(allocFromApi(a, { jobPriority: this.priorityOf(a) })), (a) => this.snapshot.removeAlloc(a.metadata.name));
@@ -58,9 +65,10 @@ export class ClusterView {
     this.schedulePoll();
   }
 
-  /** Stop the informers. */
+  /** Unsubscribe from the informers (stopping them too if the view owns them). */
   stop(): void {
-    for (const i of Object.values(this.informers)) i.stop();
+    for (const off of this.unsubscribe.splice(0)) off();
+    if (this.ownsFactory) this.factory.stop();
     this.poll?.cancel();
     for (const w of this.waiters) w.resolve();
     this.waiters = [];
@@ -131,20 +139,24 @@ export class ClusterView {
   }
 
   private follow<T extends ApiObject>(kind: ViewKind | 'jobversions', put: (o: T) => void, drop: (o: T) => void): void {
-    const inf = this.informers[kind] as unknown as Informer<T>;
+    const inf = this.informers[kind] as unknown as SharedInformer<T>;
     const key = (o: T) => `${kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
     const upsert = (o: T) => {
       if (this.apply(key(o), Number(o.metadata.resourceVersion))) put(o);
       this.wake();
     };
-    inf.on('add', upsert);
-    inf.on('update', (_old, o) => upsert(o));
-    inf.on('delete', (o) => {
-      this.seen.delete(key(o));
-      this.tombstones.delete(key(o));
-      drop(o);
-      this.wake();
-    });
+    this.unsubscribe.push(
+      inf.addEventHandler({
+        add: upsert,
+        update: (_old, o) => upsert(o),
+        delete: (o) => {
+          this.seen.delete(key(o));
+          this.tombstones.delete(key(o));
+          drop(o);
+          this.wake();
+        },
+      }),
+    );
   }
 
   /** Whether an object at `rv` is newer than what the view holds (and records it). */
