@@ -7,13 +7,9 @@ import type { Allocation } from '../../api/schemas/index.ts';
 import type { ApiObject } from '../../api/schemas/kind.ts';
 import type { Logger } from '../log/logger.ts';
 import type { WatchCache, CacheEvent, CacheWatch } from '../apiserver/watchcache/index.ts';
-import { isClientTerminal } from '../scheduler/structs.ts';
+import { isLive } from '../../api/schemas/allocation-state.ts';
+import { jobKey, jobKeyOf } from '../../api/schemas/job-key.ts';
 import { RevisionLog } from './revision-log.ts';
-
-/** Whether an allocation holds resources on its node: desired run and not finished. */
-export function isLive(a: Allocation): boolean {
-  return (a.spec.desiredStatus ?? 'run') === 'run' && !isClientTerminal({ clientStatus: a.status?.clientStatus ?? 'pending' });
-}
 
 /** What a reconcile reads of an allocation: a change here makes an older view of the job stale. */
 function reconcileFacts(a: Allocation): string {
@@ -68,7 +64,7 @@ export class AllocIndex {
 
   /** The revision of the last reconcile-relevant change to an allocation of the job at or before `atOrBelow`. */
   jobRevision(namespace: string, job: string, atOrBelow: number): number {
-    return this.jobRevs.get(`${namespace}/${job}`)?.latestAtOrBelow(atOrBelow) ?? 0;
+    return this.jobRevs.get(jobKey(namespace, job))?.latestAtOrBelow(atOrBelow) ?? 0;
   }
 
   private apply(e: CacheEvent): void {
@@ -79,7 +75,7 @@ export class AllocIndex {
     if (e.type !== 'DELETED' && isLive(obj)) this.add(e.key, obj);
     const relevant = e.type !== 'MODIFIED' || !prev || reconcileFacts(prev) !== reconcileFacts(obj);
     if (relevant && obj.spec?.jobName) {
-      const job = `${obj.metadata.namespace ?? ''}/${obj.spec.jobName}`;
+      const job = jobKeyOf(obj);
       let log = this.jobRevs.get(job);
       if (!log) this.jobRevs.set(job, (log = new RevisionLog(JOB_REVISIONS_KEPT)));
       log.add(e.rv);

@@ -13,7 +13,9 @@ import { recordEvent, rfc3339 } from '../health/events.ts';
 import { WorkQueue, enqueueFromInformer, runController, type ReconcileResult, type RunningController } from '../runtime/index.ts';
 import { createDrainEvaluation } from './evals.ts';
 import { AllocIndex } from './index-allocs.ts';
-import { isLive, isMarked, jobKeyOf, planDrain } from './plan.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { jobKeyOf } from '../../../api/schemas/job-key.ts';
+import { isMarked, planDrain } from './plan.ts';
 
 /** The component name on Events and in logs. */
 export const DRAIN_COMPONENT = 'drain-controller';

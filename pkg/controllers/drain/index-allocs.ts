@@ -2,7 +2,7 @@
 // node, and the allocations of a job. Kept up to date from the informer's events (as client-go's indexers).
 import type { Allocation } from '../../../api/schemas/index.ts';
 import type { Informer } from '../../client/informer.ts';
-import { jobKeyOf } from './plan.ts';
+import { jobKeyOf } from '../../../api/schemas/job-key.ts';
 
 /** Allocation keys (`namespace/name`) by node name and by job key, over an allocation informer's cache. */
 export class AllocIndex {

@@ -8,7 +8,9 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { CapacityTracker } from './capacity.ts';
 import { EvalIndex } from './evalindex.ts';
-import { affectedByNode, holdsResources, jobKey, jobKeyOf, rvOf } from './model.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { jobKey, jobKeyOf } from '../../../api/schemas/job-key.ts';
+import { affectedByNode, rvOf } from './model.ts';
 
 /** What the evaluator remembers of a job after it is deleted (for its deregistration evaluation). */
 export interface JobFacts {
@@ -117,7 +119,7 @@ export class EvaluatorCache {
 
   /** Allocations of the job that hold resources. */
   liveAllocsOf(namespace: string, name: string): Allocation[] {
-    return [...this.allocsByJob.get(jobKey(namespace, name))].filter(holdsResources);
+    return [...this.allocsByJob.get(jobKey(namespace, name))].filter(isLive);
   }
 
   /** Every known evaluation of the job (informer and own writes). */

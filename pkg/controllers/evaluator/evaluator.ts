@@ -21,7 +21,9 @@ import { DEFAULT_EVALUATOR_CONFIG, type EvaluatorConfig, type EvaluatorContext }
 import { needsFailureEval, reconcileAllocFailure } from './failures.ts';
 import { collectGarbage, GC_KEY } from './gc.ts';
 import { reconcileJob } from './jobs.ts';
-import { evalPhase, holdsResources, jobKey } from './model.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { jobKey } from '../../../api/schemas/job-key.ts';
+import { evalPhase } from './model.ts';
 import { reconcileNode } from './nodes.ts';
 import { EvalWriter } from './writer.ts';
 
@@ -108,7 +110,7 @@ function wire(cache: EvaluatorCache, queues: Queues): void {
     const job = cache.job(ns, a.spec.jobName);
     return !job || job.metadata.deletionTimestamp ? jobKey(ns, a.spec.jobName) : undefined;
   });
-  enqueueFromInformer<Allocation>(cache.allocs, queues.nodes, (a) => (holdsResources(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined));
+  enqueueFromInformer<Allocation>(cache.allocs, queues.nodes, (a) => (isLive(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined));
   // The evaluation itself too, whatever its phase: a reconcile of one no longer blocked forgets its search memo.
   enqueueFromInformer<Evaluation>(cache.evals, queues.blocked, (e) => [...blockedOfJob(cache, e.metadata.namespace ?? 'default', e.spec.jobName), objectKey(e)]);
   // Capacity events come by the thousand (every allocation that ends): coalesce them into one pass over the

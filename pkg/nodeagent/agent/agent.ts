@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Allocation, Lease, Node } from '../../../api/schemas/index.ts';
+import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
 import type { Client } from '../../client/client.ts';
 import { createInformer, type Informer } from '../../client/informer.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
@@ -282,8 +283,7 @@ export class Agent {
     const entry = this.byUid.get(alloc.metadata.uid);
     if (entry) return entry.runner.update(alloc);
     // Finished before this agent (or its state) knew it: nothing to run, nothing to report.
-    const cs = alloc.status?.clientStatus;
-    if (cs === 'complete' || cs === 'failed' || cs === 'lost') return;
+    if (isClientTerminal(alloc.status?.clientStatus)) return;
     void this.addRunner(alloc);
   }
 
