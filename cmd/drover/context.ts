@@ -27,6 +27,3 @@ export function kindArg(name: string): KindInfo {
 
 /** `job.drover.dev` — how kubectl names a kind in messages. */
 export const kindRef = (kind: KindInfo) => `${kind.singular}.drover.dev`;
-
-/** `jobs.drover.dev` — the resource name used in Status messages. */
-export const resourceRef = (kind: KindInfo) => `${kind.plural}.drover.dev`;

@@ -3,6 +3,7 @@
 // node-lease namespace, one worker per lease so no update ever conflicts, for a fixed time at each of a few
 // concurrency levels (the server batches its log syncs, so throughput grows with the updates in flight).
 import { Pool } from 'undici';
+import { microTime } from '../../api/schemas/timestamp.ts';
 import { sendResult } from './lib/child.ts';
 import { LatencyHistogram } from './lib/stats.ts';
 
@@ -48,8 +49,6 @@ async function call(method: 'POST' | 'PUT', path: string, body: unknown): Promis
   return { status: res.statusCode, obj: (res.statusCode < 300 ? JSON.parse(text) : undefined) as LeaseObject, text };
 }
 
-/** RFC 3339 with microseconds, as NodeLease writes renewTime. */
-const microTime = (ms: number) => new Date(ms).toISOString().replace(/Z$/, '000Z');
 
 try {
   const ns = await pool.request({ path: '/apis/drover.dev/v1/namespaces', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name: args.namespace } }) });

@@ -108,7 +108,6 @@ export const expired = (message: string) => apiError('Expired', message);
 export const isNotFound = (e: unknown) => e instanceof ApiError && e.reason === 'NotFound';
 export const isAlreadyExists = (e: unknown) => e instanceof ApiError && e.reason === 'AlreadyExists';
 export const isConflict = (e: unknown) => e instanceof ApiError && e.reason === 'Conflict';
-export const isInvalid = (e: unknown) => e instanceof ApiError && e.reason === 'Invalid';
 export const isGone = (e: unknown) => e instanceof ApiError && (e.code === 410);
 
 /** True when `body` looks like a Status object. */

@@ -1,6 +1,6 @@
 // Storage keys and the stored form of objects. The stored value is the object's JSON without
 // metadata.resourceVersion: the revision is the key's modRevision, added back on every read.
-import { API_VERSION, GROUP, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { GROUP, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import type { KeyValue } from '../storage/store.ts';
 
 /** Root of every Drover key in the store. */
@@ -34,9 +34,6 @@ export function decodeStored(kv: KeyValue): ApiObject {
   obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;
 }
-
-/** The apiVersion every served object carries. */
-export const SERVED_API_VERSION = API_VERSION;
 
 /** A deep copy of a JSON value (objects here are plain JSON). */
 export function clone<T>(v: T): T {

@@ -3,13 +3,9 @@
 // /status for kinds that have that subresource.
 import { randomInt, randomUUID } from 'node:crypto';
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { rfc3339 } from '../../api/schemas/timestamp.ts';
 import type { StatusCause } from '../apierrors/status.ts';
 import { clone, deepEqual } from './codec.ts';
-
-/** RFC 3339 at whole seconds, as metav1.Time serializes. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-}
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_SUBDOMAIN_MESSAGE =

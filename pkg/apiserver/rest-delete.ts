@@ -9,7 +9,7 @@ import { header, listOf, type RestRequest, type RestResponse, type ServerContext
 import { parseDeleteOptions, type DeleteOptions } from './delete-options.ts';
 import { CONFLICT_MESSAGE, fromStoreError } from './errors.ts';
 import { parsePaging, parseSelectors } from './list-options.ts';
-import { rfc3339 } from './meta.ts';
+import { rfc3339 } from '../../api/schemas/timestamp.ts';
 import { managerFromUserAgent } from './options.ts';
 import { readStore, targetOf } from './write.ts';
 

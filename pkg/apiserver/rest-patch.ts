@@ -7,7 +7,7 @@ import { objectKey } from './codec.ts';
 import { decodePatchBody, patchTypeOf, type PatchType } from './content.ts';
 import { header, type RestRequest, type RestResponse, type ServerContext } from './context.ts';
 import { applyPatch, DEFAULT_LIST_RULES } from './fieldmanager/index.ts';
-import { rfc3339 } from './meta.ts';
+import { rfc3339 } from '../../api/schemas/timestamp.ts';
 import { checkTypeMeta, objectForPath } from './objects.ts';
 import { parseWriteOptions, type WriteOptions } from './options.ts';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from './patch/index.ts';

@@ -43,7 +43,7 @@ export interface ApiServerOptions {
   /** Drover's version, shown in /version. */
   version?: string;
   /**
-   * Extra endpoints (the dashboard at /ui, subresources such as a plan commit), registered on the fastify
+   * Extra endpoints (subresources such as a plan commit), registered on the fastify
    * instance before it starts. A route more specific than `/apis/drover.dev/v1/*` takes precedence over the
    * generic handler. Bodies arrive as raw Buffers (see content.ts: decodeObjectBody); errors thrown as
    * ApiError become Status responses.

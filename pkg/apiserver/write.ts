@@ -10,7 +10,8 @@ import { clone, decodeStored, encodeStored, keyOf, objectKey } from './codec.ts'
 import type { ServerContext } from './context.ts';
 import { CONFLICT_MESSAGE, fromStoreError } from './errors.ts';
 import { recordUpdate } from './fieldmanager/index.ts';
-import { bumpGeneration, isNoopUpdate, nameCauses, prepareForCreate, prepareForUpdate, readyToRemove, rfc3339 } from './meta.ts';
+import { rfc3339 } from '../../api/schemas/timestamp.ts';
+import { bumpGeneration, isNoopUpdate, nameCauses, prepareForCreate, prepareForUpdate, readyToRemove } from './meta.ts';
 import type { WriteOptions } from './options.ts';
 
 /** Which kind a write is for and how. */

@@ -1,5 +1,5 @@
 // The typed client: one ResourceClient per kind over the generic REST API (`/apis/drover.dev/v1/...`).
-// Controllers, the node agent, the CLI and the dashboard all talk to the API server through this.
+// Controllers, the node agent and the CLI all talk to the API server through this.
 import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import type { Status } from '../apierrors/status.ts';
 import { resolveKind } from './kinds.ts';

@@ -6,6 +6,7 @@ import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
 import { isGone } from '../apierrors/status.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
+import { Backoff, backoffOptions, CLIENT_BACKOFF, type BackoffOptions } from '../retry/backoff.ts';
 import type { Client, ResourceClient } from './client.ts';
 import type { WatchEvent, WatchHandle } from './watch.ts';
 
@@ -22,7 +23,7 @@ export interface InformerOptions {
   /** Re-deliver every cached object as an update this often (0/unset = never). */
   resyncMs?: number;
   /** Reconnect backoff: doubles from initialMs (default 500) up to maxMs (default 30 s). */
-  backoff?: { initialMs?: number; maxMs?: number };
+  backoff?: Partial<BackoffOptions>;
   /** Server-side lifetime of one watch request (default 300 s); the informer re-watches when it ends. */
   watchTimeoutSeconds?: number;
   /** Items per list page (default 500). */
@@ -62,8 +63,7 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
   const rc = opts.client.resource<T>(opts.kind);
   const log = opts.logger.child({ informer: rc.kind.plural, namespace: opts.namespace });
   const { clock } = opts;
-  const initialBackoff = opts.backoff?.initialMs ?? 500;
-  const maxBackoff = opts.backoff?.maxMs ?? 30_000;
+  const backoff = new Backoff(backoffOptions(CLIENT_BACKOFF, opts.backoff));
   const watchTimeout = opts.watchTimeoutSeconds ?? 300;
 
   const cache = new Map<string, T>();
@@ -161,7 +161,6 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
 
   const run = async () => {
     let needList = true;
-    let failures = 0;
     while (!stopped) {
       const began = clock.now();
       try {
@@ -176,10 +175,9 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
         const events = await watchOnce();
         if (stopped) break;
         if (events > 0 || clock.now() - began >= MIN_HEALTHY_WATCH_MS) {
-          failures = 0;
+          backoff.reset();
           continue;
         }
-        failures++;
         log.debug('watch ended early', { resourceVersion: lastRV });
       } catch (err) {
         if (stopped) break;
@@ -189,10 +187,9 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
           needList = true;
           continue;
         }
-        failures++;
-        log.warn(needList ? 'list failed' : 'watch failed', { err, resourceVersion: lastRV, attempt: failures });
+        log.warn(needList ? 'list failed' : 'watch failed', { err, resourceVersion: lastRV, attempt: backoff.attempts() + 1 });
       }
-      await sleep(Math.min(maxBackoff, initialBackoff * 2 ** Math.max(0, failures - 1)));
+      await sleep(backoff.next());
     }
   };
 

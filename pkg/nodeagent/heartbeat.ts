@@ -5,6 +5,7 @@
 // 500 writes/s at a 10 s interval rather than 5,000 writes every 10 s.
 import { API_VERSION } from '../../api/schemas/kind.ts';
 import type { Lease } from '../../api/schemas/index.ts';
+import { microTime } from '../../api/schemas/timestamp.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../apierrors/status.ts';
 import type { Client, ResourceClient } from '../client/client.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
@@ -20,12 +21,6 @@ export const NODE_LEASE_NAMESPACE = 'drover-node-lease';
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 /** A lease lives two intervals: one missed renewal is not yet an expiry. */
 export const DEFAULT_NODE_LEASE_SECONDS = 20;
-
-/** RFC 3339 with microseconds, as Kubernetes writes Lease times. */
-export function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
-}
-
 
 /** Options of a NodeLease. */
 export interface NodeLeaseOptions {

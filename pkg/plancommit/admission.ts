@@ -7,7 +7,7 @@ import { GROUP, type ApiObject } from '../../api/schemas/kind.ts';
 import { apiError, type StatusCause } from '../apierrors/status.ts';
 import type { AdmissionHook } from '../apiserver/admission.ts';
 import { deepEqual } from '../apiserver/codec.ts';
-import { isLive } from './alloc-index.ts';
+import { isLive } from '../../api/schemas/allocation-state.ts';
 
 /** Fields of a live allocation that decide what its node holds. */
 const IMMUTABLE: Array<keyof Allocation['spec']> = ['nodeName', 'resources'];

@@ -6,14 +6,11 @@
 import type { Allocation } from '../../api/schemas/index.ts';
 import type { ApiObject } from '../../api/schemas/kind.ts';
 import type { Logger } from '../log/logger.ts';
-import type { WatchCache, CacheEvent, CacheWatch } from '../apiserver/watchcache/index.ts';
-import { isClientTerminal } from '../scheduler/structs.ts';
+import type { WatchCache, CacheEvent } from '../apiserver/watchcache/index.ts';
+import { isLive } from '../../api/schemas/allocation-state.ts';
+import { jobKey, jobKeyOf } from '../../api/schemas/job-key.ts';
+import { CacheFollower } from './cache-follower.ts';
 import { RevisionLog } from './revision-log.ts';
-
-/** Whether an allocation holds resources on its node: desired run and not finished. */
-export function isLive(a: Allocation): boolean {
-  return (a.spec.desiredStatus ?? 'run') === 'run' && !isClientTerminal({ clientStatus: a.status?.clientStatus ?? 'pending' });
-}
 
 /** What a reconcile reads of an allocation: a change here makes an older view of the job stale. */
 function reconcileFacts(a: Allocation): string {
@@ -31,34 +28,24 @@ const JOB_REVISIONS_KEPT = 16;
 export class AllocIndex {
   private readonly byNode = new Map<string, Map<string, Allocation>>();
   private readonly jobRevs = new Map<string, RevisionLog>();
-  private watch?: CacheWatch;
-  private broken = false;
+  private readonly follower: CacheFollower;
 
-  constructor(private readonly cache: WatchCache, private readonly logger: Logger) {}
+  constructor(cache: WatchCache, logger: Logger) {
+    const reset = () => {
+      this.byNode.clear();
+      this.jobRevs.clear();
+    };
+    this.follower = new CacheFollower(cache, logger, 'plan commit allocation index', { reset, apply: (e) => this.apply(e) });
+  }
 
   /** Subscribe to the cache (again, after a failure). Synchronous: the initial state is applied before return. */
   ensure(): void {
-    if (this.watch && !this.broken) return;
-    this.watch?.cancel();
-    this.byNode.clear();
-    this.jobRevs.clear();
-    this.broken = false;
-    this.watch = this.cache.watch({
-      fromRv: 0,
-      sendInitialEvents: true,
-      onEvent: (e) => this.apply(e),
-      onError: (err) => {
-        // The cache stopped or dropped us: rebuild from its state on the next commit.
-        this.broken = true;
-        this.logger.warn('plan commit allocation index lost its watch', { err });
-      },
-    });
+    this.follower.ensure();
   }
 
   /** Stop following the cache. */
   stop(): void {
-    this.watch?.cancel();
-    this.watch = undefined;
+    this.follower.stop();
   }
 
   /** The node's live allocations (shared with the cache: read-only). */
@@ -68,7 +55,7 @@ export class AllocIndex {
 
   /** The revision of the last reconcile-relevant change to an allocation of the job at or before `atOrBelow`. */
   jobRevision(namespace: string, job: string, atOrBelow: number): number {
-    return this.jobRevs.get(`${namespace}/${job}`)?.latestAtOrBelow(atOrBelow) ?? 0;
+    return this.jobRevs.get(jobKey(namespace, job))?.latestAtOrBelow(atOrBelow) ?? 0;
   }
 
   private apply(e: CacheEvent): void {
@@ -79,7 +66,7 @@ export class AllocIndex {
     if (e.type !== 'DELETED' && isLive(obj)) this.add(e.key, obj);
     const relevant = e.type !== 'MODIFIED' || !prev || reconcileFacts(prev) !== reconcileFacts(obj);
     if (relevant && obj.spec?.jobName) {
-      const job = `${obj.metadata.namespace ?? ''}/${obj.spec.jobName}`;
+      const job = jobKeyOf(obj);
       let log = this.jobRevs.get(job);
       if (!log) this.jobRevs.set(job, (log = new RevisionLog(JOB_REVISIONS_KEPT)));
       log.add(e.rv);

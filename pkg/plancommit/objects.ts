@@ -8,7 +8,8 @@ import { validateObject } from '../../api/schemas/validate.ts';
 import { invalid, type StatusCause } from '../apierrors/status.ts';
 import { clone } from '../apiserver/codec.ts';
 import { recordUpdate } from '../apiserver/fieldmanager/index.ts';
-import { bumpGeneration, nameCauses, prepareForCreate, rfc3339 } from '../apiserver/meta.ts';
+import { rfc3339 } from '../../api/schemas/timestamp.ts';
+import { bumpGeneration, nameCauses, prepareForCreate } from '../apiserver/meta.ts';
 import { SCHEDULER_MANAGER, type PlanStop } from './types.ts';
 
 /** Throws 422 Invalid when `causes` is not empty. */

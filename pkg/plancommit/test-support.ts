@@ -2,6 +2,7 @@
 // through app.inject(), and builders for nodes, evaluations and placement drafts.
 import { kinds } from '../../api/schemas/index.ts';
 import type { Allocation, Evaluation, Node } from '../../api/schemas/index.ts';
+import { isLive } from '../../api/schemas/allocation-state.ts';
 import type { AdmissionHook } from '../apiserver/admission.ts';
 import { testServer, type TestResponse, type TestServer } from '../apiserver/test-support.ts';
 import type { PlanRequest, PlanResponse } from './types.ts';
@@ -73,8 +74,7 @@ export function placement(name: string, node: string, cpu: number, opts: { job?:
 export function nodeTotals(allocs: Allocation[]): Map<string, { cpu: number; memoryMB: number; ports: number[] }> {
   const out = new Map<string, { cpu: number; memoryMB: number; ports: number[] }>();
   for (const a of allocs) {
-    const cs = a.status?.clientStatus ?? 'pending';
-    if ((a.spec.desiredStatus ?? 'run') !== 'run' || cs === 'complete' || cs === 'failed' || cs === 'lost') continue;
+    if (!isLive(a)) continue;
     const t = out.get(a.spec.nodeName) ?? { cpu: 0, memoryMB: 0, ports: [] };
     for (const task of Object.values(a.spec.resources?.tasks ?? {})) {
       t.cpu += task.cpu;

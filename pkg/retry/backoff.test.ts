@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { Backoff, backoffDelay } from './backoff.ts';
+import { Backoff, backoffDelay, backoffOptions } from './backoff.ts';
 
 test('backoffDelay doubles from initial and stops at max', () => {
   const o = { initialMs: 500, maxMs: 30_000 };
@@ -29,4 +29,11 @@ test('Backoff grows with next() and starts over on reset()', () => {
   assert.equal(b.attempts(), 5);
   b.reset();
   assert.equal(b.next(), 5);
+});
+
+test('backoffOptions fills what the caller left out from the defaults', () => {
+  const d = { initialMs: 500, maxMs: 30_000 };
+  assert.deepEqual(backoffOptions(d), { initialMs: 500, maxMs: 30_000, factor: undefined });
+  assert.deepEqual(backoffOptions(d, { maxMs: 100_000 }), { initialMs: 500, maxMs: 100_000, factor: undefined });
+  assert.deepEqual(backoffOptions(d, { initialMs: 20, maxMs: undefined, factor: 3 }), { initialMs: 20, maxMs: 30_000, factor: 3 });
 });

@@ -11,6 +11,18 @@ export interface BackoffOptions {
   factor?: number;
 }
 
+/** The usual shape of a client's retry loop (informers, the node agent's writes and fetches): 500 ms doubling to 30 s. */
+export const CLIENT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
+
+/** `overrides` over `defaults`, field by field: callers' options may set only the fields they care about. */
+export function backoffOptions(defaults: BackoffOptions, overrides?: Partial<BackoffOptions>): BackoffOptions {
+  return {
+    initialMs: overrides?.initialMs ?? defaults.initialMs,
+    maxMs: overrides?.maxMs ?? defaults.maxMs,
+    factor: overrides?.factor ?? defaults.factor,
+  };
+}
+
 /** The delay after `attempt` consecutive failures (attempt 0 = the first retry): initial · factor^attempt ≤ max. */
 export function backoffDelay(attempt: number, opts: BackoffOptions): number {
   const factor = opts.factor ?? 2;

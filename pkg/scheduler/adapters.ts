@@ -7,6 +7,7 @@ import type {
   HostVolumeAsk, PortAsk, DriverState, ClientStatus, DesiredStatus, Resources,
 } from './structs.ts';
 import { allocName } from './structs.ts';
+import { isClientTerminal } from '../../api/schemas/allocation-state.ts';
 import { groupAsk } from './resources.ts';
 import { parseDuration } from './duration.ts';
 import { groupFingerprint, hashOf } from './fingerprint.ts';
@@ -216,7 +217,7 @@ export function allocFromApi(alloc: Allocation, ctx: AllocContext = {}): AllocVi
   };
   if (spec.desiredTransition?.migrate === true) view.migrate = true;
   const finished = Object.values(status.taskStates ?? {}).map((t) => Date.parse(t.finishedAt ?? '') || 0);
-  if (clientStatus === 'complete' || clientStatus === 'failed' || clientStatus === 'lost') {
+  if (isClientTerminal(clientStatus)) {
     view.finishTime = finished.length ? Math.max(...finished) : view.createTime;
   }
   return view;

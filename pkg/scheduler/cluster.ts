@@ -3,7 +3,8 @@
 // (upsert/remove are O(1) per object) and hands it to computePlan, which overlays the plan on it without copying:
 // an evaluation costs what its job touches, not what the cluster holds.
 import type { AllocView, NodeView, Resources } from './structs.ts';
-import { isTerminal, jobKey } from './structs.ts';
+import { isTerminal } from '../../api/schemas/allocation-state.ts';
+import { jobKey } from '../../api/schemas/job-key.ts';
 import { add, subtract, zero } from './resources.ts';
 
 /** One node's live allocations and their totals. */

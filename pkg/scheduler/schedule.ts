@@ -2,7 +2,7 @@
 // every needed placement through the stack, and return the Plan (plus the reconcile buckets for `drover plan`).
 // Same input, same plan: the node shuffle and dynamic ports are seeded by the eval id.
 import type { AllocView, JobView, NodeView, GroupView } from './structs.ts';
-import { isTerminal } from './structs.ts';
+import { isTerminal } from '../../api/schemas/allocation-state.ts';
 import { PlanState } from './state.ts';
 import { ClusterSnapshot } from './cluster.ts';
 import { seededRandom } from './random.ts';

@@ -3,7 +3,7 @@
 // anti-affinity and spread all read it, so a plan never double-books what it already gave away. It overlays a
 // ClusterSnapshot: a node's usage is copied only when the plan first changes it.
 import type { AllocView, NodeView, Resources } from './structs.ts';
-import { isTerminal } from './structs.ts';
+import { isTerminal } from '../../api/schemas/allocation-state.ts';
 import { add, subtract } from './resources.ts';
 import type { ClusterSnapshot, NodeUsage } from './cluster.ts';
 

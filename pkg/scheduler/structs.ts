@@ -1,6 +1,7 @@
 // The scheduler's own normalized view of jobs, nodes and allocations. API objects are read once, through the
 // adapters in adapters.ts, into these plain shapes with every default applied, so the pipeline never has to
 // guess whether a field was omitted. Everything here is data: no methods, no I/O.
+import type { ClientStatus, DesiredStatus } from '../../api/schemas/allocation-state.ts';
 
 /** Job scheduler types (Nomad's): long-running, run-to-completion, one per node, one-shot per node. */
 export type JobType = 'service' | 'batch' | 'system' | 'sysbatch';
@@ -141,11 +142,8 @@ export interface NodeView {
   computedClass: string;
 }
 
-/** Desired status of an allocation (what the scheduler wants). */
-export type DesiredStatus = 'run' | 'stop' | 'evict';
-
-/** Client status of an allocation (what the agent reports). */
-export type ClientStatus = 'pending' | 'running' | 'complete' | 'failed' | 'lost';
+/** Desired and client status of an allocation (what the scheduler wants, what the agent reports). */
+export type { DesiredStatus, ClientStatus };
 
 /** One past reschedule of an allocation's chain. */
 export interface RescheduleEvent {
@@ -189,19 +187,4 @@ export interface AllocView {
 /** The allocation's name in Nomad's form. */
 export function allocName(jobName: string, groupName: string, index: number): string {
   return `${jobName}.${groupName}[${index}]`;
-}
-
-/** Whether the scheduler no longer wants it running or it has stopped: its resources are free. */
-export function isTerminal(a: Pick<AllocView, 'desiredStatus' | 'clientStatus'>): boolean {
-  return a.desiredStatus !== 'run' || isClientTerminal(a);
-}
-
-/** Whether the agent reports it finished (complete, failed or lost). */
-export function isClientTerminal(a: Pick<AllocView, 'clientStatus'>): boolean {
-  return a.clientStatus === 'complete' || a.clientStatus === 'failed' || a.clientStatus === 'lost';
-}
-
-/** The key that identifies a job across namespaces. */
-export function jobKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
 }

@@ -142,12 +142,6 @@ export async function allocsOf(client: Client, job: string): Promise<Allocation[
   return list.items.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
 }
 
-/** Live = desired to run and not finished: what the job's count is made of. */
-export function isLive(a: Allocation): boolean {
-  const cs = a.status?.clientStatus;
-  return (a.spec.desiredStatus ?? 'run') === 'run' && cs !== 'complete' && cs !== 'failed' && cs !== 'lost';
-}
-
 /** One line per allocation: node, desired/client status, restarts and events per task (failure messages). */
 export function describeAllocs(allocs: Allocation[]): string {
   return allocs

@@ -2,6 +2,7 @@
 // patches of its spec (the drain controller and the scheduler act on it). Nodes are listed with `drover get nodes`.
 import type { Node } from '../../../api/schemas/index.ts';
 import { parseDuration } from '../../../api/schemas/duration.ts';
+import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import type { CommandContext } from '../context.ts';
 import { describeError, UsageError } from '../errors.ts';
 import { println } from '../io.ts';
@@ -73,7 +74,7 @@ function drainPatch(args: NodeDrainArgs, now: number): unknown {
     }
   }
   // A merge patch: null removes an earlier drain's deadline; a drain started again counts from now.
-  const drain = { deadline, ignoreSystemJobs: !!args.ignoreSystem, startedAt: new Date(Math.floor(now / 1000) * 1000).toISOString().replace('.000Z', 'Z') };
+  const drain = { deadline, ignoreSystemJobs: !!args.ignoreSystem, startedAt: rfc3339(now) };
   return { spec: { eligibility: 'ineligible', drain } };
 }
 

@@ -9,7 +9,8 @@ import { hashOf } from '../../scheduler/fingerprint.ts';
 import { computePlan } from '../../scheduler/schedule.ts';
 import type { SchedulerConfig } from '../../scheduler/stack.ts';
 import type { AllocView, JobView } from '../../scheduler/structs.ts';
-import { jobKey } from '../../scheduler/structs.ts';
+import { jobKey } from '../../../api/schemas/job-key.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
 import { deepEqual, keyPrefix, objectKey } from '../codec.ts';
 import type { ServerContext } from '../context.ts';
 import { objectForPath } from '../objects.ts';
@@ -98,7 +99,8 @@ async function readState(ctx: ServerContext, kinds: JobPlanKinds, namespace: str
   const priorities = new Map<string, number>();
   for (const j of jobs.list().items as unknown as Job[]) priorities.set(jobKey(j.metadata.namespace ?? '', j.metadata.name), j.spec?.priority ?? DEFAULT_PRIORITY);
   const ours = (a: Allocation) => a.metadata.namespace === namespace && a.spec.jobName === name;
-  const allocViews = (allocs.list({ filter: (o) => ours(o as unknown as Allocation) || live(o) }).items as unknown as Allocation[]).map((a) =>
+  const matters = (o: ApiObject) => ours(o as unknown as Allocation) || isLive(o as unknown as Allocation);
+  const allocViews = (allocs.list({ filter: matters }).items as unknown as Allocation[]).map((a) =>
     allocFromApi(a, { jobPriority: priorities.get(jobKey(a.metadata.namespace ?? '', a.spec.jobName)) }),
   );
   const history = versions
@@ -111,11 +113,4 @@ async function readState(ctx: ServerContext, kinds: JobPlanKinds, namespace: str
     allocs: allocViews,
     basis: { nodes: nodes.revision(), allocations: allocs.revision(), jobs: jobs.revision() },
   };
-}
-
-/** Whether an allocation holds resources on its node (desired run, not finished). */
-function live(o: ApiObject): boolean {
-  const a = o as unknown as Allocation;
-  const cs = a.status?.clientStatus ?? 'pending';
-  return (a.spec?.desiredStatus ?? 'run') === 'run' && cs !== 'complete' && cs !== 'failed' && cs !== 'lost';
 }

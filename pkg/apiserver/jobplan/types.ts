@@ -1,6 +1,6 @@
 // The job plan subresource's wire format: POST .../namespaces/{ns}/jobs/{name}/plan takes a Job and answers a
 // JobPlanResult. Plain JSON, shaped after Nomad's JobPlanResponse (Diff, Annotations.DesiredTGUpdates,
-// FailedTGAllocs, JobModifyIndex) in camelCase, so the CLI, the dashboard and scripts all read one answer.
+// FailedTGAllocs, JobModifyIndex) in camelCase, so the CLI and scripts all read one answer.
 import type { AllocMetric } from '../../scheduler/metrics.ts';
 import type { JobType, PortAssignment, Resources } from '../../scheduler/structs.ts';
 import type { PlaceReason } from '../../scheduler/reconcile/types.ts';

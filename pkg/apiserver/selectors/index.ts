@@ -5,7 +5,6 @@ export {
   labelSelectorToString,
   requirementToString,
   selectorFromLabelSelectorObject,
-  isEverything,
   type LabelSelector,
   type LabelRequirement,
   type LabelOperator,

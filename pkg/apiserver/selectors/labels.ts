@@ -259,11 +259,6 @@ export function labelSelectorToString(sel: LabelSelector): string {
   return sel.requirements.map(requirementToString).join(',');
 }
 
-/** True when the selector matches every object (no requirements). */
-export function isEverything(sel: LabelSelector): boolean {
-  return !sel.nothing && sel.requirements.length === 0;
-}
-
 const EXPRESSION_OPERATORS: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
 
 /**

@@ -3,6 +3,7 @@
 // that fell behind a compaction is replaced by a relist whose differences become synthetic events.
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Backoff } from '../../retry/backoff.ts';
 import type { KeyValue, Store, Watch, WatchEvent } from '../../storage/store.ts';
 import { isStoreError } from '../../storage/store.ts';
 import type { CacheState, RelistSnapshot } from './cache-state.ts';
@@ -14,8 +15,8 @@ export interface ReflectorHooks {
   changed(): void;
 }
 
-const MIN_BACKOFF_MS = 100;
-const MAX_BACKOFF_MS = 5_000;
+/** Delays before a failed list or watch is tried again: 100 ms doubling to 5 s; reset by a success. */
+const RETRY_BACKOFF = { initialMs: 100, maxMs: 5_000 };
 
 /** Read every key under `prefix` at one revision, a page at a time; returns that revision. */
 export async function listPaged(store: Store, prefix: string, pageSize: number, onPage: (kvs: KeyValue[]) => void, revision?: number): Promise<number> {
@@ -35,7 +36,7 @@ export class Reflector {
   private watch?: Watch;
   private gen = 0; // bumps on every (re)watch so late callbacks of an old watch are ignored
   private timer?: Timer;
-  private backoffMs = MIN_BACKOFF_MS;
+  private readonly backoff = new Backoff(RETRY_BACKOFF);
   private stopped = false;
   /** True once the store has sent a progress notification (it tells idle prefixes how far it got). */
   progressSeen = false;
@@ -58,7 +59,7 @@ export class Reflector {
       } catch (err) {
         if (!isStoreError(err, 'Unavailable') || this.stopped) throw err;
         this.deps.logger.warn('watch cache: initial list failed, retrying', { prefix: this.deps.prefix, err });
-        await this.deps.clock.sleep(this.nextBackoff());
+        await this.deps.clock.sleep(this.backoff.next());
       }
     }
   }
@@ -79,7 +80,7 @@ export class Reflector {
       this.watch = this.deps.store.watch(this.deps.prefix, from, {
         onEvents: (evs: WatchEvent[]) => {
           if (!live()) return;
-          this.backoffMs = MIN_BACKOFF_MS;
+          this.backoff.reset();
           this.state.apply(evs);
           this.hooks.changed();
         },
@@ -107,7 +108,7 @@ export class Reflector {
       err,
     });
     if (compacted) void this.relist();
-    else this.after(this.nextBackoff(), () => this.openWatch(this.state.rev + 1));
+    else this.after(this.backoff.next(), () => this.openWatch(this.state.rev + 1));
   }
 
   private async relist(): Promise<void> {
@@ -125,11 +126,11 @@ export class Reflector {
     } catch (err) {
       if (this.stopped) return;
       this.deps.logger.warn('watch cache: relist failed, retrying', { prefix: this.deps.prefix, err });
-      this.after(this.nextBackoff(), () => void this.relist());
+      this.after(this.backoff.next(), () => void this.relist());
       return;
     }
     if (this.stopped) return;
-    this.backoffMs = MIN_BACKOFF_MS;
+    this.backoff.reset();
     this.state.replace(snap);
     this.hooks.changed();
     this.openWatch(snap.rev + 1);
@@ -140,11 +141,5 @@ export class Reflector {
     this.timer = this.deps.clock.setTimeout(() => {
       if (!this.stopped) fn();
     }, ms);
-  }
-
-  private nextBackoff(): number {
-    const ms = this.backoffMs;
-    this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
-    return ms;
   }
 }

@@ -6,10 +6,13 @@ import type { Allocation, Job, Node } from '../../../api/schemas/index.ts';
 import { formatDuration } from '../../../api/schemas/duration.ts';
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Logger } from '../../log/logger.ts';
-import { recordEvent, rfc3339 } from '../health/events.ts';
+import { rfc3339 } from '../../../api/schemas/timestamp.ts';
+import { recordEvent } from '../health/events.ts';
 import { ALLOCS_BY_JOB, ALLOCS_BY_NODE, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue } from '../runtime/index.ts';
 import { createDrainEvaluation } from './evals.ts';
-import { isLive, isMarked, jobKeyOf, planDrain } from './plan.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { jobKeyOf } from '../../../api/schemas/job-key.ts';
+import { isMarked, planDrain } from './plan.ts';
 
 /** The component name on Events and in logs. */
 export const DRAIN_COMPONENT = 'drain-controller';

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation, Job, Node } from '../../../api/schemas/index.ts';
 import fc from 'fast-check';
-import { deadlineOf, isHealthy, isLive, isMarked, planDrain } from './plan.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { deadlineOf, isHealthy, isMarked, planDrain } from './plan.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 

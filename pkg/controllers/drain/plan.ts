@@ -5,6 +5,8 @@
 // go last; at the deadline everything left goes at once.
 import type { Allocation, Job, Node } from '../../../api/schemas/index.ts';
 import { parseDuration } from '../../../api/schemas/duration.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { jobKeyOf } from '../../../api/schemas/job-key.ts';
 
 /** What the planner needs to know. */
 export interface DrainInput {
@@ -29,17 +31,6 @@ export interface DrainPlan {
   forced: boolean;
   /** When (our clock) the deadline falls, if there is one and it has not passed. */
   deadlineAt?: number;
-}
-
-/** `namespace/name` of an allocation's job. */
-export function jobKeyOf(a: Allocation): string {
-  return `${a.metadata.namespace ?? 'default'}/${a.spec.jobName}`;
-}
-
-/** Not stopped by the scheduler and not finished on the node: it still occupies its node. */
-export function isLive(a: Allocation): boolean {
-  const client = a.status?.clientStatus;
-  return (a.spec.desiredStatus ?? 'run') === 'run' && client !== 'complete' && client !== 'failed' && client !== 'lost';
 }
 
 /** Already marked for migration. */

@@ -5,7 +5,9 @@ import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/ind
 import { ALLOCS_BY_JOB, ALLOCS_BY_NODE, type SharedInformer, type SharedInformerFactory } from '../runtime/index.ts';
 import { CapacityTracker } from './capacity.ts';
 import { EvalIndex } from './evalindex.ts';
-import { affectedByNode, holdsResources, jobKey, rvOf } from './model.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { jobKey } from '../../../api/schemas/job-key.ts';
+import { affectedByNode, rvOf } from './model.ts';
 
 /** What the evaluator remembers of a job after it is deleted (for its deregistration evaluation). */
 export interface JobFacts {
@@ -101,7 +103,7 @@ export class EvaluatorCache {
 
   /** Allocations of the job that hold resources. */
   liveAllocsOf(namespace: string, name: string): Allocation[] {
-    return this.allocs.byIndex(ALLOCS_BY_JOB, jobKey(namespace, name)).filter(holdsResources);
+    return this.allocs.byIndex(ALLOCS_BY_JOB, jobKey(namespace, name)).filter(isLive);
   }
 
   /** Every known evaluation of the job (informer and own writes). */

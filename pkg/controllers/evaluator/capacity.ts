@@ -6,7 +6,8 @@
 import type { Allocation, Node } from '../../../api/schemas/index.ts';
 import { nodeFromApi } from '../../scheduler/adapters.ts';
 import type { Resources } from '../../scheduler/structs.ts';
-import { holdsResources, isSchedulable, rvOf } from './model.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { isSchedulable, rvOf } from './model.ts';
 
 /** What one allocation holds on its node (the scheduler's conservative sum). */
 export function allocUsage(a: Allocation): Resources {
@@ -59,7 +60,7 @@ export class CapacityTracker {
    */
   allocChanged(a: Allocation, old?: Allocation, deletedAt?: number): boolean {
     this.free.delete(a.spec.nodeName);
-    const released = deletedAt !== undefined ? holdsResources(a) : old ? holdsResources(old) && !holdsResources(a) : !holdsResources(a);
+    const released = deletedAt !== undefined ? isLive(a) : old ? isLive(old) && !isLive(a) : !isLive(a);
     if (released) this.bump(a.spec.nodeName, deletedAt ?? rvOf(a));
     return released;
   }
@@ -105,7 +106,7 @@ export class CapacityTracker {
     if (!free) {
       free = { ...this.describe(node).capacity };
       for (const a of this.allocsOn(name)) {
-        if (!holdsResources(a)) continue;
+        if (!isLive(a)) continue;
         const u = allocUsage(a);
         free.cpu -= u.cpu;
         free.memoryMB -= u.memoryMB;

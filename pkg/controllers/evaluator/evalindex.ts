@@ -4,7 +4,8 @@
 // Whichever copy has the higher resourceVersion wins; a deletion leaves a tombstone so a late write-through
 // cannot bring a deleted evaluation back.
 import type { Evaluation } from '../../../api/schemas/index.ts';
-import { evalPhase, jobKeyOf, rvOf } from './model.ts';
+import { jobKeyOf } from '../../../api/schemas/job-key.ts';
+import { evalPhase, rvOf } from './model.ts';
 
 const keyOf = (e: Evaluation) => `${e.metadata.namespace ?? ''}/${e.metadata.name}`;
 

@@ -16,7 +16,9 @@ import { DEFAULT_EVALUATOR_CONFIG, type EvaluatorConfig, type EvaluatorContext }
 import { needsFailureEval, reconcileAllocFailure } from './failures.ts';
 import { collectGarbage, GC_KEY } from './gc.ts';
 import { reconcileJob } from './jobs.ts';
-import { evalPhase, holdsResources, jobKey } from './model.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { jobKey } from '../../../api/schemas/job-key.ts';
+import { evalPhase } from './model.ts';
 import { reconcileNode } from './nodes.ts';
 import { EvalWriter } from './writer.ts';
 
@@ -110,7 +112,7 @@ async function startControllers(opts: EvaluatorOptions, cache: EvaluatorCache, c
     run('jobs', config.workers.jobs, { jobs, allocations }, { jobs: true, allocations: jobOfAlloc as KeyFn<never, string> }, (k) => reconcileJob(ctx, k), { jobs: resyncMs }),
     run('nodes', config.workers.nodes, { nodes, allocations }, {
       nodes: ((n: Node) => n.metadata.name) as KeyFn<never, string>,
-      allocations: ((a: Allocation) => (holdsResources(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined)) as KeyFn<never, string>,
+      allocations: ((a: Allocation) => (isLive(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined)) as KeyFn<never, string>,
     }, (k) => reconcileNode(ctx, k), { nodes: resyncMs }),
     run('failures', config.workers.failures, { allocations }, {
       allocations: ((a: Allocation, event: string) => (event !== 'delete' && needsFailureEval(a) ? objectKey(a) : undefined)) as KeyFn<never, string>,

@@ -4,7 +4,8 @@
 import type { Evaluation } from '../../../api/schemas/index.ts';
 import type { ReconcileResult } from '../runtime/controller.ts';
 import type { EvaluatorContext } from './context.ts';
-import { evalPhase, jobKeyOf, newestFirst, TERMINAL_PHASES, timeOf } from './model.ts';
+import { jobKeyOf } from '../../../api/schemas/job-key.ts';
+import { evalPhase, newestFirst, TERMINAL_PHASES, timeOf } from './model.ts';
 
 /** The only key of the GC controller. */
 export const GC_KEY = 'gc';

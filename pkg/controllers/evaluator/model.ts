@@ -1,7 +1,8 @@
 // The evaluator's vocabulary: what counts as a pending, claimed, blocked or finished evaluation, which
-// allocations hold resources, when a node can take work, and the annotations in which the evaluator records
+// allocations a node change concerns, when a node can take work, and the annotations in which the evaluator records
 // what it has already evaluated (so a new leader, or a restarted one, neither misses nor repeats a trigger).
 import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
 
 /** Field manager of every write the evaluator makes. */
 export const FIELD_MANAGER = 'drover-evaluator';
@@ -50,29 +51,13 @@ export function newestFirst(a: Evaluation, b: Evaluation): number {
   return (timeOf(b.metadata.creationTimestamp) ?? 0) - (timeOf(a.metadata.creationTimestamp) ?? 0) || rvOf(b) - rvOf(a) || (a.metadata.name < b.metadata.name ? 1 : -1);
 }
 
-/** `namespace/name` of a job. */
-export function jobKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
-}
-
-/** The job key an evaluation or allocation belongs to. */
-export function jobKeyOf(obj: Evaluation | Allocation): string {
-  return jobKey(obj.metadata.namespace ?? 'default', obj.spec.jobName);
-}
-
-/** Whether the allocation holds resources on its node: desired run and not finished (the scheduler's view). */
-export function holdsResources(a: Allocation): boolean {
-  const cs = a.status?.clientStatus;
-  return (a.spec.desiredStatus ?? 'run') === 'run' && cs !== 'complete' && cs !== 'failed' && cs !== 'lost';
-}
-
 /**
  * Whether a node change concerns the allocation's job: it holds resources there, or it was marked lost (the
  * health controller does that when the node goes down, possibly before the evaluator sees the node change) and
  * is still desired to run without a replacement.
  */
 export function affectedByNode(a: Allocation): boolean {
-  if (holdsResources(a)) return true;
+  if (isLive(a)) return true;
   return (a.spec.desiredStatus ?? 'run') === 'run' && a.status?.clientStatus === 'lost' && !a.spec.nextAllocation;
 }
 

@@ -6,6 +6,7 @@
 // and sysbatch job of its datacenter. A node that is gone with allocations still holding resources on it gets
 // node-update evaluations until the scheduler has marked them lost.
 import type { Node } from '../../../api/schemas/index.ts';
+import { jobKeyOf } from '../../../api/schemas/job-key.ts';
 import { datacenterMatches } from '../../scheduler/feasible/checks.ts';
 import { requestFor, type EvaluatorContext } from './context.ts';
 import { isJobStopped, isSchedulable, isSchedulableState, isTemplate, NODE_STATE, nodeState } from './model.ts';
@@ -26,8 +27,7 @@ export async function reconcileNode(ctx: EvaluatorContext, name: string): Promis
 async function evaluateJobsOn(ctx: EvaluatorContext, nodeName: string, triggeredBy: 'node-update' | 'node-drain'): Promise<void> {
   const jobs = new Map<string, { namespace: string; name: string }>();
   for (const a of ctx.cache.affectedAllocsOn(nodeName)) {
-    const namespace = a.metadata.namespace ?? 'default';
-    jobs.set(`${namespace}/${a.spec.jobName}`, { namespace, name: a.spec.jobName });
+    jobs.set(jobKeyOf(a), { namespace: a.metadata.namespace ?? 'default', name: a.spec.jobName });
   }
   for (const { namespace, name } of jobs.values()) {
     const job = ctx.cache.job(namespace, name);

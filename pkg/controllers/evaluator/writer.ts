@@ -10,7 +10,8 @@ import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { EvaluatorCache } from './cache.ts';
-import { evalPhase, FIELD_MANAGER, isOpenPending, jobKey } from './model.ts';
+import { jobKey } from '../../../api/schemas/job-key.ts';
+import { evalPhase, FIELD_MANAGER, isOpenPending } from './model.ts';
 import { recordJobVersion } from './versions.ts';
 import type { Job } from '../../../api/schemas/index.ts';
 

@@ -1,6 +1,7 @@
 // Recording Events about cluster objects, so `drover describe node X` tells what the controllers did to it.
 // Best effort: an Event that cannot be written is logged, never a reason to fail or retry a reconcile.
 import { API_VERSION, type ApiObject } from '../../../api/schemas/kind.ts';
+import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import type { Client } from '../../client/client.ts';
 import type { Logger } from '../../log/logger.ts';
 
@@ -18,11 +19,6 @@ export interface EventRecord {
   component: string;
   /** Our clock, ms since the epoch. */
   now: number;
-}
-
-/** RFC 3339 at whole seconds, as Event timestamps are written. */
-export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 /** Create an Event about `r.object`; failures are logged and swallowed. */

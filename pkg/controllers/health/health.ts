@@ -8,8 +8,10 @@ import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { NODE_LEASE_NAMESPACE } from '../../nodeagent/heartbeat.ts';
 import { ALLOCS_BY_NODE, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue } from '../runtime/index.ts';
-import { recordEvent, rfc3339 } from './events.ts';
-import { isClientTerminal, markAllocationsLost } from './lost.ts';
+import { rfc3339 } from '../../../api/schemas/timestamp.ts';
+import { recordEvent } from './events.ts';
+import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
+import { markAllocationsLost } from './lost.ts';
 import { heartbeatCondition, markedDown, markedRenewed } from './nodestatus.ts';
 import { LeaseObserver, type HeartbeatState } from './observer.ts';
 
@@ -67,7 +69,7 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
       nodes: (n: Node) => n.metadata.name,
       leases: (l: Lease) => l.metadata.name,
       // An allocation that lands on (or changes on) a node already down is lost too.
-      allocations: (a: Allocation) => (nodes.get(undefined, a.spec.nodeName)?.status?.phase === 'down' && !isClientTerminal(a) ? a.spec.nodeName : undefined),
+      allocations: (a: Allocation) => (nodes.get(undefined, a.spec.nodeName)?.status?.phase === 'down' && !isClientTerminal(a.status?.clientStatus) ? a.spec.nodeName : undefined),
     },
     reconcile: (name) => reconciler.reconcile(name),
   });

@@ -2,16 +2,11 @@
 // writes `status.clientStatus: lost` for them (through /status, compare-and-swap on each) and the scheduler
 // replaces them at the job's next evaluation.
 import type { Allocation } from '../../../api/schemas/index.ts';
+import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
 import type { Client } from '../../client/client.ts';
 
 /** The client description written on allocations marked lost. */
 export const LOST_DESCRIPTION = 'alloc is lost since its node is down';
-
-/** Whether the agent has reported a final client status (nothing left to lose). */
-export function isClientTerminal(a: Allocation): boolean {
-  const s = a.status?.clientStatus;
-  return s === 'complete' || s === 'failed' || s === 'lost';
-}
 
 /** The allocation with clientStatus lost. */
 export function markedLost(a: Allocation): Allocation {
@@ -29,7 +24,7 @@ export async function markAllocationsLost(client: Pick<Client, 'resource'>, onNo
   const marked: string[] = [];
   let firstError: unknown;
   for (const a of onNode) {
-    if (isClientTerminal(a)) continue;
+    if (isClientTerminal(a.status?.clientStatus)) continue; // a final status: nothing left to lose
     try {
       await allocs.updateStatus(markedLost(a));
       marked.push(`${a.metadata.namespace}/${a.metadata.name}`);

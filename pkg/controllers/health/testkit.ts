@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Allocation, Job, Lease, Node } from '../../../api/schemas/index.ts';
 import { kindByKind } from '../../../api/schemas/index.ts';
+import { microTime, rfc3339 } from '../../../api/schemas/timestamp.ts';
 import { encodeStored, objectKey } from '../../apiserver/codec.ts';
 import { createClient, type Client } from '../../client/client.ts';
 import { ManualClock } from '../../clock/clock.ts';
@@ -56,7 +57,7 @@ export async function createNode(client: Client, name: string, phase: 'ready' | 
 /** Create or renew (CAS) the node's heartbeat Lease in drover-node-lease, renewTime from `at`. */
 export async function renewLease(client: Client, nodeName: string, at: number, leaseDurationSeconds = 10): Promise<Lease> {
   const leases = client.resource<Lease>('leases');
-  const renewTime = new Date(at).toISOString().replace(/Z$/, '000Z');
+  const renewTime = microTime(at);
   await ensureNamespace(client, 'drover-node-lease');
   try {
     const current = await leases.get(nodeName, { namespace: 'drover-node-lease' });
@@ -92,7 +93,7 @@ export async function placeAllocation(c: TestCluster, p: Placement): Promise<All
   const kind = kindByKind.get('Allocation')!;
   const obj: Allocation = {
     apiVersion: 'drover.dev/v1', kind: 'Allocation',
-    metadata: { name: p.name, namespace: 'default', uid: randomUUID(), generation: 1, creationTimestamp: new Date(c.clock.now()).toISOString().replace('.000Z', 'Z') },
+    metadata: { name: p.name, namespace: 'default', uid: randomUUID(), generation: 1, creationTimestamp: rfc3339(c.clock.now()) },
     spec: {
       nodeName: p.nodeName, jobName: p.jobName, jobVersion: 0, groupName: 'g', index: p.index ?? 0, desiredStatus: 'run',
       ...(p.previousAllocation ? { previousAllocation: p.previousAllocation } : {}),

@@ -3,6 +3,7 @@
 // moment it first saw the current record (never by the remote renewTime), so clock skew between machines does
 // not matter, only clock rate. The leader renews every retryPeriod and steps down when it has not renewed for
 // renewDeadline, which is shorter than leaseDuration so it stops before anyone else may start.
+import { microTime } from '../../../api/schemas/timestamp.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { isAlreadyExists, isConflict } from '../../apierrors/status.ts';
 import type { Clock } from '../../clock/clock.ts';
@@ -320,11 +321,6 @@ export class LeaderElector {
 /** The fields whose change proves the holder is alive (metadata churn does not). */
 function recordKey(spec: LeaseSpec): string {
   return JSON.stringify([spec.holderIdentity ?? '', spec.leaseDurationSeconds, spec.acquireTime, spec.renewTime, spec.leaseTransitions]);
-}
-
-/** Kubernetes MicroTime: RFC 3339 with six fractional digits. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 /** client-go's sanity rules: a leader must give up before others may take over, with room for a retry. */

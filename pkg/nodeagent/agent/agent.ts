@@ -5,10 +5,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Allocation, Lease, Node } from '../../../api/schemas/index.ts';
+import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
 import type { Client } from '../../client/client.ts';
 import { createInformer, type Informer } from '../../client/informer.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Backoff, backoffOptions, CLIENT_BACKOFF, type BackoffOptions } from '../../retry/backoff.ts';
 import type { Driver } from '../drivers/driver.ts';
 import { hostFacts, type DriverHealth, type HostFacts, type NodeFingerprint } from '../fingerprint.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, ensureNamespace, NODE_LEASE_NAMESPACE, NodeLease } from '../heartbeat.ts';
@@ -44,7 +46,7 @@ export interface AgentOptions {
   /** Driver health is fingerprinted again this often; a change re-registers the Node (default 30 s). */
   fingerprintIntervalMs?: number;
   /** Reconnect delays (default 500 ms doubling to 30 s). */
-  backoff?: { initialMs?: number; maxMs?: number };
+  backoff?: Partial<BackoffOptions>;
   statusCoalesceMs?: number;
   logRotateMs?: number;
   logPollMs?: number;
@@ -183,14 +185,14 @@ export class Agent {
   }
 
   private async retry(what: string, fn: () => Promise<void>): Promise<void> {
-    let delay = this.opts.backoff?.initialMs ?? 500;
+    const backoff = new Backoff(backoffOptions(CLIENT_BACKOFF, this.opts.backoff));
     while (!this.stopped) {
       try {
         return await fn();
       } catch (err) {
+        const delay = backoff.next();
         this.log.warn(`${what} failed, will retry`, { err, delayMs: delay });
         await this.sleep(delay);
-        delay = Math.min(delay * 2, this.opts.backoff?.maxMs ?? 30_000);
       }
     }
   }
@@ -282,8 +284,7 @@ export class Agent {
     const entry = this.byUid.get(alloc.metadata.uid);
     if (entry) return entry.runner.update(alloc);
     // Finished before this agent (or its state) knew it: nothing to run, nothing to report.
-    const cs = alloc.status?.clientStatus;
-    if (cs === 'complete' || cs === 'failed' || cs === 'lost') return;
+    if (isClientTerminal(alloc.status?.clientStatus)) return;
     void this.addRunner(alloc);
   }
 

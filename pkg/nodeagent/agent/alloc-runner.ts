@@ -7,6 +7,7 @@ import { groupUpdateStrategy, type JobType } from '../../../api/schemas/index.ts
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Backoff, backoffOptions, CLIENT_BACKOFF, type BackoffOptions } from '../../retry/backoff.ts';
 import type { Driver } from '../drivers/driver.ts';
 import { AllocChecks, CHECKS_CONDITION, type ChecksSummary } from './alloc-checks.ts';
 import { allocDirOf, buildAllocDir, destroyAllocDir, type AllocDir } from './alloc-dir.ts';
@@ -35,7 +36,7 @@ export interface AllocRunnerDeps {
   /** Receives every status change (the agent's StatusWriter coalesces and writes them). */
   report(status: OwnedStatus): void;
   /** Retry delays for fetching the job while the API server is away (default 500 ms doubling to 30 s). */
-  backoff?: { initialMs?: number; maxMs?: number };
+  backoff?: Partial<BackoffOptions>;
   /** How often log files are checked for rotation (default 2 s). */
   logRotateMs?: number;
 }
@@ -300,7 +301,7 @@ export class AllocRunner {
   // not exist fails the allocation (with a description saying so) rather than the agent.
   private async fetchJob(version: number): Promise<JobFacts | undefined> {
     const { namespace = 'default' } = this.alloc.metadata;
-    let delay = this.deps.backoff?.initialMs ?? 500;
+    const backoff = new Backoff(backoffOptions(CLIENT_BACKOFF, this.deps.backoff));
     while (!this.closed) {
       try {
         const job = await this.deps.jobs.get(namespace, this.alloc.spec.jobName, version);
@@ -316,8 +317,7 @@ export class AllocRunner {
           return undefined;
         }
         this.log.warn('fetching the job failed, will retry', { err });
-        await this.deps.clock.sleep(delay);
-        delay = Math.min(delay * 2, this.deps.backoff?.maxMs ?? 30_000);
+        await this.deps.clock.sleep(backoff.next());
       }
     }
     return undefined;

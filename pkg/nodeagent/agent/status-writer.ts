@@ -8,6 +8,7 @@ import type { ResourceClient } from '../../client/client.ts';
 import { isNetworkError } from '../../client/errors.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Backoff, backoffOptions, CLIENT_BACKOFF, type BackoffOptions } from '../../retry/backoff.ts';
 
 /**
  * The status fields the agent owns (the health controller owns `lost`; nobody else writes these). Of
@@ -25,7 +26,7 @@ export interface StatusWriterDeps {
   /** Wait this long after a change before writing, so a burst becomes one write (default 20 ms). */
   coalesceMs?: number;
   /** Retry delays while the API server is unreachable (default 500 ms doubling to 30 s). */
-  backoff?: { initialMs?: number; maxMs?: number };
+  backoff?: Partial<BackoffOptions>;
 }
 
 const MAX_CONFLICT_RETRIES = 10;
@@ -37,7 +38,7 @@ export class StatusWriter {
   private writing: Promise<void> | undefined;
   private dirty = false;
   private stopped = false;
-  private delayMs: number;
+  private readonly backoff: Backoff;
   private idleWaiters: Array<() => void> = [];
   /** What our last write returned: newer than the informer's copy until the watch catches up. */
   private lastWritten: Allocation | undefined;
@@ -48,7 +49,7 @@ export class StatusWriter {
     private readonly name: string,
     private readonly uid: string | undefined,
   ) {
-    this.delayMs = deps.backoff?.initialMs ?? 500;
+    this.backoff = new Backoff(backoffOptions(CLIENT_BACKOFF, deps.backoff));
   }
 
   /** Record the latest status; it is written soon (coalesced with other changes). */
@@ -92,14 +93,13 @@ export class StatusWriter {
     const want = this.want;
     try {
       await this.write(want);
-      this.delayMs = this.deps.backoff?.initialMs ?? 500;
+      this.backoff.reset();
     } catch (err) {
       if (isNetworkError(err)) {
         // The API server is away: keep the latest status and try again later.
         this.dirty = true;
         this.deps.logger.debug('status write failed, will retry', { alloc: this.name, err });
-        const wait = this.delayMs;
-        this.delayMs = Math.min(this.delayMs * 2, this.deps.backoff?.maxMs ?? 30_000);
+        const wait = this.backoff.next();
         await new Promise<void>((resolve) => {
           this.timer = this.deps.clock.setTimeout(() => {
             this.timer = undefined;

@@ -6,6 +6,7 @@
 // Reports go through the /status subresource as merge patches carrying the copy's resourceVersion as a
 // precondition, so a report never lands on an allocation that changed since it was read.
 import type { Allocation, AllocationStatus, TaskGroup } from '../../../api/schemas/index.ts';
+import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
 import { isConflict, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
 import { createInformer, type Informer } from '../../client/informer.ts';
@@ -55,7 +56,6 @@ interface Tracked {
   minRv: number;
 }
 
-const TERMINAL = new Set(['complete', 'failed', 'lost']);
 const rvOf = (a: Allocation) => Number(a.metadata.resourceVersion ?? 0);
 const keyOf = (a: Allocation) => `${a.metadata.namespace}/${a.metadata.name}`;
 
@@ -97,7 +97,7 @@ export class HollowAllocations {
   private handle(key: string): void {
     if (this.stopped) return;
     const a = this.cached(key);
-    if (!a || !this.opts.owns(a.spec.nodeName) || TERMINAL.has(a.status?.clientStatus ?? '')) return this.untrack(key);
+    if (!a || !this.opts.owns(a.spec.nodeName) || isClientTerminal(a.status?.clientStatus)) return this.untrack(key);
     let t = this.tracked.get(key);
     if (!t) this.tracked.set(key, (t = { writing: false, minRv: 0 }));
     if (t.writing || rvOf(a) < t.minRv) return;

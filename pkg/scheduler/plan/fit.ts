@@ -3,7 +3,7 @@
 // (inside its compare-and-swap on the node's usage record) and returns the nodes that no longer fit to the
 // worker for re-planning. Pure, so the API server and tests share it.
 import type { AllocView, NodeView, Resources } from '../structs.ts';
-import { isTerminal } from '../structs.ts';
+import { isTerminal } from '../../../api/schemas/allocation-state.ts';
 import { sum, exceeded } from '../resources.ts';
 import type { NodePlan } from './plan.ts';
 

@@ -1,7 +1,7 @@
 // The Plan: what one evaluation wants changed, grouped by node so a plan-commit endpoint can re-check each node's
 // fit against the latest allocations and commit (or return) node by node. Plain JSON: it crosses the API.
 import type { AllocView, ClientStatus, JobType, PortAssignment, Resources } from '../structs.ts';
-import { isTerminal } from '../structs.ts';
+import { isTerminal } from '../../../api/schemas/allocation-state.ts';
 import type { AllocMetric } from '../metrics.ts';
 import type { DesiredChanges, PlaceReason } from '../reconcile/types.ts';
 import type { PlanState } from '../state.ts';

@@ -2,7 +2,8 @@
 // buckets by node taint and status, stop the surplus (highest index first), replace lost and failed ones,
 // place the missing, then migrate and update within their parallelism budgets.
 import type { AllocView, GroupView, NodeView } from '../structs.ts';
-import { allocName, isTerminal } from '../structs.ts';
+import { isTerminal } from '../../../api/schemas/allocation-state.ts';
+import { allocName } from '../structs.ts';
 import type { ReconcileInput, ReconcileResult, PlaceReason } from './types.ts';
 import { emptyResult, countChanges } from './types.ts';
 import { NameIndex } from './names.ts';

@@ -3,7 +3,8 @@
 // update what is old, stop what is not needed, mark lost what sits on a down node. A sysbatch allocation that
 // finished is left alone until the job changes.
 import type { AllocView, JobView } from '../structs.ts';
-import { allocName, isTerminal } from '../structs.ts';
+import { isTerminal } from '../../../api/schemas/allocation-state.ts';
+import { allocName } from '../structs.ts';
 import type { ReconcileInput, ReconcileResult, PlaceRequest } from './types.ts';
 import { emptyResult, countChanges } from './types.ts';
 import { updateKind, destructiveBudget } from './updates.ts';

@@ -1,7 +1,7 @@
 // In-place or destructive: how an allocation of an older job version reaches the current one, and how many
 // destructive updates a rolling update allows right now.
 import type { AllocView, GroupView, JobView } from '../structs.ts';
-import { isTerminal } from '../structs.ts';
+import { isTerminal } from '../../../api/schemas/allocation-state.ts';
 import type { DeploymentView } from './types.ts';
 
 /** How an allocation is updated to the current version. */

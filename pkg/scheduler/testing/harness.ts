@@ -4,6 +4,7 @@
 // and wait for outcomes.
 import type { Allocation, Evaluation, Job, JobSpec, JobVersion, Node } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
 import { createApiServer, type ApiServer } from '../../apiserver/server.ts';
 import { createClient, type Client } from '../../client/client.ts';
 import { realClock, type Clock } from '../../clock/clock.ts';
@@ -243,7 +244,7 @@ function groupSpec(g: TestGroup, i: number): JobSpec['groups'][number] {
   };
 }
 
-/** Live allocations of a job (desired run, not finished). */
+/** Live allocations of a job (api/schemas/allocation-state.ts: they hold their node's resources). */
 export function liveAllocs(allocs: Allocation[], job?: string): Allocation[] {
-  return allocs.filter((a) => (job === undefined || a.spec.jobName === job) && (a.spec.desiredStatus ?? 'run') === 'run' && !['complete', 'failed', 'lost'].includes(a.status?.clientStatus ?? 'pending'));
+  return allocs.filter((a) => (job === undefined || a.spec.jobName === job) && isLive(a));
 }

@@ -9,7 +9,7 @@
 import type { Evaluation } from '../../../api/schemas/index.ts';
 import type { SharedInformer } from '../../client/shared-informer.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
-import { jobKey } from '../structs.ts';
+import { jobKey } from '../../../api/schemas/job-key.ts';
 
 /**
  * An evaluation to claim, the job's other claimable evaluations it supersedes, and the job's pending evaluations

@@ -8,7 +8,7 @@ import { nodeStateOf } from '../../plancommit/basis.ts';
 import type { PlanBasis, PlanRequest, PlanStop, PlanUpdate } from '../../plancommit/types.ts';
 import type { ClusterSnapshot } from '../cluster.ts';
 import type { Plan, PlannedAlloc } from '../plan/plan.ts';
-import { isTerminal } from '../structs.ts';
+import { isTerminal } from '../../../api/schemas/allocation-state.ts';
 import type { ViewKind } from './view.ts';
 import { iso } from './claims.ts';
 

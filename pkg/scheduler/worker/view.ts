@@ -12,7 +12,7 @@ import type { Logger } from '../../log/logger.ts';
 import { allocFromApi, jobFromSpec, nodeFromApi, DEFAULT_PRIORITY } from '../adapters.ts';
 import { ClusterSnapshot } from '../cluster.ts';
 import type { JobView } from '../structs.ts';
-import { jobKey } from '../structs.ts';
+import { jobKey } from '../../../api/schemas/job-key.ts';
 
 /** The informed plurals whose revisions a plan's basis reports. */
 export type ViewKind = 'jobs' | 'allocations' | 'nodes';

@@ -2,6 +2,7 @@
 import { Etcd3, isRecoverableError, type IOptions, type IRequestOp, type ITxnResponse } from 'etcd3';
 import { realClock, type Clock } from '../../clock/clock.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
+import { backoffDelay } from '../../retry/backoff.ts';
 import { mismatch } from '../errors.ts';
 import { checkStartKey, checkTxn } from '../limits.ts';
 import {
@@ -37,6 +38,8 @@ export interface EtcdStoreOptions {
 
 /** Retries of a read (or of a write that never left) before reporting 'Unavailable'. */
 const MAX_ATTEMPTS = 6;
+/** Delays between those attempts: 50, 100, 200, 400, 800 ms. */
+const RETRY_BACKOFF = { initialMs: 50, maxMs: 800 };
 
 /** Connects to etcd and waits until a member answers (else rejects with 'Unavailable'). */
 export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
@@ -218,7 +221,7 @@ class EtcdStore implements Store {
       } catch (err) {
         if (this.closed || attempt >= MAX_ATTEMPTS || !retryable(err)) throw mapEtcdError(err, kind);
         this.logger.debug('etcd call failed; retrying', { kind, attempt, err });
-        await this.clock.sleep(25 * 2 ** attempt);
+        await this.clock.sleep(backoffDelay(attempt - 1, RETRY_BACKOFF));
       }
     }
   }

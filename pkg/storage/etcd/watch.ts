@@ -10,11 +10,12 @@
 import type { Etcd3, IEvent, IWatchResponse, Watcher } from 'etcd3';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { Backoff } from '../../retry/backoff.ts';
 import { StoreError, type Watch, type WatchEvent, type WatchHandlers } from '../store.ts';
 import type { KeySpace } from './keys.ts';
 
-const INITIAL_BACKOFF_MS = 50;
-const MAX_BACKOFF_MS = 2000;
+/** Reconnect delays: 50 ms doubling to 2 s (a cut connection usually comes back at once). */
+const RECONNECT_BACKOFF = { initialMs: 50, maxMs: 2000 };
 
 /** What a watch needs from its store. */
 export interface EtcdWatchDeps {
@@ -31,7 +32,7 @@ export class EtcdWatch implements Watch {
   private watcher: Watcher | undefined;
   private fragments: IEvent[] = [];
   private retry: Timer | undefined;
-  private backoffMs = INITIAL_BACKOFF_MS;
+  private readonly backoff = new Backoff(RECONNECT_BACKOFF);
   private done = false;
 
   constructor(
@@ -65,7 +66,7 @@ export class EtcdWatch implements Watch {
     w.on('error', (err) => this.onWatchError(w, err)); // also keeps EventEmitter from throwing on 'error'
     w.on('connected', (res: IWatchResponse) => {
       if (w !== this.watcher) return;
-      this.backoffMs = INITIAL_BACKOFF_MS;
+      this.backoff.reset();
       if (this.lastRev < 0) this.lastRev = Number(res.header.revision); // "from now": after the creation revision
     });
     w.on('data', (res: IWatchResponse) => this.onData(w, res));
@@ -123,11 +124,9 @@ export class EtcdWatch implements Watch {
 
   private reconnectLater(): void {
     this.drop();
-    const delay = this.backoffMs;
-    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
     this.retry = this.deps.clock.setTimeout(() => {
       if (!this.done) this.connect();
-    }, delay);
+    }, this.backoff.next());
   }
 
   // Detach the etcd3 watcher for good; late callbacks from it are ignored by the identity checks.
