@@ -17,6 +17,7 @@ import { installBodyParser } from './content.ts';
 import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
 import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
+import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
 import { allocationUsageGuard } from '../plancommit/admission.ts';
 import { registerPlanRoute } from '../plancommit/route.ts';
@@ -81,6 +82,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     caches,
     metrics,
     watches: new WatchRegistry(),
+    watchLines: new SharedLines(),
     requestLabels: new WeakMap(),
   };
   await caches.start();
