@@ -2,7 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
-import { logProxyPlugin } from '../../pkg/nodeagent/agent/log-proxy.ts';
+import { logProxyPlugin } from '../../pkg/apiserver/logproxy/log-proxy.ts';
 import { createClient } from '../../pkg/client/client.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';

@@ -5,6 +5,7 @@
 // 500 writes/s at a 10 s interval rather than 5,000 writes every 10 s.
 import { API_VERSION } from '../../api/schemas/kind.ts';
 import type { Lease } from '../../api/schemas/index.ts';
+import { NODE_LEASE_NAMESPACE } from '../../api/schemas/well-known.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../apierrors/status.ts';
 import type { Client, ResourceClient } from '../client/client.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
@@ -14,8 +15,6 @@ import { ensureNamespace } from '../client/namespaces.ts';
 
 export { ensureNamespace };
 
-/** Namespace of node leases (Kubernetes' kube-node-lease). */
-export const NODE_LEASE_NAMESPACE = 'drover-node-lease';
 /** Time between renewals of one node's lease. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 /** A lease lives two intervals: one missed renewal is not yet an expiry. */

@@ -7,7 +7,7 @@ import type { Client } from '../../client/client.ts';
 import { createInformer, type Informer } from '../../client/informer.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
-import { NODE_LEASE_NAMESPACE } from '../../nodeagent/heartbeat.ts';
+import { NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import { WorkQueue, enqueueFromInformer, runController, type ReconcileResult, type RunningController } from '../runtime/index.ts';
 import { recordEvent, rfc3339 } from './events.ts';
 import { markAllocationsLost } from './lost.ts';
