@@ -9,7 +9,7 @@ import { invalid, type StatusCause } from '../apierrors/status.ts';
 import { clone } from '../apiserver/codec.ts';
 import { recordUpdate } from '../apiserver/fieldmanager/index.ts';
 import { bumpGeneration, nameCauses, prepareForCreate, rfc3339 } from '../apiserver/meta.ts';
-import { SCHEDULER_MANAGER, type PlanStop } from './types.ts';
+import { SCHEDULER_MANAGER, type PlanStop } from '../scheduler/plan/wire.ts';
 
 /** Throws 422 Invalid when `causes` is not empty. */
 function check(kind: KindInfo, name: string | undefined, causes: StatusCause[]): void {

@@ -4,7 +4,7 @@ import { kinds } from '../../api/schemas/index.ts';
 import type { Allocation, Evaluation, Node } from '../../api/schemas/index.ts';
 import type { AdmissionHook } from '../apiserver/admission.ts';
 import { testServer, type TestResponse, type TestServer } from '../apiserver/test-support.ts';
-import type { PlanRequest, PlanResponse } from './types.ts';
+import type { PlanRequest, PlanResponse } from '../scheduler/plan/wire.ts';
 
 const V1 = '/apis/drover.dev/v1';
 
