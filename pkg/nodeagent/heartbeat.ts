@@ -5,13 +5,13 @@
 // 500 writes/s at a 10 s interval rather than 5,000 writes every 10 s.
 import { API_VERSION } from '../../api/schemas/kind.ts';
 import type { Lease } from '../../api/schemas/index.ts';
-import { NODE_LEASE_NAMESPACE } from '../../api/schemas/well-known.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../apierrors/status.ts';
 import type { Client, ResourceClient } from '../client/client.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { Limiter } from './limiter.ts';
 import { ensureNamespace } from '../client/namespaces.ts';
+import { NODE_LEASE_NAMESPACE } from '../../api/schemas/well-known.ts';
 
 export { ensureNamespace };
 

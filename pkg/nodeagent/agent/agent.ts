@@ -5,7 +5,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Allocation, Lease, Node } from '../../../api/schemas/index.ts';
-import { AGENT_HTTP_ATTRIBUTE, NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import type { Client } from '../../client/client.ts';
 import { createInformer, type Informer } from '../../client/informer.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
@@ -16,6 +15,7 @@ import { DEFAULT_HEARTBEAT_INTERVAL_MS, ensureNamespace, NodeLease } from '../he
 import { registerNode } from '../register.ts';
 import { AllocRunner } from './alloc-runner.ts';
 import { JobSource } from './job-source.ts';
+import { AGENT_HTTP_ATTRIBUTE, NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import { startLogServer, type LogLocation, type LogServer } from './log-server.ts';
 import { StateStore, type AllocSnapshot } from './state.ts';
 import { StatusWriter } from './status-writer.ts';
