@@ -6,7 +6,7 @@
 // (`spec.desiredStatus` run, the default) and the agent has not reported it finished (`status.clientStatus`
 // pending, the default, or running). It is *terminal* otherwise: stopped or evicted by a plan, or complete,
 // failed or lost. A plan frees a stopped allocation's room in the same commit that stops it, so a replacement
-// can take it at once; terminal never turns live again (pkg/plancommit/admission.ts refuses it).
+// can take it at once; terminal never turns live again (pkg/apiserver/allocation-guard.ts refuses it).
 import type { Static } from '@sinclair/typebox';
 import type { AllocationSpec, AllocationStatus } from './allocation.ts';
 

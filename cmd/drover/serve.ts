@@ -2,7 +2,8 @@
 import { performance } from 'node:perf_hooks';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
-import { logProxyPlugin } from '../../pkg/nodeagent/agent/log-proxy.ts';
+import { logProxyPlugin } from '../../pkg/apiserver/logproxy/log-proxy.ts';
+import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
 import { createClient } from '../../pkg/client/client.ts';
 import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
@@ -34,9 +35,10 @@ export interface ServeOptions {
 
 /** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
 export async function serve(opts: ServeOptions): Promise<number> {
-  // The job plan dry run (`drover plan`) is served by every API server, so every client gets the same answer;
-  // so is the allocation log subresource (`drover logs`), proxied to the allocation's node agent.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [jobPlanPlugin(), logProxyPlugin()] });
+  // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
+  // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
+  // proxied to the allocation's node agent.
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
   const client = createClient({ server: url, userAgent: `${opts.label}/components` });
   // One informer per kind for every component of this process: each kind is listed, watched and cached once.

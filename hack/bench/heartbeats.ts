@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NODE_LEASE_NAMESPACE } from '../../pkg/nodeagent/heartbeat.ts';
+import { NODE_LEASE_NAMESPACE } from '../../api/schemas/well-known.ts';
 import { parseBenchArgs, watchdog } from './lib/args.ts';
 import { forkChild } from './lib/child.ts';
 import { childPids, CpuMeter } from './lib/cpu.ts';

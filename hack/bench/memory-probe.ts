@@ -4,6 +4,7 @@
 import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { keyPrefix } from '../../pkg/apiserver/codec.ts';
 import { silentLogger } from '../../pkg/log/logger.ts';
+import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
 import { openEtcdStore } from '../../pkg/storage/etcd/index.ts';
 import { sendResult } from './lib/child.ts';
 import { jobKind } from './lib/fixtures.ts';
@@ -49,10 +50,10 @@ async function sample(): Promise<MemorySample> {
 
 const start = await sample();
 const emptyStore = await openEtcdStore({ endpoints: [args.etcd], prefix: args.emptyPrefix });
-const empty = await createApiServer({ store: emptyStore, logger: silentLogger, compactionIntervalMs: 0 });
+const empty = await createApiServer({ store: emptyStore, logger: silentLogger, compactionIntervalMs: 0, plugins: [planCommitPlugin()] });
 const emptyServer = await sample();
 const loadedStore = await openEtcdStore({ endpoints: [args.etcd], prefix: args.loadedPrefix });
-const loaded = await createApiServer({ store: loadedStore, logger: silentLogger, compactionIntervalMs: 0 });
+const loaded = await createApiServer({ store: loadedStore, logger: silentLogger, compactionIntervalMs: 0, plugins: [planCommitPlugin()] });
 const res = await loaded.app.inject({ method: 'GET', url: '/apis/drover.dev/v1/namespaces/default/jobs?limit=1' });
 const remaining = (JSON.parse(res.body) as { metadata: { remainingItemCount?: number } }).metadata.remainingItemCount ?? 0;
 if (remaining + 1 !== args.objects) throw new Error(`cache holds ${remaining + 1} jobs, expected ${args.objects}`);

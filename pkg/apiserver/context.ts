@@ -8,6 +8,7 @@ import type { KindCaches } from './caches.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { RawQuery } from './options.ts';
 import type { RequestInfo } from './request-info.ts';
+import type { SharedLines } from './watch-lines.ts';
 
 /** The shared state of one API server. */
 export interface ServerContext {
@@ -22,6 +23,8 @@ export interface ServerContext {
   caches: KindCaches;
   metrics: ApiMetrics;
   watches: WatchRegistry;
+  /** Watch event lines encoded once and shared by every watch of this server (servers in one process never mix). */
+  watchLines: SharedLines;
   /** Metric/log labels of in-flight requests, keyed by the raw request. */
   requestLabels: WeakMap<object, RequestLabels>;
 }

@@ -14,7 +14,7 @@ import { parseResourceVersion, parseSelectors } from './list-options.ts';
 import { queryFlag, queryParam, type RawQuery } from './options.ts';
 import { parseIncludeObject, partialObjectMetadata, toTable, type IncludeObject } from './table.ts';
 import type { CacheEvent, CacheWatchOptions } from './watchcache/types.ts';
-import { LineCoalescer, SharedLines, watchLine, type WatchChunk } from './watch-lines.ts';
+import { LineCoalescer, watchLine, type SharedLines, type WatchChunk } from './watch-lines.ts';
 
 /** Server-side cap on a watch's life when the client gives no timeoutSeconds (kube-apiserver: 30–60 min). */
 export const DEFAULT_WATCH_TIMEOUT_SECONDS = 1800;
@@ -107,15 +107,6 @@ class EventEncoder {
 
 const line = watchLine;
 
-/** Each server's shared line encodings (keyed by its context, so servers in one process never mix). */
-const sharedLinesByServer = new WeakMap<ServerContext, SharedLines>();
-
-function sharedLines(ctx: ServerContext): SharedLines {
-  let s = sharedLinesByServer.get(ctx);
-  if (!s) sharedLinesByServer.set(ctx, (s = new SharedLines()));
-  return s;
-}
-
 /** Serve a watch request; the reply is hijacked and written directly. */
 export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: FastifyReply, url: string): Promise<void> {
   const { kind, namespace, name } = req.info;
@@ -125,7 +116,7 @@ export async function watchHandler(ctx: ServerContext, req: RestRequest, reply: 
   const params = parseWatchParams(req.query);
   // Before any byte is sent, so a too-large resourceVersion is a plain 504 response.
   const cache = await ctx.caches.fresh(kind, params.minRv);
-  const encoder = new EventEncoder(kind, format, includeObject, () => ctx.clock.now(), sharedLines(ctx));
+  const encoder = new EventEncoder(kind, format, includeObject, () => ctx.clock.now(), ctx.watchLines);
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });

@@ -9,6 +9,7 @@ import { realClock, type Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
+import { allocationUsageGuard } from './allocation-guard.ts';
 import { KindCaches } from './caches.ts';
 import { Compactor } from './compaction.ts';
 import { ConnectionTracker } from './connections.ts';
@@ -18,9 +19,8 @@ import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
 import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
+import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
-import { allocationUsageGuard } from '../plancommit/admission.ts';
-import { registerPlanRoute } from '../plancommit/route.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -79,11 +79,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     kinds,
     kindByPlural: new Map(kinds.map((k) => [k.plural, k])),
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
-    // The allocation guard is not optional: plan commits rely on it to keep nodes from being overcommitted.
+    // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
+    // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
     admission: new AdmissionChain([allocationUsageGuard, ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
+    watchLines: new SharedLines(),
     requestLabels: new WeakMap(),
   };
   await caches.start();
@@ -104,7 +106,6 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   if (opts.token) installAuth(app, opts.token);
   installAccessLog(app, ctx);
   registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
-  registerPlanRoute(app, ctx);
   for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
   await app.ready();
 

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import type { Lease, Node } from '../../api/schemas/index.ts';
 import { ManualClock } from '../clock/clock.ts';
 import { startTestCluster } from '../controllers/evaluator/testkit.ts';
-import { ensureNamespace, NODE_LEASE_NAMESPACE, NodeLease } from './heartbeat.ts';
+import { NODE_LEASE_NAMESPACE } from '../../api/schemas/well-known.ts';
+import { ensureNamespace, NodeLease } from './heartbeat.ts';
 import { registerNode } from './register.ts';
 import { simulatedFingerprint } from './simulated/fingerprints.ts';
 

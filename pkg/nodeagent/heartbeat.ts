@@ -12,11 +12,10 @@ import type { Clock, Timer } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import { Limiter } from './limiter.ts';
 import { ensureNamespace } from '../client/namespaces.ts';
+import { NODE_LEASE_NAMESPACE } from '../../api/schemas/well-known.ts';
 
 export { ensureNamespace };
 
-/** Namespace of node leases (Kubernetes' kube-node-lease). */
-export const NODE_LEASE_NAMESPACE = 'drover-node-lease';
 /** Time between renewals of one node's lease. */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 /** A lease lives two intervals: one missed renewal is not yet an expiry. */

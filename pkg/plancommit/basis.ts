@@ -5,18 +5,9 @@
 // or when the job's spec, or the state of a node the plan relied on, differs now. The worker then catches up
 // and re-plans. Later changes come with evaluations of their own.
 import type { Job, Node } from '../../api/schemas/index.ts';
-import type { NodeView } from '../scheduler/structs.ts';
 import { nodeFromApi } from '../scheduler/adapters.ts';
-import type { NodeState, PlanBasis } from './types.ts';
-
-/** A node's state for reconciling: gone, down (not ready), draining, ineligible or ready. */
-export function nodeStateOf(node: NodeView | undefined): NodeState {
-  if (!node) return 'gone';
-  if (!node.ready) return 'down';
-  if (node.draining) return 'draining';
-  if (!node.eligible) return 'ineligible';
-  return 'ready';
-}
+import { nodeStateOf } from '../scheduler/plan/node-state.ts';
+import type { PlanBasis } from '../scheduler/plan/wire.ts';
 
 /** Why a view is stale and how the worker catches up. */
 export interface Staleness {

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { commitTestServer, nodeTotals, placement } from './test-support.ts';
 import { decodeUsage, usageKey } from './usage.ts';
-import type { EvalOutcome } from './types.ts';
+import type { EvalOutcome } from '../scheduler/plan/wire.ts';
 import type { AdmissionHook } from '../apiserver/admission.ts';
 
 const V1 = '/apis/drover.dev/v1';

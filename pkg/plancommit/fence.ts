@@ -7,7 +7,7 @@ import { GROUP } from '../../api/schemas/kind.ts';
 import { apiError, conflict, notFound } from '../apierrors/status.ts';
 import { decodeStored } from '../apiserver/codec.ts';
 import type { Compare, Store } from '../storage/store.ts';
-import type { PlanRequest } from './types.ts';
+import type { PlanRequest } from '../scheduler/plan/wire.ts';
 
 /** The evaluation a plan is committed for, and the revision its transactions compare. */
 export class Fence {

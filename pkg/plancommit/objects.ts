@@ -10,7 +10,7 @@ import { clone } from '../apiserver/codec.ts';
 import { recordUpdate } from '../apiserver/fieldmanager/index.ts';
 import { rfc3339 } from '../../api/schemas/timestamp.ts';
 import { bumpGeneration, nameCauses, prepareForCreate } from '../apiserver/meta.ts';
-import { SCHEDULER_MANAGER, type PlanStop } from './types.ts';
+import { SCHEDULER_MANAGER, type PlanStop } from '../scheduler/plan/wire.ts';
 
 /** Throws 422 Invalid when `causes` is not empty. */
 function check(kind: KindInfo, name: string | undefined, causes: StatusCause[]): void {

@@ -11,7 +11,7 @@ import { holds } from './current.ts';
 import type { Fence } from './fence.ts';
 import { contention } from './fence.ts';
 import { newObject, patchAllocation, withEvalStatus, type Admit } from './objects.ts';
-import type { EvalOutcome } from './types.ts';
+import type { EvalOutcome } from '../scheduler/plan/wire.ts';
 import { CHUNK_OPS } from './units.ts';
 
 /** An outcome with its new evaluations built and validated. */

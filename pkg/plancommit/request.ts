@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Ajv } from 'ajv';
 import { badRequest, type StatusCause } from '../apierrors/status.ts';
-import type { PlanRequest } from './types.ts';
+import type { PlanRequest } from '../scheduler/plan/wire.ts';
 
 const Name = Type.String({ minLength: 1, maxLength: 253 });
 const Draft = Type.Object({ metadata: Type.Object({ name: Name }), spec: Type.Object({}) });

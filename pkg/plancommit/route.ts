@@ -1,4 +1,5 @@
-// The plan subresource's route: POST /apis/drover.dev/v1/namespaces/{ns}/evaluations/{name}/plan.
+// The plan subresource's route: POST /apis/drover.dev/v1/namespaces/{ns}/evaluations/{name}/plan, registered
+// through ApiServerOptions.plugins (planCommitPlugin) like the job plan and the log proxy.
 import type { FastifyInstance } from 'fastify';
 import { GROUP, VERSION } from '../../api/schemas/kind.ts';
 import { decodeObjectBody } from '../apiserver/content.ts';
@@ -17,8 +18,17 @@ export function commitKinds(ctx: Pick<ServerContext, 'kindByPlural'>): CommitKin
   return allocation && evaluation && node && job ? { allocation, evaluation, node, job } : undefined;
 }
 
+/**
+ * The plan commit as an API server plugin: `createApiServer({ ..., plugins: [planCommitPlugin()] })`. Without
+ * it the server has no `evaluations/{name}/plan` route (and, by its built-in allocation guard, no way to create
+ * a live allocation at all).
+ */
+export function planCommitPlugin(): (app: FastifyInstance, ctx: ServerContext) => void {
+  return (app, ctx) => void registerPlanRoute(app, ctx);
+}
+
 /** Register the plan route (when the server serves evaluations, allocations, nodes and jobs). */
-export function registerPlanRoute(app: FastifyInstance, ctx: ServerContext): PlanCommitter | undefined {
+function registerPlanRoute(app: FastifyInstance, ctx: ServerContext): PlanCommitter | undefined {
   const kinds = commitKinds(ctx);
   if (!kinds) return undefined;
   const logger = ctx.logger.child({ component: 'plancommit' });

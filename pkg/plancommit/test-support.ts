@@ -5,7 +5,8 @@ import type { Allocation, Evaluation, Node } from '../../api/schemas/index.ts';
 import { isLive } from '../../api/schemas/allocation-state.ts';
 import type { AdmissionHook } from '../apiserver/admission.ts';
 import { testServer, type TestResponse, type TestServer } from '../apiserver/test-support.ts';
-import type { PlanRequest, PlanResponse } from './types.ts';
+import type { PlanRequest, PlanResponse } from '../scheduler/plan/wire.ts';
+import { planCommitPlugin } from './route.ts';
 
 const V1 = '/apis/drover.dev/v1';
 
@@ -21,9 +22,9 @@ export interface CommitTestServer extends TestServer {
   allocations(): Promise<Allocation[]>;
 }
 
-/** Start the server (with extra admission hooks, if given). */
+/** Start the server with the plan-commit plugin (and extra admission hooks, if given). */
 export async function commitTestServer(opts: { admission?: AdmissionHook[] } = {}): Promise<CommitTestServer> {
-  const t = await testServer({ kinds, ...opts });
+  const t = await testServer({ kinds, ...opts, plugins: [planCommitPlugin()] });
   const must = (r: TestResponse, what: string) => {
     if (r.code >= 300) throw new Error(`${what}: ${r.code} ${r.text}`);
     return r;

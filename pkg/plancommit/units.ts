@@ -5,7 +5,7 @@
 import type { Allocation } from '../../api/schemas/index.ts';
 import { MAX_TXN_OPS } from '../storage/store.ts';
 import type { AllocPatch } from './objects.ts';
-import type { PlanStop, PlanUpdate } from './types.ts';
+import type { PlanStop, PlanUpdate } from '../scheduler/plan/wire.ts';
 
 /** A change to one existing allocation. */
 export interface PatchItem {

@@ -13,6 +13,7 @@ import { kinds } from '../../api/schemas/index.ts';
 import { REASONS, type Status } from '../../pkg/apierrors/status.ts';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { jsonLogger } from '../../pkg/log/logger.ts';
+import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
 import { openMemoryStore } from '../../pkg/storage/memory/index.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 import { collectionPath, createFixtures, listEverything, objectPath, snapshotStore, validObject } from './fixtures.ts';
@@ -32,7 +33,7 @@ async function fuzzServer(bodyLimitBytes: number | undefined = BODY_LIMIT): Prom
   const errors: string[] = [];
   const logger = jsonLogger({ level: 'error', out: (line) => errors.push(line) });
   const store = await openMemoryStore();
-  const server = await createApiServer({ store, logger, compactionIntervalMs: 0, bodyLimitBytes });
+  const server = await createApiServer({ store, logger, compactionIntervalMs: 0, bodyLimitBytes, plugins: [planCommitPlugin()] });
   return {
     app: server.app,
     store,

@@ -3,6 +3,7 @@
 import type { KindInfo } from '../../api/schemas/kind.ts';
 import { silentLogger, type Logger } from '../../pkg/log/logger.ts';
 import { createApiServer, type ApiServer, type ApiServerOptions } from '../../pkg/apiserver/server.ts';
+import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
 import { openMemoryStore } from '../../pkg/storage/memory/index.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 
@@ -13,7 +14,7 @@ export interface TestApiServerOptions {
   /** Kinds served (default: every registered kind). */
   kinds?: KindInfo[];
   logger?: Logger;
-  /** Extra endpoints (ApiServerOptions.plugins), e.g. the allocation log proxy. */
+  /** Extra endpoints (ApiServerOptions.plugins), e.g. the allocation log proxy; the plan commit is always there. */
   plugins?: ApiServerOptions['plugins'];
 }
 
@@ -36,7 +37,7 @@ export interface TestApiServer {
   close(): Promise<void>;
 }
 
-/** Start an API server on 127.0.0.1 (any free port) over a fresh memory store, compaction off. */
+/** Start an API server with the plan commit on 127.0.0.1 (any free port) over a fresh memory store, compaction off. */
 export async function startApiServer(opts: TestApiServerOptions = {}): Promise<TestApiServer> {
   const logger = opts.logger ?? silentLogger;
   let store = await openMemoryStore({ dataDir: opts.dataDir, logger });
@@ -46,7 +47,8 @@ export async function startApiServer(opts: TestApiServerOptions = {}): Promise<T
 
   const start = async (): Promise<void> => {
     if (server) return;
-    const next = await createApiServer({ store, logger, kinds: opts.kinds, compactionIntervalMs: 0, plugins: opts.plugins });
+    // Like every `drover server`, it commits plans: tests place allocations through evaluations/{name}/plan.
+    const next = await createApiServer({ store, logger, kinds: opts.kinds, compactionIntervalMs: 0, plugins: [planCommitPlugin(), ...(opts.plugins ?? [])] });
     url = await next.listen({ port, host: '127.0.0.1' });
     port = Number(new URL(url).port);
     server = next;

@@ -2,6 +2,7 @@
 // server` does (JSON lines at info, one per request) except that the lines are discarded instead of written.
 import { createApiServer, type ApiServer } from '../../../pkg/apiserver/server.ts';
 import { jsonLogger } from '../../../pkg/log/logger.ts';
+import { planCommitPlugin } from '../../../pkg/plancommit/route.ts';
 import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import type { Store } from '../../../pkg/storage/store.ts';
 
@@ -17,7 +18,7 @@ export interface BenchServer {
 export async function startBenchServer(endpoint: string, prefix: string): Promise<BenchServer> {
   const logger = jsonLogger({ level: 'info', out: () => {} });
   const store = await openEtcdStore({ endpoints: [endpoint], prefix, logger });
-  const api = await createApiServer({ store, logger, compactionIntervalMs: 0 });
+  const api = await createApiServer({ store, logger, compactionIntervalMs: 0, plugins: [planCommitPlugin()] });
   const url = await api.listen({ port: 0 });
   return {
     url,

@@ -4,6 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { kinds } from '../../../api/schemas/index.ts';
+import { planCommitPlugin } from '../../plancommit/route.ts';
 import { testServer, type TestServer } from '../test-support.ts';
 import { jobPlanPlugin } from './route.ts';
 import { addNode, createJob, planPath, runAllocs, webJob, type Send } from './test-support.ts';
@@ -13,7 +14,8 @@ let t: TestServer;
 let send: Send;
 
 before(async () => {
-  t = await testServer({ kinds, plugins: [jobPlanPlugin()] });
+  // The plan commit places the running allocations the dry runs plan around (runAllocs).
+  t = await testServer({ kinds, plugins: [planCommitPlugin(), jobPlanPlugin()] });
   send = (method, path, body) => t.req(method, path, body);
   // Three linux nodes with 4000 MHz and 4096 MB each.
   for (const n of ['n1', 'n2', 'n3']) await addNode(send, n);

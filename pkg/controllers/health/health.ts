@@ -6,7 +6,7 @@ import type { Allocation, Lease, Node } from '../../../api/schemas/index.ts';
 import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
-import { NODE_LEASE_NAMESPACE } from '../../nodeagent/heartbeat.ts';
+import { NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import { ALLOCS_BY_NODE, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue } from '../runtime/index.ts';
 import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import { recordEvent } from './events.ts';

@@ -1,6 +1,6 @@
 // Test fixtures shared by the health and drain controller tests: a real API server over the memory store, a
 // ManualClock for the controllers, and builders for Nodes, Leases, Jobs and Allocations. Live allocations can
-// only be created by a plan commit through the API (pkg/plancommit/admission.ts), so tests that stand in for the
+// only be created by a plan commit through the API (pkg/apiserver/allocation-guard.ts), so tests that stand in for the
 // scheduler write them straight into the store, as a plan commit would.
 import { randomUUID } from 'node:crypto';
 import type { Allocation, Job, Lease, Node } from '../../../api/schemas/index.ts';

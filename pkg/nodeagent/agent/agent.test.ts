@@ -4,9 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation, Job, Lease, Node } from '../../../api/schemas/index.ts';
 import { isConflict } from '../../apierrors/status.ts';
-import { NODE_LEASE_NAMESPACE } from '../heartbeat.ts';
+import { AGENT_HTTP_ATTRIBUTE, NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import { currentVersion } from './job-source.ts';
-import { AGENT_HTTP_ATTRIBUTE } from './log-proxy.ts';
 import { eventTypes, withAgentHarness } from './testing.ts';
 
 test('registers its Node with a fingerprint and its log address, and heartbeats through a Lease', async () => {

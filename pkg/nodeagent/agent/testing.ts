@@ -13,7 +13,7 @@ import { MockDriver } from '../drivers/mock/driver.ts';
 import type { HostFacts } from '../fingerprint.ts';
 import { Agent, type AgentOptions } from './agent.ts';
 import { currentVersion } from './job-source.ts';
-import { logProxyPlugin } from './log-proxy.ts';
+import { logProxyPlugin } from '../../apiserver/logproxy/log-proxy.ts';
 
 /** Facts of the pretend machine the test agents run on. */
 export const TEST_FACTS: HostFacts = {

@@ -8,7 +8,7 @@ import { startApiServer, type TestApiServer } from '../../../test/support/server
 import { createClient, type Client } from '../../client/client.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
-import { NODE_LEASE_NAMESPACE } from '../heartbeat.ts';
+import { NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import { allocDraft, createNode, place } from '../../controllers/evaluator/testkit.ts';
 import { startHollowFleet, type HollowFleet } from './fleet.ts';
 

@@ -9,6 +9,7 @@ import { createApiServer, type ApiServer } from '../../apiserver/server.ts';
 import { createClient, type Client } from '../../client/client.ts';
 import { realClock, type Clock } from '../../clock/clock.ts';
 import { silentLogger, type Logger } from '../../log/logger.ts';
+import { planCommitPlugin } from '../../plancommit/route.ts';
 import { openMemoryStore } from '../../storage/memory/index.ts';
 import type { Store } from '../../storage/store.ts';
 import type { WorkerConfig } from '../worker/config.ts';
@@ -100,7 +101,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const apis: Array<{ store: Store; server: ApiServer; url: string }> = [];
   for (let i = 0; i < (opts.servers ?? 1); i++) {
     const store = shared ?? (await opts.openStore!());
-    const server = await createApiServer({ store, logger, compactionIntervalMs: 0 });
+    const server = await createApiServer({ store, logger, compactionIntervalMs: 0, plugins: [planCommitPlugin()] });
     apis.push({ store, server, url: await server.listen({ port: 0 }) });
   }
   const { store, server, url } = apis[0]!;

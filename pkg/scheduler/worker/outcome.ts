@@ -3,7 +3,7 @@
 // still cannot place), or failed (with a follow-up evaluation that tries again later).
 import type { AllocMetric as ApiAllocMetric, Evaluation, EvaluationStatus } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
-import type { EvalOutcome } from '../../plancommit/types.ts';
+import type { EvalOutcome } from '../plan/wire.ts';
 import { hashOf } from '../fingerprint.ts';
 import type { AllocMetric } from '../metrics.ts';
 import type { Plan } from '../plan/plan.ts';

@@ -6,7 +6,7 @@ import type { Evaluation } from '../../../api/schemas/index.ts';
 import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
-import type { EvalOutcome, PlanRequest, PlanResponse } from '../../plancommit/types.ts';
+import type { EvalOutcome, PlanRequest, PlanResponse } from '../plan/wire.ts';
 import { deletedJob, jobFromApi } from '../adapters.ts';
 import type { Plan } from '../plan/plan.ts';
 import { computePlan, defaultAllocId } from '../schedule.ts';

@@ -4,8 +4,8 @@
 import type { Allocation, Evaluation, Job } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { formatDuration } from '../../../api/schemas/duration.ts';
-import { nodeStateOf } from '../../plancommit/basis.ts';
-import type { PlanBasis, PlanRequest, PlanStop, PlanUpdate } from '../../plancommit/types.ts';
+import { nodeStateOf } from '../plan/node-state.ts';
+import type { PlanBasis, PlanRequest, PlanStop, PlanUpdate } from '../plan/wire.ts';
 import type { ClusterSnapshot } from '../cluster.ts';
 import type { Plan, PlannedAlloc } from '../plan/plan.ts';
 import { isTerminal } from '../../../api/schemas/allocation-state.ts';

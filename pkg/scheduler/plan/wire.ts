@@ -1,6 +1,8 @@
 // The plan subresource's wire format: what a scheduler worker POSTs to
 // /apis/drover.dev/v1/namespaces/{ns}/evaluations/{name}/plan and what it gets back. Plain JSON both ways.
-import type { Allocation, Evaluation, EvaluationStatus } from '../../api/schemas/index.ts';
+// It lives with the scheduler's Plan (the worker builds it, pkg/plancommit answers it), so the worker and the
+// committer both depend on the scheduler and never on each other.
+import type { Allocation, Evaluation, EvaluationStatus } from '../../../api/schemas/index.ts';
 
 /** The field manager recorded on every object the plan commit writes. */
 export const SCHEDULER_MANAGER = 'drover-scheduler';

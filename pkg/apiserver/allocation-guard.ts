@@ -5,14 +5,14 @@
 import type { Allocation } from '../../api/schemas/index.ts';
 import { GROUP, type ApiObject } from '../../api/schemas/kind.ts';
 import { apiError, type StatusCause } from '../apierrors/status.ts';
-import type { AdmissionHook } from '../apiserver/admission.ts';
-import { deepEqual } from '../apiserver/codec.ts';
+import type { AdmissionHook } from './admission.ts';
+import { deepEqual } from './codec.ts';
 import { isLive } from '../../api/schemas/allocation-state.ts';
 
 /** Fields of a live allocation that decide what its node holds. */
 const IMMUTABLE: Array<keyof Allocation['spec']> = ['nodeName', 'resources'];
 
-/** The Allocation admission hook (register it on every API server that serves allocations). */
+/** The Allocation admission hook, built into every API server (createApiServer installs it; it cannot be left out). */
 export const allocationUsageGuard: AdmissionHook = {
   kinds: ['Allocation'],
   validate(op, obj, old, ctx) {

@@ -8,13 +8,11 @@ import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import type { Allocation, Node } from '../../../api/schemas/index.ts';
 import { GROUP } from '../../../api/schemas/kind.ts';
+import { AGENT_HTTP_ATTRIBUTE } from '../../../api/schemas/well-known.ts';
 import { apiError, notFound, type StatusReason } from '../../apierrors/status.ts';
-import { objectKey } from '../../apiserver/codec.ts';
-import type { ServerContext } from '../../apiserver/context.ts';
-import { queryFlag, queryParam, type RawQuery } from '../../apiserver/options.ts';
-
-/** The Node attribute carrying the base URL of the agent's HTTP listener. */
-export const AGENT_HTTP_ATTRIBUTE = 'unique.agent.http';
+import { objectKey } from '../codec.ts';
+import type { ServerContext } from '../context.ts';
+import { queryFlag, queryParam, type RawQuery } from '../options.ts';
 
 /** Options of the log proxy. */
 export interface LogProxyOptions {
