@@ -23,6 +23,8 @@ export interface C1mClientArgs {
   /** Task resources: cpu MHz and memory MB (ephemeral disk 10 MB). */
   cpu: number;
   memoryMB: number;
+  /** The task's driver: `docker` (redis:7, as Nomad's C1M; the default) or `mock` (runs until stopped). */
+  driver?: 'docker' | 'mock';
 }
 
 /** A progress line the parent prints (and uses to time its samples). */
@@ -77,7 +79,7 @@ const args = JSON.parse(process.argv[2]!) as C1mClientArgs;
 const expected = args.jobs * args.count;
 const API = '/apis/drover.dev/v1';
 
-/** The job: one group of `count` allocations of one small docker task, as in Nomad's C1M (no ports). */
+/** The job: one group of `count` allocations of one small task (docker, as in Nomad's C1M, or mock), no ports. */
 function c1mJob(name: string): unknown {
   return {
     apiVersion: 'drover.dev/v1',
@@ -90,7 +92,7 @@ function c1mJob(name: string): unknown {
           name: 'cache',
           count: args.count,
           ephemeralDisk: { sizeMB: 10 },
-          tasks: [{ name: 'redis', driver: 'docker', config: { image: 'redis:7' }, resources: { cpu: args.cpu, memoryMB: args.memoryMB } }],
+          tasks: [{ name: 'redis', ...(args.driver === 'mock' ? { driver: 'mock', config: {} } : { driver: 'docker', config: { image: 'redis:7' } }), resources: { cpu: args.cpu, memoryMB: args.memoryMB } }],
         },
       ],
     },

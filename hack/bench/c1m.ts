@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Evaluation } from '../../api/schemas/index.ts';
 import { createClient } from '../../pkg/client/client.ts';
-import { NODE_STATE } from '../../pkg/controllers/evaluator/index.ts';
 import { parseBenchArgs, watchdog } from './lib/args.ts';
 import { forkChild } from './lib/child.ts';
 import { childPids, CpuMeter } from './lib/cpu.ts';
-import { pollUntil, residentKb, startDrover, startServer, type DroverProcess } from './lib/drover-process.ts';
+import { countBy, evalSummary, logMessages, startHollowFleet, waitNodesSettled } from './lib/cluster.ts';
+import { residentKb, startServer, type DroverProcess } from './lib/drover-process.ts';
 import { benchEtcd, type BenchEtcd } from './lib/etcd.ts';
 import { formatShares, saveProfile, summarizeProfile } from './lib/profile.ts';
 import { monotonicUs, readMainProfile, topFunctions, windowProfile } from './lib/profile-window.ts';
@@ -96,16 +96,11 @@ export async function benchC1m(size: C1mSize, opts: { etcd?: string; set?: Recor
     const r0 = performance.now();
     // The fleet's informer holds every allocation too (about 10 KiB each with status): past node's default heap.
     const fleetArgs = expected >= 200_000 ? [`--max-old-space-size=${expected >= 500_000 ? 16384 : 8192}`] : [];
-    fleet = await startDrover(['agent', '--simulate', String(nodes), '--server', server.url, '--log-level', 'warn'], { ready: /hollow nodes/, timeoutMs: 900_000, name: 'drover agent --simulate', nodeArgs: fleetArgs });
+    fleet = await startHollowFleet(server.url, nodes, fleetArgs);
     const registerMs = performance.now() - r0;
     const client = createClient({ server: server.url, userAgent: 'drover-bench/c1m' });
-    // A cluster at rest before the jobs come: every node ready, and seen by the evaluator (which annotates each
-    // new node — thousands of writes that would otherwise land inside the measurement).
-    await pollUntil('hollow nodes ready and evaluated', 600_000, 1000, async () => {
-      const list = await client.resource('nodes').listAll({});
-      const settled = list.items.filter((n) => (n.status as { phase?: string } | undefined)?.phase === 'ready' && n.metadata.annotations?.[NODE_STATE] !== undefined);
-      return settled.length >= nodes ? true : undefined;
-    });
+    // A cluster at rest before the jobs come: every node ready, and seen by the evaluator.
+    await waitNodesSettled(client, nodes);
     const settleMs = performance.now() - r0 - registerMs;
     notes.push(`${nodes.toLocaleString('en-US')} hollow nodes registered in ${(registerMs / 1000).toFixed(1)} s, all ready and seen by the evaluator ${(settleMs / 1000).toFixed(1)} s later (both before the measurement); they report running after a random 0.1–1 s`);
     log(`${nodes} hollow nodes registered in ${(registerMs / 1000).toFixed(1)} s, settled in ${(settleMs / 1000).toFixed(1)} s; submitting ${jobs} jobs × ${count}`);
@@ -160,26 +155,6 @@ export async function benchC1m(size: C1mSize, opts: { etcd?: string; set?: Recor
     await etcd?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The `msg` of each JSON log line in `tail`, counted (the tail a DroverProcess keeps of its stderr). */
-function logMessages(tail: string): string {
-  const msgs = tail.split('\n').map((l) => /"msg":"([^"]*)"/.exec(l)?.[1]).filter((m): m is string => m !== undefined);
-  return countBy(msgs, (m) => m);
-}
-
-/** `key count, …` of `items` grouped by `key`. */
-function countBy<T>(items: T[], key: (t: T) => string): string {
-  const counts = new Map<string, number>();
-  for (const i of items) counts.set(key(i), (counts.get(key(i)) ?? 0) + 1);
-  return [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
-}
-
-/** Evaluations by phase and trigger, and what unfinished ones say (evals stuck or allocations never placed show here). */
-function evalSummary(evals: Evaluation[]): string {
-  const odd = evals.filter((e) => !['complete', 'canceled'].includes(e.status?.phase ?? ''));
-  const sample = odd.slice(0, 3).map((e) => `${e.metadata.name} (${e.spec.triggeredBy}) ${JSON.stringify(e.status ?? {}).slice(0, 300)}`);
-  return `evaluations at the end by phase: ${countBy(evals, (e) => e.status?.phase ?? '(none)')}; by trigger: ${countBy(evals, (e) => e.spec.triggeredBy ?? '(none)')}${sample.length ? `; unfinished, e.g. ${sample.join(' | ')}` : ''}`;
 }
 
 /** Where the server's CPU went during the measured phase: by package and the top functions by self time. */

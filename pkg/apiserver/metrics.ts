@@ -1,5 +1,6 @@
 // Prometheus metrics of one API server instance, in its own Registry (never prom-client's global one, so two
-// servers in one process — tests, `drover dev` — do not collide). Names follow kube-apiserver's.
+// servers in one process — tests, `drover dev` — do not collide). Names follow kube-apiserver's; the process's
+// V8 heap figures use prom-client's default-metric names (read at scrape time: the whole process, not one server).
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The metrics one API server records. */
@@ -46,5 +47,22 @@ export class ApiMetrics {
     name: 'apiserver_storage_compacted_revision',
     help: 'The store revision this server last compacted to.',
     registers: [this.registry],
+  });
+  /** The process's V8 heap in use and reserved (process.memoryUsage() when scraped), for memory benchmarks and alerts. */
+  readonly heapUsed = new Gauge({
+    name: 'nodejs_heap_size_used_bytes',
+    help: 'Process heap size used from Node.js in bytes.',
+    registers: [this.registry],
+    collect() {
+      this.set(process.memoryUsage().heapUsed);
+    },
+  });
+  readonly heapTotal = new Gauge({
+    name: 'nodejs_heap_size_total_bytes',
+    help: 'Process heap size from Node.js in bytes.',
+    registers: [this.registry],
+    collect() {
+      this.set(process.memoryUsage().heapTotal);
+    },
   });
 }

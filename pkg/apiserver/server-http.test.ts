@@ -72,6 +72,10 @@ test('health, readiness and per-server metrics', async () => {
     assert.match(m.text, /apiserver_request_duration_seconds_count\{verb="POST",resource="widgets",subresource="",code="201"\} 1/);
     assert.match(m.text, /apiserver_request_duration_seconds_count\{verb="LIST",resource="widgets",subresource="",code="200"\} 1/);
     assert.match(m.text, /# TYPE apiserver_watch_events_total counter/);
+    // The process's heap, read when scraped.
+    const heap = Number(/^nodejs_heap_size_used_bytes (\d+)$/m.exec(m.text)?.[1]);
+    assert.ok(heap > 0, `nodejs_heap_size_used_bytes ${heap}`);
+    assert.ok(Number(/^nodejs_heap_size_total_bytes (\d+)$/m.exec(m.text)?.[1]) >= heap);
     // A second server has its own registry.
     const other = await testServer();
     try {

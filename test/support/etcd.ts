@@ -48,13 +48,16 @@ export function etcdTestOptions(): { skip?: string } {
   return { skip: 'etcd binary not installed (apt-get install etcd-server); set CI=true to make this a failure' };
 }
 
-/** Starts a 1- or 3-member cluster on free loopback ports with a temporary data directory. */
-export async function startEtcd(opts: { members?: 1 | 3 } = {}): Promise<EtcdCluster> {
+/**
+ * Starts a 1- or 3-member cluster with a temporary data directory, on free loopback ports or, with `basePort`,
+ * on basePort, basePort+1, … (client and peer port of each member in turn).
+ */
+export async function startEtcd(opts: { members?: 1 | 3; basePort?: number } = {}): Promise<EtcdCluster> {
   const bin = etcdBinary();
   if (!bin) throw new Error('etcd binary not found (apt-get install etcd-server)');
   const n = opts.members ?? 1;
   const dataDir = mkdtempSync(join(tmpdir(), 'drover-etcd-'));
-  const ports = await freePorts(2 * n);
+  const ports = opts.basePort ? Array.from({ length: 2 * n }, (_, i) => opts.basePort! + i) : await freePorts(2 * n);
   const names = Array.from({ length: n }, (_, i) => `m${i}`);
   const peer = (i: number) => `http://127.0.0.1:${ports[2 * i + 1]}`;
   const endpoints = names.map((_, i) => `http://127.0.0.1:${ports[2 * i]}`);

@@ -8,9 +8,9 @@ export interface BenchEtcd {
   stop(): Promise<void>;
 }
 
-/** Use `given` when set, otherwise start a single member. */
-export async function benchEtcd(given?: string): Promise<BenchEtcd> {
+/** Use `given` when set, otherwise start a single member (on `basePort` and basePort+1 when given, else free ports). */
+export async function benchEtcd(given?: string, basePort?: number): Promise<BenchEtcd> {
   if (given) return { endpoint: given, stop: async () => {} };
-  const cluster = await startEtcd({ members: 1 });
+  const cluster = await startEtcd({ members: 1, basePort });
   return { endpoint: cluster.endpoints[0]!, stop: () => cluster.stop() };
 }
