@@ -3,40 +3,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiObject } from '../../api/schemas/kind.ts';
-import { ManualClock } from '../clock/clock.ts';
-import { silentLogger } from '../log/logger.ts';
-import { createClient } from './client.ts';
-import { SharedInformerFactory, type IndexDefinition } from './shared-informer.ts';
-import { startFakeApi, type FakeApi } from './testing/fake-api.ts';
-
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 2));
-}
+import type { IndexDefinition } from './shared-informer.ts';
+import type { FakeApi } from './testing/fake-api.ts';
+import { until, withSharedInformers } from './testing/shared-informers.ts';
 
 const has = (inf: { list(): ApiObject[] }, name: string) => inf.list().some((o) => o.metadata.name === name);
 
 type Obj = ApiObject & { spec?: { group?: string } };
 const BY_GROUP: IndexDefinition<Obj> = { name: 'by-group', values: (o) => (o.spec?.group ? [o.spec.group] : []) };
 
-async function harness(fn: (h: { api: FakeApi; factory: SharedInformerFactory; clock: ManualClock }) => Promise<void>) {
-  const api = await startFakeApi();
-  const client = createClient({ server: api.url });
-  const clock = new ManualClock(1_000_000);
-  const factory = new SharedInformerFactory({ client, clock, logger: silentLogger });
-  try {
-    await fn({ api, factory, clock });
-  } finally {
-    factory.stop();
-    await client.close();
-    await api.close();
-  }
-}
-
 const lists = (api: FakeApi) => api.requests.filter((r) => !r.watch).length;
 const watches = (api: FakeApi) => api.requests.filter((r) => r.watch).length;
 
 test('one informer per kind: two users, one list and one watch', async () => {
-  await harness(async ({ api, factory }) => {
+  await withSharedInformers(async ({ api, factory }) => {
     api.put('a');
     const one = factory.informer<Obj>('jobs');
     const two = factory.informer<Obj>('jobs');
@@ -51,7 +31,7 @@ test('one informer per kind: two users, one list and one watch', async () => {
 });
 
 test('a handler registered after the first list is handed every cached object as add, then live events', async () => {
-  await harness(async ({ api, factory }) => {
+  await withSharedInformers(async ({ api, factory }) => {
     api.put('a');
     api.put('b');
     const inf = factory.informer<Obj>('jobs');
@@ -72,7 +52,7 @@ test('a handler registered after the first list is handed every cached object as
 });
 
 test('indexes follow adds, moves and deletes, and are current inside handlers', async () => {
-  await harness(async ({ api, factory }) => {
+  await withSharedInformers(async ({ api, factory }) => {
     api.put('a', { group: 'g1' });
     const inf = factory.informer<Obj>('jobs');
     await inf.start();
@@ -95,7 +75,7 @@ test('indexes follow adds, moves and deletes, and are current inside handlers', 
 });
 
 test('a throwing handler does not stop the others; per-handler resync re-delivers to that handler only', async () => {
-  await harness(async ({ api, factory, clock }) => {
+  await withSharedInformers(async ({ api, factory, clock }) => {
     api.put('a');
     const inf = factory.informer<Obj>('jobs');
     await inf.start();

@@ -3,8 +3,6 @@
 // down back to ready once its lease is renewed again. Level-based: every reconcile of a node re-reads the node
 // and its lease from the informer caches; the only memory is when each lease version was first seen.
 import type { Allocation, Lease, Node } from '../../../api/schemas/index.ts';
-import type { Client } from '../../client/client.ts';
-import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import { ALLOCS_BY_NODE, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue } from '../runtime/index.ts';

@@ -5,33 +5,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
 import type { ApiObject } from '../../../api/schemas/kind.ts';
-import { createClient } from '../../client/client.ts';
-import { SharedInformerFactory } from '../../client/shared-informer.ts';
-import { startFakeApi, type FakeApi } from '../../client/testing/fake-api.ts';
-import { ManualClock } from '../../clock/clock.ts';
+import { until, withSharedInformers } from '../../client/testing/shared-informers.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { startController } from './start.ts';
 
-async function until(cond: () => boolean): Promise<void> {
-  while (!cond()) await new Promise((r) => setTimeout(r, 2));
-}
-
-async function harness(fn: (h: { api: FakeApi; factory: SharedInformerFactory; clock: ManualClock }) => Promise<void>) {
-  const api = await startFakeApi();
-  const client = createClient({ server: api.url });
-  const clock = new ManualClock(1_000_000);
-  const factory = new SharedInformerFactory({ client, clock, logger: silentLogger });
-  try {
-    await fn({ api, factory, clock });
-  } finally {
-    factory.stop();
-    await client.close();
-    await api.close();
-  }
-}
-
 test('reconciles start on a full cache; keys from the key function; stop unsubscribes and leaves the informer running', async () => {
-  await harness(async ({ api, factory, clock }) => {
+  await withSharedInformers(async ({ api, factory, clock }) => {
     for (const n of ['a', 'b', 'c']) api.put(n);
     const jobs = factory.informer<ApiObject>('jobs');
     const seen: Array<{ key: string; cached: number }> = [];
@@ -63,7 +42,7 @@ test('reconciles start on a full cache; keys from the key function; stop unsubsc
 });
 
 test('two controllers on one factory share one list and one watch; resync re-queues every key', async () => {
-  await harness(async ({ api, factory, clock }) => {
+  await withSharedInformers(async ({ api, factory, clock }) => {
     api.put('a');
     api.put('b');
     const jobs = factory.informer<ApiObject>('jobs');
@@ -81,7 +60,7 @@ test('two controllers on one factory share one list and one watch; resync re-que
 });
 
 test('stop({drain: true}) reconciles what is queued first; a plain stop drops it', async () => {
-  await harness(async ({ api, factory, clock }) => {
+  await withSharedInformers(async ({ api, factory, clock }) => {
     api.put('a');
     const jobs = factory.informer<ApiObject>('jobs');
     const done: string[] = [];
@@ -116,7 +95,7 @@ test('stop({drain: true}) reconciles what is queued first; a plain stop drops it
 });
 
 test('an aborted signal during the wait for the informers returns a stopped controller', async () => {
-  await harness(async ({ factory, clock }) => {
+  await withSharedInformers(async ({ factory, clock }) => {
     const never = factory.informer<ApiObject>('nodes'); // the fake API serves jobs only: never lists
     const abort = new AbortController();
     const starting = startController({ name: 'x', clock, logger: silentLogger, signal: abort.signal, informers: { never }, keys: { never: true }, reconcile: async () => assert.fail('no reconcile') });
