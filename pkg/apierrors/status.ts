@@ -135,14 +135,15 @@ const REASON_BY_CODE: Partial<Record<number, StatusReason>> = {
 
 /**
  * Rebuild an ApiError from an HTTP response (client side). A body that is not a Status (a proxy's page, a
- * crash) gets the catalogue's reason for the code, or InternalError, with the code it says; the real HTTP
- * code and the body are kept in the message and an UnexpectedServerResponse cause.
+ * crash) gets the reason of its code's row in the catalogue, or InternalError, and that reason's code: the
+ * body is the message (with the real HTTP code when it differs) and starts an UnexpectedServerResponse cause.
  */
 export function fromResponse(code: number, body: unknown): ApiError {
   if (isStatus(body)) return new ApiError(body);
   const reason = REASON_BY_CODE[code] ?? 'InternalError';
   const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
-  return apiError(reason, `the server responded with status ${code}${typeof body === 'string' && body ? `: ${body.slice(0, 200)}` : ''}`, {
-    causes: [{ reason: 'UnexpectedServerResponse', message: text.slice(0, 200) }],
-  });
+  const said = typeof body === 'string' && body ? body : '';
+  // The body is the message, as before; the HTTP code joins it whenever the reason's code is not it.
+  const message = REASONS[reason] === code && said ? said : `the server responded with status ${code}${said ? `: ${said}` : ''}`;
+  return apiError(reason, message, { causes: [{ reason: 'UnexpectedServerResponse', message: text.slice(0, 200) }] });
 }
