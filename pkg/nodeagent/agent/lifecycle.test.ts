@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { realClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
-import type { Driver } from '../drivers/driver.ts';
+import type { Driver, ExitResult } from '../drivers/driver.ts';
 import { MockDriver } from '../drivers/mock/driver.ts';
 import { clientStatusOf, planLifecycle, type TaskView } from './lifecycle.ts';
 import { withAgentHarness } from './testing.ts';
@@ -64,25 +64,45 @@ test('client status: failed over running over pending; complete when all dead', 
  * happened: `start:x` when the agent asks to start task x, `running:x` once it runs, `exit:x` when x has
  * exited (before the agent hears of it). The lifecycle test judges ordering by this sequence of events, not by
  * timestamps, so a loaded machine (late timers, a restart) cannot reorder or tie what it checks.
+ * `holds` keeps a task running until an event: `{ main: 'exit:announce' }` makes main exit (code 0) only once
+ * the poststart task has run, instead of after a runFor a slow agent could outlast.
  */
-function recordingMock(): { driver: Driver; log: string[] } {
+function recordingMock(holds: Record<string, string> = {}): { driver: Driver; log: string[] } {
   const mock = new MockDriver({ clock: realClock, logger: silentLogger });
   const log: string[] = [];
+  const waiting = new Map<string, Array<() => void>>();
+  const record = (e: string) => {
+    log.push(e);
+    for (const wake of waiting.get(e) ?? []) wake();
+    waiting.delete(e);
+  };
+  const happened = (e: string) => (log.includes(e) ? Promise.resolve() : new Promise<void>((r) => waiting.set(e, [...(waiting.get(e) ?? []), r])));
   const names = new Map<string, string>();
   const driver: Driver = {
     name: mock.name,
     fingerprint: () => mock.fingerprint(),
     validateConfig: (c) => mock.validateConfig(c),
     async start(task) {
-      log.push(`start:${task.taskName}`);
+      record(`start:${task.taskName}`);
       const handle = await mock.start(task);
       names.set(handle.taskId, task.taskName);
-      log.push(`running:${task.taskName}`);
+      record(`running:${task.taskName}`);
       return handle;
     },
     async wait(handle) {
-      const exit = await mock.wait(handle);
-      log.push(`exit:${names.get(handle.taskId) ?? handle.taskId}`);
+      const task = names.get(handle.taskId) ?? handle.taskId;
+      const hold = holds[task];
+      let exit: ExitResult;
+      if (hold) {
+        // Held tasks run forever in the mock; they end, successfully, once the event they wait for happened.
+        const stopped = mock.wait(handle);
+        await Promise.race([happened(hold), stopped]);
+        exit = log.includes(hold) ? { exitCode: 0, oomKilled: false } : await stopped;
+        if (log.includes(hold)) void mock.stop(handle, 'SIGKILL', 0);
+      } else {
+        exit = await mock.wait(handle);
+      }
+      record(`exit:${task}`);
       return exit;
     },
     stop: (h, sig, ms) => mock.stop(h, sig, ms),
@@ -102,12 +122,12 @@ function first(log: string[], event: string): number {
 
 test('hooks and sidecars run in lifecycle order around the main task', async () => {
   await withAgentHarness(async (h) => {
-    const { driver, log } = recordingMock();
+    const { driver, log } = recordingMock({ main: 'exit:announce' });
     await h.startAgent({ drivers: { mock: driver } });
     const job = await h.createJob('ordered', {
       tasks: [
         { name: 'cleanup', driver: 'mock', lifecycle: { hook: 'poststop' }, config: { runFor: '5ms' } },
-        { name: 'main', driver: 'mock', config: { runFor: '40ms' } },
+        { name: 'main', driver: 'mock' }, // runs until the poststart task has run (recordingMock holds)
         { name: 'init', driver: 'mock', lifecycle: { hook: 'prestart' }, config: { runFor: '20ms' } },
         { name: 'side', driver: 'mock', lifecycle: { hook: 'prestart', sidecar: true } },
         { name: 'announce', driver: 'mock', lifecycle: { hook: 'poststart' }, config: { runFor: '5ms' } },
