@@ -1,9 +1,20 @@
 // Kubernetes `Status` error bodies: built by the API server, rebuilt by the client from a response body.
-// One catalogue of reasons (REASONS) — docs/api.md documents each and a test checks that it does.
+// One catalogue of reasons (REASONS) and one of cause types (CAUSE_TYPES): docs/api.md's error tables list
+// exactly these, and pkg/apierrors/catalogue.test.ts checks both ways that each is produced and documented.
+
+/** Every cause type a Status' details may carry (Kubernetes' metav1.CauseType values Drover uses). */
+export const CAUSE_TYPES = [
+  'FieldValueInvalid', 'FieldValueRequired', 'FieldValueNotSupported', 'FieldValueDuplicate', 'FieldValueForbidden',
+  'FieldValueNotFound', 'FieldValueTooLong', 'FieldValueTooMany', 'FieldManagerConflict', 'ResourceVersionTooLarge',
+  'UnexpectedServerResponse',
+] as const;
+
+/** A cause type. */
+export type CauseType = (typeof CAUSE_TYPES)[number];
 
 /** A field-level cause inside a Status' details. */
 export interface StatusCause {
-  reason: string; // FieldValueInvalid | FieldValueRequired | FieldValueNotSupported | FieldValueDuplicate | FieldValueForbidden | FieldValueTooLong | FieldManagerConflict | UnexpectedServerResponse
+  reason: CauseType;
   message: string;
   field?: string;
 }
@@ -30,7 +41,6 @@ export const REASONS = {
   NotAcceptable: 406,
   AlreadyExists: 409,
   Conflict: 409,
-  Gone: 410,
   Expired: 410,
   RequestEntityTooLarge: 413,
   UnsupportedMediaType: 415,
@@ -115,10 +125,24 @@ export function isStatus(body: unknown): body is Status {
   return typeof body === 'object' && body !== null && (body as { kind?: unknown }).kind === 'Status';
 }
 
-/** Rebuild an ApiError from an HTTP response (client side). */
+/** The reason for an HTTP code that has exactly one in the catalogue (409 and 410 say nothing more). */
+const REASON_BY_CODE: Partial<Record<number, StatusReason>> = {
+  400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable',
+  409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 422: 'Invalid',
+  429: 'TooManyRequests', 503: 'ServiceUnavailable', 504: 'Timeout',
+};
+
+/**
+ * Rebuild an ApiError from an HTTP response (client side). A body that is not a Status (a proxy's page, a
+ * crash) gets the reason of its code's row in the catalogue, or InternalError, and that reason's code: the
+ * body is the message (with the real HTTP code when it differs) and starts an UnexpectedServerResponse cause.
+ */
 export function fromResponse(code: number, body: unknown): ApiError {
   if (isStatus(body)) return new ApiError(body);
-  const reason = (Object.entries(REASONS).find(([, c]) => c === code)?.[0] ?? 'InternalError') as StatusReason;
-  const message = typeof body === 'string' && body ? body : `the server responded with status ${code}`;
-  return new ApiError({ ...status(reason, message), code });
+  const reason = REASON_BY_CODE[code] ?? 'InternalError';
+  const text = typeof body === 'string' ? body : JSON.stringify(body) ?? '';
+  const said = typeof body === 'string' && body ? body : '';
+  // The body is the message, as before; the HTTP code joins it whenever the reason's code is not it.
+  const message = REASONS[reason] === code && said ? said : `the server responded with status ${code}${said ? `: ${said}` : ''}`;
+  return apiError(reason, message, { causes: [{ reason: 'UnexpectedServerResponse', message: text.slice(0, 200) }] });
 }

@@ -1,7 +1,7 @@
 // Mapping every failure to a Kubernetes Status: ApiErrors pass through, store errors get their Status,
 // fastify's own 4xx errors (body too large, bad content length) are translated, and anything else is a bug:
 // a logged 500 InternalError.
-import { ApiError, REASONS, apiError, status, type Status, type StatusReason, type StatusTarget } from '../apierrors/status.ts';
+import { ApiError, apiError, status, type Status, type StatusReason, type StatusTarget } from '../apierrors/status.ts';
 import { conflict, alreadyExists, notFound, expired } from '../apierrors/status.ts';
 import type { Logger } from '../log/logger.ts';
 import { isStoreError } from '../storage/store.ts';
@@ -40,6 +40,12 @@ const FASTIFY_REASONS: Record<string, StatusReason> = {
   FST_ERR_BAD_URL: 'BadRequest',
 };
 
+/** Reasons for the 4xx codes fastify (or a plugin) may raise without a known error code. */
+const CLIENT_ERROR_REASONS: Partial<Record<number, StatusReason>> = {
+  401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 406: 'NotAcceptable',
+  413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 429: 'TooManyRequests',
+};
+
 /** The Status for any error; logs unexpected ones (they are bugs) on `logger`. */
 export function toStatus(err: unknown, logger: Logger, context: Record<string, unknown> = {}): Status {
   if (err instanceof ApiError) return err.status;
@@ -48,9 +54,9 @@ export function toStatus(err: unknown, logger: Logger, context: Record<string, u
   const e = err as { code?: string; statusCode?: number; message?: string };
   const byCode = e.code ? FASTIFY_REASONS[e.code] : undefined;
   if (byCode) return status(byCode, byCode === 'RequestEntityTooLarge' ? 'Request entity too large: limit is exceeded' : String(e.message), {});
+  // Any other 4xx fastify raises is the client's fault: its own reason when the code has one, else BadRequest.
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
-    const reason = (Object.entries(REASONS).find(([, c]) => c === e.statusCode)?.[0] ?? 'BadRequest') as StatusReason;
-    return { ...status(reason, String(e.message ?? 'bad request'), {}), code: e.statusCode };
+    return status(CLIENT_ERROR_REASONS[e.statusCode] ?? 'BadRequest', String(e.message ?? 'bad request'), {});
   }
   logger.error('internal error', { ...context, err, stack: (err as Error)?.stack });
   return status('InternalError', `Internal error occurred: ${(err as Error)?.message ?? String(err)}`, {});

@@ -7,6 +7,7 @@ import * as k8s from '@kubernetes/client-node';
 import { silentLogger } from '../log/logger.ts';
 import { openMemoryStore } from '../storage/memory/index.ts';
 import { createApiServer } from './server.ts';
+import { TEST_HANG_GUARD_MS } from '../../test/support/hang-guard.ts';
 
 const lease = (holder: string): k8s.KubernetesObject & { spec: { holderIdentity: string } } => ({
   apiVersion: 'drover.dev/v1',
@@ -15,7 +16,7 @@ const lease = (holder: string): k8s.KubernetesObject & { spec: { holderIdentity:
   spec: { holderIdentity: holder },
 });
 
-test('@kubernetes/client-node works against the API server unmodified', { timeout: 60_000 }, async () => {
+test('@kubernetes/client-node works against the API server unmodified', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const store = await openMemoryStore();
   const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0 });
   let informer: k8s.Informer<k8s.KubernetesObject> | undefined;

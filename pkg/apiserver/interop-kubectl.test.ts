@@ -11,13 +11,14 @@ import { promisify } from 'node:util';
 import { silentLogger } from '../log/logger.ts';
 import { openMemoryStore } from '../storage/memory/index.ts';
 import { createApiServer } from './server.ts';
+import { TEST_HANG_GUARD_MS } from '../../test/support/hang-guard.ts';
 
 const run = promisify(execFile);
 const KUBECTL = ['/usr/bin/kubectl', '/usr/lib/google-cloud-sdk/bin/kubectl'].find((p) => existsSync(p));
 const skip = !KUBECTL && process.env.CI !== 'true' ? 'kubectl not installed' : false;
 const REDIS = new URL('../../api/examples/redis.yaml', import.meta.url).pathname;
 
-test('kubectl works against the API server unmodified', { skip, timeout: 120_000 }, async () => {
+test('kubectl works against the API server unmodified', { skip, timeout: TEST_HANG_GUARD_MS }, async () => {
   assert.ok(KUBECTL, 'kubectl is required under CI=true');
   const store = await openMemoryStore();
   const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0 });

@@ -8,6 +8,7 @@ import { silentLogger } from '../log/logger.ts';
 import { createApiServer } from './server.ts';
 import { gadgetKind, namespaceKind, testServer, widget, widgetKind, widgetsPath } from './test-support.ts';
 import { openTestWatch } from './watch-client.test-support.ts';
+import { TEST_HANG_GUARD_MS } from '../../test/support/hang-guard.ts';
 
 const MERGE = { 'content-type': 'application/merge-patch+json' };
 
@@ -18,7 +19,7 @@ async function listening(opts: Parameters<typeof testServer>[0] = {}) {
   return { t, clock, base };
 }
 
-test('watch without resourceVersion sends the current state, then changes', { timeout: 20_000 }, async () => {
+test('watch without resourceVersion sends the current state, then changes', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const { t, base } = await listening();
   try {
     await t.req('POST', widgetsPath(), widget('a'));
@@ -43,7 +44,7 @@ test('watch without resourceVersion sends the current state, then changes', { ti
   }
 });
 
-test('watch resumes after a resourceVersion and filters by selectors', { timeout: 20_000 }, async () => {
+test('watch resumes after a resourceVersion and filters by selectors', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const { t, base } = await listening();
   try {
     await t.req('POST', widgetsPath(), widget('a', {}, { labels: { app: 'web' } }));
@@ -69,7 +70,7 @@ test('watch resumes after a resourceVersion and filters by selectors', { timeout
   }
 });
 
-test('bookmarks only when allowed; sendInitialEvents ends with the initial-events-end bookmark', { timeout: 20_000 }, async () => {
+test('bookmarks only when allowed; sendInitialEvents ends with the initial-events-end bookmark', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const { t, clock, base } = await listening();
   try {
     await t.req('POST', widgetsPath(), widget('a'));
@@ -107,7 +108,7 @@ test('bookmarks only when allowed; sendInitialEvents ends with the initial-event
   }
 });
 
-test('a compacted resourceVersion ends the watch with one ERROR 410 Expired event', { timeout: 20_000 }, async () => {
+test('a compacted resourceVersion ends the watch with one ERROR 410 Expired event', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const t = await testServer();
   let second: Awaited<ReturnType<typeof createApiServer>> | undefined;
   try {
@@ -131,7 +132,7 @@ test('a compacted resourceVersion ends the watch with one ERROR 410 Expired even
   }
 });
 
-test('Table watches, timeoutSeconds and shutdown end streams cleanly', { timeout: 20_000 }, async () => {
+test('Table watches, timeoutSeconds and shutdown end streams cleanly', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const { t, clock, base } = await listening();
   try {
     await t.req('POST', widgetsPath(), widget('a', { color: 'red' }));
@@ -163,7 +164,7 @@ test('Table watches, timeoutSeconds and shutdown end streams cleanly', { timeout
   }
 });
 
-test('a resourceVersion the server has not reached is a 504 after the wait', { timeout: 20_000 }, async () => {
+test('a resourceVersion the server has not reached is a 504 after the wait', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const { t, clock, base } = await listening();
   try {
     let settled = false;

@@ -9,11 +9,11 @@ import type { Allocation, Job, Node } from '../../api/schemas/index.ts';
 import { createClient, type Client } from '../../pkg/client/index.ts';
 import { startEtcd, type EtcdCluster } from '../support/etcd.ts';
 import { startDrover, stopProcess, type DroverProcess } from './processes.ts';
+import { WAIT_HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 /** Agent timings: short, so node death is seen in seconds; the grace absorbs a loaded 2-core machine. */
 const AGENT_CONFIG = 'heartbeatInterval: 500ms\nleaseDuration: 2s\n';
 const HEARTBEAT_GRACE = '6s';
-const WAIT_MS = 90_000;
 
 /** One node agent of the cluster. */
 export interface ClusterAgent {
@@ -117,7 +117,7 @@ function assertNever(message: string): never {
  * figure) turns a hang into a failure that says what was last seen.
  */
 export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, explain?: () => Promise<string> | string): Promise<T> {
-  const deadline = Date.now() + WAIT_MS;
+  const deadline = Date.now() + WAIT_HANG_GUARD_MS;
   for (;;) {
     const v = await probe();
     if (v !== undefined && v !== false) return v;

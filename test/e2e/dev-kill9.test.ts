@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Pool } from 'undici';
 import { kill9, startDev, stopDev, type DevProcess } from './dev-process.ts';
+import { TEST_HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 const NS = 'kill9';
 const WRITERS = 24;
@@ -107,7 +108,7 @@ async function assertHealthy(dev: DevProcess): Promise<void> {
   for (const path of ['/healthz', '/readyz']) assert.equal((await fetch(`${dev.url}${path}`)).status, 200, path);
 }
 
-test('drover dev killed with SIGKILL mid-write keeps every acknowledged object', { timeout: 300_000 }, async (t) => {
+test('drover dev killed with SIGKILL mid-write keeps every acknowledged object', { timeout: TEST_HANG_GUARD_MS }, async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'drover-kill9-'));
   const acked = new Map<string, Ack>();
   let dev: DevProcess | undefined;

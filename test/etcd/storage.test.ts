@@ -8,6 +8,7 @@ import { openEtcdStore } from '../../pkg/storage/etcd/store.ts';
 import { isStoreError, type KeyValue, type Store } from '../../pkg/storage/store.ts';
 import { etcdTestOptions, startEtcd, type EtcdCluster } from '../support/etcd.ts';
 import { startTcpProxy } from '../support/tcpproxy.ts';
+import { TEST_HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 let seq = 0;
 /** A key prefix no other test uses (the cluster is shared by the whole file). */
@@ -27,7 +28,7 @@ describe('etcd store', etcdTestOptions(), () => {
     return { store, cleanup: () => store.close() };
   });
 
-  test('a watch whose connection is cut again and again delivers every event exactly once', { timeout: 60_000 }, async () => {
+  test('a watch whose connection is cut again and again delivers every event exactly once', { timeout: TEST_HANG_GUARD_MS }, async () => {
     const proxy = await startTcpProxy(etcd!.endpoints[0]!);
     const prefix = freshPrefix('cut');
     const writer = await openEtcdStore({ endpoints: etcd!.endpoints, prefix });
@@ -76,7 +77,7 @@ describe('etcd store', etcdTestOptions(), () => {
     }
   });
 
-  test('reads through a dead link fail as Unavailable, not as a hang or a raw gRPC error', { timeout: 60_000 }, async () => {
+  test('reads through a dead link fail as Unavailable, not as a hang or a raw gRPC error', { timeout: TEST_HANG_GUARD_MS }, async () => {
     const proxy = await startTcpProxy(etcd!.endpoints[0]!);
     const store = await openEtcdStore({ endpoints: [proxy.address], prefix: freshPrefix('down') });
     try {
@@ -104,7 +105,7 @@ describe('etcd store', etcdTestOptions(), () => {
 });
 
 describe('etcd store on a 3-member cluster', etcdTestOptions(), () => {
-  test('keeps serving and watching after one member is killed', { timeout: 60_000 }, async () => {
+  test('keeps serving and watching after one member is killed', { timeout: TEST_HANG_GUARD_MS }, async () => {
     const cluster = await startEtcd({ members: 3 });
     const prefix = freshPrefix('ha');
     const store = await openEtcdStore({ endpoints: cluster.endpoints, prefix });

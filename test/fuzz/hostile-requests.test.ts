@@ -21,6 +21,7 @@ import { absurdValue, badName, malformedJson, malformedYaml, oversize, unknownFi
 import { badContentType, badPatch, badPlan, badQuery, badResourceVersion, badSelector, unknownPath, wrongTypeMeta, wrongVerb } from './hostile-requests.ts';
 import type { HostileRequest, Target } from './hostile.ts';
 import { schemaPoints } from './schema-paths.ts';
+import { TEST_HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 /** At least 10,000 (the suite's bar); DROVER_FUZZ_RUNS raises it for a deeper local hunt. */
 const RUNS = Math.max(10_000, Number(process.env.DROVER_FUZZ_RUNS ?? 0));
@@ -92,7 +93,7 @@ function assertRefused(req: HostileRequest, res: { statusCode: number; body: str
   }
 }
 
-test(`${RUNS} hostile requests get 4xx Status bodies, store nothing and leave the server ready`, { timeout: 600_000 }, async (t) => {
+test(`${RUNS} hostile requests get 4xx Status bodies, store nothing and leave the server ready`, { timeout: TEST_HANG_GUARD_MS }, async (t) => {
   t.diagnostic(`seed ${SEED} (set DROVER_FUZZ_SEED to change it)`);
   const s = await fuzzServer();
   try {

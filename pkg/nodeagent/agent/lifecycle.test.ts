@@ -1,7 +1,10 @@
 // Lifecycle ordering: the pure planner, then real allocations with hooks, sidecars, a leader and a failing task.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Allocation } from '../../../api/schemas/index.ts';
+import { realClock } from '../../clock/clock.ts';
+import { silentLogger } from '../../log/logger.ts';
+import type { Driver, ExitResult } from '../drivers/driver.ts';
+import { MockDriver } from '../drivers/mock/driver.ts';
 import { clientStatusOf, planLifecycle, type TaskView } from './lifecycle.ts';
 import { withAgentHarness } from './testing.ts';
 
@@ -56,21 +59,75 @@ test('client status: failed over running over pending; complete when all dead', 
   for (const [tasks, want] of cases) assert.equal(clientStatusOf(tasks), want);
 });
 
-// startedAt is the task's *last* start (a restart moves it, as in Nomad): ordering is judged by the first
-// Started event instead, so a loaded machine that restarts a short task cannot reorder the check.
-const at = (a: Allocation, task: string, field: 'startedAt' | 'finishedAt') => {
-  const state = a.status!.taskStates![task]!;
-  const firstStart = state.events?.find((e) => e.type === 'Started')?.time;
-  return Date.parse(field === 'startedAt' && firstStart ? firstStart : state[field]!);
-};
+/**
+ * The mock driver with a record of what the agent asked of it and when each call came back, in the order it
+ * happened: `start:x` when the agent asks to start task x, `running:x` once it runs, `exit:x` when x has
+ * exited (before the agent hears of it). The lifecycle test judges ordering by this sequence of events, not by
+ * timestamps, so a loaded machine (late timers, a restart) cannot reorder or tie what it checks.
+ * `holds` keeps a task running until an event: `{ main: 'exit:announce' }` makes main exit (code 0) only once
+ * the poststart task has run, instead of after a runFor a slow agent could outlast.
+ */
+function recordingMock(holds: Record<string, string> = {}): { driver: Driver; log: string[] } {
+  const mock = new MockDriver({ clock: realClock, logger: silentLogger });
+  const log: string[] = [];
+  const waiting = new Map<string, Array<() => void>>();
+  const record = (e: string) => {
+    log.push(e);
+    for (const wake of waiting.get(e) ?? []) wake();
+    waiting.delete(e);
+  };
+  const happened = (e: string) => (log.includes(e) ? Promise.resolve() : new Promise<void>((r) => waiting.set(e, [...(waiting.get(e) ?? []), r])));
+  const names = new Map<string, string>();
+  const driver: Driver = {
+    name: mock.name,
+    fingerprint: () => mock.fingerprint(),
+    validateConfig: (c) => mock.validateConfig(c),
+    async start(task) {
+      record(`start:${task.taskName}`);
+      const handle = await mock.start(task);
+      names.set(handle.taskId, task.taskName);
+      record(`running:${task.taskName}`);
+      return handle;
+    },
+    async wait(handle) {
+      const task = names.get(handle.taskId) ?? handle.taskId;
+      const hold = holds[task];
+      let exit: ExitResult;
+      if (hold) {
+        // Held tasks run forever in the mock; they end, successfully, once the event they wait for happened.
+        const stopped = mock.wait(handle);
+        await Promise.race([happened(hold), stopped]);
+        exit = log.includes(hold) ? { exitCode: 0, oomKilled: false } : await stopped;
+        if (log.includes(hold)) void mock.stop(handle, 'SIGKILL', 0);
+      } else {
+        exit = await mock.wait(handle);
+      }
+      record(`exit:${task}`);
+      return exit;
+    },
+    stop: (h, sig, ms) => mock.stop(h, sig, ms),
+    destroy: (h) => mock.destroy(h),
+    inspect: (h) => mock.inspect(h),
+    recover: (h) => mock.recover(h),
+  };
+  return { driver, log };
+}
+
+/** Position of the first `event` in the log (fails when it never happened). */
+function first(log: string[], event: string): number {
+  const i = log.indexOf(event);
+  assert.ok(i >= 0, `${event} never happened: ${log.join(' ')}`);
+  return i;
+}
 
 test('hooks and sidecars run in lifecycle order around the main task', async () => {
   await withAgentHarness(async (h) => {
-    await h.startAgent();
+    const { driver, log } = recordingMock({ main: 'exit:announce' });
+    await h.startAgent({ drivers: { mock: driver } });
     const job = await h.createJob('ordered', {
       tasks: [
         { name: 'cleanup', driver: 'mock', lifecycle: { hook: 'poststop' }, config: { runFor: '5ms' } },
-        { name: 'main', driver: 'mock', config: { runFor: '40ms' } },
+        { name: 'main', driver: 'mock' }, // runs until the poststart task has run (recordingMock holds)
         { name: 'init', driver: 'mock', lifecycle: { hook: 'prestart' }, config: { runFor: '20ms' } },
         { name: 'side', driver: 'mock', lifecycle: { hook: 'prestart', sidecar: true } },
         { name: 'announce', driver: 'mock', lifecycle: { hook: 'poststart' }, config: { runFor: '5ms' } },
@@ -78,11 +135,13 @@ test('hooks and sidecars run in lifecycle order around the main task', async () 
     });
     await h.place(job);
     const a = await h.untilAlloc('ordered-a0', (x) => x.status?.clientStatus === 'complete', 'complete');
-    assert.ok(at(a, 'init', 'finishedAt') <= at(a, 'main', 'startedAt'), 'main starts after the prestart task ends');
-    assert.ok(at(a, 'side', 'startedAt') <= at(a, 'main', 'startedAt'), 'main starts after the sidecar');
-    assert.ok(at(a, 'announce', 'startedAt') >= at(a, 'main', 'startedAt'), 'poststart after main');
-    assert.ok(at(a, 'side', 'finishedAt') >= at(a, 'main', 'finishedAt'), 'the sidecar outlives main');
-    assert.ok(at(a, 'cleanup', 'startedAt') >= at(a, 'side', 'finishedAt'), 'poststop after everything else');
+    const at = (e: string) => first(log, e);
+    assert.ok(at('exit:init') < at('start:main'), `main starts after the prestart task ends: ${log.join(' ')}`);
+    assert.ok(at('running:side') < at('start:main'), `main starts after the sidecar runs: ${log.join(' ')}`);
+    assert.ok(at('running:main') < at('start:announce'), `poststart after main: ${log.join(' ')}`);
+    assert.ok(at('exit:main') < at('exit:side'), `the sidecar outlives main: ${log.join(' ')}`);
+    assert.ok(at('exit:side') < at('start:cleanup'), `poststop after everything else: ${log.join(' ')}`);
+    assert.ok(at('exit:announce') < at('start:cleanup'), `poststop after the poststart task: ${log.join(' ')}`);
     const side = a.status!.taskStates!.side!;
     assert.equal(side.events!.at(-1)!.type, 'Killed');
     assert.match(side.events!.find((e) => e.type === 'Killing')!.message!, /all main tasks finished/);

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { realClock } from '../../clock/clock.ts';
+import { eventually } from '../drivers/testing.ts';
 import { liveLogPath, readLog, rotateIfNeeded } from './logs.ts';
 import { withAgentHarness } from './testing.ts';
 
@@ -67,10 +68,7 @@ test('following picks up appends and carries on across a rotation without losing
     const reading = (async () => {
       for await (const b of readLog(dir, 't', 'stdout', { follow: true, signal: abort.signal, clock: realClock, pollMs: 5 })) got += b.toString();
     })();
-    const until = async (text: string) => {
-      for (let i = 0; i < 2000 && !got.includes(text); i++) await new Promise((r) => setTimeout(r, 5));
-      assert.ok(got.includes(text), `saw ${JSON.stringify(text)} in ${JSON.stringify(got)}`);
-    };
+    const until = (text: string) => eventually(() => got.includes(text), `the follower saw ${JSON.stringify(text)}`);
     await until('a\n');
     await appendFile(live, 'b\n');
     await until('b\n');

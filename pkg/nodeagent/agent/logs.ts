@@ -169,7 +169,10 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
+// Resolves after `ms` or on abort — also when the signal was aborted before the call (an abort that came while
+// the follower was reading would otherwise leave it waiting on a timer that, unref'd, may never fire).
 function abortableSleep(clock: Clock, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = clock.setTimeout(done, ms);
     function done() {

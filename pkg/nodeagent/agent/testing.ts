@@ -14,6 +14,10 @@ import type { HostFacts } from '../fingerprint.ts';
 import { Agent, type AgentOptions } from './agent.ts';
 import { currentVersion } from './job-source.ts';
 import { logProxyPlugin } from '../../apiserver/logproxy/log-proxy.ts';
+import { WAIT_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
+
+/** A wait that takes longer than this has hung (see test/support/hang-guard.ts): never a speed check. */
+export const HANG_GUARD_MS = WAIT_HANG_GUARD_MS;
 
 /** Facts of the pretend machine the test agents run on. */
 export const TEST_FACTS: HostFacts = {
@@ -37,7 +41,7 @@ export interface AgentHarness {
   /** Place an allocation of `job`'s group `g` on `node-1` (or `nodeName`). */
   place(job: Job, opts?: { name?: string; nodeName?: string; ports?: Array<{ label: string; value: number; to?: number }>; deploymentName?: string; index?: number; desiredStatus?: 'run' | 'stop' }): Promise<Allocation>;
   alloc(name: string): Promise<Allocation>;
-  /** Poll until `cond` holds (a hang guard of ~30 s, never a timing assertion). */
+  /** Poll until `cond` holds; gives up after HANG_GUARD_MS (a hang guard, never a timing assertion). */
   until(cond: () => boolean | Promise<boolean>, what: string): Promise<void>;
   /** Poll until the allocation satisfies `cond`; returns it. */
   untilAlloc(name: string, cond: (a: Allocation) => boolean, what: string): Promise<Allocation>;
@@ -51,11 +55,11 @@ export async function withAgentHarness(fn: (h: AgentHarness) => Promise<void>): 
   const agents: Agent[] = [];
   const logger = silentLogger;
   const until = async (cond: () => boolean | Promise<boolean>, what: string) => {
-    for (let i = 0; i < 3000; i++) {
-      if (await cond()) return;
+    const deadline = Date.now() + HANG_GUARD_MS;
+    while (!(await cond())) {
+      if (Date.now() > deadline) throw new Error(`gave up waiting until ${what} (hang guard, ${HANG_GUARD_MS / 60_000} min)`);
       await new Promise((r) => setTimeout(r, 10));
     }
-    throw new Error(`timed out waiting until ${what}`);
   };
   const h: AgentHarness = {
     api,

@@ -15,6 +15,7 @@ import type { Store } from '../../storage/store.ts';
 import type { WorkerConfig } from '../worker/config.ts';
 import type { PlanEvent, WorkerHooks } from '../worker/process.ts';
 import { startScheduler, type RunningScheduler } from '../worker/scheduler.ts';
+import { WAIT_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
 
 /** One worker's handling of one claimed evaluation. */
 export interface Handling {
@@ -82,8 +83,8 @@ export interface Harness {
   getEval(name: string): Promise<Evaluation>;
   evals(): Promise<Evaluation[]>;
   allocs(): Promise<Allocation[]>;
-  /** Poll (real time) until `ready` holds; fails after `boundMs` (a hang guard, not a performance check). */
-  until<T>(what: string, ready: () => Promise<T | undefined | false>, boundMs?: number): Promise<T>;
+  /** Poll (real time) until `ready` holds; fails after HANG_GUARD_MS (a hang guard, not a performance check). */
+  until<T>(what: string, ready: () => Promise<T | undefined | false>): Promise<T>;
   /** Wait until every running scheduler process's informers have reached these revisions. */
   seen(revisions: Partial<Record<'jobs' | 'allocations' | 'nodes' | 'evaluations', number>>): Promise<void>;
   /** Wait until the evaluation has left `pending`; returns it. */
@@ -92,6 +93,9 @@ export interface Harness {
 }
 
 const NS = 'default';
+
+/** A wait that takes longer than this has hung (see test/support/hang-guard.ts): never a speed check. */
+export const HANG_GUARD_MS = WAIT_HANG_GUARD_MS;
 
 /** Start an API server and (unless deferred) the scheduler processes. */
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -199,12 +203,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     getEval: (name) => rc<Evaluation>('evaluations').get(name, { namespace: NS }),
     evals: async () => (await rc<Evaluation>('evaluations').list({ namespace: NS })).items,
     allocs: async () => (await rc<Allocation>('allocations').list({ namespace: NS })).items,
-    async until<T>(what: string, ready: () => Promise<T | undefined | false>, boundMs = 30_000): Promise<T> {
-      const started = Date.now();
+    async until<T>(what: string, ready: () => Promise<T | undefined | false>): Promise<T> {
+      const deadline = Date.now() + HANG_GUARD_MS;
       for (;;) {
         const v = await ready();
         if (v !== undefined && v !== false) return v as T;
-        if (Date.now() - started > boundMs) throw new Error(`harness: gave up waiting for ${what}`);
+        if (Date.now() > deadline) throw new Error(`harness: gave up waiting for ${what} (hang guard, ${HANG_GUARD_MS / 60_000} min)`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },

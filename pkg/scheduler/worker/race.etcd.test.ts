@@ -2,7 +2,8 @@
 // servers, one etcd), 200 jobs whose demand exceeds the cluster. No node overcommitted, no port held twice, no
 // evaluation lost or handled twice at once; then nodes are added, the blocked evaluations unblocked (the
 // evaluator's part, done by hand here), and what was queued is placed — still without overcommit.
-// Skips when etcd is not installed, unless CI=true (then it fails).
+// Skips when etcd is not installed, unless CI=true (then it fails). No bound judges speed: every wait is the
+// harness's hang guard (minutes), and the runner's per-file guard (hack/test.mjs) catches anything else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation, Evaluation } from '../../../api/schemas/index.ts';
@@ -12,13 +13,21 @@ import { etcdTestOptions, startEtcd } from '../../../test/support/etcd.ts';
 import { liveAllocs, startHarness, type Harness } from '../testing/harness.ts';
 
 const JOBS = 200;
+/** Far longer than any evaluation takes, loaded or not (renewed every third of it). */
+const CLAIM_LEASE_MS = 30 * 60_000;
 
-test('200 jobs, 4 workers in 2 processes, 2 API servers on one etcd: no overcommit, no lost or doubled evaluation', { ...etcdTestOptions(), timeout: 300_000 }, async () => {
+test('200 jobs, 4 workers in 2 processes, 2 API servers on one etcd: no overcommit, no lost or doubled evaluation', etcdTestOptions(), async () => {
   const etcd = await startEtcd();
   let h: Harness | undefined;
   try {
     const prefix = `/drover-race-${process.pid}`;
-    h = await startHarness({ servers: 2, processes: 2, workersPerProcess: 2, openStore: () => openEtcdStore({ endpoints: etcd.endpoints, prefix }) });
+    // Claims outlive any stall a loaded machine can cause: the test asserts no evaluation is handled twice at
+    // once, which a claim expired under a slow (not dead) worker would legitimately allow. That case, and the
+    // plan commit's fence against the stalled worker, is worker.test.ts's, on a manual clock.
+    h = await startHarness({
+      servers: 2, processes: 2, workersPerProcess: 2, config: { claimLeaseMs: CLAIM_LEASE_MS },
+      openStore: () => openEtcdStore({ endpoints: etcd.endpoints, prefix }),
+    });
     const capacity = new Map<string, number>();
     for (let i = 0; i < 8; i++) {
       capacity.set(`n${i}`, 4000);
@@ -47,7 +56,7 @@ test('200 jobs, 4 workers in 2 processes, 2 API servers on one etcd: no overcomm
     await Promise.all(blocked.map((b) => h!.until(`${b.metadata.name} to finish again`, async () => {
       const e = await h!.getEval(b.metadata.name);
       return e.status?.phase !== 'pending' && e.metadata.resourceVersion !== b.metadata.resourceVersion ? e : undefined;
-    }, 120_000)));
+    })));
     const after = await h.allocs();
     checkInvariants(h, after, capacity, jobs);
     assert.ok(liveAllocs(after).length > placedBefore, 'the unblocked evaluations placed more');

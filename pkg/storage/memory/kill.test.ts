@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openMemoryStore } from './store.ts';
+import { TEST_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
 
 const writer = fileURLToPath(new URL('./kill-writer.ts', import.meta.url));
 
@@ -30,7 +31,7 @@ async function writeThenKill(dataDir: string, tag: string, acks: number): Promis
   return acked;
 }
 
-test('kill -9 never loses an acknowledged write', { timeout: 120_000 }, async () => {
+test('kill -9 never loses an acknowledged write', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'drover-kill-'));
   try {
     const acked = new Map<string, number>();

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { collect } from '../conformance-support.ts';
 import { isStoreError, StoreError, type Compare, type KeyValue, type ListResult, type Store, type TxnOp, type TxnResult, type WatchEvent } from '../store.ts';
 import { openMemoryStore } from './store.ts';
+import { TEST_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
 
 const KEYS = ['/a', '/b', '/c', '/d/x', '/d/y'];
 const PREFIXES = ['', '/d/', '/b', '/z'];
@@ -169,7 +170,7 @@ async function step(s: Store, m: Model, o: Op): Promise<void> {
   }
 }
 
-test('the memory store matches a naive model of etcd over random operation sequences', { timeout: 120_000 }, async () => {
+test('the memory store matches a naive model of etcd over random operation sequences', { timeout: TEST_HANG_GUARD_MS }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(opArb, { minLength: 1, maxLength: 40 }), async (ops) => {
       const dir = await mkdtemp(join(tmpdir(), 'drover-model-'));
