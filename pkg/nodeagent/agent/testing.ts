@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../../log/logger.ts';
 import { startApiServer, type TestApiServer } from '../../../test/support/server.ts';
 import type { Driver } from '../drivers/driver.ts';
 import { MockDriver } from '../drivers/mock/driver.ts';
+import { isNetworkError } from '../../client/errors.ts';
 import type { HostFacts } from '../fingerprint.ts';
 import { Agent, type AgentOptions } from './agent.ts';
 import { currentVersion } from './job-source.ts';
@@ -123,7 +124,12 @@ export async function withAgentHarness(fn: (h: AgentHarness) => Promise<void>): 
     until,
     async untilAlloc(name, cond, what) {
       let last: Allocation | undefined;
-      await until(async () => cond((last = await h.alloc(name))), `${name}: ${what}`).catch((err) => {
+      // A server being restarted by the test answers with a closed socket for a moment: keep polling.
+      const read = () => h.alloc(name).then((a) => (last = a), (err: unknown) => (isNetworkError(err) ? undefined : Promise.reject(err)));
+      await until(async () => {
+        const a = await read();
+        return a !== undefined && cond(a);
+      }, `${name}: ${what}`).catch((err) => {
         throw new Error(`${(err as Error).message}; last status: ${JSON.stringify(last?.status)}`);
       });
       return last!;
