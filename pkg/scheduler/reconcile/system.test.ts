@@ -118,6 +118,15 @@ const cases: Case[] = [
     want: { ignore: ['app.agent[0]@node-0'], history: ['app.agent[0]@node-0', 'app.agent[0]@node-0'] },
   },
   {
+    name: 'an allocation a drainer marked is stopped, also once the drain has ended and the node is only ineligible',
+    input: () => ({
+      job: sys(), readyNodes: ready.slice(0, 1), notReadyNodes: new Set(['node-1', 'node-2']),
+      existing: [mkAlloc(sys(), 'node-0', 0), mkAlloc(sys(), 'node-1', 0, { migrate: true }), mkAlloc(sys(), 'node-2', 0, { migrate: true })],
+      taintedNodes: new Map([['node-2', mkNode('node-2', { draining: true, eligible: false })]]),
+    }),
+    want: { stop: ['app.agent[0]@node-1', 'app.agent[0]@node-2'], ignore: ['app.agent[0]@node-0'] },
+  },
+  {
     name: 'a stopped system job stops everything',
     input: () => ({ job: sys('system', { stopped: true }), existing: ready.map((n) => mkAlloc(sys(), n.name, 0)) }),
     want: { stop: ['app.agent[0]@node-0', 'app.agent[0]@node-1', 'app.agent[0]@node-2'] },
