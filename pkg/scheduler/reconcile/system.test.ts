@@ -127,6 +127,11 @@ const cases: Case[] = [
     want: { stop: ['app.agent[0]@node-1', 'app.agent[0]@node-2'], ignore: ['app.agent[0]@node-0'] },
   },
   {
+    name: 'a drain cancelled on an eligible node leaves its marked system allocation running',
+    input: () => ({ job: sys(), readyNodes: ready.slice(0, 1), existing: [mkAlloc(sys(), 'node-0', 0, { migrate: true })] }),
+    want: { ignore: ['app.agent[0]@node-0'] },
+  },
+  {
     name: 'a stopped system job stops everything',
     input: () => ({ job: sys('system', { stopped: true }), existing: ready.map((n) => mkAlloc(sys(), n.name, 0)) }),
     want: { stop: ['app.agent[0]@node-0', 'app.agent[0]@node-1', 'app.agent[0]@node-2'] },

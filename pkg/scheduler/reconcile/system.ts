@@ -104,10 +104,10 @@ function diffNode(
 function diffLive(r: ReconcileResult, input: ReconcileInput, node: string, req: Required, ready: Set<string>, a: AllocView, updates: PlaceRequest[]): void {
   const n = input.taintedNodes.get(node);
   if (input.taintedNodes.has(node) && (!n || !n.ready)) return void r.lost.push(a);
-  // Marked by a drainer: it leaves, even when the drain has ended since (at its deadline) and the node is no
-  // longer draining; a draining node keeps its other system allocations until the drain marks them.
-  if (a.migrate) return void r.stop.push({ alloc: a, description: DESC.migrating });
-  if (input.taintedNodes.has(node)) return void r.ignore.push(a);
+  // Marked by a drainer on a node that takes no placements: it leaves, also when the drain has ended since (at
+  // its deadline) and the node is only ineligible. A drain cancelled on an eligible node leaves it running.
+  if (a.migrate && !ready.has(node)) return void r.stop.push({ alloc: a, description: DESC.migrating });
+  if (input.taintedNodes.has(node)) return void r.ignore.push(a); // the drain has not marked it yet
   if (input.notReadyNodes?.has(node)) return void r.ignore.push(a);
   if (!ready.has(node)) return void r.stop.push({ alloc: a, description: DESC.nodeIneligible });
   const kind = updateKind(a, req.group, input.job.version, input.jobVersions);
