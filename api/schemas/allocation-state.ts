@@ -36,3 +36,11 @@ export function isTerminal(s: AllocationState): boolean {
 export function isLive(a: { spec: { desiredStatus?: DesiredStatus }; status?: { clientStatus?: ClientStatus } }): boolean {
   return !isTerminal({ desiredStatus: a.spec.desiredStatus, clientStatus: a.status?.clientStatus });
 }
+
+/**
+ * Lost but not stopped: the health controller reported it lost (its node went down) before any plan stopped it.
+ * Terminal, yet still to be stopped by the scheduler (and replaced), so it never stays `run / lost` for good.
+ */
+export function isLostUnstopped(s: AllocationState): boolean {
+  return (s.desiredStatus ?? 'run') === 'run' && s.clientStatus === 'lost';
+}

@@ -196,7 +196,7 @@ test('property: every allocation of the job lands in exactly one bucket', () => 
     const input = buildInput(a);
     const { reconcile: r } = computePlan(input);
     const seen = [
-      ...r.stop.map((s) => s.alloc), ...r.lost, ...r.inplaceUpdate, ...r.ignore,
+      ...r.stop.map((s) => s.alloc), ...r.lost, ...r.inplaceUpdate, ...r.ignore, ...r.history,
       ...r.destructiveUpdate.map((p) => p.previous!), ...r.migrate.map((p) => p.previous!),
       ...r.place.filter((p) => p.reason === 'reschedule').map((p) => p.previous!),
     ].map((x) => x.id).sort();

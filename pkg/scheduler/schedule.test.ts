@@ -60,6 +60,26 @@ test('an allocation on a draining node migrates to another node', () => {
   assert.deepEqual([plan.nodes['node-1'].place[0].reason, plan.nodes['node-1'].place[0].name], ['migrate', alloc.name]);
 });
 
+test('a migration a drainer marked stops its allocation even when no other node has room; an unmarked one stays', () => {
+  const job = mkJob();
+  const nodes = [mkNode('node-0', { draining: true, eligible: false })];
+  const marked = computePlan({ evalId: 'e', job, nodes, allocs: [mkAlloc(job, 'node-0', 0, { migrate: true })], now: 0 }).plan;
+  assert.deepEqual(marked.nodes['node-0'].stop.map((s) => s.description), [DESC.migrating]);
+  assert.equal(marked.nodes['node-0'].place.length, 0);
+  assert.equal(marked.queued.web, 1, 'the replacement waits for room in the blocked evaluation');
+  const paced = computePlan({ evalId: 'e', job, nodes, allocs: [mkAlloc(job, 'node-0', 0)], now: 0 }).plan;
+  assert.deepEqual(paced.nodes, {}, 'the scheduler\'s own migration keeps the allocation until its replacement fits');
+  assert.equal(paced.queued.web, 1);
+});
+
+test('a system allocation marked lost while its node was down is stopped as lost when the node is back, and replaced there', () => {
+  const job = mkJob({ type: 'system', groups: [mkGroup({ name: 'agent' })] });
+  const lost = mkAlloc(job, 'node-0', 0, { clientStatus: 'lost' });
+  const { plan } = computePlan({ evalId: 'e', job, nodes: [mkNode('node-0')], allocs: [lost], now: 0 });
+  assert.deepEqual(plan.nodes['node-0'].stop.map((s) => [s.id, s.clientStatus, s.description]), [[lost.id, 'lost', DESC.lost]]);
+  assert.deepEqual(plan.nodes['node-0'].place.map((p) => [p.name, p.previousAllocation]), [[lost.name, lost.id]]);
+});
+
 test('stops are applied before placements, so freed capacity is reused in the same plan', () => {
   const job = mkJob({ groups: [mkGroup({ name: 'old', count: 0 }), mkGroup({ name: 'new', count: 1, ask: { cpu: 900, memoryMB: 10, diskMB: 0 } })] });
   const running = mkAlloc(job, 'n', 0, { groupName: 'old', name: 'app.old[0]', resources: { cpu: 900, memoryMB: 10, diskMB: 0 } });

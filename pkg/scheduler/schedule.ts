@@ -130,7 +130,10 @@ class Placer {
     const sel = this.select(p);
     const option = sel.option;
     if (!option) {
-      if (stopsPrevious) b.unstop(prev);
+      // A migration a drainer asked for (marked) stops its allocation even when the replacement finds no room,
+      // as Nomad's does: the drain must end, and the replacement waits in the blocked evaluation. A destructive
+      // update, or a migration the scheduler paces itself, keeps the old allocation running instead.
+      if (stopsPrevious && !(p.reason === 'migrate' && prev.migrate)) b.unstop(prev);
       // A system job's node that fails its constraints simply does not run it: that is not a failed placement.
       if (!(p.nodeName && sel.metric.nodesFiltered > 0)) b.fail(p.group.name, sel.metric);
       return;

@@ -157,3 +157,44 @@ test('validated and defaulted as a create: invalid jobs, unknown fields, bad pat
   assert.equal(noNs.code, 404);
   assert.equal((await t.req('POST', planPath('fits', '?contextual=maybe'), webJob('fits'))).code, 400);
 });
+
+test('a rolling update part-way through: the counts add up to the three allocations the group has', async () => {
+  // The issue's case: three running allocations, [0] already replaced by the new version, [1] and [2] to go one
+  // at a time. The old [0], stopped and complete, is history: it used to be counted as one more ignore (the issue
+  // saw 5 ignore for three allocations, with more history behind them).
+  const small = { count: 3, cpu: 100, memoryMB: 64, maxParallel: 1 };
+  const v1 = await createJob(send, webJob('roll', small));
+  await runAllocs(send, v1, ['n1', 'n2', 'n3']);
+  const current = (await t.req('GET', '/apis/drover.dev/v1/namespaces/default/jobs/roll')).body;
+  const v2 = webJob('roll', { ...small, env: { MODE: 'fast' } });
+  const put = await t.req('PUT', '/apis/drover.dev/v1/namespaces/default/jobs/roll', { ...v2, metadata: { ...v2.metadata, resourceVersion: current.metadata.resourceVersion } });
+  assert.equal(put.code, 200, put.text);
+  // The first destructive update, as a scheduler commits it, and the agents' reports.
+  const V1 = '/apis/drover.dev/v1/namespaces/default';
+  assert.equal((await t.req('POST', `${V1}/evaluations`, { apiVersion: 'drover.dev/v1', kind: 'Evaluation', metadata: { name: 'roll-update' }, spec: { jobName: 'roll', triggeredBy: 'job-register' } })).code, 201);
+  const committed = await t.req('POST', `${V1}/evaluations/roll-update/plan`, {
+    stops: [{ name: 'roll-web-0', desiredStatus: 'stop', description: 'alloc is being updated due to job update' }],
+    placements: [{
+      apiVersion: 'drover.dev/v1', kind: 'Allocation', metadata: { name: 'roll-web-0-v2' },
+      spec: {
+        nodeName: 'n1', jobName: 'roll', jobVersion: put.body.metadata.generation, groupName: 'web', index: 0, previousAllocation: 'roll-web-0',
+        resources: { tasks: { server: { cpu: 100, memoryMB: 64 } }, diskMB: 300, ports: [] },
+      },
+    }],
+    updates: [],
+  });
+  assert.equal(committed.code, 200, committed.text);
+  assert.equal(committed.body.placed.length, 1, committed.text);
+  for (const [name, clientStatus] of [['roll-web-0', 'complete'], ['roll-web-0-v2', 'running'], ['roll-web-1', 'running'], ['roll-web-2', 'running']]) {
+    const a = (await t.req('GET', `${V1}/allocations/${name}`)).body;
+    const r = await t.req('PUT', `${V1}/allocations/${name}/status`, { ...a, status: { ...a.status, clientStatus } });
+    assert.equal(r.code, 200, r.text);
+  }
+
+  const r = await plan(v2);
+  assert.equal(r.diff.type, 'None');
+  assert.deepEqual(r.diff.taskGroups.map((g) => g.updates), [{ 'create/destroy update': 1, ignore: 2 }]);
+  const c = r.desiredChanges.web!;
+  assert.equal(c.stop + c.lost + c.inPlaceUpdate + c.destructiveUpdate + c.migrate + c.ignore, 3, 'what the group has');
+  assert.equal(c.place + c.reschedule + c.inPlaceUpdate + c.destructiveUpdate + c.migrate + c.ignore, 3, 'what it will have');
+});

@@ -48,6 +48,8 @@ export interface JobOptions {
   constraints?: Array<{ attribute: string; operator?: string; value?: string }>;
   env?: Record<string, string>;
   killTimeout?: string;
+  /** The group's update.maxParallel (no update block when absent). */
+  maxParallel?: number;
 }
 
 /** A service job `name` with one group `web` of one mock task `server`. */
@@ -62,6 +64,7 @@ export function webJob(name: string, o: JobOptions = {}): Job {
       groups: [{
         name: 'web',
         count: o.count ?? 1,
+        ...(o.maxParallel !== undefined ? { update: { maxParallel: o.maxParallel } } : {}),
         tasks: [{
           name: 'server',
           driver: 'mock',

@@ -89,7 +89,7 @@ test('a drain moves maxParallel allocations at a time, each batch after the last
   });
 });
 
-test('at the deadline everything left is marked at once, system jobs and batch work included', async () => {
+test('at the deadline everything left is marked at once, system jobs and batch work included, and the drain completes', async () => {
   await withCluster(async (c) => {
     await createNode(c.client, 'd1');
     await createJob(c.client, 'web', 'service', 3, 1);
@@ -109,6 +109,16 @@ test('at the deadline everything left is marked at once, system jobs and batch w
       c.clock.advance(HOUR / 2);
       await until(async () => (await marked(c)).length === 5);
       assert.deepEqual(await marked(c), ['logs-0', 'report-0', 'web-0', 'web-1', 'web-2']);
+      // The deadline ends the drain (Nomad's drainer): everything left is marked and each job evaluated, so the
+      // scheduler stops it (with or without room elsewhere); the drain does not wait for the scheduler.
+      await until(async () => (await c.client.resource<Node>('nodes').get('d1')).spec?.drain === undefined);
+      assert.equal((await c.client.resource<Node>('nodes').get('d1')).spec?.eligibility, 'ineligible');
+      const evalJobs = (await c.client.resource<Evaluation>('evaluations').list({ namespace: 'default' })).items.map((e) => e.spec.jobName).sort();
+      assert.deepEqual(evalJobs, ['logs', 'report', 'web', 'web'], 'one node-drain evaluation for each job with marks');
+      await until(async () => (await c.client.resource('events').list({ namespace: 'default' })).items.length === 1);
+      const [event] = (await c.client.resource('events').list({ namespace: 'default' })).items as unknown as Array<{ reason: string; message: string }>;
+      assert.equal(event.reason, 'DrainComplete');
+      assert.match(event.message, /deadline/);
     } finally {
       await d.stop();
     }

@@ -1,7 +1,7 @@
 // The drain controller: for each node with spec.drain, marks its allocations for migration batch by batch
-// (planDrain decides which), asks for a node-drain evaluation of each job it marked, and once nothing is left
-// clears spec.drain (the node stays ineligible) and records an Event. It writes only
-// spec.desiredTransition of Allocations and spec.drain of Nodes; the scheduler does the moving.
+// (planDrain decides which), asks for a node-drain evaluation of each job it marked, and once nothing is left (or
+// at the deadline, with everything left marked) clears spec.drain (the node stays ineligible) and records an Event.
+// It writes only spec.desiredTransition of Allocations and spec.drain of Nodes; the scheduler does the moving.
 import type { Allocation, Job, Node } from '../../../api/schemas/index.ts';
 import { formatDuration } from '../../../api/schemas/duration.ts';
 import { isNotFound } from '../../apierrors/status.ts';
@@ -120,7 +120,9 @@ class DrainReconciler {
     await this.requestEvaluations(name, jobs, markedNow).catch((err) => failures.push(err));
     if (failures.length > 0) throw failures[0];
 
-    if (plan.done) return this.complete(node, now);
+    // At the deadline the drain ends, as Nomad's drainer ends it: everything left is marked and each job has its
+    // evaluation, and the scheduler stops marked allocations whether or not their replacements find room.
+    if (plan.done || plan.forced) return this.complete(node, now, plan.remaining.length);
     if (markedNow.length > 0) {
       this.log.info('allocations marked for migration', { node: name, allocations: markedNow.map((a) => a.metadata.name), forced: plan.forced });
     }
@@ -171,13 +173,15 @@ class DrainReconciler {
     }
   }
 
-  private async complete(node: Node, now: number): Promise<void> {
+  /** Clears spec.drain (the node stays ineligible) and records the Event; `left`: allocations still moving off. */
+  private async complete(node: Node, now: number, left: number): Promise<void> {
     const { drain, ...spec } = node.spec ?? {};
     const started = drain?.startedAt ? Date.parse(drain.startedAt) : NaN;
     await this.client<Node>('nodes').update({ ...node, spec: { ...spec, eligibility: 'ineligible' } });
     const took = Number.isNaN(started) ? '' : ` after ${formatDuration(Math.max(0, now - started))}`;
-    this.log.info('drain complete', { node: node.metadata.name });
-    await recordEvent(this.opts.client, this.log, { object: node, reason: 'DrainComplete', message: `node drain complete${took}; the node stays ineligible`, component: DRAIN_COMPONENT, now });
+    const forced = left > 0 ? ` at its deadline, ${left} allocation${left === 1 ? '' : 's'} marked to migrate` : '';
+    this.log.info('drain complete', { node: node.metadata.name, ...(left > 0 ? { deadline: true, left } : {}) });
+    await recordEvent(this.opts.client, this.log, { object: node, reason: 'DrainComplete', message: `node drain complete${took}${forced}; the node stays ineligible`, component: DRAIN_COMPONENT, now });
   }
 
   private client<T extends Allocation | Node | Job>(plural: string) {

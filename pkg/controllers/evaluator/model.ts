@@ -2,7 +2,7 @@
 // allocations a node change concerns, when a node can take work, and the annotations in which the evaluator records
 // what it has already evaluated (so a new leader, or a restarted one, neither misses nor repeats a trigger).
 import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
-import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { isLive, isLostUnstopped } from '../../../api/schemas/allocation-state.ts';
 
 /** Field manager of every write the evaluator makes. */
 export const FIELD_MANAGER = 'drover-evaluator';
@@ -58,7 +58,7 @@ export function newestFirst(a: Evaluation, b: Evaluation): number {
  */
 export function affectedByNode(a: Allocation): boolean {
   if (isLive(a)) return true;
-  return (a.spec.desiredStatus ?? 'run') === 'run' && a.status?.clientStatus === 'lost' && !a.spec.nextAllocation;
+  return isLostUnstopped({ desiredStatus: a.spec.desiredStatus, clientStatus: a.status?.clientStatus }) && !a.spec.nextAllocation;
 }
 
 /** Whether new allocations may be placed on the node: ready, eligible, not draining. */

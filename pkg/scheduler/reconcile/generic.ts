@@ -2,7 +2,7 @@
 // buckets by node taint and status, stop the surplus (highest index first), replace lost and failed ones,
 // place the missing, then migrate and update within their parallelism budgets.
 import type { AllocView, GroupView, NodeView } from '../structs.ts';
-import { isTerminal } from '../../../api/schemas/allocation-state.ts';
+import { isLostUnstopped, isTerminal } from '../../../api/schemas/allocation-state.ts';
 import { allocName } from '../structs.ts';
 import type { ReconcileInput, ReconcileResult, PlaceReason } from './types.ts';
 import { emptyResult, countChanges } from './types.ts';
@@ -61,7 +61,8 @@ function reconcileGroup(r: ReconcileResult, input: ReconcileInput, g: GroupView,
 /** Stops everything still running: job stopped or group removed. Allocations on down nodes are lost instead. */
 function stopAll(r: ReconcileResult, input: ReconcileInput, allocs: AllocView[], description: string): void {
   for (const a of allocs) {
-    if (isTerminal(a)) r.ignore.push(a);
+    if (isLostUnstopped(a)) r.lost.push(a);
+    else if (isTerminal(a)) r.history.push(a);
     else if (nodeTaint(a, input.taintedNodes) === 'lost') r.lost.push(a);
     else r.stop.push({ alloc: a, description });
   }
@@ -81,12 +82,12 @@ function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, alloc
   for (const a of allocs) {
     const terminal = isTerminal(a);
     if (terminal && a.nextAllocation) {
-      r.ignore.push(a); // already replaced by an earlier evaluation
+      r.history.push(a); // already replaced by an earlier evaluation
       continue;
     }
     // Marked lost by the health controller before any evaluation saw its node go down: still desired to
     // run, so it goes through the lost path (replaced under its name, linked, and stopped), not ignored.
-    if (a.clientStatus === 'lost' && a.desiredStatus === 'run') {
+    if (isLostUnstopped(a)) {
       c.lost.push(a);
       continue;
     }
@@ -98,7 +99,7 @@ function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, alloc
     }
     // A batch job's finished runs of an older version do not count: updating a batch job runs it again.
     if (batch && terminal && a.jobVersion < input.job.version) {
-      r.ignore.push(a);
+      r.history.push(a);
       continue;
     }
     classifyByStatus(r, input, g, c, a, batch);
@@ -109,7 +110,7 @@ function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, alloc
 function classifyByStatus(r: ReconcileResult, input: ReconcileInput, g: GroupView, c: Classified, a: AllocView, batch: boolean): void {
   const kind = statusClass(a, batch);
   if (kind === 'counted') c.untainted.push(a);
-  else if (kind === 'ignore') r.ignore.push(a);
+  else if (kind === 'history') r.history.push(a);
   else {
     const d = rescheduleDecision(a, g.reschedule, input.now, input.evalId);
     if (d.kind === 'now') c.rescheduleNow.push(a);
@@ -122,12 +123,12 @@ function classifyByStatus(r: ReconcileResult, input: ReconcileInput, g: GroupVie
  * Whether an allocation counts toward the group's count. Batch: a successful run counts (it is never redone),
  * anything stopped otherwise does not. Service: only live allocations count; complete or lost ones are replaced.
  */
-function statusClass(a: AllocView, batch: boolean): 'counted' | 'ignore' | 'failed' {
-  if (a.desiredStatus === 'evict') return 'ignore';
-  if (a.desiredStatus === 'stop') return batch && a.clientStatus === 'complete' ? 'counted' : 'ignore';
+function statusClass(a: AllocView, batch: boolean): 'counted' | 'history' | 'failed' {
+  if (a.desiredStatus === 'evict') return 'history';
+  if (a.desiredStatus === 'stop') return batch && a.clientStatus === 'complete' ? 'counted' : 'history';
   if (a.clientStatus === 'failed') return 'failed';
-  if (a.clientStatus === 'lost') return 'ignore';
-  if (!batch && a.clientStatus === 'complete') return 'ignore';
+  if (a.clientStatus === 'lost') return 'history';
+  if (!batch && a.clientStatus === 'complete') return 'history';
   return 'counted';
 }
 
@@ -142,7 +143,7 @@ function stopSurplus(r: ReconcileResult, g: GroupView, c: Classified, names: Nam
     const a = order.shift()!;
     stopped.add(a);
     if (!duplicates.includes(a)) names.release(a.index);
-    if (a.desiredStatus !== 'run') r.ignore.push(a); // already stopped (a finished batch run): nothing to do
+    if (a.desiredStatus !== 'run') r.history.push(a); // already stopped (a finished batch run): nothing to do
     else r.stop.push({ alloc: a, description: DESC.notNeeded });
   }
   return { untainted: c.untainted.filter((a) => !stopped.has(a)), migrate: c.migrate.filter((a) => !stopped.has(a)) };
@@ -157,7 +158,7 @@ function placeReplacements(r: ReconcileResult, g: GroupView, c: Classified, name
   for (const [reason, a] of candidates) {
     if (reason === 'lost') r.lost.push(a);
     if (slots <= 0) {
-      if (reason === 'reschedule') r.ignore.push(a);
+      if (reason === 'reschedule') r.history.push(a); // the count is met without it
       continue;
     }
     const index = names.claim(a.index) ? a.index : names.next();

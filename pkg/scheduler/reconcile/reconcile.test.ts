@@ -16,11 +16,12 @@ function summary(r: ReconcileResult) {
     destructive: names(r.destructiveUpdate),
     inplace: names(r.inplaceUpdate),
     ignore: names(r.ignore),
+    history: names(r.history),
     later: r.rescheduleLater.map((l) => `${l.alloc.name}@${l.at}`),
   };
 }
 
-const empty = { place: [], stop: [], lost: [], migrate: [], destructive: [], inplace: [], ignore: [], later: [] };
+const empty = { place: [], stop: [], lost: [], migrate: [], destructive: [], inplace: [], ignore: [], history: [], later: [] };
 const web = (count: number, over = {}) => mkJob({ groups: [mkGroup({ count, ...over })] });
 const allocs = (job: JobView, n: number, over: (i: number) => Partial<AllocView> = () => ({})) =>
   Array.from({ length: n }, (_, i) => mkAlloc(job, `node-${i}`, i, over(i)));
@@ -51,9 +52,9 @@ const cases: Case[] = [
     want: { stop: ['app.web[2]', 'app.web[3]'], ignore: ['app.web[0]', 'app.web[1]'] },
   },
   {
-    name: 'a stopped job stops every live allocation and ignores finished ones',
+    name: 'a stopped job stops every live allocation; finished ones are history',
     input: () => ({ job: { ...v1, stopped: true }, existing: allocs(v1, 3, (i) => (i === 2 ? { clientStatus: 'complete' } : {})) }),
-    want: { stop: ['app.web[0]', 'app.web[1]'], ignore: ['app.web[2]'] },
+    want: { stop: ['app.web[0]', 'app.web[1]'], history: ['app.web[2]'] },
   },
   {
     name: 'allocations on a down or gone node are lost and replaced under their names',
@@ -141,7 +142,7 @@ const cases: Case[] = [
   {
     name: 'batch: a new version runs again even where the old one completed',
     input: () => ({ job: { ...batch(2), version: 2 }, existing: allocs(batch(2), 2, () => ({ clientStatus: 'complete' })) }),
-    want: { ignore: ['app.web[0]', 'app.web[1]'], place: ['app.web[0]:new', 'app.web[1]:new'] },
+    want: { history: ['app.web[0]', 'app.web[1]'], place: ['app.web[0]:new', 'app.web[1]:new'] },
   },
   {
     name: 'batch: a failed allocation past its delay is rescheduled under its name',
@@ -174,12 +175,17 @@ const cases: Case[] = [
   {
     name: 'service: complete or replaced allocations free their slot',
     input: () => ({ job: web(2), existing: allocs(web(2), 2, (i) => (i === 0 ? { clientStatus: 'complete' } : { clientStatus: 'failed', nextAllocation: 'n' })) }),
-    want: { ignore: ['app.web[0]', 'app.web[1]'], place: ['app.web[0]:new', 'app.web[1]:new'] },
+    want: { history: ['app.web[0]', 'app.web[1]'], place: ['app.web[0]:new', 'app.web[1]:new'] },
   },
   {
     name: 'a deleted job stops everything it left',
     input: () => ({ job: deletedJob('default', 'app'), existing: allocs(v1, 2, (i) => (i ? { clientStatus: 'failed' } : {})) }),
-    want: { stop: ['app.web[0]'], ignore: ['app.web[1]'] },
+    want: { stop: ['app.web[0]'], history: ['app.web[1]'] },
+  },
+  {
+    name: 'a stopped job stops as lost an allocation marked lost and still desired to run',
+    input: () => ({ job: { ...v1, stopped: true }, existing: allocs(v1, 2, (i) => (i === 1 ? { clientStatus: 'lost' } : {})) }),
+    want: { stop: ['app.web[0]'], lost: ['app.web[1]'] },
   },
   {
     name: 'a group removed from the job is stopped',
@@ -210,4 +216,21 @@ test('desired changes count each bucket per group', () => {
   assert.deepEqual(down.desiredChanges.web, { place: 0, stop: 1, inplaceUpdate: 0, destructiveUpdate: 0, migrate: 0, lost: 1, ignore: 2, reschedule: 0 });
   const up = reconcile({ job: web(3), existing: allocs(web(3), 2), taintedNodes: new Map([['node-0', null]]), now: 0 });
   assert.deepEqual(up.desiredChanges.web, { place: 2, stop: 0, inplaceUpdate: 0, destructiveUpdate: 0, migrate: 0, lost: 1, ignore: 1, reschedule: 0 });
+});
+
+test('desired changes of a rolling update part-way through add up to the three allocations the group has', () => {
+  // Three running allocations (one of the new version) and what earlier evaluations left behind: before, the
+  // plan said (1 create/destroy update, 5 ignore); Nomad says (1 create/destroy update, 2 ignore).
+  const v2one = { ...v2, groups: [mkGroup({ count: 3, fingerprint: 'fp-2', update: { maxParallel: 1 } })] };
+  const existing = [
+    mkAlloc(v1, 'node-0', 0, { id: 'old-0', desiredStatus: 'stop', clientStatus: 'complete', nextAllocation: 'new-0' }),
+    mkAlloc(v1, 'node-1', 1, { id: 'failed-1', clientStatus: 'failed', nextAllocation: 'old-1' }),
+    mkAlloc(v1, 'node-2', 2, { id: 'lost-2', desiredStatus: 'stop', clientStatus: 'lost', nextAllocation: 'old-2' }),
+    mkAlloc(v2one, 'node-0', 0, { id: 'new-0', jobVersion: 2 }),
+    mkAlloc(v1, 'node-1', 1, { id: 'old-1' }),
+    mkAlloc(v1, 'node-2', 2, { id: 'old-2' }),
+  ];
+  const r = reconcile({ job: v2one, existing, taintedNodes: new Map(), now: 0 });
+  assert.deepEqual(r.desiredChanges.web, { place: 0, stop: 0, inplaceUpdate: 0, destructiveUpdate: 1, migrate: 0, lost: 0, ignore: 2, reschedule: 0 });
+  assert.deepEqual(r.history.map((a) => a.id).sort(), ['failed-1', 'lost-2', 'old-0']);
 });

@@ -3,7 +3,7 @@
 // update what is old, stop what is not needed, mark lost what sits on a down node. A sysbatch allocation that
 // finished is left alone until the job changes.
 import type { AllocView, JobView } from '../structs.ts';
-import { isTerminal } from '../../../api/schemas/allocation-state.ts';
+import { isLostUnstopped, isTerminal } from '../../../api/schemas/allocation-state.ts';
 import { allocName } from '../structs.ts';
 import type { ReconcileInput, ReconcileResult, PlaceRequest } from './types.ts';
 import { emptyResult, countChanges } from './types.ts';
@@ -25,12 +25,19 @@ export function reconcileSystem(input: ReconcileInput): ReconcileResult {
   const ready = new Set((input.readyNodes ?? []).map((n) => n.name));
   const live = new Map<string, AllocView[]>();
   const finished = new Map<string, AllocView>(); // latest terminal alloc per node+name
+  const lostRun = new Map<string, AllocView>(); // client status lost, still desired to run, per node+name
   for (const a of input.existing) {
     if (a.namespace !== job.namespace || a.jobName !== job.name) continue;
+    // Marked lost by the health controller before any evaluation saw its node go down: still desired to run,
+    // so it is stopped as lost (on a node that is back, its replacement is placed beside it), never left as is.
+    if (isLostUnstopped(a)) {
+      lostRun.set(`${a.nodeName}\u0000${a.name}`, a);
+      continue;
+    }
     if (isTerminal(a)) {
       const key = `${a.nodeName}\u0000${a.name}`;
       const prev = finished.get(key);
-      if (prev) r.ignore.push(a.createTime >= prev.createTime ? prev : a);
+      if (prev) r.history.push(a.createTime >= prev.createTime ? prev : a);
       if (!prev || a.createTime >= prev.createTime) finished.set(key, a);
       continue;
     }
@@ -38,8 +45,10 @@ export function reconcileSystem(input: ReconcileInput): ReconcileResult {
   }
   const updates: PlaceRequest[] = [];
   const nodes = new Set([...live.keys(), ...ready]);
-  for (const node of [...nodes].sort()) diffNode(r, input, node, required, ready, live.get(node) ?? [], finished, updates);
-  for (const a of finished.values()) r.ignore.push(a);
+  for (const node of [...nodes].sort()) diffNode(r, input, node, required, ready, live.get(node) ?? [], finished, lostRun, updates);
+  r.lost.push(...lostRun.values());
+  // A finished sysbatch run of the current version is the node's work done: it still fills its slot.
+  for (const a of finished.values()) (job.type === 'sysbatch' && a.jobVersion === job.version ? r.ignore : r.history).push(a);
   limitDestructive(r, input, updates);
   countChanges(r);
   return r;
@@ -56,7 +65,7 @@ function requiredAllocs(job: JobView): Map<string, Required> {
 
 function diffNode(
   r: ReconcileResult, input: ReconcileInput, node: string, required: Map<string, Required>, ready: Set<string>,
-  allocs: AllocView[], finished: Map<string, AllocView>, updates: PlaceRequest[],
+  allocs: AllocView[], finished: Map<string, AllocView>, lostRun: ReadonlyMap<string, AllocView>, updates: PlaceRequest[],
 ): void {
   const present = new Set<string>();
   for (const a of allocs) {
@@ -82,7 +91,9 @@ function diffNode(
     }
     if (input.taintedNodes.has(node) || !ready.has(node)) continue;
     const place: PlaceRequest = { group: req.group, name: req.name, index: req.index, reason: 'new', nodeName: node };
-    if (done && done.clientStatus === 'failed' && !done.nextAllocation) {
+    const lost = lostRun.get(key);
+    if (lost) Object.assign(place, { reason: 'lost', previous: lost });
+    else if (done && done.clientStatus === 'failed' && !done.nextAllocation) {
       finished.delete(key);
       Object.assign(place, { reason: 'reschedule', previous: done });
     }
@@ -91,13 +102,12 @@ function diffNode(
 }
 
 function diffLive(r: ReconcileResult, input: ReconcileInput, node: string, req: Required, ready: Set<string>, a: AllocView, updates: PlaceRequest[]): void {
-  if (input.taintedNodes.has(node)) {
-    const n = input.taintedNodes.get(node);
-    if (!n || !n.ready) r.lost.push(a);
-    else if (a.migrate) r.stop.push({ alloc: a, description: DESC.migrating });
-    else r.ignore.push(a); // a draining node keeps its system allocations until the drain stops them
-    return;
-  }
+  const n = input.taintedNodes.get(node);
+  if (input.taintedNodes.has(node) && (!n || !n.ready)) return void r.lost.push(a);
+  // Marked by a drainer on a node that takes no placements: it leaves, also when the drain has ended since (at
+  // its deadline) and the node is only ineligible. A drain cancelled on an eligible node leaves it running.
+  if (a.migrate && !ready.has(node)) return void r.stop.push({ alloc: a, description: DESC.migrating });
+  if (input.taintedNodes.has(node)) return void r.ignore.push(a); // the drain has not marked it yet
   if (input.notReadyNodes?.has(node)) return void r.ignore.push(a);
   if (!ready.has(node)) return void r.stop.push({ alloc: a, description: DESC.nodeIneligible });
   const kind = updateKind(a, req.group, input.job.version, input.jobVersions);

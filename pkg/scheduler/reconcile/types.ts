@@ -71,8 +71,8 @@ export interface RescheduleLater {
 
 /**
  * The reconciler's buckets. Every allocation of `existing` lands in exactly one of: stop, lost, inplaceUpdate,
- * destructiveUpdate[].previous, migrate[].previous, place[].previous (reschedules) or ignore. rescheduleLater
- * only annotates allocations that are also in ignore.
+ * destructiveUpdate[].previous, migrate[].previous, place[].previous (reschedules), ignore or history.
+ * rescheduleLater only annotates allocations that are also in ignore.
  */
 export interface ReconcileResult {
   /** New allocations and replacements of lost and failed ones. */
@@ -86,14 +86,21 @@ export interface ReconcileResult {
   stop: StopRequest[];
   /** Allocations on down or gone nodes: stopped with client status lost (replacements are in place). */
   lost: AllocView[];
+  /** Left as they are: live allocations, and finished ones that still fill their slot (a batch run that completed). */
   ignore: AllocView[];
+  /**
+   * Terminal allocations that no longer count toward their group (stopped, replaced, lost, finished runs of an
+   * older version): nothing to do, and not counted in desiredChanges, so a group's counts add up to the
+   * allocations it has and will have, as Nomad's plan shows them.
+   */
+  history: AllocView[];
   rescheduleLater: RescheduleLater[];
   desiredChanges: Record<string, DesiredChanges>;
 }
 
 /** An empty result. */
 export function emptyResult(): ReconcileResult {
-  return { place: [], destructiveUpdate: [], migrate: [], inplaceUpdate: [], stop: [], lost: [], ignore: [], rescheduleLater: [], desiredChanges: {} };
+  return { place: [], destructiveUpdate: [], migrate: [], inplaceUpdate: [], stop: [], lost: [], ignore: [], history: [], rescheduleLater: [], desiredChanges: {} };
 }
 
 /** Zero counts. */
@@ -101,7 +108,7 @@ export function emptyChanges(): DesiredChanges {
   return { place: 0, stop: 0, inplaceUpdate: 0, destructiveUpdate: 0, migrate: 0, lost: 0, ignore: 0, reschedule: 0 };
 }
 
-/** Fills `desiredChanges` from the buckets (one pass at the end keeps the counting in one place). */
+/** Fills `desiredChanges` from the buckets (one pass at the end keeps the counting in one place); history is not counted. */
 export function countChanges(r: ReconcileResult): void {
   const of = (group: string): DesiredChanges => (r.desiredChanges[group] ??= emptyChanges());
   for (const p of r.place) {
