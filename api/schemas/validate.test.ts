@@ -17,7 +17,7 @@ const redis = () => load('redis.yaml')[0];
 const myApp = () => load('my-app.yaml')[0];
 
 test('every example object validates and every kind has one', () => {
-  const all = [...load('redis.yaml'), ...load('my-app.yaml'), ...load('batch.yaml'), ...load('others.yaml')];
+  const all = [...load('redis.yaml'), ...load('my-app.yaml'), ...load('batch.yaml'), ...load('dispatch.yaml'), ...load('others.yaml')];
   for (const obj of all) assert.deepEqual(validateObject(kind(obj.kind), obj), [], `${obj.kind}/${obj.metadata.name}`);
   assert.deepEqual(new Set(all.map((o) => o.kind)), new Set(kinds.map((k) => k.kind)));
 });
