@@ -8,6 +8,8 @@ import { childJob, isChildOf, periodicChildName, periodicLaunchTime } from '../.
 import { jobKey } from '../../../api/schemas/job-key.ts';
 import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import { isAlreadyExists } from '../../apierrors/status.ts';
+import type { Client } from '../../client/client.ts';
+import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { recordEvent } from '../health/events.ts';
 import {
@@ -50,7 +52,7 @@ export async function startPeriodicController(opts: PeriodicControllerOptions): 
   jobs.addIndex(JOBS_BY_CONTROLLER);
   allocs.addIndex(ALLOCS_BY_JOB);
   evals.addIndex(EVALS_BY_JOB);
-  const reconciler = new PeriodicReconciler(opts, opts.logger.child({ controller: PERIODIC_COMPONENT }), jobs, allocs, evals);
+  const reconciler = new PeriodicReconciler({ client: opts.client, clock: opts.clock, logger: opts.logger.child({ controller: PERIODIC_COMPONENT }), jobs, allocs, evals });
   // A change to a child (or to its allocations and evaluations) matters to its parent's overlap rule.
   const parentOf = (namespace: string | undefined, jobName: string): string | undefined => {
     const child = jobs.get(namespace ?? 'default', jobName);
@@ -81,18 +83,28 @@ export async function startPeriodicController(opts: PeriodicControllerOptions): 
   };
 }
 
-/** The per-parent work, apart from the wiring. */
-class PeriodicReconciler {
+/** What the per-parent work reads and writes: the informers' caches (or fakes of them), a client, the clock. */
+export interface PeriodicReconcilerDeps {
+  client: Pick<Client, 'resource'>;
+  clock: Clock;
+  logger: Logger;
+  jobs: Pick<SharedInformer<Job>, 'get' | 'byIndex'>;
+  allocs: Pick<SharedInformer<Allocation>, 'byIndex'>;
+  evals: Pick<SharedInformer<Evaluation>, 'byIndex'>;
+}
+
+/** The per-parent work, apart from the wiring (exported for tests that drive it over fake caches). */
+export class PeriodicReconciler {
   /** The latest launch time decided per parent uid in this term (launched or skipped). */
   private readonly decided = new Map<string, number>();
+  private readonly log: Logger;
+  private readonly jobs: PeriodicReconcilerDeps['jobs'];
+  private readonly allocs: PeriodicReconcilerDeps['allocs'];
+  private readonly evals: PeriodicReconcilerDeps['evals'];
 
-  constructor(
-    private readonly opts: PeriodicControllerOptions,
-    private readonly log: Logger,
-    private readonly jobs: SharedInformer<Job>,
-    private readonly allocs: SharedInformer<Allocation>,
-    private readonly evals: SharedInformer<Evaluation>,
-  ) {}
+  constructor(private readonly opts: PeriodicReconcilerDeps) {
+    ({ logger: this.log, jobs: this.jobs, allocs: this.allocs, evals: this.evals } = opts);
+  }
 
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
