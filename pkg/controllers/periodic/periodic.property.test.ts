@@ -13,7 +13,7 @@ import { ManualClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
 import type { Client } from '../../client/client.ts';
 import type { IndexDefinition } from '../runtime/index.ts';
-import { PeriodicReconciler } from './periodic.ts';
+import { MAX_WAIT_MS, PeriodicReconciler } from './periodic.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 const MIN = 60_000;
@@ -123,4 +123,19 @@ test('property: the reconciler over a running world never has two children runni
     ),
     { numRuns: 200 },
   );
+});
+
+test('a far next launch is waited for in steps of at most an hour (timers cannot wait longer than 2^31 − 1 ms)', async () => {
+  const clock = new ManualClock(T0 + MIN);
+  const parent = {
+    apiVersion: 'drover.dev/v1', kind: 'Job',
+    metadata: { name: 'p', namespace: 'default', uid: 'u-p', creationTimestamp: new Date(T0).toISOString() },
+    spec: { type: 'batch', periodic: { cron: '@yearly' }, groups: [{ name: 'g', tasks: [{ name: 't', driver: 'mock' }] }] },
+  } as Job;
+  const world = new World(parent, clock, () => ({ allocAfter: 0, runFor: MIN }));
+  const reconciler = new PeriodicReconciler({ client: world.client, clock, logger: silentLogger, ...world.caches() });
+  assert.deepEqual(await reconciler.reconcile('default/p'), { requeueAfter: MAX_WAIT_MS });
+  clock.advance(365 * 24 * 60 * MIN - 2 * MIN);
+  assert.deepEqual(await reconciler.reconcile('default/p'), { requeueAfter: MIN });
+  assert.equal(world.children.length, 0);
 });

@@ -22,6 +22,12 @@ import { isLaunching, planLaunch } from './plan.ts';
 /** The component name on Events and in logs. */
 export const PERIODIC_COMPONENT = 'periodic-controller';
 
+/**
+ * The longest wait before a parent is looked at again. Timers cannot wait longer than 2^31 − 1 ms (Node fires
+ * them at once instead), and a re-look now and then also follows a wall clock that was set.
+ */
+export const MAX_WAIT_MS = 60 * 60_000;
+
 /** Jobs by the uid of the Job that controls them (children by parent). */
 export const JOBS_BY_CONTROLLER = {
   name: 'jobs-by-controller',
@@ -134,7 +140,7 @@ export class PeriodicReconciler {
         message: `launch of ${rfc3339(plan.skip)} skipped: prohibitOverlap and a previous child is still running`,
       });
     }
-    return plan.wakeAt !== undefined ? { requeueAfter: Math.max(0, plan.wakeAt - now) } : undefined;
+    return plan.wakeAt !== undefined ? { requeueAfter: Math.min(MAX_WAIT_MS, Math.max(0, plan.wakeAt - now)) } : undefined;
   }
 
   /** Create the child of `launchMs`; one that exists already was launched before. */
