@@ -60,11 +60,11 @@ export async function startPeriodicController(opts: PeriodicControllerOptions): 
   evals.addIndex(EVALS_BY_JOB);
   const reconciler = new PeriodicReconciler({ client: opts.client, clock: opts.clock, logger: opts.logger.child({ controller: PERIODIC_COMPONENT }), jobs, allocs, evals });
   // A change to a child (or to its allocations and evaluations) matters to its parent's overlap rule.
-  const parentOf = (namespace: string | undefined, jobName: string): string | undefined => {
-    const child = jobs.get(namespace ?? 'default', jobName);
+  const ownerKey = (child: Job | undefined): string | undefined => {
     const owner = child?.metadata.ownerReferences?.find((r) => r.kind === 'Job' && r.controller === true);
-    return owner ? jobKey(namespace ?? 'default', owner.name) : undefined;
+    return owner ? jobKey(child!.metadata.namespace ?? 'default', owner.name) : undefined;
   };
+  const parentOf = (namespace: string | undefined, jobName: string) => ownerKey(jobs.get(namespace ?? 'default', jobName));
   const controller = await startController({
     name: PERIODIC_COMPONENT,
     clock: opts.clock,
@@ -74,7 +74,8 @@ export async function startPeriodicController(opts: PeriodicControllerOptions): 
     workers: opts.workers ?? 2,
     informers: { jobs, allocations: allocs, evaluations: evals },
     keys: {
-      jobs: (j: Job) => (j.spec.periodic ? jobKey(j.metadata.namespace ?? 'default', j.metadata.name) : parentOf(j.metadata.namespace, j.metadata.name)),
+      // A child's own event (its deletion included) names its parent through the child's ownerReference.
+      jobs: (j: Job) => (j.spec.periodic ? jobKey(j.metadata.namespace ?? 'default', j.metadata.name) : ownerKey(j)),
       allocations: (a: Allocation) => parentOf(a.metadata.namespace, a.spec.jobName),
       evaluations: (e: Evaluation) => parentOf(e.metadata.namespace, e.spec.jobName),
     },
