@@ -6,6 +6,11 @@
 import type { Job, JobSpec } from './index.ts';
 import { API_VERSION } from './kind.ts';
 
+/** Whether a job is a template (periodic or parameterized): it places nothing under its own name, its children do. */
+export function isTemplate(job: { spec: Pick<JobSpec, 'periodic' | 'parameterized'> }): boolean {
+  return !!job.spec.periodic || !!job.spec.parameterized;
+}
+
 /** Longest template name: its children add at most this many characters and must stay within 253. */
 export const MAX_TEMPLATE_NAME = 253 - '-dispatch-'.length - 10 - 1 - 6;
 
