@@ -17,7 +17,7 @@ import {
   type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue,
 } from '../runtime/index.ts';
 import { isChildRunning } from './children.ts';
-import { isLaunching, planLaunch } from './plan.ts';
+import { isLaunching, planLaunch, type ChildView } from './plan.ts';
 
 /** The component name on Events and in logs. */
 export const PERIODIC_COMPONENT = 'periodic-controller';
@@ -113,6 +113,7 @@ export class PeriodicReconciler {
     ({ logger: this.log, jobs: this.jobs, allocs: this.allocs, evals: this.evals } = opts);
   }
 
+  /** Launch or skip what is due for the parent `namespace/name`, and say when to look again. */
   async reconcile(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = splitKey(key);
     const parent = this.jobs.get(namespace, name);
@@ -122,14 +123,7 @@ export class PeriodicReconciler {
     }
     const uid = parent.metadata.uid!;
     const now = this.opts.clock.now();
-    const children = this.jobs.byIndex(JOBS_BY_CONTROLLER, uid).filter((c) => isChildOf(c, parent));
-    const views = children.flatMap((c) => {
-      const launchMs = periodicLaunchTime(name, c.metadata.name);
-      if (launchMs === undefined) return [];
-      const childKey = jobKey(namespace ?? 'default', c.metadata.name);
-      return [{ launchMs, active: isChildRunning(c, { allocs: this.allocs.byIndex(ALLOCS_BY_JOB, childKey), evals: this.evals.byIndex(EVALS_BY_JOB, childKey) }) }];
-    });
-    const plan = planLaunch({ parent, children: views, now, decided: this.decided.get(uid) });
+    const plan = planLaunch({ parent, children: this.childViews(parent), now, decided: this.decided.get(uid) });
     if (plan.launch !== undefined) {
       await this.launch(parent, plan.launch);
       this.decided.set(uid, plan.launch);
@@ -142,6 +136,17 @@ export class PeriodicReconciler {
       });
     }
     return plan.wakeAt !== undefined ? { requeueAfter: Math.min(MAX_WAIT_MS, Math.max(0, plan.wakeAt - now)) } : undefined;
+  }
+
+  /** The parent's periodic children (dispatched ones aside) with their launch times and whether they run. */
+  private childViews(parent: Job): ChildView[] {
+    const namespace = parent.metadata.namespace ?? 'default';
+    return this.jobs.byIndex(JOBS_BY_CONTROLLER, parent.metadata.uid!).filter((c) => isChildOf(c, parent)).flatMap((c) => {
+      const launchMs = periodicLaunchTime(parent.metadata.name, c.metadata.name);
+      if (launchMs === undefined) return [];
+      const childKey = jobKey(namespace, c.metadata.name);
+      return [{ launchMs, active: isChildRunning(c, { allocs: this.allocs.byIndex(ALLOCS_BY_JOB, childKey), evals: this.evals.byIndex(EVALS_BY_JOB, childKey) }) }];
+    });
   }
 
   /** Create the child of `launchMs`; one that exists already was launched before. */
