@@ -115,8 +115,37 @@ class Renderer {
   }
 }
 
-/** docs/jobspec.md: the job specification reference. */
-export function renderJobSpec(example: string): string {
+/** Prose on periodic and parameterized jobs (the fields alone do not say what happens), with `example`. */
+const templatesSection = (example: string) => [
+  '## Periodic and parameterized jobs',
+  '',
+  'A job with `periodic` or `parameterized` is a *template*: it places nothing under its own name (both need',
+  '`type: batch` or `sysbatch`, and exclude each other). Each launch is a child Job with the template\'s spec minus',
+  'these blocks, its labels, and a controller ownerReference to it; the child is scheduled like any job.',
+  '',
+  '- **periodic** (the periodic controller, after Nomad\'s periodic dispatcher): at each time one of `cron` /',
+  '  `crons` names, read in `timeZone`, a child `<name>-periodic-<unix seconds>` is created. Expressions have five',
+  '  fields (minute hour day-of-month month day-of-week) with `*`, `a-b`, `*/n`, `a-b/n`, lists, `JAN`-`DEC`,',
+  '  `SUN`-`SAT`, or a macro (`@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`); when both day fields are',
+  '  restricted a day matches either (Vixie cron). A wall time skipped by a DST change does not fire; one repeated',
+  '  fires once. `prohibitOverlap: true` skips a time while an earlier child still runs (a skipped time is not run',
+  '  late); `enabled: false` or `stop: true` launches nothing. After the controller was away, only the newest',
+  '  missed time is launched. `drover job periodic force NAME` launches one now.',
+  '- **parameterized**: `drover job dispatch NAME [--meta k=v]... [payload-file]` (the API\'s `jobs/{name}/dispatch`)',
+  '  creates a child `<name>-dispatch-<unix seconds>-<random>`. Every `metaRequired` key must be given and no key',
+  '  outside `metaRequired` and `metaOptional` may be (422 naming `meta.<key>` otherwise); the meta is merged over',
+  '  the job\'s `meta`. `payload: required | optional | forbidden` rules the payload (at most 16 KiB), stored as',
+  '  base64 in the child\'s `spec.payload` and written before start to `local/<file>` of every task with',
+  '  `dispatchPayload: {file}`.',
+  '',
+  '```yaml',
+  example.trimEnd(),
+  '```',
+  '',
+];
+
+/** docs/jobspec.md: the job specification reference; `templatesExample` illustrates periodic/parameterized jobs. */
+export function renderJobSpec(example: string, templatesExample?: string): string {
   const r = new Renderer();
   const lines = [
     GENERATED_HEADER,
@@ -134,6 +163,7 @@ export function renderJobSpec(example: string): string {
     example.trimEnd(),
     '```',
     '',
+    ...(templatesExample ? templatesSection(templatesExample) : []),
     '## Fields',
     '',
     ...r.sections([['JobSpec', job.JobSpec as unknown as Json]]),

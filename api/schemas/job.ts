@@ -38,23 +38,27 @@ export const TaskGroup = Obj(
 /** Run the job on a cron schedule: each launch is a child job. */
 export const Periodic = Obj(
   {
-    cron: Type.String({ minLength: 1, description: 'Cron expression (5 or 6 fields, or @daily and friends).' }),
-    prohibitOverlap: Type.Optional(Type.Boolean({ default: false, description: 'Skip a launch while the previous one still runs.' })),
-    timeZone: Type.Optional(Type.String({ default: 'UTC', description: 'IANA time zone of the cron expression.' })),
-    enabled: Type.Optional(Type.Boolean({ default: true, description: 'Whether launches happen.' })),
+    cron: Type.Optional(Type.String({ minLength: 1, description: 'One cron expression: 5 fields (minute hour day-of-month month day-of-week) or @hourly, @daily, @weekly, @monthly, @yearly. Give this or crons.' })),
+    crons: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1, description: 'Several cron expressions (Nomad\'s crons): a launch at each time any of them names. Give this or cron.' })),
+    prohibitOverlap: Type.Optional(Type.Boolean({ default: false, description: 'Skip a launch while a previous child job is still running.' })),
+    timeZone: Type.Optional(Type.String({ default: 'UTC', description: 'IANA time zone the cron expressions are read in, e.g. Europe/Paris.' })),
+    enabled: Type.Optional(Type.Boolean({ default: true, description: 'Whether launches happen (false: the job is kept, nothing is launched).' })),
   },
-  { description: 'Makes the job a periodic template launched on a schedule.' },
+  { description: 'Makes the job a periodic template: nothing runs under its own name; at each cron time a child job <name>-periodic-<unix seconds> is launched.' },
 );
 
 /** Make the job a template dispatched with a payload and meta. */
 export const Parameterized = Obj(
   {
-    payload: Type.Optional(StringEnum(['optional', 'required', 'forbidden'], { default: 'optional', description: 'Whether a dispatch carries a payload.' })),
-    metaRequired: Type.Optional(Type.Array(Type.String(), { description: 'Meta keys a dispatch must supply.' })),
-    metaOptional: Type.Optional(Type.Array(Type.String(), { description: 'Meta keys a dispatch may supply.' })),
+    payload: Type.Optional(StringEnum(['optional', 'required', 'forbidden'], { default: 'optional', description: 'Whether a dispatch carries a payload (delivered to tasks with dispatchPayload).' })),
+    metaRequired: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Meta keys a dispatch must supply.' })),
+    metaOptional: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Meta keys a dispatch may supply; any other key is refused.' })),
   },
-  { description: 'Makes the job a template instantiated by dispatch.' },
+  { description: 'Makes the job a template: nothing runs under its own name; each `drover job dispatch` creates a child job <name>-dispatch-<unix seconds>-<random>.' },
 );
+
+/** The largest dispatch payload, before base64 (Nomad's 16 KiB). */
+export const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 /** The desired state of a job. */
 export const JobSpec = Obj(
@@ -76,6 +80,13 @@ export const JobSpec = Obj(
     meta: Type.Optional(StringMap({ description: 'Arbitrary metadata, available to tasks as NOMAD_META_<key>.' })),
     periodic: Type.Optional(Periodic),
     parameterized: Type.Optional(Parameterized),
+    payload: Type.Optional(
+      Type.String({
+        maxLength: Math.ceil(MAX_PAYLOAD_BYTES / 3) * 4,
+        pattern: '^[A-Za-z0-9+/]*={0,2}$',
+        description: 'Base64 payload of a dispatched job (set by dispatch), written into the task directory of each task with dispatchPayload; at most 16 KiB decoded.',
+      }),
+    ),
     stop: Type.Optional(Type.Boolean({ default: false, description: 'Stop all allocations while keeping the job.' })),
   },
   { description: 'What to run: groups of tasks and the policies that govern them.' },

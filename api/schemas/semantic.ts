@@ -2,6 +2,8 @@
 // fields (volume mounts → group volumes), one-of pairs. Each reads the object defensively: it runs even when the
 // schema found other problems, so every problem is reported at once, as Kubernetes does.
 import type { StatusCause } from '../../pkg/apierrors/status.ts';
+import { MAX_TEMPLATE_NAME } from './job-launch.ts';
+import { dispatchPayloadCauses, templateCauses, templateNameCauses } from './semantic-templates.ts';
 
 type Json = Record<string, unknown>;
 
@@ -15,7 +17,7 @@ export function semanticCauses(kind: string, obj: Json): StatusCause[] {
   if (isObj(meta) && meta.name === undefined && !meta.generateName) {
     causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
   }
-  if (kind === 'Job' && isObj(obj.spec)) causes.push(...jobSpecCauses(obj.spec, 'spec'));
+  if (kind === 'Job' && isObj(obj.spec)) causes.push(...jobSpecCauses(obj.spec, 'spec'), ...templateNameCauses(obj, MAX_TEMPLATE_NAME));
   if (kind === 'JobVersion' && isObj(obj.spec) && isObj(obj.spec.jobSpec)) causes.push(...jobSpecCauses(obj.spec.jobSpec, 'spec.jobSpec'));
   return causes;
 }
@@ -42,6 +44,7 @@ export function jobSpecCauses(spec: Json, path: string): StatusCause[] {
   if (spec.periodic !== undefined && type !== 'batch' && type !== 'sysbatch') {
     causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(type)}: periodic jobs must be of type "batch" or "sysbatch"`, field: `${path}.type` });
   }
+  causes.push(...templateCauses(spec, path));
   causes.push(...spreadCauses(spec.spreads, `${path}.spreads`));
   groups.forEach((g, gi) => {
     if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`));
@@ -62,6 +65,7 @@ function groupCauses(g: Json, path: string): StatusCause[] {
   tasks.forEach((t, ti) => {
     if (!isObj(t)) return;
     const tp = `${path}.tasks[${ti}]`;
+    causes.push(...dispatchPayloadCauses(t, tp));
     list(t.volumeMounts).forEach((m, mi) => {
       if (isObj(m) && typeof m.volume === 'string' && !(m.volume in volumes)) {
         causes.push({ reason: 'FieldValueNotFound', message: `Not found: ${JSON.stringify(m.volume)}: no such volume in the group volumes`, field: `${tp}.volumeMounts[${mi}].volume` });

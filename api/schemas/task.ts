@@ -123,6 +123,14 @@ export const VolumeMount = Obj(
   { description: 'A group volume mounted into the task.' },
 );
 
+/** Where a task receives its job's dispatch payload (Nomad's dispatch_payload). */
+export const DispatchPayload = Obj(
+  {
+    file: Type.String({ minLength: 1, description: "File the payload is written to, relative to the task's local/ directory." }),
+  },
+  { description: "Writes the dispatched job's payload into the task's local/ directory before the task starts." },
+);
+
 /** A task: one process run by a driver. */
 export const Task = Obj(
   {
@@ -149,6 +157,7 @@ export const Task = Obj(
     affinities: Type.Optional(Type.Array(Affinity, { description: 'Task-level affinities.' })),
     meta: Type.Optional(StringMap({ description: 'Arbitrary metadata, available as NOMAD_META_<key>.' })),
     restart: Type.Optional(RestartPolicy),
+    dispatchPayload: Type.Optional(DispatchPayload),
   },
   { description: 'A unit of work run by a driver.' },
 );

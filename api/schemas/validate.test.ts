@@ -17,7 +17,7 @@ const redis = () => load('redis.yaml')[0];
 const myApp = () => load('my-app.yaml')[0];
 
 test('every example object validates and every kind has one', () => {
-  const all = [...load('redis.yaml'), ...load('my-app.yaml'), ...load('batch.yaml'), ...load('others.yaml')];
+  const all = [...load('redis.yaml'), ...load('my-app.yaml'), ...load('batch.yaml'), ...load('dispatch.yaml'), ...load('others.yaml')];
   for (const obj of all) assert.deepEqual(validateObject(kind(obj.kind), obj), [], `${obj.kind}/${obj.metadata.name}`);
   assert.deepEqual(new Set(all.map((o) => o.kind)), new Set(kinds.map((k) => k.kind)));
 });
@@ -100,6 +100,16 @@ const cases: BadCase[] = [
   { name: 'unknown volume mount', mutate: (o) => (o.spec.groups[0].tasks[0].volumeMounts = [{ volume: 'nope', destination: '/d' }]), field: 'spec.groups[0].tasks[0].volumeMounts[0].volume', reason: 'FieldValueNotFound' },
   { name: 'template needs data or source', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ destination: 'x' }]), field: 'spec.groups[0].tasks[0].templates[0].data', reason: 'FieldValueRequired' },
   { name: 'periodic needs batch', mutate: (o) => (o.spec.periodic = { cron: '@daily' }), field: 'spec.type', reason: 'FieldValueInvalid' },
+  { name: 'periodic needs cron or crons', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.periodic = {})), field: 'spec.periodic.crons', reason: 'FieldValueRequired' },
+  { name: 'periodic cron and crons', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.periodic = { cron: '@daily', crons: ['@hourly'] })), field: 'spec.periodic.cron', reason: 'FieldValueForbidden' },
+  { name: 'periodic bad cron', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.periodic = { crons: ['@daily', '61 * * * *'] })), field: 'spec.periodic.crons[1]', reason: 'FieldValueInvalid', message: /minute: 61 is out of range/ },
+  { name: 'periodic bad time zone', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.periodic = { cron: '@daily', timeZone: 'Mars/Base' })), field: 'spec.periodic.timeZone', reason: 'FieldValueInvalid' },
+  { name: 'periodic and parameterized', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.periodic = { cron: '@daily' }), (o.spec.parameterized = {})), field: 'spec.parameterized', reason: 'FieldValueForbidden' },
+  { name: 'parameterized needs batch', mutate: (o) => (o.spec.parameterized = {}), field: 'spec.type', reason: 'FieldValueInvalid' },
+  { name: 'meta key required and optional', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.parameterized = { metaRequired: ['a'], metaOptional: ['a'] })), field: 'spec.parameterized.metaRequired[0]', reason: 'FieldValueDuplicate' },
+  { name: 'payload pattern', mutate: (o) => (o.spec.payload = 'not base64!'), field: 'spec.payload', reason: 'FieldValueInvalid' },
+  { name: 'payload escapes the task dir', mutate: (o) => (o.spec.groups[0].tasks[0].dispatchPayload = { file: '../../etc/x' }), field: 'spec.groups[0].tasks[0].dispatchPayload.file', reason: 'FieldValueInvalid' },
+  { name: 'template name leaves no room for children', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.parameterized = {}), (o.metadata.name = 'a'.repeat(230))), field: 'metadata.name', reason: 'FieldValueTooLong' },
   { name: 'spread over 100%', mutate: (o) => (o.spec.spreads = [{ attribute: '${node.datacenter}', targets: [{ value: 'a', percent: 60 }, { value: 'b', percent: 50 }] }]), field: 'spec.spreads[0].targets', reason: 'FieldValueInvalid' },
   { name: 'evaluation trigger', kind: 'Evaluation', mutate: (o) => (o.spec.triggeredBy = 'cron'), field: 'spec.triggeredBy', reason: 'FieldValueNotSupported' },
   { name: 'allocation desired status', kind: 'Allocation', mutate: (o) => (o.spec.desiredStatus = 'pause'), field: 'spec.desiredStatus', reason: 'FieldValueNotSupported', message: 'Unsupported value: "pause": supported values: "run", "stop", "evict"' },

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { startDrainComponent } from '../../pkg/controllers/drain/index.ts';
 import { startEvaluator } from '../../pkg/controllers/evaluator/index.ts';
 import { startHealthComponent } from '../../pkg/controllers/health/index.ts';
+import { startPeriodicComponent } from '../../pkg/controllers/periodic/index.ts';
 import { startScheduler } from '../../pkg/scheduler/worker/index.ts';
 
 /** What a component receives when it starts. */
@@ -70,7 +71,12 @@ const scheduling: Component[] = [
   { name: 'scheduler', start: (deps) => startScheduler({ ...hostOf(deps), identity: processIdentity('scheduler') }) },
 ];
 
+/** Periodic jobs: the launcher of their children, leader-elected so one process launches each time. */
+const launchers: Component[] = [
+  { name: 'periodic-controller', start: (deps) => startPeriodicComponent(hostOf(deps), { identity: processIdentity('periodic') }) },
+];
+
 /** The components each mode starts, in start order. */
 export function defaultComponents(_mode: ComponentMode, tuning: ComponentTuning = {}): Component[] {
-  return [...nodeControllers(tuning), ...scheduling];
+  return [...nodeControllers(tuning), ...scheduling, ...launchers];
 }

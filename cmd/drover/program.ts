@@ -10,6 +10,7 @@ import { apply } from './commands/apply.ts';
 import { del } from './commands/delete.ts';
 import { describe } from './commands/describe.ts';
 import { get } from './commands/get.ts';
+import { jobDispatch, jobPeriodicForce } from './commands/job-launch.ts';
 import { logs } from './commands/logs.ts';
 import { nodeDrain, nodeEligibility, DEFAULT_DRAIN_DEADLINE } from './commands/node.ts';
 import { plan, PLAN_ERROR_EXIT, PLAN_OUTPUT_FORMATS } from './commands/plan.ts';
@@ -238,6 +239,25 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--enable', 'make the node eligible')
     .option('--disable', 'make the node ineligible')
     .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => nodeEligibility(ctx, { node: name, enable: o.enable, disable: o.disable })));
+
+  const job = command('job').description('operate on jobs: dispatch parameterized jobs, force periodic launches');
+  const jobCommand = (parent: Command, name: string) => parent.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  jobCommand(job, 'dispatch')
+    .description("create a child job of a parameterized job, like `nomad job dispatch`: meta keys as the job's metaRequired/metaOptional allow, and a payload its tasks receive through dispatchPayload")
+    .argument('<job>', 'the parameterized job')
+    .argument('[payload-file]', 'file holding the payload (- for stdin)')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .option('--meta <key=value>', 'a meta key of the child (repeatable)', collect)
+    .option('-q, --quiet', "print only the child's name")
+    .action((name: string, payloadFile: string | undefined, o, cmd: Command) =>
+      withClient(cmd, (ctx) => jobDispatch(ctx, { job: name, namespace: o.namespace, meta: o.meta, payloadFile, quiet: o.quiet, readStdin: io.readStdin })),
+    );
+  const periodic = jobCommand(job, 'periodic').description('operate on periodic jobs');
+  jobCommand(periodic, 'force')
+    .description("launch a periodic job's child now, like `nomad job periodic force` (whatever the schedule and prohibitOverlap say)")
+    .argument('<job>', 'the periodic job')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => jobPeriodicForce(ctx, { job: name, namespace: o.namespace })));
 
   command('logs')
     .description("print a task's stdout (or stderr) of an allocation, through the API server from the allocation's agent, like `kubectl logs`")

@@ -1,6 +1,7 @@
 // Running the API server (and its components) until interrupted: shared by `drover dev` and `drover server`.
 import { performance } from 'node:perf_hooks';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
+import { dispatchPlugin } from '../../pkg/apiserver/dispatch/route.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
 import { logProxyPlugin } from '../../pkg/apiserver/logproxy/log-proxy.ts';
 import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
@@ -38,7 +39,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
   // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
   // proxied to the allocation's node agent.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), logProxyPlugin()] });
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
   const client = createClient({ server: url, userAgent: `${opts.label}/components` });
   // One informer per kind for every component of this process: each kind is listed, watched and cached once.

@@ -10,9 +10,10 @@ export const STATUS_VERBS = ['get', 'patch', 'update'];
 
 const groupVersion = { groupVersion: API_VERSION, version: VERSION };
 
-/** Subresources served by their own routes (beyond /status), listed after their kind: the scheduler's plan commit. */
+/** Subresources served by their own routes (beyond /status), listed after their kind: the scheduler's plan commit, job dispatch. */
 export const EXTRA_SUBRESOURCES: Record<string, Array<{ name: string; kind: string; verbs: string[] }>> = {
   evaluations: [{ name: 'plan', kind: 'Plan', verbs: ['create'] }],
+  jobs: [{ name: 'dispatch', kind: 'Job', verbs: ['create'] }],
 };
 
 /** `/api`: the legacy core group; empty so kubectl does not look for core resources here. */

@@ -48,6 +48,10 @@ test('batch: host volumes, type defaults, and fingerprints that ignore in-place 
   const changed = structuredClone(raw);
   (changed.spec.groups[0].tasks[1].config as { args: string[] }).args = ['-c', 'echo other'];
   assert.notEqual(jobFromApi(changed).groups[0].fingerprint, g.fingerprint);
+  // A new dispatch payload must reach the tasks' files: it replaces the allocations.
+  const repaid = structuredClone(raw);
+  repaid.spec.payload = Buffer.from('new').toString('base64');
+  assert.notEqual(jobFromApi(repaid).groups[0].fingerprint, g.fingerprint);
 });
 
 test('nodes: capacity net of reserved, drivers, volumes, drain, and a class that ignores unique attributes', () => {

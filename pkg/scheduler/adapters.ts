@@ -76,7 +76,7 @@ function groupOf(spec: JobSpec, type: JobType, g: TaskGroup): GroupView {
     update: { maxParallel: update ? (g.update?.maxParallel ?? spec.update?.maxParallel ?? 1) : 0 },
     migrateMaxParallel: g.migrate?.maxParallel ?? spec.migrate?.maxParallel ?? 1,
     reschedule: rescheduleOf(type, spec.reschedule, g.reschedule),
-    fingerprint: groupFingerprint(g as unknown as Record<string, unknown>, spec.meta),
+    fingerprint: groupFingerprint(g as unknown as Record<string, unknown>, spec.meta, spec.payload),
   };
 }
 

@@ -29,8 +29,11 @@ export function hashOf(value: unknown): string {
   return a + b;
 }
 
-/** The destructive fingerprint of a raw group spec (plus the job meta, which tasks see in their env). */
-export function groupFingerprint(group: Record<string, unknown>, jobMeta?: unknown): string {
+/**
+ * The destructive fingerprint of a raw group spec, plus the job meta (tasks see it in their env) and the job's
+ * dispatch payload (written into task directories before start). Without a payload the hash is what it was.
+ */
+export function groupFingerprint(group: Record<string, unknown>, jobMeta?: unknown, payload?: string): string {
   const kept: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(group)) if (!GROUP_INPLACE_FIELDS.has(k)) kept[k] = v;
   const tasks = Array.isArray(group.tasks) ? (group.tasks as Array<Record<string, unknown>>) : [];
@@ -39,5 +42,5 @@ export function groupFingerprint(group: Record<string, unknown>, jobMeta?: unkno
     for (const [k, v] of Object.entries(t ?? {})) if (!TASK_INPLACE_FIELDS.has(k)) task[k] = v;
     return task;
   });
-  return hashOf({ group: kept, jobMeta: jobMeta ?? null });
+  return hashOf({ group: kept, jobMeta: jobMeta ?? null, payload });
 }

@@ -10,6 +10,7 @@ import { computePlan } from '../../scheduler/schedule.ts';
 import type { SchedulerConfig } from '../../scheduler/stack.ts';
 import type { AllocView, JobView } from '../../scheduler/structs.ts';
 import { jobKey } from '../../../api/schemas/job-key.ts';
+import { isTemplate } from '../../../api/schemas/job-launch.ts';
 import { isLive } from '../../../api/schemas/allocation-state.ts';
 import { deepEqual, keyPrefix, objectKey } from '../codec.ts';
 import type { ServerContext } from '../context.ts';
@@ -56,6 +57,9 @@ export async function planJob(ctx: ServerContext, kinds: JobPlanKinds, config: P
   const { current } = state;
   const currentView = current ? jobFromApi(current) : undefined;
   const planned = jobFromApi(candidate);
+  // A template places nothing under its own name (its children do), as Nomad's plan of a periodic or
+  // parameterized job shows: plan it without groups.
+  if (isTemplate(candidate)) planned.groups = [];
   // The version a submit would create: the running one when the spec is unchanged, the next one otherwise.
   if (currentView) planned.version = deepEqual(current!.spec, candidate.spec) ? currentView.version : currentView.version + 1;
   const jobVersions = new Map<number, JobView>(state.history.map((v) => [v.spec.version, jobFromSpec(req.namespace, req.name, v.spec.version, v.spec.jobSpec)]));

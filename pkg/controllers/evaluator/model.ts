@@ -82,9 +82,7 @@ export function jobVersionOf(job: Job): number {
 }
 
 /** Periodic and parameterized jobs are templates: their launches are evaluated, not the template itself. */
-export function isTemplate(job: Job): boolean {
-  return !!job.spec.periodic || !!job.spec.parameterized;
-}
+export { isTemplate } from '../../../api/schemas/job-launch.ts';
 
 /** Whether the job is gone or going: deleted, being deleted, or stopped. */
 export function isJobStopped(job: Job | undefined): boolean {

@@ -4,8 +4,8 @@
 //   <dataDir>/allocs/<alloc uid>/
 //     alloc/{data,logs,tmp}
 //     <task>/{local,secrets,tmp}
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 
 /** Paths of one allocation's directory. */
 export interface AllocDir {
@@ -59,6 +59,19 @@ export async function buildTaskDir(dir: TaskDir): Promise<void> {
   await mkdir(dir.local, { recursive: true });
   await mkdir(dir.tmp, { recursive: true });
   await mkdir(dir.secrets, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Write a dispatched job's payload to `file` under the task's `local/` (Nomad's dispatch_payload). Admission
+ * refuses paths that leave it; this checks again, since the agent must never write outside the task dir.
+ */
+export async function writeDispatchPayload(dir: TaskDir, file: string, payload: Buffer): Promise<string> {
+  const target = resolve(dir.local, file);
+  const rel = relative(dir.local, target);
+  if (rel === '' || rel.startsWith('..') || resolve(dir.local, rel) !== target) throw new Error(`dispatchPayload.file: "${file}" is not inside the task's local/ directory`);
+  await mkdir(dirname(target), { recursive: true });
+  await writeFile(target, payload, { mode: 0o644 });
+  return target;
 }
 
 /** Remove the allocation directory and everything in it. */

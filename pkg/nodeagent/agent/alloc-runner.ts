@@ -285,7 +285,7 @@ export class AllocRunner {
         prepare: () =>
           buildTaskConfig({
             alloc: this.alloc, group: this.job!.group, task: this.currentTask(task.name) ?? task, dir: this.dir,
-            datacenter: this.deps.datacenter, address: this.deps.address, hostVolumes: this.deps.hostVolumes, jobMeta: this.job!.meta,
+            datacenter: this.deps.datacenter, address: this.deps.address, hostVolumes: this.deps.hostVolumes, jobMeta: this.job!.meta, payload: this.job!.payload,
           }),
         changed: () => this.changed(),
       },
@@ -310,7 +310,7 @@ export class AllocRunner {
           this.failure = `group "${this.alloc.spec.groupName}" not found in job "${job.name}" version ${version}`;
           return undefined;
         }
-        return { type: (job.spec.type ?? 'service') as JobType, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta };
+        return { type: (job.spec.type ?? 'service') as JobType, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload };
       } catch (err) {
         if (isNotFound(err)) {
           this.failure = `failed to fetch the job: ${(err as Error).message}`;
@@ -330,7 +330,7 @@ export class AllocRunner {
     try {
       const job = await this.deps.jobs.get(this.alloc.metadata.namespace ?? 'default', this.alloc.spec.jobName, version);
       const group = job.spec.groups.find((g) => g.name === this.alloc.spec.groupName);
-      if (group) facts = { ...this.job!, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta };
+      if (group) facts = { ...this.job!, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload };
     } catch (err) {
       this.log.warn('fetching the updated job failed; keeping the previous version', { version, err });
     }

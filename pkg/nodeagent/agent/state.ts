@@ -16,6 +16,8 @@ export interface JobFacts {
   group: TaskGroup;
   update?: UpdateStrategy;
   meta?: Record<string, string>;
+  /** The job's dispatch payload (base64), for tasks with dispatchPayload. */
+  payload?: string;
 }
 
 /** Everything persisted about one allocation. */

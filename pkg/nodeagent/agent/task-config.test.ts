@@ -2,7 +2,7 @@
 // it), allocated resources and ports, host volume mounts; and the config errors a job author can fix.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Allocation, TaskGroup } from '../../../api/schemas/index.ts';
@@ -77,6 +77,25 @@ test('config errors a job author can fix are plain messages', async () => {
     await assert.rejects(buildTaskConfig({ ...base, task: { name: 'app', driver: 'fake', config: { ports: ['http', 'grpc'] } } }), /port label "grpc" is not in the group network \(allocated: http, admin\)/);
     await assert.rejects(buildTaskConfig({ ...base, task: { name: 'app', driver: 'fake', volumeMounts: [{ volume: 'nope', destination: '/x' }] } }), /volume "nope" is not declared/);
     await assert.rejects(buildTaskConfig({ ...base, hostVolumes: {}, task: group.tasks[0]! }), /host volume "tls" does not exist on this node/);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("a dispatch payload is written into the task's local/ directory (Nomad's dispatch_payload), and only there", async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'drover-taskcfg-'));
+  try {
+    const dir = allocDirOf(dataDir, 'u-1');
+    await buildAllocDir(dir);
+    const base = { alloc, group: { name: 'front', tasks: [] }, dir, datacenter: 'dc1', address: '127.0.0.1', hostVolumes: {} };
+    const payload = Buffer.from('{"w":640}').toString('base64');
+    await buildTaskConfig({ ...base, payload, task: { name: 'app', driver: 'fake', dispatchPayload: { file: 'in/params.json' } } });
+    assert.equal(await readFile(join(dir.root, 'app', 'local', 'in', 'params.json'), 'utf8'), '{"w":640}');
+    // Without a payload, or without dispatchPayload, nothing is written.
+    await buildTaskConfig({ ...base, task: { name: 'other', driver: 'fake', dispatchPayload: { file: 'p' } } });
+    await assert.rejects(stat(join(dir.root, 'other', 'local', 'p')), /ENOENT/);
+    await assert.rejects(buildTaskConfig({ ...base, payload, task: { name: 'bad', driver: 'fake', dispatchPayload: { file: '../../escape' } } }), /not inside the task's local\/ directory/);
+    await assert.rejects(stat(join(dir.root, 'escape')), /ENOENT/);
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@
 // the group does not have) are thrown as plain Errors and end the task with a clear, unrecoverable event.
 import type { Allocation, Task, TaskGroup } from '../../../api/schemas/index.ts';
 import type { TaskConfig } from '../drivers/driver.ts';
-import { buildTaskDir, taskDirOf, type AllocDir } from './alloc-dir.ts';
+import { buildTaskDir, taskDirOf, writeDispatchPayload, type AllocDir } from './alloc-dir.ts';
 import { taskEnv } from './env.ts';
 
 /** What the config is built from. */
@@ -16,6 +16,8 @@ export interface TaskConfigInput {
   address: string;
   hostVolumes: Record<string, { path: string; readOnly?: boolean }>;
   jobMeta?: Record<string, string>;
+  /** The job's dispatch payload (base64), written where the task's dispatchPayload says. */
+  payload?: string;
 }
 
 /** Nomad's default task resources (the scheduler counts the same). */
@@ -36,6 +38,7 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
     ...((allocated?.memoryMaxMB ?? task.resources?.memoryMaxMB) ? { memoryMaxMB: allocated?.memoryMaxMB ?? task.resources?.memoryMaxMB } : {}),
   };
   await buildTaskDir(td);
+  if (task.dispatchPayload && input.payload) await writeDispatchPayload(td, task.dispatchPayload.file, Buffer.from(input.payload, 'base64'));
   const env = taskEnv({
     alloc,
     taskName: task.name,
