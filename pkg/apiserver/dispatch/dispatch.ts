@@ -33,8 +33,8 @@ function shapeCauses(body: Record<string, unknown>): StatusCause[] {
   for (const k of Object.keys(body)) if (!KNOWN.has(k)) causes.push({ reason: 'FieldValueInvalid', field: k, message: `unknown field "${k}"` });
   if (body.kind !== undefined && body.kind !== DISPATCH_REQUEST_KIND) causes.push({ reason: 'FieldValueNotSupported', field: 'kind', message: `Unsupported value: ${JSON.stringify(body.kind)}: supported values: "${DISPATCH_REQUEST_KIND}"` });
   const meta = body.meta;
-  if (meta !== undefined && (meta === null || typeof meta !== 'object' || Array.isArray(meta))) causes.push({ reason: 'FieldValueTypeInvalid', field: 'meta', message: 'Invalid value: must be an object of strings' });
-  else for (const [k, v] of Object.entries(meta ?? {})) if (typeof v !== 'string') causes.push({ reason: 'FieldValueTypeInvalid', field: `meta.${k}`, message: 'Invalid value: must be a string' });
+  if (meta !== undefined && (meta === null || typeof meta !== 'object' || Array.isArray(meta))) causes.push({ reason: 'FieldValueInvalid', field: 'meta', message: 'Invalid value: must be an object of strings' });
+  else for (const [k, v] of Object.entries(meta ?? {})) if (typeof v !== 'string') causes.push({ reason: 'FieldValueInvalid', field: `meta.${k}`, message: 'Invalid value: must be a string' });
   if (body.payload !== undefined && (typeof body.payload !== 'string' || !BASE64.test(body.payload))) causes.push({ reason: 'FieldValueInvalid', field: 'payload', message: 'Invalid value: must be base64' });
   return causes;
 }
