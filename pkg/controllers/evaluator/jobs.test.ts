@@ -4,7 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Evaluation, Job, JobVersion } from '../../../api/schemas/index.ts';
 import { KEEP_VERSIONS } from './versions.ts';
-import { EVALUATED_GENERATION } from './model.ts';
 import { allocDraft, createNode, evaluatorHarness, place, testJob, type EvaluatorHarness } from './testkit.ts';
 
 async function withHarness(fn: (h: EvaluatorHarness) => Promise<void>): Promise<void> {
@@ -30,7 +29,9 @@ test('a registered job gets one job-register evaluation with its version, priori
     });
     assert.equal(e!.status?.deliveries, 0);
     const job = await h.client.resource<Job>('jobs').get('web', { namespace: 'default' });
-    assert.equal(job.metadata.annotations?.[EVALUATED_GENERATION], '1');
+    assert.equal(job.status?.evaluatedGeneration, 1);
+    // The record is in status: the user's metadata is left as written.
+    assert.equal(job.metadata.annotations, undefined);
     // Level-based: reconciling again (recorded generation now seen) creates nothing.
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
@@ -115,11 +116,11 @@ test('an equivalent pending evaluation makes a new one redundant (a restart betw
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
     // Forget the record, as if the evaluator died right after creating the evaluation.
-    await jobs.patch('web', { metadata: { annotations: { [EVALUATED_GENERATION]: null } } }, 'merge', { namespace: 'default' });
+    await jobs.patch('web', { status: { evaluatedGeneration: null } }, 'merge', { namespace: 'default', subresource: 'status' });
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
     assert.equal((await h.evals()).length, 1);
-    assert.equal((await jobs.get('web', { namespace: 'default' })).metadata.annotations?.[EVALUATED_GENERATION], '1');
+    assert.equal((await jobs.get('web', { namespace: 'default' })).status?.evaluatedGeneration, 1);
   });
 });
 
@@ -132,7 +133,7 @@ test('periodic and parameterized jobs are templates: recorded, never evaluated t
     await h.evaluator.reconcileJob('default/nightly');
     await h.evaluator.reconcileJob('default/dispatchable');
     assert.equal((await h.evals()).length, 0);
-    assert.equal((await jobs.get('nightly', { namespace: 'default' })).metadata.annotations?.[EVALUATED_GENERATION], '1');
+    assert.equal((await jobs.get('nightly', { namespace: 'default' })).status?.evaluatedGeneration, 1);
   });
 });
 

@@ -123,7 +123,7 @@ test('a pending evaluation of the job already covers a node trigger', async () =
   await withHarness(async (h) => {
     await cluster(h);
     // web is evaluated again (its record lost) and that evaluation is still pending when n1 goes down.
-    await h.client.resource<Job>('jobs').patch('web', { metadata: { annotations: { 'evaluator.drover.dev/evaluated-generation': null } } }, 'merge', { namespace: 'default' });
+    await h.client.resource<Job>('jobs').patch('web', { status: { evaluatedGeneration: null } }, 'merge', { namespace: 'default', subresource: 'status' });
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
     await patchNode(h, { status: { phase: 'down' } }, 'status');

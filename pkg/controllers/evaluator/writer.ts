@@ -2,7 +2,7 @@
 // superseded and unblocked, each status change a compare-and-swap on the copy last seen; a lost race re-reads
 // and re-checks the rule, so an evaluation a worker has meanwhile claimed is never touched. Per job, the
 // check "is an equivalent evaluation already pending?" and the creation run under one lock, so concurrent
-// triggers for one job create one evaluation. Annotations record what has been evaluated.
+// triggers for one job create one evaluation. Annotations (nodes, allocations) and the job's status.evaluatedGeneration record what has been evaluated.
 import type { Evaluation, EvaluationSpec, EvaluationStatus } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { isConflict, isNotFound } from '../../apierrors/status.ts';
@@ -85,12 +85,27 @@ export class EvalWriter {
     }
   }
 
-  /** Set one annotation by merge patch (no precondition: the annotation is the evaluator's alone). */
+  /**
+   * Record that the job's `generation` has been evaluated: a merge patch of status.evaluatedGeneration through
+   * /status (no precondition: the field is the evaluator's alone; the spec, metadata and the job status
+   * controller's fields are untouched).
+   */
+  async recordEvaluated(job: Job, generation: number): Promise<void> {
+    const patch = { status: { evaluatedGeneration: generation } };
+    try {
+      await this.deps.client.resource<Job>('jobs').patch(job.metadata.name, patch, 'merge', { namespace: job.metadata.namespace, subresource: 'status', fieldManager: FIELD_MANAGER });
+    } catch (err) {
+      // Gone meanwhile: nothing left to record; its deletion is a trigger of its own.
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
   /** Record the job's current version (JobVersion) and prune versions no live allocation runs. */
   recordVersion(job: Job, liveVersions: number[]): Promise<void> {
     return recordJobVersion({ client: this.deps.client, logger: this.deps.logger }, job, liveVersions);
   }
 
+  /** Set one annotation by merge patch (no precondition: the annotation is the evaluator's alone). */
   async annotate(plural: 'jobs' | 'nodes' | 'allocations', namespace: string | undefined, name: string, key: string, value: string): Promise<void> {
     const patch = { metadata: { annotations: { [key]: value } } };
     try {

@@ -5,6 +5,7 @@
 import type { Job, JobSpec, JobVersion } from '../../../api/schemas/index.ts';
 import { apiError, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
+import { jobVersion } from '../../../api/schemas/job-version.ts';
 
 /** One job spec at one version. */
 export interface JobAtVersion {
@@ -54,5 +55,5 @@ export class JobSource {
 
 /** The version a Job is at now: what the scheduler stamps on the allocations it places. */
 export function currentVersion(job: Job): number {
-  return job.status?.version ?? job.metadata.generation ?? 0;
+  return jobVersion(job);
 }
