@@ -36,3 +36,12 @@ export function isTerminal(s: AllocationState): boolean {
 export function isLive(a: { spec: { desiredStatus?: DesiredStatus }; status?: { clientStatus?: ClientStatus } }): boolean {
   return !isTerminal({ desiredStatus: a.spec.desiredStatus, clientStatus: a.status?.clientStatus });
 }
+
+/**
+ * Whether the allocation runs healthy: live, reported running, and not reported unhealthy. Without a health
+ * signal (no checks, or no verdict yet) a running allocation counts as healthy, as in the scheduler and the
+ * drainer; a deployment's own verdict (Deployment status) is what gates a rollout.
+ */
+export function isRunningHealthy(a: { spec: { desiredStatus?: DesiredStatus }; status?: { clientStatus?: ClientStatus; deploymentStatus?: { healthy?: boolean } } }): boolean {
+  return isLive(a) && a.status?.clientStatus === 'running' && a.status.deploymentStatus?.healthy !== false;
+}

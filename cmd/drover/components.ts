@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { startDrainComponent } from '../../pkg/controllers/drain/index.ts';
 import { startEvaluator } from '../../pkg/controllers/evaluator/index.ts';
 import { startHealthComponent } from '../../pkg/controllers/health/index.ts';
+import { startJobStatusComponent } from '../../pkg/controllers/jobstatus/index.ts';
 import { startScheduler } from '../../pkg/scheduler/worker/index.ts';
 
 /** What a component receives when it starts. */
@@ -70,7 +71,10 @@ const scheduling: Component[] = [
   { name: 'scheduler', start: (deps) => startScheduler({ ...hostOf(deps), identity: processIdentity('scheduler') }) },
 ];
 
+/** Job status (status, summary, conditions, Events), leader-elected: one writer of job status in the cluster. */
+const jobControllers: Component[] = [{ name: 'job-status-controller', start: (deps) => startJobStatusComponent(hostOf(deps)) }];
+
 /** The components each mode starts, in start order. */
 export function defaultComponents(_mode: ComponentMode, tuning: ComponentTuning = {}): Component[] {
-  return [...nodeControllers(tuning), ...scheduling];
+  return [...nodeControllers(tuning), ...scheduling, ...jobControllers];
 }
