@@ -1,7 +1,12 @@
 // The job status controller against a real API server over the memory store, beside a running evaluator: the
 // status it writes through /status (observedGeneration, version, status, summary, conditions), the Events it
-// records, and that a client's get → PUT of the Job after apply never conflicts with Drover's own writes.
+// records, that `kubectl wait --for=condition=Ready` returns once the job is ready, and that a client's get → PUT of the Job after apply never conflicts with Drover's own writes.
 import { test } from 'node:test';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
 import type { Allocation, ApiObject, Event, Evaluation, Job } from '../../../api/schemas/index.ts';
 import { ManualClock } from '../../clock/clock.ts';
@@ -108,5 +113,33 @@ test("a client's get → PUT of the Job after apply does not conflict with Drove
     assert.equal(replaced.metadata.labels?.team, 'a');
     assert.equal(replaced.status?.evaluatedGeneration, 1, 'the evaluator record survives a replace');
     assert.equal((await evalsOf()).length, 1, 'no second evaluation: the replace changed no spec');
+  });
+});
+
+const KUBECTL = ['/usr/bin/kubectl', '/usr/lib/google-cloud-sdk/bin/kubectl'].find((p) => existsSync(p));
+
+test('kubectl wait --for=condition=Ready jobs.drover.dev/NAME returns once every allocation runs', async () => {
+  assert.ok(KUBECTL, 'kubectl is required (installed on these machines)');
+  await withControllers(async (r) => {
+    const dir = mkdtempSync(join(tmpdir(), 'drover-kubectl-wait-'));
+    const kubeconfig = join(dir, 'config');
+    writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: d\n  cluster: {server: "${r.c.api.url}"}\ncontexts:\n- name: d\n  context: {cluster: d, user: u, namespace: default}\ncurrent-context: d\nusers:\n- name: u\n  user: {}\n`);
+    try {
+      await createNode(r.c.client, 'n1');
+      await r.c.client.resource<Job>('jobs').apply(testJob('web', { groups: [{ name: 'g', count: 1, tasks: [{ name: 't', driver: 'mock', config: {}, resources: { cpu: 100, memoryMB: 64 } }] }] }), { fieldManager: 'kubectl' });
+      await until(async () => cond(await get(r), READY)?.status === 'False');
+      let exited = false;
+      // The bound only guards a hang: the job is made ready right below.
+      const waiting = promisify(execFile)(KUBECTL!, ['wait', '--for=condition=Ready', 'jobs.drover.dev/web', '--timeout=120s'], { env: { PATH: process.env.PATH ?? '', HOME: dir, KUBECONFIG: kubeconfig } })
+        .finally(() => (exited = true));
+      await place(r.c.client, [allocDraft('web-a', 'web', 'n1', { cpu: 100, memoryMB: 64 })]);
+      await completeEvals(r);
+      assert.equal(exited, false, 'kubectl wait returned before the job was ready');
+      await report(r, 'web-a', 'running');
+      const { stdout } = await waiting;
+      assert.match(stdout, /job\.drover\.dev\/web condition met/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
