@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import type { Evaluation, Job, JobSpec, JobVersion } from '../../api/schemas/index.ts';
 import { createClient, type Client } from '../../pkg/client/client.ts';
 import { ManualClock } from '../../pkg/clock/clock.ts';
-import { allocDraft, createNode, place } from '../../pkg/controllers/evaluator/testkit.ts';
+import { allocDraft, createNode, place, until } from '../../pkg/controllers/evaluator/testkit.ts';
+import { startJobStatusController } from '../../pkg/controllers/jobstatus/index.ts';
+import { silentLogger } from '../../pkg/log/logger.ts';
 import { startApiServer, type TestApiServer } from '../../test/support/server.ts';
 import { run } from './program.ts';
 
@@ -139,4 +141,17 @@ test('job stop sets spec.stop and keeps the job; --purge deletes it', async () =
   const gone = await drover(['job', 'stop', 'nope']);
   assert.equal(gone.code, 1);
   assert.match(gone.err, /not found/);
+});
+
+test('describe job shows the Events the job status controller recorded', async () => {
+  const ctl = await startJobStatusController({ client, clock, logger: silentLogger });
+  try {
+    await createJob('described', spec(1));
+    await until(async () => (await jobs().get('described', { namespace: 'default' })).status?.status === 'pending');
+    const r = await drover(['describe', 'job', 'described']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^Events:\n.*Type +Reason +Age +From +Message\n[\s\S]*Normal +JobPending +\S+ +job-status-controller +job status <none> → pending \(version 1\)$/m);
+  } finally {
+    await ctl.stop();
+  }
 });

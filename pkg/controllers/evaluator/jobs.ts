@@ -19,7 +19,11 @@ export async function reconcileJob(ctx: EvaluatorContext, key: string): Promise<
   const live = ctx.cache.liveAllocsOf(namespace, name).map((a) => a.spec.jobVersion);
   await ctx.writer.recordVersion(job, live);
   // Templates are never placed themselves: their launches (child jobs) are evaluated.
-  if (!isTemplate(job)) await ctx.writer.ensure(requestFor(job, job.spec.stop ? 'job-deregister' : 'job-register'));
+  if (!isTemplate(job)) {
+    const { eval: e, created } = await ctx.writer.ensure(requestFor(job, job.spec.stop ? 'job-deregister' : 'job-register'));
+    // An Event about the job for `drover describe job` (best effort; a reused evaluation was announced already).
+    if (created) await ctx.writer.jobEvent(job, 'Evaluating', `created evaluation ${e.metadata.name} (${e.spec.triggeredBy}) for version ${e.spec.jobVersion ?? generation}`);
+  }
   await ctx.writer.recordEvaluated(job, generation);
 }
 

@@ -13,6 +13,7 @@ import type { EvaluatorCache } from './cache.ts';
 import { jobKey } from '../../../api/schemas/job-key.ts';
 import { evalPhase, FIELD_MANAGER, isOpenPending } from './model.ts';
 import { recordJobVersion } from './versions.ts';
+import { recordEvent } from '../health/events.ts';
 import type { Job } from '../../../api/schemas/index.ts';
 
 /** What to evaluate: the spec of the evaluation to create (or to find already pending). */
@@ -98,6 +99,11 @@ export class EvalWriter {
       // Gone meanwhile: nothing left to record; its deletion is a trigger of its own.
       if (!isNotFound(err)) throw err;
     }
+  }
+
+  /** Record an Event about `job` from the evaluator (best effort: failures are logged, never thrown). */
+  jobEvent(job: Job, reason: string, message: string): Promise<void> {
+    return recordEvent(this.deps.client, this.deps.logger, { object: job, reason, message, component: FIELD_MANAGER, now: this.deps.clock.now() });
   }
 
   /** Record the job's current version (JobVersion) and prune versions no live allocation runs. */

@@ -86,6 +86,7 @@ test('status goes Evaluating → Starting → Ready as the job is evaluated, pla
     const reasons = events.items.filter((e) => e.involvedObject?.name === 'web').map((e) => e.reason);
     assert.ok(reasons.includes('JobRunning'), reasons.join(','));
     assert.ok(reasons.includes('Running'), reasons.join(','));
+    assert.ok(reasons.includes('Evaluating'), `the evaluator's Event: ${reasons.join(',')}`);
   });
 });
 
