@@ -78,6 +78,9 @@ test('job status: the status fields, summary, placement failures of the blocked 
     /^Placement Failure \(evaluation web-b\)$/m, /^Task Group "g" \(failed to place 1 allocation\):$/m, /^ {2}\* Dimension "memory" exhausted on 1 nodes$/m,
     /^web-a +n1 +g +1 +run +pending +- +/m,
   ]) assert.match(r.out, line);
+  // `get jobs` shows the STATUS and VERSION columns from the same status.
+  const g = await drover(['get', 'jobs', 'web']);
+  assert.match(g.out, /^NAME +TYPE +PRIORITY +STATUS +VERSION +AGE\nweb +service +50 +running +1 +/);
 });
 
 test('job history lists versions newest first, with diffs under -p; revert puts an old spec back as a new version', async () => {
