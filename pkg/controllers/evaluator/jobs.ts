@@ -14,7 +14,13 @@ export async function reconcileJob(ctx: EvaluatorContext, key: string): Promise<
   const job = ctx.cache.job(namespace, name);
   if (!job || job.metadata.deletionTimestamp) return deregistered(ctx, namespace, name);
   const generation = job.metadata.generation ?? 1;
-  if (job.status?.evaluatedGeneration === generation) return;
+  const onRecord = job.status?.evaluatedGeneration ?? 0;
+  // What this term recorded counts too: other writers of the job's status (the job status controller) make
+  // events that can reach us before our own record does, and the evaluation may be claimed by then.
+  if (Math.max(onRecord, ctx.writer.evaluatedInTerm(job)) >= generation) {
+    if (onRecord < generation) await ctx.writer.recordEvaluated(job, generation);
+    return;
+  }
   // The version is on record before anything can be placed at it (the scheduler and agents read it back).
   const live = ctx.cache.liveAllocsOf(namespace, name).map((a) => a.spec.jobVersion);
   await ctx.writer.recordVersion(job, live);
@@ -28,6 +34,7 @@ export async function reconcileJob(ctx: EvaluatorContext, key: string): Promise<
 }
 
 async function deregistered(ctx: EvaluatorContext, namespace: string, name: string): Promise<void> {
+  ctx.writer.forgetJob(namespace, name);
   if (ctx.cache.liveAllocsOf(namespace, name).length === 0) return;
   const facts = ctx.cache.jobFacts(namespace, name);
   await ctx.writer.ensure({ namespace, jobName: name, priority: facts?.priority ?? 50, type: facts?.type ?? 'service', triggeredBy: 'job-deregister' });

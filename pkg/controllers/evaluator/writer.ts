@@ -35,6 +35,8 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** Writes evaluations and annotations for the evaluator. */
 export class EvalWriter {
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Per job key: the uid and generation this evaluator recorded as evaluated (lives as long as the term). */
+  private readonly recorded = new Map<string, { uid: string | undefined; generation: number }>();
 
   constructor(private readonly deps: { client: Client; cache: EvaluatorCache; clock: Clock; logger: Logger; random: () => number }) {}
 
@@ -95,10 +97,22 @@ export class EvalWriter {
     const patch = { status: { evaluatedGeneration: generation } };
     try {
       await this.deps.client.resource<Job>('jobs').patch(job.metadata.name, patch, 'merge', { namespace: job.metadata.namespace, subresource: 'status', fieldManager: FIELD_MANAGER });
+      this.recorded.set(jobKey(job.metadata.namespace ?? 'default', job.metadata.name), { uid: job.metadata.uid, generation });
     } catch (err) {
       // Gone meanwhile: nothing left to record; its deletion is a trigger of its own.
       if (!isNotFound(err)) throw err;
     }
+  }
+
+  /** The generation of `job` (same uid) this evaluator recorded as evaluated, 0 when none. */
+  evaluatedInTerm(job: Job): number {
+    const r = this.recorded.get(jobKey(job.metadata.namespace ?? 'default', job.metadata.name));
+    return r && r.uid === job.metadata.uid ? r.generation : 0;
+  }
+
+  /** Forget what was recorded for a job that is gone. */
+  forgetJob(namespace: string, name: string): void {
+    this.recorded.delete(jobKey(namespace, name));
   }
 
   /** Record an Event about `job` from the evaluator (best effort: failures are logged, never thrown). */
