@@ -44,3 +44,12 @@ export function isLive(a: { spec: { desiredStatus?: DesiredStatus }; status?: { 
 export function isLostUnstopped(s: AllocationState): boolean {
   return (s.desiredStatus ?? 'run') === 'run' && s.clientStatus === 'lost';
 }
+
+/**
+ * Whether the allocation runs healthy: live, reported running, and not reported unhealthy. Without a health
+ * signal (no checks, or no verdict yet) a running allocation counts as healthy, as in the scheduler and the
+ * drainer; a deployment's own verdict (Deployment status) is what gates a rollout.
+ */
+export function isRunningHealthy(a: { spec: { desiredStatus?: DesiredStatus }; status?: { clientStatus?: ClientStatus; deploymentStatus?: { healthy?: boolean } } }): boolean {
+  return isLive(a) && a.status?.clientStatus === 'running' && a.status.deploymentStatus?.healthy !== false;
+}

@@ -105,17 +105,30 @@ export const GroupSummary = Obj(
   { description: 'Allocation counts of a group.' },
 );
 
-/** The observed state of a job. */
+/** The job's latest deployment, as the job status controller last read it. */
+export const JobDeploymentRef = Obj(
+  {
+    name: Type.String({ minLength: 1, description: 'Deployment object name.' }),
+    jobVersion: Type.Optional(Int({ minimum: 0, description: 'Job version it rolls out.' })),
+    phase: Type.Optional(Type.String({ description: 'Its phase (running, paused, successful, failed, cancelled).' })),
+    description: Type.Optional(Type.String({ description: 'Its description of the phase.' })),
+  },
+  { description: 'The latest deployment of the job.' },
+);
+
+/** The observed state of a job (written through /status: the job status controller, and the evaluator's record). */
 export const JobStatus = Obj(
   {
-    version: Type.Optional(Int({ minimum: 0, description: 'Current job version, bumped on each spec change (history in JobVersion objects).' })),
-    status: Type.Optional(StringEnum(['pending', 'running', 'dead'], { description: 'pending: nothing running yet; running; dead: stopped or all done.' })),
-    stable: Type.Optional(Type.Boolean({ description: 'Whether the current version has deployed successfully.' })),
+    version: Type.Optional(Int({ minimum: 0, description: 'Version the status describes (= metadata.generation when observedGeneration is current; history in JobVersion objects).' })),
+    status: Type.Optional(StringEnum(['pending', 'running', 'dead'], { description: "Nomad's job status. pending: no allocation running yet (or only queued); running: an allocation is live; dead: stopped, or every allocation finished and nothing more is wanted." })),
+    stable: Type.Optional(Type.Boolean({ description: 'Whether the current version has deployed successfully (its JobVersion is marked stable).' })),
     observedGeneration: Type.Optional(Int({ minimum: 0, description: 'The metadata.generation this status reflects.' })),
+    evaluatedGeneration: Type.Optional(Int({ minimum: 0, description: 'The metadata.generation the evaluator last created an evaluation for (its record, so it neither misses nor repeats a job change).' })),
     summary: Type.Optional(MapOf(GroupSummary, { description: 'Allocation counts per group.' })),
+    latestDeployment: Type.Optional(JobDeploymentRef),
     conditions: Type.Optional(Conditions()),
   },
-  { description: 'Observed state of the job.' },
+  { description: 'Observed state of the job. Conditions: Ready (the generation observed, every group at its count running and healthy, the deployment of this version successful if there is one), Reconciling (work in progress toward the spec), Stalled (progress needs help: placements failed, or the deployment failed).' },
 );
 
 /** The Job object schema. */

@@ -12,6 +12,7 @@ import { startDrainComponent } from '../../pkg/controllers/drain/index.ts';
 import { startEvaluator } from '../../pkg/controllers/evaluator/index.ts';
 import { startHealthComponent } from '../../pkg/controllers/health/index.ts';
 import { startPeriodicComponent } from '../../pkg/controllers/periodic/index.ts';
+import { startJobStatusComponent } from '../../pkg/controllers/jobstatus/index.ts';
 import { startScheduler } from '../../pkg/scheduler/worker/index.ts';
 
 /** What a component receives when it starts. */
@@ -76,7 +77,10 @@ const launchers: Component[] = [
   { name: 'periodic-controller', start: (deps) => startPeriodicComponent(hostOf(deps), { identity: processIdentity('periodic') }) },
 ];
 
+/** Job status (status, summary, conditions, Events), leader-elected: one writer of job status in the cluster. */
+const jobControllers: Component[] = [{ name: 'job-status-controller', start: (deps) => startJobStatusComponent(hostOf(deps)) }];
+
 /** The components each mode starts, in start order. */
 export function defaultComponents(_mode: ComponentMode, tuning: ComponentTuning = {}): Component[] {
-  return [...nodeControllers(tuning), ...scheduling, ...launchers];
+  return [...nodeControllers(tuning), ...scheduling, ...jobControllers, ...launchers];
 }

@@ -11,6 +11,9 @@ import { del } from './commands/delete.ts';
 import { describe } from './commands/describe.ts';
 import { get } from './commands/get.ts';
 import { jobDispatch, jobPeriodicForce } from './commands/job-launch.ts';
+import { jobHistory, jobRevert } from './commands/job-history.ts';
+import { jobScale, jobStop } from './commands/job-lifecycle.ts';
+import { jobStatus } from './commands/job-status.ts';
 import { logs } from './commands/logs.ts';
 import { nodeDrain, nodeEligibility, DEFAULT_DRAIN_DEADLINE } from './commands/node.ts';
 import { plan, PLAN_ERROR_EXIT, PLAN_OUTPUT_FORMATS } from './commands/plan.ts';
@@ -240,8 +243,39 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--disable', 'make the node ineligible')
     .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => nodeEligibility(ctx, { node: name, enable: o.enable, disable: o.disable })));
 
-  const job = command('job').description('operate on jobs: dispatch parameterized jobs, force periodic launches');
+  const job = command('job').description('inspect and operate on a job without its manifest: status, history, revert, scale, stop, dispatch, periodic force');
   const jobCommand = (parent: Command, name: string) => parent.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  const nsOption = () => new Option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")');
+  jobCommand(job, 'status')
+    .description("Nomad's job view: status, summary per group, latest deployment, placement failures of the latest blocked evaluation, allocations with version and health")
+    .argument('<job>', 'job name')
+    .addOption(nsOption())
+    .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => jobStatus(ctx, { job: name, namespace: o.namespace })));
+  jobCommand(job, 'history')
+    .description('the recorded versions of a job, newest first (stable or not, when submitted)')
+    .argument('<job>', 'job name')
+    .addOption(nsOption())
+    .option('-p, --diffs', 'show the diff of each version to the one before')
+    .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => jobHistory(ctx, { job: name, namespace: o.namespace, diffs: o.diffs })));
+  jobCommand(job, 'revert')
+    .description("put the spec of a recorded version back (the job gets a new version, rolled out under its update policy)")
+    .argument('<job>', 'job name')
+    .argument('<version>', 'version number, from `drover job history`')
+    .addOption(nsOption())
+    .action((name: string, version: string, o, cmd: Command) => withClient(cmd, (ctx) => jobRevert(ctx, { job: name, version, namespace: o.namespace })));
+  jobCommand(job, 'scale')
+    .description("set a group's count")
+    .argument('<job>', 'job name')
+    .argument('<group>', 'task group name')
+    .argument('<count>', 'allocations wanted')
+    .addOption(nsOption())
+    .action((name: string, group: string, count: string, o, cmd: Command) => withClient(cmd, (ctx) => jobScale(ctx, { job: name, group, count, namespace: o.namespace })));
+  jobCommand(job, 'stop')
+    .description('stop every allocation of a job and keep the job (spec.stop), or delete it with --purge')
+    .argument('<job>', 'job name')
+    .addOption(nsOption())
+    .option('--purge', 'delete the job instead of keeping it stopped')
+    .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => jobStop(ctx, { job: name, namespace: o.namespace, purge: o.purge })));
   jobCommand(job, 'dispatch')
     .description("create a child job of a parameterized job, like `nomad job dispatch`: meta keys as the job's metaRequired/metaOptional allow, and a payload its tasks receive through dispatchPayload")
     .argument('<job>', 'the parameterized job')

@@ -24,7 +24,9 @@ test('the redis example: defaults applied, a dynamic port, resources summed with
 });
 
 test('my-app: job constraints stay at job level, job spreads merge into groups, policies parse durations', () => {
-  const job = jobFromApi({ ...example('my-app.yaml'), status: { version: 4 } });
+  // The version is the generation (api/schemas/job-version.ts); a lagging status.version is not read.
+  const ex = example('my-app.yaml');
+  const job = jobFromApi({ ...ex, metadata: { ...ex.metadata, generation: 4 }, status: { version: 3 } });
   assert.equal(job.version, 4);
   assert.deepEqual(job.constraints, [{ attribute: '${attr.kernel.name}', operator: '=', value: 'linux' }]);
   const g = job.groups[0];

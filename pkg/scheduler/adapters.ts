@@ -11,6 +11,7 @@ import { isClientTerminal } from '../../api/schemas/allocation-state.ts';
 import { groupAsk } from './resources.ts';
 import { parseDuration } from './duration.ts';
 import { groupFingerprint, hashOf } from './fingerprint.ts';
+import { jobVersion } from '../../api/schemas/job-version.ts';
 
 /** Nomad's defaults for task resources and the group's ephemeral disk. */
 export const DEFAULT_TASK_CPU = 100;
@@ -28,9 +29,9 @@ export function defaultReschedule(type: JobType): ReschedulePolicy {
   return { attempts: 0, intervalMs: 0, delayMs: 0, delayFunction: 'constant', maxDelayMs: 0, unlimited: false };
 }
 
-/** A Job object → JobView. The version is status.version (bumped by the API server on spec change). */
+/** A Job object → JobView, at its current version (api/schemas/job-version.ts). */
 export function jobFromApi(job: Job): JobView {
-  const version = job.status?.version ?? job.metadata.generation ?? 0;
+  const version = jobVersion(job);
   return jobFromSpec(job.metadata.namespace ?? 'default', job.metadata.name, version, job.spec);
 }
 

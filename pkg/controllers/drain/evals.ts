@@ -6,6 +6,7 @@ import type { Evaluation, Job } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { isConflict, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
+import { jobVersion } from '../../../api/schemas/job-version.ts';
 
 /** Create a `node-drain` Evaluation of `job` for `nodeName`; returns its name. */
 export async function createDrainEvaluation(client: Pick<Client, 'resource'>, job: Job, nodeName: string): Promise<string> {
@@ -16,7 +17,7 @@ export async function createDrainEvaluation(client: Pick<Client, 'resource'>, jo
     metadata: { generateName: `${job.metadata.name}-`, namespace: job.metadata.namespace ?? 'default' } as Evaluation['metadata'],
     spec: {
       jobName: job.metadata.name,
-      ...(job.status?.version !== undefined ? { jobVersion: job.status.version } : {}),
+      jobVersion: jobVersion(job),
       priority: job.spec.priority ?? 50,
       type: job.spec.type ?? 'service',
       triggeredBy: 'node-drain',

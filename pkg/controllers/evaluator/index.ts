@@ -4,6 +4,6 @@ export { startEvaluator, EVALUATOR_LEASE, type RunEvaluatorOptions, type Running
 export { DEFAULT_EVALUATOR_CONFIG, type EvaluatorConfig } from './context.ts';
 export { collectable } from './gc.ts';
 export {
-  EVALUATED_GENERATION, NODE_STATE, FAILURE_EVAL, FIELD_MANAGER, evalPhase, isOpenPending, isSchedulable, nodeState,
+  NODE_STATE, FAILURE_EVAL, FIELD_MANAGER, evalPhase, isOpenPending, isSchedulable, nodeState,
   type EvalPhase,
 } from './model.ts';

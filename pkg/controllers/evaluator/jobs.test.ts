@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Evaluation, Job, JobVersion } from '../../../api/schemas/index.ts';
 import { KEEP_VERSIONS } from './versions.ts';
-import { EVALUATED_GENERATION } from './model.ts';
-import { allocDraft, createNode, evaluatorHarness, place, testJob, type EvaluatorHarness } from './testkit.ts';
+import { allocDraft, createNode, evaluatorHarness, place, testJob, until, type EvaluatorHarness } from './testkit.ts';
+import { createEvaluator } from './evaluator.ts';
+import { silentLogger } from '../../log/logger.ts';
 
 async function withHarness(fn: (h: EvaluatorHarness) => Promise<void>): Promise<void> {
   const h = await evaluatorHarness();
@@ -30,7 +31,9 @@ test('a registered job gets one job-register evaluation with its version, priori
     });
     assert.equal(e!.status?.deliveries, 0);
     const job = await h.client.resource<Job>('jobs').get('web', { namespace: 'default' });
-    assert.equal(job.metadata.annotations?.[EVALUATED_GENERATION], '1');
+    assert.equal(job.status?.evaluatedGeneration, 1);
+    // The record is in status: the user's metadata is left as written.
+    assert.equal(job.metadata.annotations, undefined);
     // Level-based: reconciling again (recorded generation now seen) creates nothing.
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
@@ -114,12 +117,35 @@ test('an equivalent pending evaluation makes a new one redundant (a restart betw
     await jobs.create(testJob('web'));
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
-    // Forget the record, as if the evaluator died right after creating the evaluation.
-    await jobs.patch('web', { metadata: { annotations: { [EVALUATED_GENERATION]: null } } }, 'merge', { namespace: 'default' });
+    // Forget the record, and start a new evaluator, as if the first died right after creating the evaluation.
+    await jobs.patch('web', { status: { evaluatedGeneration: null } }, 'merge', { namespace: 'default', subresource: 'status' });
+    const fresh = createEvaluator({ client: h.client, clock: h.clock, logger: silentLogger });
+    await fresh.context.cache.start();
+    try {
+      await until(() => fresh.context.cache.job('default', 'web')?.status?.evaluatedGeneration === undefined && fresh.context.cache.evalsOf('default', 'web').length === 1);
+      await fresh.reconcileJob('default/web');
+      assert.equal((await h.evals()).length, 1);
+      assert.equal((await jobs.get('web', { namespace: 'default' })).status?.evaluatedGeneration, 1);
+    } finally {
+      fresh.context.cache.stop();
+    }
+  });
+});
+
+test('within a term a generation is evaluated once, even when the cache lags the record and the evaluation is claimed', async () => {
+  await withHarness(async (h) => {
+    const jobs = h.client.resource<Job>('jobs');
+    await jobs.create(testJob('web'));
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
-    assert.equal((await h.evals()).length, 1);
-    assert.equal((await jobs.get('web', { namespace: 'default' })).metadata.annotations?.[EVALUATED_GENERATION], '1');
+    // What a lagging cache shows: the job without the record (here: really without it), the evaluation claimed.
+    await jobs.patch('web', { status: { evaluatedGeneration: null } }, 'merge', { namespace: 'default', subresource: 'status' });
+    const [first] = await h.evals();
+    await h.client.resource<Evaluation>('evaluations').updateStatus({ ...first!, status: { ...first!.status, claimedBy: 'worker-1/0', claimExpiresAt: new Date(h.clock.now() + 60_000).toISOString(), deliveries: 1 } });
+    await h.sync();
+    await h.evaluator.reconcileJob('default/web');
+    assert.equal((await h.evals()).length, 1, 'no second evaluation of generation 1');
+    assert.equal((await jobs.get('web', { namespace: 'default' })).status?.evaluatedGeneration, 1, 'the record is written again');
   });
 });
 
@@ -132,7 +158,7 @@ test('periodic and parameterized jobs are templates: recorded, never evaluated t
     await h.evaluator.reconcileJob('default/nightly');
     await h.evaluator.reconcileJob('default/dispatchable');
     assert.equal((await h.evals()).length, 0);
-    assert.equal((await jobs.get('nightly', { namespace: 'default' })).metadata.annotations?.[EVALUATED_GENERATION], '1');
+    assert.equal((await jobs.get('nightly', { namespace: 'default' })).status?.evaluatedGeneration, 1);
   });
 });
 

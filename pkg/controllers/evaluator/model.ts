@@ -3,11 +3,10 @@
 // what it has already evaluated (so a new leader, or a restarted one, neither misses nor repeats a trigger).
 import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
 import { isLive, isLostUnstopped } from '../../../api/schemas/allocation-state.ts';
+import { jobVersion } from '../../../api/schemas/job-version.ts';
 
 /** Field manager of every write the evaluator makes. */
 export const FIELD_MANAGER = 'drover-evaluator';
-/** On a Job: the metadata.generation the evaluator last created an evaluation for. */
-export const EVALUATED_GENERATION = 'evaluator.drover.dev/evaluated-generation';
 /** On a Node: the node state (phase/eligibility/drain) the evaluator last evaluated. */
 export const NODE_STATE = 'evaluator.drover.dev/node-state';
 /** On a failed Allocation: the evaluation created (or reused) to reschedule it. */
@@ -76,10 +75,8 @@ export function isSchedulableState(state: string | undefined): boolean {
   return state === 'ready/eligible/-';
 }
 
-/** The job's version as the scheduler reads it (status.version, bumped on spec change; else the generation). */
-export function jobVersionOf(job: Job): number {
-  return job.status?.version ?? job.metadata.generation ?? 0;
-}
+/** The job's version as the scheduler reads it (api/schemas/job-version.ts). */
+export const jobVersionOf = (job: Job): number => jobVersion(job);
 
 /** Periodic and parameterized jobs are templates: their launches are evaluated, not the template itself. */
 export { isTemplate } from '../../../api/schemas/job-launch.ts';

@@ -122,8 +122,8 @@ test('a node becoming eligible again re-evaluates its jobs and the system jobs',
 test('a pending evaluation of the job already covers a node trigger', async () => {
   await withHarness(async (h) => {
     await cluster(h);
-    // web is evaluated again (its record lost) and that evaluation is still pending when n1 goes down.
-    await h.client.resource<Job>('jobs').patch('web', { metadata: { annotations: { 'evaluator.drover.dev/evaluated-generation': null } } }, 'merge', { namespace: 'default' });
+    // web is updated and evaluated again, and that evaluation is still pending when n1 goes down.
+    await h.client.resource<Job>('jobs').patch('web', { spec: { priority: 60 } }, 'merge', { namespace: 'default' });
     await h.sync();
     await h.evaluator.reconcileJob('default/web');
     await patchNode(h, { status: { phase: 'down' } }, 'status');

@@ -8,6 +8,7 @@ import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { isAlreadyExists, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
 import type { Logger } from '../../log/logger.ts';
+import { jobVersion } from '../../../api/schemas/job-version.ts';
 
 /** How many recent versions of a job are kept (Nomad keeps 6). */
 export const KEEP_VERSIONS = 6;
@@ -15,8 +16,8 @@ export const KEEP_VERSIONS = 6;
 /** The JobVersion name for `job` at `version`. */
 export const jobVersionName = (job: string, version: number) => `${job}-v${version}`;
 
-/** The version a job is at: status.version when set, else its spec generation (what the scheduler uses). */
-export const versionOf = (job: Job): number => job.status?.version ?? job.metadata.generation ?? 1;
+/** The version a job is at (api/schemas/job-version.ts). */
+export const versionOf = (job: Job): number => jobVersion(job);
 
 /** Record the job's current spec as a JobVersion (idempotent), then prune old versions nothing runs. */
 export async function recordJobVersion(deps: { client: Client; logger: Logger }, job: Job, liveVersions: number[]): Promise<void> {

@@ -2,7 +2,7 @@
 // superseded and unblocked, each status change a compare-and-swap on the copy last seen; a lost race re-reads
 // and re-checks the rule, so an evaluation a worker has meanwhile claimed is never touched. Per job, the
 // check "is an equivalent evaluation already pending?" and the creation run under one lock, so concurrent
-// triggers for one job create one evaluation. Annotations record what has been evaluated.
+// triggers for one job create one evaluation. Annotations (nodes, allocations) and the job's status.evaluatedGeneration record what has been evaluated.
 import type { Evaluation, EvaluationSpec, EvaluationStatus } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { isConflict, isNotFound } from '../../apierrors/status.ts';
@@ -13,6 +13,7 @@ import type { EvaluatorCache } from './cache.ts';
 import { jobKey } from '../../../api/schemas/job-key.ts';
 import { evalPhase, FIELD_MANAGER, isOpenPending } from './model.ts';
 import { recordJobVersion } from './versions.ts';
+import { recordEvent } from '../health/events.ts';
 import type { Job } from '../../../api/schemas/index.ts';
 
 /** What to evaluate: the spec of the evaluation to create (or to find already pending). */
@@ -34,6 +35,8 @@ const ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 /** Writes evaluations and annotations for the evaluator. */
 export class EvalWriter {
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Per job key: the uid and generation this evaluator recorded as evaluated (lives as long as the term). */
+  private readonly recorded = new Map<string, { uid: string | undefined; generation: number }>();
 
   constructor(private readonly deps: { client: Client; cache: EvaluatorCache; clock: Clock; logger: Logger; random: () => number }) {}
 
@@ -85,12 +88,44 @@ export class EvalWriter {
     }
   }
 
-  /** Set one annotation by merge patch (no precondition: the annotation is the evaluator's alone). */
+  /**
+   * Record that the job's `generation` has been evaluated: a merge patch of status.evaluatedGeneration through
+   * /status (no precondition: the field is the evaluator's alone; the spec, metadata and the job status
+   * controller's fields are untouched).
+   */
+  async recordEvaluated(job: Job, generation: number): Promise<void> {
+    const patch = { status: { evaluatedGeneration: generation } };
+    try {
+      await this.deps.client.resource<Job>('jobs').patch(job.metadata.name, patch, 'merge', { namespace: job.metadata.namespace, subresource: 'status', fieldManager: FIELD_MANAGER });
+      this.recorded.set(jobKey(job.metadata.namespace ?? 'default', job.metadata.name), { uid: job.metadata.uid, generation });
+    } catch (err) {
+      // Gone meanwhile: nothing left to record; its deletion is a trigger of its own.
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** The generation of `job` (same uid) this evaluator recorded as evaluated, 0 when none. */
+  evaluatedInTerm(job: Job): number {
+    const r = this.recorded.get(jobKey(job.metadata.namespace ?? 'default', job.metadata.name));
+    return r && r.uid === job.metadata.uid ? r.generation : 0;
+  }
+
+  /** Forget what was recorded for a job that is gone. */
+  forgetJob(namespace: string, name: string): void {
+    this.recorded.delete(jobKey(namespace, name));
+  }
+
+  /** Record an Event about `job` from the evaluator (best effort: failures are logged, never thrown). */
+  jobEvent(job: Job, reason: string, message: string): Promise<void> {
+    return recordEvent(this.deps.client, this.deps.logger, { object: job, reason, message, component: FIELD_MANAGER, now: this.deps.clock.now() });
+  }
+
   /** Record the job's current version (JobVersion) and prune versions no live allocation runs. */
   recordVersion(job: Job, liveVersions: number[]): Promise<void> {
     return recordJobVersion({ client: this.deps.client, logger: this.deps.logger }, job, liveVersions);
   }
 
+  /** Set one annotation by merge patch (no precondition: the annotation is the evaluator's alone). */
   async annotate(plural: 'jobs' | 'nodes' | 'allocations', namespace: string | undefined, name: string, key: string, value: string): Promise<void> {
     const patch = { metadata: { annotations: { [key]: value } } };
     try {

@@ -1,10 +1,11 @@
 // Where an alloc runner gets the job spec its allocation runs. Allocations carry only the job's name and version
 // (DESIGN: hot objects stay small); the agent fetches each version once and caches it — versions are immutable.
-// A version is the Job itself while it is current (status.version, as the scheduler reads it), otherwise the
+// A version is the Job itself while it is current (its generation: api/schemas/job-version.ts, as the scheduler reads it), otherwise the
 // JobVersion object of that job and version (history).
 import type { Job, JobSpec, JobVersion } from '../../../api/schemas/index.ts';
 import { apiError, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
+import { jobVersion } from '../../../api/schemas/job-version.ts';
 
 /** One job spec at one version. */
 export interface JobAtVersion {
@@ -54,5 +55,5 @@ export class JobSource {
 
 /** The version a Job is at now: what the scheduler stamps on the allocations it places. */
 export function currentVersion(job: Job): number {
-  return job.status?.version ?? job.metadata.generation ?? 0;
+  return jobVersion(job);
 }

@@ -5,6 +5,7 @@ import type { Job, JobSpec, JobVersion, TaskGroup } from '../../../api/schemas/i
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
 import type { Logger } from '../../log/logger.ts';
+import { jobVersion } from '../../../api/schemas/job-version.ts';
 
 /** Fetches and caches job specs by namespace, name and version. */
 export class JobSpecCache {
@@ -40,7 +41,7 @@ export class JobSpecCache {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    if (job && (job.status?.version ?? job.metadata.generation ?? 0) === version) return job.spec;
+    if (job && jobVersion(job) === version) return job.spec;
     const history = await this.client.resource<JobVersion>('jobversions').listAll({ namespace, fieldSelector: `spec.jobName=${jobName}` });
     const recorded = history.items.find((v) => v.spec.version === version);
     // Without history the current spec is the best guess (its tasks rarely change their driver config).
