@@ -136,7 +136,8 @@ test('a failing check: unhealthy past healthyDeadline, and check_restart restart
       }],
     }, { type: 'service' });
     await h.place(job, { ports: [{ label: 'db', value: port }], deploymentName: 'sick-1' });
-    const a = await h.untilAlloc('sick-a0', (x) => x.status?.deploymentStatus?.healthy === false && eventTypes(x, 'db').includes('Restart Signaled'), 'unhealthy and restarted');
+    // The Restart Signaled event is reported before the restart it announces: wait for both, not the event alone.
+    const a = await h.untilAlloc('sick-a0', (x) => x.status?.deploymentStatus?.healthy === false && eventTypes(x, 'db').includes('Restart Signaled') && (x.status?.taskStates?.db?.restarts ?? 0) >= 1, 'unhealthy and restarted');
     const signaled = a.status!.taskStates!.db!.events!.find((e) => e.type === 'Restart Signaled')!;
     assert.match(signaled.message!, /check "service: ".*" check" unhealthy/);
     assert.ok((a.status!.taskStates!.db!.restarts ?? 0) >= 1);
