@@ -55,3 +55,36 @@ export const DeploymentStatus = Obj(
 export const DeploymentSchema = envelope({
   kind: 'Deployment', spec: DeploymentSpec, status: DeploymentStatus, description: 'The rollout of a job version.',
 });
+
+/** A deployment's phase (absent on a fresh object means running). */
+export type DeploymentPhase = 'running' | 'paused' | 'failed' | 'successful' | 'cancelled';
+
+/** The one name of the deployment of `jobName` at `version`: the scheduler stamps it before the object exists. */
+export function deploymentNameOf(jobName: string, version: number): string {
+  return `${jobName}-deploy-${version}`;
+}
+
+/** Whether a deployment still moves (running or paused): not successful, failed or cancelled. */
+export function isDeploymentActive(phase: DeploymentPhase | undefined): boolean {
+  return phase === undefined || phase === 'running' || phase === 'paused';
+}
+
+/** The job-spec fields the deployment rule reads. */
+interface RolloutSpec {
+  type?: string;
+  stop?: boolean;
+  update?: { maxParallel?: number };
+  groups: Array<{ update?: { maxParallel?: number } }>;
+}
+
+/**
+ * Whether a version of a job is rolled out by a Deployment: a service job, not stopped, with an update block
+ * whose maxParallel (job's, overridden by the group's; default 1) is above 0 in some group (Nomad's rule).
+ */
+export function wantsDeployment(spec: RolloutSpec): boolean {
+  if ((spec.type ?? 'service') !== 'service' || spec.stop === true) return false;
+  return spec.groups.some((g) => {
+    if (!g.update && !spec.update) return false;
+    return (g.update?.maxParallel ?? spec.update?.maxParallel ?? 1) > 0;
+  });
+}

@@ -2,6 +2,7 @@
 // fields (volume mounts → group volumes), one-of pairs. Each reads the object defensively: it runs even when the
 // schema found other problems, so every problem is reported at once, as Kubernetes does.
 import type { StatusCause } from '../../pkg/apierrors/status.ts';
+import { updateBlockCauses } from './rollout-causes.ts';
 
 type Json = Record<string, unknown>;
 
@@ -43,6 +44,7 @@ export function jobSpecCauses(spec: Json, path: string): StatusCause[] {
     causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(type)}: periodic jobs must be of type "batch" or "sysbatch"`, field: `${path}.type` });
   }
   causes.push(...spreadCauses(spec.spreads, `${path}.spreads`));
+  causes.push(...updateBlockCauses(spec.update, `${path}.update`));
   groups.forEach((g, gi) => {
     if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`));
   });
@@ -58,6 +60,7 @@ function groupCauses(g: Json, path: string): StatusCause[] {
   causes.push(...duplicates(ports, 'label', `${path}.network.ports`));
   causes.push(...duplicates(ports, 'static', `${path}.network.ports`));
   causes.push(...spreadCauses(g.spreads, `${path}.spreads`));
+  causes.push(...updateBlockCauses(g.update, `${path}.update`));
   const volumes = isObj(g.volumes) ? g.volumes : {};
   tasks.forEach((t, ti) => {
     if (!isObj(t)) return;

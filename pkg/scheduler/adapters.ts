@@ -216,6 +216,7 @@ export function allocFromApi(alloc: Allocation, ctx: AllocContext = {}): AllocVi
     healthy: status.deploymentStatus?.healthy,
   };
   if (spec.desiredTransition?.migrate === true) view.migrate = true;
+  if (spec.deploymentName) view.deploymentName = spec.deploymentName;
   const finished = Object.values(status.taskStates ?? {}).map((t) => Date.parse(t.finishedAt ?? '') || 0);
   if (isClientTerminal(clientStatus)) {
     view.finishTime = finished.length ? Math.max(...finished) : view.createTime;

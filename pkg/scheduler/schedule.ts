@@ -168,6 +168,7 @@ class Placer {
       createTime: now, previousAllocation: prev?.id, rescheduleEvents: events, reason: p.reason,
       taskResources: Object.fromEntries(g.tasks.map((t) => [t.name, { cpu: t.resources.cpu, memoryMB: t.resources.memoryMB }])),
       preempts, score,
+      ...(this.input.deployment?.name && this.input.deployment.jobVersion === job.version ? { deploymentName: this.input.deployment.name } : {}),
     };
   }
 }

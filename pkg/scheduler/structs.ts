@@ -180,6 +180,8 @@ export interface AllocView {
   rescheduleEvents: RescheduleEvent[];
   /** Deployment health: true healthy, false unhealthy, undefined not yet known. */
   healthy?: boolean;
+  /** The Deployment whose rollout placed the allocation. */
+  deploymentName?: string;
   /** Set by a drainer: move this allocation off its node now. */
   migrate?: boolean;
 }

@@ -8,7 +8,7 @@ import type { ReconcileInput, ReconcileResult, PlaceReason } from './types.ts';
 import { emptyResult, countChanges } from './types.ts';
 import { NameIndex } from './names.ts';
 import { rescheduleDecision } from './reschedule.ts';
-import { updateKind, destructiveBudget } from './updates.ts';
+import { updateKind, destructiveBudget, heldByFailedDeployment } from './updates.ts';
 import { DESC } from './descriptions.ts';
 
 /** The job's allocations of one group, sorted by what they need. */
@@ -110,7 +110,11 @@ function classifyByStatus(r: ReconcileResult, input: ReconcileInput, g: GroupVie
   const kind = statusClass(a, batch);
   if (kind === 'counted') c.untainted.push(a);
   else if (kind === 'ignore') r.ignore.push(a);
-  else {
+  else if (heldByFailedDeployment(a, input.deployment)) {
+    // Nomad's rule: what fails inside a failed deployment is not rescheduled (it keeps its slot, so nothing else
+    // is destroyed to replace it), until a newer version (a revert, a fix) takes the group over.
+    c.untainted.push(a);
+  } else {
     const d = rescheduleDecision(a, g.reschedule, input.now, input.evalId);
     if (d.kind === 'now') c.rescheduleNow.push(a);
     else c.untainted.push(a); // waits for its delay, or out of attempts: it keeps its slot either way
@@ -186,7 +190,9 @@ function planMigrations(r: ReconcileResult, g: GroupView, migrate: AllocView[], 
 
 /** Moves live allocations to the current version: in place when possible, else destructively within budget. */
 function planUpdates(r: ReconcileResult, input: ReconcileInput, g: GroupView, untainted: AllocView[]): void {
-  let budget = destructiveBudget(g, input.job.version, untainted, input.deployment);
+  const d = input.deployment;
+  const replacing = d?.name ? r.place.filter((p) => p.group === g && p.reason === 'reschedule' && p.previous?.deploymentName === d.name).length : 0;
+  let budget = destructiveBudget(g, input.job.version, untainted, input.deployment, replacing);
   for (const a of [...untainted].sort((x, y) => x.index - y.index)) {
     const kind = isTerminal(a) ? 'none' : updateKind(a, g, input.job.version, input.jobVersions);
     if (kind === 'inplace') r.inplaceUpdate.push(a);

@@ -35,9 +35,12 @@ export interface DesiredChanges {
 
 /** The rollout a job version is going through, as far as the reconciler cares. */
 export interface DeploymentView {
+  /** The Deployment's name (api/schemas/deployment.ts deploymentNameOf): stamped on what the rollout places. */
+  name?: string;
   jobVersion: number;
   /** A paused or failed rollout makes no further destructive updates. */
   paused: boolean;
+  /** A failed rollout also reschedules none of its failed allocations (a broken version cannot drain the group). */
   failed: boolean;
 }
 
