@@ -22,7 +22,8 @@ export const DeploymentSpec = Obj(
     jobName: Type.String({ minLength: 1, description: 'Job being deployed.' }),
     jobVersion: Int({ minimum: 0, description: 'Version being deployed.' }),
     groups: MapOf(DeploymentGroupSpec, { description: 'Targets per group.' }),
-    paused: Type.Optional(Type.Boolean({ default: false, description: 'Pause the rollout.' })),
+    paused: Type.Optional(Type.Boolean({ default: false, description: 'Pause the rollout (set by drover deployment pause, cleared by resume).' })),
+    failed: Type.Optional(Type.Boolean({ default: false, description: 'Fail the rollout now (set by drover deployment fail); autoRevert applies.' })),
   },
   { description: 'The rollout requested.' },
 );

@@ -1,6 +1,6 @@
 // The named indexes controllers share through the SharedInformerFactory, defined once so that every controller
 // asking "allocations on node X" reads the same index (addIndex is idempotent for the same definition).
-import type { Allocation, Evaluation } from '../../../api/schemas/index.ts';
+import type { Allocation, Deployment, Evaluation } from '../../../api/schemas/index.ts';
 import { jobKeyOf } from '../../../api/schemas/job-key.ts';
 
 /** Allocations by `spec.nodeName`. */
@@ -14,6 +14,9 @@ export const ALLOCS_BY_DEPLOYMENT = {
   name: 'allocations-by-deployment',
   values: (a: Allocation) => (a.spec.deploymentName ? [`${a.metadata.namespace ?? 'default'}/${a.spec.deploymentName}`] : []),
 } as const;
+
+/** Deployments by job key. */
+export const DEPLOYMENTS_BY_JOB = { name: 'deployments-by-job', values: (d: Deployment) => [jobKeyOf(d)] } as const;
 
 /** Evaluations by job key. */
 export const EVALS_BY_JOB = { name: 'evaluations-by-job', values: (e: Evaluation) => [jobKeyOf(e)] } as const;
