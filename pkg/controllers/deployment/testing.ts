@@ -82,11 +82,18 @@ export async function startRolloutSim(o: RolloutSimOptions = {}): Promise<Rollou
   return {
     h, clock, tick,
     async putJob(name, j) {
-      return h.putJob(name, [{ count: j.count, cpu: j.cpu }], {
-        update: j.update,
-        meta: { broken: String(j.broken === true) },
-        reschedule: { delay: '1s', delayFunction: 'constant', unlimited: true },
-      });
+      // The evaluator (its evaluated-generation annotation) and a revert also write the job: retry a lost race.
+      for (;;) {
+        try {
+          return await h.putJob(name, [{ count: j.count, cpu: j.cpu }], {
+            update: j.update,
+            meta: { broken: String(j.broken === true) },
+            reschedule: { delay: '1s', delayFunction: 'constant', unlimited: true },
+          });
+        } catch (err) {
+          if ((err as { code?: number }).code !== 409) throw err;
+        }
+      }
     },
     async close() {
       stopped = true;

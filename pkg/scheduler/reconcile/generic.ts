@@ -191,7 +191,7 @@ function planMigrations(r: ReconcileResult, g: GroupView, migrate: AllocView[], 
 /** Moves live allocations to the current version: in place when possible, else destructively within budget. */
 function planUpdates(r: ReconcileResult, input: ReconcileInput, g: GroupView, untainted: AllocView[]): void {
   const d = input.deployment;
-  const replacing = d?.name ? r.place.filter((p) => p.group === g && p.reason === 'reschedule' && p.previous?.deploymentName === d.name).length : 0;
+  const replacing = d?.name ? r.place.filter((p) => p.group === g && (p.reason === 'reschedule' || p.reason === 'lost')).length : 0;
   let budget = destructiveBudget(g, input.job.version, untainted, input.deployment, replacing);
   for (const a of [...untainted].sort((x, y) => x.index - y.index)) {
     const kind = isTerminal(a) ? 'none' : updateKind(a, g, input.job.version, input.jobVersions);

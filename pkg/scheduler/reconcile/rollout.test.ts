@@ -68,3 +68,14 @@ test('failed allocations of a failed deployment are not rescheduled and keep the
   const next = reconcile({ job: v3, existing, taintedNodes: new Map(), now: 100_000, deployment: { name: 'app-deploy-3', jobVersion: 3, paused: false, failed: false } });
   assert.deepEqual(next.place.map((p) => `${p.name}:${p.reason}`), ['app.web[0]:reschedule']);
 });
+
+test("an older rollout's allocations still in flight hold the new rollout's budget", () => {
+  const v3 = mkJob({ version: 3, groups: [mkGroup({ count: 4, fingerprint: 'fp-3', update: { maxParallel: 2 } })] });
+  const d3: DeploymentView = { name: 'app-deploy-3', jobVersion: 3, paused: false, failed: false };
+  // Version 2 replaced [0] (healthy now) and [1] (not yet); its failed [2] waits for a reschedule.
+  const existing = [fresh(0, { healthy: true }), fresh(1), fresh(2, { clientStatus: 'failed', finishTime: 99_000, healthy: false }), old(3)];
+  const r = reconcile({ job: v3, existing, taintedNodes: new Map(), now: 100_000, deployment: d3 });
+  assert.deepEqual(destructive(r), [], 'two slots are not healthy already: nothing more may go');
+  const settled = [fresh(0, { healthy: true }), fresh(1, { healthy: true }), fresh(2, { healthy: true }), old(3)];
+  assert.deepEqual(destructive(reconcile({ job: v3, existing: settled, taintedNodes: new Map(), now: 100_000, deployment: d3 })), ['app.web[0]', 'app.web[1]']);
+});

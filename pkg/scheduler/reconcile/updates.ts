@@ -26,9 +26,11 @@ export function updateInFlight(alloc: AllocView, jobVersion: number): boolean {
 
 /**
  * How many destructive updates may start now: maxParallel minus those in flight; unlimited when maxParallel is 0.
- * Within a deployment (Nomad's computeLimit) an allocation the rollout placed is in flight until it is healthy,
- * and one unhealthy allocation stops the rollout (limit 0) until the deployment fails or a newer version comes.
- * `replacing` counts this plan's replacements of the rollout's failed allocations: they are in flight too.
+ * Within a deployment (after Nomad's computeLimit) an allocation any rollout placed is in flight until it is
+ * healthy — also one of an older, unfinished rollout, and a failed one still holding its slot — so however
+ * versions follow each other, at most maxParallel slots of the group are ever not healthy. One unhealthy
+ * allocation of the current rollout stops it (limit 0) until the deployment fails or a newer version comes.
+ * `replacing` counts this plan's replacements of failed and lost allocations: they are in flight too.
  */
 export function destructiveBudget(group: GroupView, jobVersion: number, current: AllocView[], deployment?: DeploymentView, replacing = 0): number {
   const ours = deployment && deployment.jobVersion === jobVersion ? deployment : undefined;
@@ -37,8 +39,8 @@ export function destructiveBudget(group: GroupView, jobVersion: number, current:
   if (ours?.name) {
     let limit = group.update.maxParallel - replacing;
     for (const a of current) {
-      if (a.deploymentName !== ours.name || a.desiredStatus !== 'run' || a.nextAllocation) continue;
-      if (a.healthy === false) return 0;
+      if (!a.deploymentName || a.desiredStatus !== 'run' || a.nextAllocation) continue;
+      if (a.healthy === false && a.deploymentName === ours.name) return 0;
       if (a.healthy !== true) limit--;
     }
     return Math.max(0, limit);
