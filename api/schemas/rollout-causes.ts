@@ -1,19 +1,19 @@
-// The update-block fields Drover accepts in the schema but does not honour yet: refused at admission (422 naming
-// the field) rather than silently ignored. Remove a check here when the field is implemented.
+// The update-block fields only service-job deployments honour: refused on other job types at admission (422
+// naming the field) rather than silently ignored. System jobs roll out node by node within maxParallel, without
+// a Deployment (pkg/controllers/deployment), so canaries and revert do not apply to them yet.
 import type { StatusCause } from '../../pkg/apierrors/status.ts';
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
-/** Causes for unsupported values in one update block at `path` (spec.update or spec.groups[i].update). */
-export function updateBlockCauses(update: unknown, path: string): StatusCause[] {
-  if (!isObj(update)) return [];
+/** Causes for deployment-only values in one update block at `path` of a job of type `type`. */
+export function updateBlockCauses(update: unknown, path: string, type: unknown): StatusCause[] {
+  if (!isObj(update) || (type ?? 'service') === 'service') return [];
   const causes: StatusCause[] = [];
-  if (typeof update.canary === 'number' && update.canary > 0) {
-    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${update.canary}: canary deployments are not supported yet; use 0`, field: `${path}.canary` });
-  }
-  if (update.autoPromote === true) {
-    causes.push({ reason: 'FieldValueNotSupported', message: 'Unsupported value: true: autoPromote needs canaries, which are not supported yet', field: `${path}.autoPromote` });
-  }
+  const forbid = (field: string, value: unknown) =>
+    causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(value)}: only service jobs are rolled out by a deployment (canaries, promotion, revert)`, field: `${path}.${field}` });
+  if (typeof update.canary === 'number' && update.canary > 0) forbid('canary', update.canary);
+  if (update.autoPromote === true) forbid('autoPromote', true);
+  if (update.autoRevert === true) forbid('autoRevert', true);
   return causes;
 }

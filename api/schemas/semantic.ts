@@ -44,15 +44,15 @@ export function jobSpecCauses(spec: Json, path: string): StatusCause[] {
     causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(type)}: periodic jobs must be of type "batch" or "sysbatch"`, field: `${path}.type` });
   }
   causes.push(...spreadCauses(spec.spreads, `${path}.spreads`));
-  causes.push(...updateBlockCauses(spec.update, `${path}.update`));
+  causes.push(...updateBlockCauses(spec.update, `${path}.update`, type));
   groups.forEach((g, gi) => {
-    if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`));
+    if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`, type));
   });
   return causes;
 }
 
 /** Checks within one task group. */
-function groupCauses(g: Json, path: string): StatusCause[] {
+function groupCauses(g: Json, path: string, type: unknown): StatusCause[] {
   const causes: StatusCause[] = [];
   const tasks = list(g.tasks);
   causes.push(...duplicates(tasks, 'name', `${path}.tasks`));
@@ -60,7 +60,7 @@ function groupCauses(g: Json, path: string): StatusCause[] {
   causes.push(...duplicates(ports, 'label', `${path}.network.ports`));
   causes.push(...duplicates(ports, 'static', `${path}.network.ports`));
   causes.push(...spreadCauses(g.spreads, `${path}.spreads`));
-  causes.push(...updateBlockCauses(g.update, `${path}.update`));
+  causes.push(...updateBlockCauses(g.update, `${path}.update`, type));
   const volumes = isObj(g.volumes) ? g.volumes : {};
   tasks.forEach((t, ti) => {
     if (!isObj(t)) return;

@@ -101,6 +101,8 @@ const cases: BadCase[] = [
   { name: 'template needs data or source', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ destination: 'x' }]), field: 'spec.groups[0].tasks[0].templates[0].data', reason: 'FieldValueRequired' },
   { name: 'periodic needs batch', mutate: (o) => (o.spec.periodic = { cron: '@daily' }), field: 'spec.type', reason: 'FieldValueInvalid' },
   { name: 'spread over 100%', mutate: (o) => (o.spec.spreads = [{ attribute: '${node.datacenter}', targets: [{ value: 'a', percent: 60 }, { value: 'b', percent: 50 }] }]), field: 'spec.spreads[0].targets', reason: 'FieldValueInvalid' },
+  { name: 'canaries need a service job', mutate: (o) => Object.assign(o.spec, { type: 'system', update: { canary: 1 } }), field: 'spec.update.canary', reason: 'FieldValueNotSupported', message: /only service jobs are rolled out by a deployment/ },
+  { name: 'autoRevert needs a service job', mutate: (o) => ((o.spec.type = 'system'), (o.spec.groups[0].update = { autoRevert: true })), field: 'spec.groups[0].update.autoRevert', reason: 'FieldValueNotSupported' },
   { name: 'evaluation trigger', kind: 'Evaluation', mutate: (o) => (o.spec.triggeredBy = 'cron'), field: 'spec.triggeredBy', reason: 'FieldValueNotSupported' },
   { name: 'allocation desired status', kind: 'Allocation', mutate: (o) => (o.spec.desiredStatus = 'pause'), field: 'spec.desiredStatus', reason: 'FieldValueNotSupported', message: 'Unsupported value: "pause": supported values: "run", "stop", "evict"' },
   { name: 'node eligibility', kind: 'Node', mutate: (o) => (o.spec.eligibility = 'maybe'), field: 'spec.eligibility', reason: 'FieldValueNotSupported' },

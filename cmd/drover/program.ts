@@ -248,7 +248,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--job <job>', "the deployment of the job's current version")
     .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
     .action((name: string | undefined, o, cmd: Command) => withClient(cmd, (ctx) => deploymentStatus(ctx, { name, job: o.job, namespace: o.namespace })));
-  for (const [action, what] of [['pause', 'stop placing new batches until resumed (the progress deadline stops too)'], ['resume', 'continue a paused deployment'], ['fail', 'fail the deployment now (autoRevert then rolls back)']] as const) {
+  const actions = [
+    ['promote', "promote the deployment's canaries: the rest of the rollout goes on"],
+    ['pause', 'stop placing new batches until resumed (the progress deadline stops too)'],
+    ['resume', 'continue a paused deployment'],
+    ['fail', 'fail the deployment now (autoRevert then rolls back)'],
+  ] as const;
+  for (const [action, what] of actions) {
     deploymentCommand(action)
       .description(what)
       .argument('<name>', 'deployment name')

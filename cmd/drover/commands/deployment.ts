@@ -10,7 +10,7 @@ import { UsageError } from '../errors.ts';
 import { formatTable } from '../table.ts';
 
 /** What an operator can do to a running deployment. */
-export type DeploymentAction = 'pause' | 'resume' | 'fail';
+export type DeploymentAction = 'pause' | 'resume' | 'fail' | 'promote';
 
 /** How often `rollout status` looks at the deployment. */
 export const ROLLOUT_POLL_MS = 500;
@@ -25,10 +25,12 @@ export function formatDeployment(d: Deployment): string {
     `Status        = ${s.phase ?? 'running'}`,
     `Description   = ${s.description ?? 'Deployment is running'}`,
   ];
-  const rows = [['Task Group', 'Auto Revert', 'Desired', 'Placed', 'Healthy', 'Unhealthy', 'Progress Deadline']];
+  const canaries = Object.values(d.spec.groups).some((t) => (t.desiredCanaries ?? 0) > 0);
+  const rows = [['Task Group', 'Auto Revert', ...(canaries ? ['Promoted', 'Desired Canaries', 'Placed Canaries'] : []), 'Desired', 'Placed', 'Healthy', 'Unhealthy', 'Progress Deadline']];
   for (const [g, t] of Object.entries(d.spec.groups)) {
     const p = s.groups?.[g] ?? {};
-    rows.push([g, String(t.autoRevert ?? false), String(t.desiredTotal), String(p.placed ?? 0), String(p.healthy ?? 0), String(p.unhealthy ?? 0), p.requireProgressBy ?? '<none>']);
+    const c = canaries ? [String(p.promoted ?? false), String(t.desiredCanaries ?? 0), String(p.placedCanaries?.length ?? 0)] : [];
+    rows.push([g, String(t.autoRevert ?? false), ...c, String(t.desiredTotal), String(p.placed ?? 0), String(p.healthy ?? 0), String(p.unhealthy ?? 0), p.requireProgressBy ?? '<none>']);
   }
   return [...head, '', 'Deployed', ...formatTable(rows)].join('\n') + '\n';
 }
@@ -59,6 +61,7 @@ export async function deploymentSet(ctx: CommandContext, o: { name: string; acti
     if (!isDeploymentActive(d.status?.phase)) throw new UsageError(`deployment "${o.name}" is ${d.status?.phase}: nothing to ${o.action}`);
     const spec = { ...d.spec };
     if (o.action === 'fail') spec.failed = true;
+    else if (o.action === 'promote') spec.groups = promoted(d);
     else spec.paused = o.action === 'pause';
     try {
       await deployments.update({ ...d, spec });
@@ -67,16 +70,24 @@ export async function deploymentSet(ctx: CommandContext, o: { name: string; acti
       if (!isConflict(err) || attempt >= 4) throw err; // the controller wrote its status meanwhile: read again
     }
   }
-  const done = { pause: 'paused', resume: 'resumed', fail: 'marked as failed' }[o.action];
+  const done = { pause: 'paused', resume: 'resumed', fail: 'marked as failed', promote: 'promoted' }[o.action];
   ctx.out(`deployment.drover.dev "${o.name}" ${done}\n`);
   return 0;
+}
+
+/** The deployment's groups with every group that has canaries promoted; refuses a deployment without any. */
+function promoted(d: Deployment): Deployment['spec']['groups'] {
+  const groups = Object.fromEntries(Object.entries(d.spec.groups).map(([g, t]) => [g, (t.desiredCanaries ?? 0) > 0 ? { ...t, promoted: true } : t]));
+  if (!Object.values(d.spec.groups).some((t) => (t.desiredCanaries ?? 0) > 0)) throw new UsageError(`deployment "${d.metadata.name}" has no canaries to promote`);
+  return groups;
 }
 
 /** One progress line of a rollout. */
 function progressLine(d: Deployment): string {
   const groups = Object.entries(d.spec.groups).map(([g, t]) => {
     const p = d.status?.groups?.[g] ?? {};
-    return `${g}: ${p.healthy ?? 0} of ${t.desiredTotal} healthy, ${p.placed ?? 0} placed${p.unhealthy ? `, ${p.unhealthy} unhealthy` : ''}`;
+    const canaries = (t.desiredCanaries ?? 0) > 0 ? `, canaries ${p.placedCanaries?.length ?? 0}/${t.desiredCanaries}${p.promoted ? ' promoted' : ''}` : '';
+    return `${g}: ${p.healthy ?? 0} of ${t.desiredTotal} healthy, ${p.placed ?? 0} placed${p.unhealthy ? `, ${p.unhealthy} unhealthy` : ''}${canaries}`;
   });
   return `${d.metadata.name} (job version ${d.spec.jobVersion}) ${d.status?.phase ?? 'running'}: ${groups.join('; ')}`;
 }

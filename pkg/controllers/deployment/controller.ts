@@ -97,7 +97,8 @@ class DeploymentReconciler {
     const cur = mine.find((d) => d.metadata.name === currentName);
     if (cur && !ownedBy(cur, job)) return this.removeStale(cur);
     if (!cur) {
-      await createDeployment(this.w, newDeployment(job, version), this.opts.clock.now());
+      const allocs = this.allocs.byIndex(ALLOCS_BY_JOB, key);
+      await createDeployment(this.w, newDeployment(job, version, allocs), this.opts.clock.now());
       return; // its add event queues the job again
     }
     return this.progress(job, cur, version);

@@ -11,6 +11,7 @@ import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 /** The descriptions of each phase (Nomad's wording). */
 export const DEPLOYMENT_DESC = {
   running: 'Deployment is running',
+  awaitingPromotion: 'Deployment is running but requires manual promotion',
   paused: 'Deployment is paused',
   successful: 'Deployment completed successfully',
   unhealthy: 'Failed due to unhealthy allocations',
@@ -25,6 +26,9 @@ export interface GroupCount {
   placed: number;
   healthy: number;
   unhealthy: number;
+  /** Live canaries the deployment placed, by name, and how many of them are healthy. */
+  canaries: string[];
+  healthyCanaries: number;
 }
 
 /** What `assess` decided. */
@@ -45,7 +49,7 @@ export interface Assessment {
  */
 export function countGroup(d: Deployment, group: string, allocs: readonly Allocation[]): GroupCount {
   const name = d.metadata.name;
-  const c: GroupCount = { placed: 0, healthy: 0, unhealthy: 0 };
+  const c: GroupCount = { placed: 0, healthy: 0, unhealthy: 0, canaries: [], healthyCanaries: 0 };
   for (const a of allocs) {
     if (a.spec.groupName !== group || a.spec.jobName !== d.spec.jobName) continue;
     const health = a.status?.deploymentStatus?.healthy;
@@ -53,6 +57,10 @@ export function countGroup(d: Deployment, group: string, allocs: readonly Alloca
       c.placed++;
       if (health === false) c.unhealthy++;
       else if (health === true && isLive(a)) c.healthy++;
+      if (a.spec.canary === true && isLive(a)) {
+        c.canaries.push(a.metadata.name);
+        if (health === true) c.healthyCanaries++;
+      }
     } else if (a.spec.jobVersion === d.spec.jobVersion && isLive(a) && a.status?.clientStatus === 'running' && health !== false) {
       c.healthy++;
     }
@@ -75,28 +83,42 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
   let done = true;
   let failure: string | undefined;
   let recheckAt: number | undefined;
+  let awaitingOperator = false;
   for (const [g, target] of Object.entries(d.spec.groups)) {
     const before = prev.groups?.[g];
     const c = countGroup(d, g, allocs);
     const progressMs = target.progressDeadline ? parseDuration(target.progressDeadline) : 0;
     const gained = c.healthy > (before?.healthy ?? 0);
     if (gained) evaluate = true;
+    const wanted = target.desiredCanaries ?? 0;
+    let promoted = target.promoted === true || before?.promoted === true;
+    if (!promoted && wanted > 0 && target.autoPromote === true && c.healthyCanaries >= wanted) promoted = true;
+    if (promoted && before?.promoted !== true && wanted > 0) evaluate = true; // the rest of the rollout may go
+    const awaitingPromotion = wanted > 0 && !promoted;
+    // Every canary healthy, the promotion up to an operator: the progress deadline does not run meanwhile.
+    const waiting = awaitingPromotion && c.healthyCanaries >= wanted;
+    awaitingOperator ||= waiting;
     // The deadline restarts with each newly healthy allocation, and with a resume (a pause stops the clock).
     // Whole seconds, rounded up: the status holds an RFC 3339 time, and a deadline must never come early.
     const fresh = Math.ceil((now + progressMs) / 1000) * 1000;
     let by = before?.requireProgressBy !== undefined && !gained && !resumed ? Date.parse(before.requireProgressBy) : fresh;
-    if (paused) by = fresh;
-    const groupDone = c.healthy >= target.desiredTotal;
+    if (paused || waiting) by = fresh;
+    const groupDone = !awaitingPromotion && c.healthy >= target.desiredTotal;
     done &&= groupDone;
-    if (!groupDone && !paused) {
+    if (!groupDone && !paused && !waiting) {
       if (c.unhealthy > 0 && progressMs === 0) failure ??= DEPLOYMENT_DESC.unhealthy;
       if (progressMs > 0 && now >= by) failure ??= DEPLOYMENT_DESC.progressDeadline;
       if (progressMs > 0) recheckAt = Math.min(recheckAt ?? by, by);
     }
-    groups[g] = { placed: c.placed, healthy: c.healthy, unhealthy: c.unhealthy, promoted: false, ...(progressMs > 0 ? { requireProgressBy: rfc3339(by) } : {}) };
+    groups[g] = {
+      placed: c.placed, healthy: c.healthy, unhealthy: c.unhealthy, promoted,
+      ...(wanted > 0 ? { placedCanaries: c.canaries } : {}),
+      ...(progressMs > 0 ? { requireProgressBy: rfc3339(by) } : {}),
+    };
   }
   const phase: DeploymentPhase = done ? 'successful' : failure ? 'failed' : paused ? 'paused' : 'running';
-  const description = done ? DEPLOYMENT_DESC.successful : failure ?? (paused ? DEPLOYMENT_DESC.paused : DEPLOYMENT_DESC.running);
+  const running = awaitingOperator ? DEPLOYMENT_DESC.awaitingPromotion : DEPLOYMENT_DESC.running;
+  const description = done ? DEPLOYMENT_DESC.successful : failure ?? (paused ? DEPLOYMENT_DESC.paused : running);
   const status: DeploymentStatus = { ...prev, phase, description, groups };
   return { status, phase, evaluate: evaluate && phase === 'running', ...(phase === 'running' && recheckAt !== undefined ? { recheckAt } : {}) };
 }

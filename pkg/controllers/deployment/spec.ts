@@ -1,6 +1,7 @@
 // The Deployment a job version gets: per group the targets from the group's update strategy (the job's,
 // overridden field by field by the group's), owned by the job so it goes with it.
-import type { Deployment, Job } from '../../../api/schemas/index.ts';
+import type { Allocation, Deployment, Job } from '../../../api/schemas/index.ts';
+import { isLive } from '../../../api/schemas/allocation-state.ts';
 import { groupUpdateStrategy } from '../../../api/schemas/defaults.ts';
 import { deploymentNameOf } from '../../../api/schemas/deployment.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
@@ -8,17 +9,22 @@ import { API_VERSION } from '../../../api/schemas/kind.ts';
 /** Label naming the job on the objects the controller creates (as on JobVersions). */
 export const JOB_LABEL = 'drover.dev/job';
 
-/** The new Deployment of `job` at `version` (status unset: the controller writes it next). */
-export function newDeployment(job: Job, version: number): Deployment {
+/**
+ * The new Deployment of `job` at `version` (status unset: the controller writes it next). A group wants canaries
+ * only when it has live allocations of an older version to update (a first version has nothing to test against),
+ * which is the scheduler's rule too (pkg/scheduler/reconcile/canaries.ts).
+ */
+export function newDeployment(job: Job, version: number, allocs: readonly Allocation[]): Deployment {
   const groups: Deployment['spec']['groups'] = {};
   for (const g of job.spec.groups) {
     const u = groupUpdateStrategy(job.spec.update, g.update);
     if (!u) continue;
+    const older = allocs.some((a) => a.spec.groupName === g.name && a.spec.jobVersion !== version && isLive(a));
     groups[g.name] = {
       desiredTotal: g.count ?? 1,
-      desiredCanaries: 0,
+      desiredCanaries: older ? (u.canary ?? 0) : 0,
       autoRevert: u.autoRevert ?? false,
-      autoPromote: false,
+      autoPromote: u.autoPromote ?? false,
       progressDeadline: u.progressDeadline ?? '10m',
     };
   }

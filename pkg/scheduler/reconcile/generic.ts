@@ -10,6 +10,7 @@ import { NameIndex } from './names.ts';
 import { rescheduleDecision } from './reschedule.ts';
 import { updateKind, destructiveBudget, heldByFailedDeployment } from './updates.ts';
 import { DESC } from './descriptions.ts';
+import { canaryIndexes, canaryState, inCanaryPhase } from './canaries.ts';
 
 /** The job's allocations of one group, sorted by what they need. */
 interface Classified {
@@ -18,6 +19,8 @@ interface Classified {
   migrate: AllocView[];
   lost: AllocView[];
   rescheduleNow: AllocView[];
+  /** Live canaries of the current deployment awaiting its promotion: beside the group, not counted in it. */
+  canaries: AllocView[];
 }
 
 /** Reconciles a service or batch job. */
@@ -55,6 +58,13 @@ function reconcileGroup(r: ReconcileResult, input: ReconcileInput, g: GroupView,
     r.place.push({ group: g, name: allocName(input.job.name, g.name, index), index, reason: 'new' });
   }
   planMigrations(r, g, kept.migrate, kept.untainted);
+  if (inCanaryPhase(g, input, kept.untainted, c.canaries)) {
+    for (const index of canaryIndexes(g, input, kept.untainted, c.canaries)) {
+      r.place.push({ group: g, name: allocName(input.job.name, g.name, index), index, reason: 'new', canary: true });
+    }
+    for (const a of kept.untainted) r.ignore.push(a); // nothing is updated before the promotion
+    return;
+  }
   planUpdates(r, input, g, kept.untainted);
 }
 
@@ -76,10 +86,20 @@ export function nodeTaint(a: AllocView, tainted: ReadonlyMap<string, NodeView | 
 }
 
 function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, allocs: AllocView[]): Classified {
-  const c: Classified = { untainted: [], migrate: [], lost: [], rescheduleNow: [] };
+  const c: Classified = { untainted: [], migrate: [], lost: [], rescheduleNow: [], canaries: [] };
   const batch = input.job.type === 'batch';
   for (const a of allocs) {
     const terminal = isTerminal(a);
+    const canary = canaryState(a, input);
+    if (canary === 'awaiting-promotion' || (canary === 'unneeded' && terminal)) {
+      if (!terminal) c.canaries.push(a);
+      r.ignore.push(a);
+      continue;
+    }
+    if (canary === 'unneeded') {
+      r.stop.push({ alloc: a, description: DESC.canaryNotNeeded });
+      continue;
+    }
     if (terminal && a.nextAllocation) {
       r.ignore.push(a); // already replaced by an earlier evaluation
       continue;
@@ -137,7 +157,10 @@ function statusClass(a: AllocView, batch: boolean): 'counted' | 'ignore' | 'fail
 
 /** Stops allocations beyond the count: duplicate names first, then migrating ones, then the highest indexes. */
 function stopSurplus(r: ReconcileResult, g: GroupView, c: Classified, names: NameIndex): { untainted: AllocView[]; migrate: AllocView[] } {
-  const keep = [...c.migrate, ...c.untainted].sort((a, b) => a.index - b.index || Number(isTerminal(a)) - Number(isTerminal(b)) || cmp(a.id, b.id));
+  // Of two allocations under one name the live one stays, then the newer version (a promoted canary).
+  const keep = [...c.migrate, ...c.untainted].sort(
+    (a, b) => a.index - b.index || Number(isTerminal(a)) - Number(isTerminal(b)) || b.jobVersion - a.jobVersion || cmp(a.id, b.id),
+  );
   const duplicates = keep.filter((a) => !names.claim(a.index));
   const byIndexDesc = (list: AllocView[]) => list.filter((a) => !duplicates.includes(a)).sort((a, b) => b.index - a.index);
   const order = [...duplicates, ...byIndexDesc(c.migrate), ...byIndexDesc(c.untainted)];

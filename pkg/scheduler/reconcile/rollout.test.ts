@@ -79,3 +79,46 @@ test("an older rollout's allocations still in flight hold the new rollout's budg
   const settled = [fresh(0, { healthy: true }), fresh(1, { healthy: true }), fresh(2, { healthy: true }), old(3)];
   assert.deepEqual(destructive(reconcile({ job: v3, existing: settled, taintedNodes: new Map(), now: 100_000, deployment: d3 })), ['app.web[0]', 'app.web[1]']);
 });
+
+const v2canary = mkJob({ version: 2, groups: [mkGroup({ count: 3, fingerprint: 'fp-2', update: { maxParallel: 1, canary: 2 } })] });
+const canaryRun = (existing: AllocView[], deployment: DeploymentView = running, promotedCanaries?: Set<string>) =>
+  reconcile({ job: v2canary, existing, taintedNodes: new Map(), now: 100_000, deployment, promotedCanaries });
+const olds3 = () => [0, 1, 2].map((i) => old(i));
+const canary = (i: number, over: Partial<AllocView> = {}) => fresh(i, { canary: true, id: `canary-${i}`, ...over });
+
+test('canaries: placed beside the old version under the first names; nothing is replaced meanwhile', () => {
+  const r = canaryRun(olds3());
+  assert.deepEqual(r.place.map((p) => `${p.name}:${p.canary}`), ['app.web[0]:true', 'app.web[1]:true']);
+  assert.deepEqual(r.destructiveUpdate, []);
+  assert.deepEqual(r.stop, []);
+  // One placed (healthy even): only the missing one follows, still nothing replaced.
+  const again = canaryRun([...olds3(), canary(0, { healthy: true })]);
+  assert.deepEqual(again.place.map((p) => `${p.name}:${p.canary}`), ['app.web[1]:true']);
+  assert.deepEqual(again.destructiveUpdate, []);
+  assert.deepEqual(again.stop, []);
+});
+
+test('canaries: once promoted they stand in for the old allocations of their names; the rest rolls on', () => {
+  const promoted = { ...running, promoted: new Set(['web']) };
+  const r = canaryRun([...olds3(), canary(0, { healthy: true }), canary(1, { healthy: true })], promoted);
+  assert.deepEqual(r.stop.map((s) => s.alloc.id).sort(), ['app-web-0-node-0', 'app-web-1-node-1']);
+  assert.deepEqual(r.place, []);
+  assert.deepEqual(destructive(r), ['app.web[2]']);
+});
+
+test('canaries: those of a rollout that ended unpromoted are stopped; promoted ones are ordinary', () => {
+  const v3 = { ...v2canary, version: 3 };
+  const d3: DeploymentView = { name: 'app-deploy-3', jobVersion: 3, paused: false, failed: false };
+  const left = [old(0), old(1), old(2), canary(0)];
+  const r = reconcile({ job: v3, existing: left, taintedNodes: new Map(), now: 100_000, deployment: d3 });
+  assert.deepEqual(r.stop.map((s) => s.alloc.id), ['canary-0']);
+  const kept = reconcile({ job: v3, existing: left, taintedNodes: new Map(), now: 100_000, deployment: d3, promotedCanaries: new Set([`${D}/web`]) });
+  assert.ok(!kept.stop.some((s) => s.alloc.id === 'canary-0'));
+  // A failed deployment's own canaries go too.
+  assert.deepEqual(canaryRun([...olds3(), canary(0)], { ...running, failed: true }).stop.map((s) => s.alloc.id), ['canary-0']);
+});
+
+test('canaries: a first version has nothing to test against and places its allocations at once', () => {
+  const r = canaryRun([]);
+  assert.deepEqual(r.place.map((p) => `${p.name}:${p.canary ?? false}`), ['app.web[0]:false', 'app.web[1]:false', 'app.web[2]:false']);
+});
