@@ -94,8 +94,8 @@ test('a rollout: deployment per version, an evaluation per newly healthy allocat
     await place(c, 'a0', 0, 1, 'web-deploy-1');
     await place(c, 'a1', 1, 1, 'web-deploy-1');
     await report(c, 'a0', true);
-    await until(() => evalExists(c, 'web-deploy-1-h1'));
-    const ev = await c.client.resource<Evaluation>('evaluations').get('web-deploy-1-h1', NS);
+    await until(() => evalExists(c, 'web-deploy-1-g1-h1'));
+    const ev = await c.client.resource<Evaluation>('evaluations').get('web-deploy-1-g1-h1', NS);
     assert.equal(ev.spec.triggeredBy, 'deployment-watcher');
     assert.equal(ev.spec.deploymentName, 'web-deploy-1');
     await report(c, 'a1', true);

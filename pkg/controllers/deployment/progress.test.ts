@@ -86,3 +86,28 @@ test('an operator fail, and terminal phases are left alone', () => {
     assert.deepEqual(assess(d, [alloc(0, { healthy: true })], T0), { status: d.status, phase, evaluate: false });
   }
 });
+
+test('canaries: waiting for a promotion stops the deadline once all are healthy; autoPromote or the operator promotes', () => {
+  const canaryDep = (over: Partial<Deployment['spec']['groups']['g']> = {}, status?: Deployment['status']) =>
+    dep({ groups: { g: { desiredTotal: 3, desiredCanaries: 1, progressDeadline: '30s', ...over } } }, status);
+  const c0 = (healthy?: boolean) => ({ ...alloc(0, healthy === undefined ? {} : { healthy }), spec: { ...alloc(0).spec, canary: true } });
+  const olds = [1, 2, 3].map((i) => alloc(i, { version: 1, deployment: 'web-deploy-1', healthy: true }));
+  const placed = assess(canaryDep(), [c0(), ...olds], T0);
+  assert.equal(placed.phase, 'running');
+  assert.deepEqual(placed.status.groups!.g!.placedCanaries, ['a0']);
+  const healthy = assess(canaryDep({}, placed.status), [c0(true), ...olds], T0 + 60_000);
+  assert.equal(healthy.phase, 'running', 'no deadline while it waits for the operator');
+  assert.equal(healthy.status.description, DEPLOYMENT_DESC.awaitingPromotion);
+  assert.equal(healthy.status.groups!.g!.promoted, false);
+  const manual = assess(canaryDep({ promoted: true }, healthy.status), [c0(true), ...olds], T0 + 61_000);
+  assert.equal(manual.status.groups!.g!.promoted, true);
+  assert.equal(manual.evaluate, true, 'the rest of the rollout may go');
+  assert.equal(manual.status.description, DEPLOYMENT_DESC.running);
+  const auto = assess(canaryDep({ autoPromote: true }, placed.status), [c0(true), ...olds], T0 + 1000);
+  assert.equal(auto.status.groups!.g!.promoted, true);
+  assert.equal(auto.evaluate, true);
+  // Healthy total reached by canaries and in-place updates is not success before the promotion.
+  const many = [c0(true), alloc(1, { healthy: true }), alloc(2, { healthy: true })];
+  assert.equal(assess(canaryDep(), many, T0).phase, 'running');
+  assert.equal(assess(canaryDep({ promoted: true }), many, T0).phase, 'successful');
+});

@@ -73,3 +73,36 @@ test('a broken version with autoRevert fails at its progress deadline and the la
     await s.close();
   }
 });
+
+test('a canary update waits beside the old version for the promotion, then completes', async () => {
+  let most = 0;
+  let watching = false;
+  const s = await startRolloutSim({ sample: (allocs) => watching && (most = Math.max(most, live(allocs).length)) });
+  try {
+    const update = { maxParallel: 1, canary: 1, healthCheck: 'task_states' as const, minHealthyTime: '0s', progressDeadline: '30s' };
+    await s.putJob('web', { count: 3, cpu: 100, update });
+    await deployed(s, 'web-deploy-1', 'successful');
+    watching = true;
+    await s.putJob('web', { count: 3, cpu: 120, update });
+    const deployments = s.h.client.resource<Deployment>('deployments');
+    const awaiting = await s.h.until('the canary healthy, awaiting promotion', async () => {
+      const d = await deployments.get('web-deploy-2', NS).catch(() => undefined);
+      return d?.status?.description === 'Deployment is running but requires manual promotion' ? d : undefined;
+    }, 60_000);
+    assert.equal(awaiting.spec.groups.web?.desiredCanaries, 1);
+    assert.equal(awaiting.status?.groups?.web?.placedCanaries?.length, 1);
+    // The clock moves well past the progress deadline: a deployment waiting for its operator does not fail.
+    s.clock.advance(120_000);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(await phase(s, 'web-deploy-2'), 'running');
+    const versions = live(await s.h.allocs()).map((a) => a.spec.jobVersion).sort();
+    assert.deepEqual(versions, [1, 1, 1, 2], 'the canary runs beside every old allocation');
+    const d = await deployments.get('web-deploy-2', NS);
+    await deployments.update({ ...d, spec: { ...d.spec, groups: { web: { ...d.spec.groups.web!, promoted: true } } } });
+    await deployed(s, 'web-deploy-2', 'successful');
+    assert.deepEqual(live(await s.h.allocs()).map((a) => a.spec.jobVersion), [2, 2, 2]);
+    assert.ok(most <= 4, `never more than count + canaries live (saw ${most})`);
+  } finally {
+    await s.close();
+  }
+});

@@ -43,15 +43,16 @@ export function phaseEvent(deps: WriteDeps, d: Deployment, status: DeploymentSta
 }
 
 /**
- * Ask the scheduler for the next batch: an evaluation named after the deployment and its healthy total, so the
- * same progress never makes two (a retried reconcile finds it exists).
+ * Ask the scheduler for the next batch: an evaluation named after the deployment, its generation (a resume or a
+ * promotion changes it) and its healthy total, so the same progress never makes two (a retried reconcile finds it
+ * exists).
  */
 export async function requestEvaluation(deps: WriteDeps, job: Job, d: Deployment, healthyTotal: number): Promise<void> {
   const ev: Evaluation = {
     apiVersion: API_VERSION,
     kind: 'Evaluation',
     metadata: {
-      name: `${d.metadata.name}-h${healthyTotal}`.slice(0, 253),
+      name: `${d.metadata.name}-g${d.metadata.generation ?? 1}-h${healthyTotal}`.slice(0, 253),
       namespace: d.metadata.namespace,
       ownerReferences: [{ apiVersion: API_VERSION, kind: 'Job', name: job.metadata.name, uid: job.metadata.uid! }],
     },
