@@ -1,12 +1,12 @@
 // The issue's property, over the scheduler harness with the deployment controller on a fake clock: random
-// interleavings of health reports, job updates (some versions broken: their allocations fail), pause, resume
-// and fail, and progress-deadline clock jumps. The oracle is written here, from the definitions, not borrowed
+// interleavings of health reports, job updates (some versions broken: their allocations fail), promote, pause,
+// resume and fail, and progress-deadline clock jumps, with and without canaries. The oracle is written here, from the definitions, not borrowed
 // from the code under test:
-//   - live allocations (desired run, client pending/running) never exceed count + maxParallel (no canaries);
+//   - live allocations (desired run, client pending/running) never exceed count + maxParallel + canaries;
 //   - healthy ones (live, running, deploymentStatus.healthy true) are never fewer than count − maxParallel,
 //     once the first version has rolled out;
-//   - once the actions stop (and a paused rollout is resumed), every Deployment ends successful, failed or
-//     cancelled.
+//   - once the actions stop (and a paused rollout is resumed, its canaries promoted), every Deployment ends
+//     successful, failed or cancelled.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -15,13 +15,13 @@ import { startRolloutSim, type RolloutSim } from './testing.ts';
 
 type Action =
   | { kind: 'update'; broken: boolean }
-  | { kind: 'pause' | 'resume' | 'fail' }
+  | { kind: 'pause' | 'resume' | 'fail' | 'promote' }
   | { kind: 'advance'; ms: number }
   | { kind: 'wait'; ms: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
   fc.record({ kind: fc.constant('update' as const), broken: fc.boolean() }),
-  fc.record({ kind: fc.constantFrom('pause' as const, 'resume' as const, 'fail' as const) }),
+  fc.record({ kind: fc.constantFrom('pause' as const, 'resume' as const, 'fail' as const, 'promote' as const) }),
   fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1000, max: 40_000 }) }),
   fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 10, max: 300 }) }),
 );
@@ -45,6 +45,11 @@ function mulberry32(seed: number): () => number {
   };
 }
 
+/** The spec with every group's canaries promoted. */
+const promoteAll = (d: Deployment): Deployment['spec'] => ({
+  ...d.spec, groups: Object.fromEntries(Object.entries(d.spec.groups).map(([g, t]) => [g, { ...t, promoted: true }])),
+});
+
 async function setSpec(s: RolloutSim, change: (d: Deployment) => Deployment['spec']): Promise<void> {
   const job = await s.h.client.resource<Job>('jobs').get('web', NS);
   const deployments = s.h.client.resource<Deployment>('deployments');
@@ -59,6 +64,8 @@ test('rollouts: never over count + maxParallel live, never under count − maxPa
       fc.record({
         count: fc.integer({ min: 2, max: 4 }),
         maxParallel: fc.integer({ min: 1, max: 2 }),
+        canary: fc.integer({ min: 0, max: 1 }),
+        autoPromote: fc.boolean(),
         autoRevert: fc.boolean(),
         healthyPercent: fc.integer({ min: 20, max: 100 }),
         seed: fc.integer(),
@@ -76,12 +83,15 @@ test('rollouts: never over count + maxParallel live, never under count − maxPa
             samples++;
             const live = liveOf(allocs).length;
             const healthy = healthyOf(allocs).length;
-            if (live > p.count + p.maxParallel) violations.push(`${live} live > ${p.count} + ${p.maxParallel}`);
+            if (live > p.count + p.maxParallel + p.canary) violations.push(`${live} live > ${p.count} + ${p.maxParallel} + ${p.canary}`);
             if (healthy < p.count - p.maxParallel) violations.push(`${healthy} healthy < ${p.count} - ${p.maxParallel}`);
           },
         });
         try {
-          const update = { maxParallel: p.maxParallel, healthCheck: 'task_states' as const, minHealthyTime: '0s', progressDeadline: '30s', autoRevert: p.autoRevert };
+          const update = {
+            maxParallel: p.maxParallel, canary: p.canary, autoPromote: p.autoPromote, healthCheck: 'task_states' as const, minHealthyTime: '0s',
+            progressDeadline: '30s', autoRevert: p.autoRevert,
+          };
           let cpu = 100;
           await s.putJob('web', { count: p.count, cpu, update });
           await s.h.until('the first version rolled out', async () => {
@@ -94,11 +104,13 @@ test('rollouts: never over count + maxParallel live, never under count − maxPa
             else if (a.kind === 'pause') await setSpec(s, (d) => ({ ...d.spec, paused: true }));
             else if (a.kind === 'resume') await setSpec(s, (d) => ({ ...d.spec, paused: false }));
             else if (a.kind === 'fail') await setSpec(s, (d) => ({ ...d.spec, failed: true }));
+            else if (a.kind === 'promote') await setSpec(s, promoteAll);
             else if (a.kind === 'advance') s.clock.advance(a.ms);
             await new Promise((r) => setTimeout(r, a.kind === 'wait' ? a.ms : 50));
           }
           await setSpec(s, (d) => ({ ...d.spec, paused: false }));
           const open = await s.h.until('every deployment terminal', async () => {
+            await setSpec(s, promoteAll); // the operator's part: a rollout waiting on its canaries waits for ever
             s.clock.advance(10_000);
             await new Promise((r) => setTimeout(r, 50));
             const all = (await s.h.client.resource<Deployment>('deployments').list(NS)).items;
