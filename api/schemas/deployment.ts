@@ -47,6 +47,7 @@ export const DeploymentStatus = Obj(
     phase: Type.Optional(StringEnum(['running', 'paused', 'failed', 'successful', 'cancelled'], { description: 'Deployment phase.' })),
     description: Type.Optional(Type.String({ description: 'Details of the phase.' })),
     groups: Type.Optional(MapOf(DeploymentGroupStatus, { description: 'Progress per group.' })),
+    observedGeneration: Type.Optional(Int({ minimum: 0, description: 'The metadata.generation this status reflects.' })),
     conditions: Type.Optional(Conditions()),
   },
   { description: 'Observed state of the deployment.' },

@@ -13,6 +13,7 @@ import {
 import { jobKey, jobKeyOf } from '../../../api/schemas/job-key.ts';
 import { versionOf } from '../evaluator/versions.ts';
 import { assess, DEPLOYMENT_DESC } from './progress.ts';
+import { withConditions } from './conditions.ts';
 import { autoReverts, newDeployment, ownedBy } from './spec.ts';
 import {
   DEPLOYMENT_COMPONENT, createDeployment, lastStable, markStable, phaseEvent, requestEvaluation, revertJob, writeStatus, type WriteDeps,
@@ -91,7 +92,8 @@ class DeploymentReconciler {
     const currentName = wantsDeployment(job.spec) ? deploymentNameOf(job.metadata.name, version) : undefined;
     for (const d of mine) {
       if ((d.metadata.name === currentName && ownedBy(d, job)) || !isDeploymentActive(d.status?.phase)) continue;
-      await this.finish(d, { ...d.status, phase: 'cancelled', description: job.spec.stop ? DEPLOYMENT_DESC.stopped : DEPLOYMENT_DESC.newerVersion });
+      const status = { ...d.status, phase: 'cancelled' as const, description: job.spec.stop ? DEPLOYMENT_DESC.stopped : DEPLOYMENT_DESC.newerVersion };
+      await this.finish(d, withConditions(status, d.metadata.generation ?? 1, this.opts.clock.now()));
     }
     if (!currentName) return;
     const cur = mine.find((d) => d.metadata.name === currentName);

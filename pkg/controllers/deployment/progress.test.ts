@@ -111,3 +111,17 @@ test('canaries: waiting for a promotion stops the deadline once all are healthy;
   assert.equal(assess(canaryDep(), many, T0).phase, 'running');
   assert.equal(assess(canaryDep({ promoted: true }), many, T0).phase, 'successful');
 });
+
+test('conditions: Reconciling while running, Ready once successful, Stalled when failed; transition times kept', () => {
+  const of = (s: Deployment['status']) => Object.fromEntries((s?.conditions ?? []).map((c) => [c.type, c.status]));
+  const running = assess(dep(), [alloc(0)], T0);
+  assert.deepEqual(of(running.status), { Ready: 'False', Reconciling: 'True', Stalled: 'False' });
+  assert.equal(running.status.observedGeneration, 1);
+  const later = assess(dep({}, running.status), [alloc(0, { healthy: true })], T0 + 5000);
+  assert.deepEqual(later.status.conditions, running.status.conditions!.map((c) => ({ ...c })), 'same phase: the conditions do not move');
+  const done = assess(dep({}, later.status), [0, 1, 2].map((i) => alloc(i, { healthy: true })), T0 + 9000);
+  assert.deepEqual(of(done.status), { Ready: 'True', Reconciling: 'False', Stalled: 'False' });
+  assert.equal(done.status.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime, '2030-01-01T00:00:09Z');
+  assert.equal(done.status.conditions!.find((c) => c.type === 'Stalled')!.lastTransitionTime, '2030-01-01T00:00:00Z');
+  assert.deepEqual(of(assess(dep({ failed: true }), [], T0).status), { Ready: 'False', Reconciling: 'False', Stalled: 'True' });
+});

@@ -7,6 +7,7 @@ import { parseDuration } from '../../../api/schemas/duration.ts';
 import { isLive } from '../../../api/schemas/allocation-state.ts';
 import type { DeploymentPhase } from '../../../api/schemas/deployment.ts';
 import { rfc3339 } from '../../../api/schemas/timestamp.ts';
+import { withConditions } from './conditions.ts';
 
 /** The descriptions of each phase (Nomad's wording). */
 export const DEPLOYMENT_DESC = {
@@ -74,7 +75,7 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
   const prevPhase: DeploymentPhase = prev.phase ?? 'running';
   if (prevPhase === 'successful' || prevPhase === 'failed' || prevPhase === 'cancelled') return { status: prev, phase: prevPhase, evaluate: false };
   if (d.spec.failed === true) {
-    return { status: { ...prev, phase: 'failed', description: DEPLOYMENT_DESC.failedByUser }, phase: 'failed', evaluate: false };
+    return { status: withConditions({ ...prev, phase: 'failed', description: DEPLOYMENT_DESC.failedByUser }, d.metadata.generation ?? 1, now), phase: 'failed', evaluate: false };
   }
   const paused = d.spec.paused === true;
   const resumed = prevPhase === 'paused' && !paused;
@@ -119,6 +120,6 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
   const phase: DeploymentPhase = done ? 'successful' : failure ? 'failed' : paused ? 'paused' : 'running';
   const running = awaitingOperator ? DEPLOYMENT_DESC.awaitingPromotion : DEPLOYMENT_DESC.running;
   const description = done ? DEPLOYMENT_DESC.successful : failure ?? (paused ? DEPLOYMENT_DESC.paused : running);
-  const status: DeploymentStatus = { ...prev, phase, description, groups };
+  const status = withConditions({ ...prev, phase, description, groups }, d.metadata.generation ?? 1, now);
   return { status, phase, evaluate: evaluate && phase === 'running', ...(phase === 'running' && recheckAt !== undefined ? { recheckAt } : {}) };
 }
