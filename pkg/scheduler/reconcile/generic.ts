@@ -21,6 +21,14 @@ interface Classified {
   rescheduleNow: AllocView[];
   /** Live canaries of the current deployment awaiting its promotion: beside the group, not counted in it. */
   canaries: AllocView[];
+  /**
+   * Replaced allocations whose successor is not in the input: the plan commit writes a replacement and the stop
+   * of its predecessor in one transaction, so the successor exists; a view caught between that transaction's
+   * events sees only the stop. Each holds its slot, and counts as in flight, until the successor shows up.
+   * Counted under a deployment only, where evaluations follow each other closely (a successor deleted by hand
+   * would hold its slot until the rollout's version is replaced); elsewhere a replaced allocation frees its slot.
+   */
+  unseenSuccessors: number;
 }
 
 /** Reconciles a service or batch job. */
@@ -51,7 +59,7 @@ function reconcileGroup(r: ReconcileResult, input: ReconcileInput, g: GroupView,
   const c = classify(r, input, g, allocs);
   const names = new NameIndex();
   const kept = stopSurplus(r, g, c, names);
-  let slots = g.count - kept.untainted.length - kept.migrate.length;
+  let slots = g.count - kept.untainted.length - kept.migrate.length - c.unseenSuccessors;
   slots = placeReplacements(r, g, c, names, slots);
   for (; slots > 0; slots--) {
     const index = names.next();
@@ -65,7 +73,7 @@ function reconcileGroup(r: ReconcileResult, input: ReconcileInput, g: GroupView,
     for (const a of kept.untainted) r.ignore.push(a); // nothing is updated before the promotion
     return;
   }
-  planUpdates(r, input, g, kept.untainted);
+  planUpdates(r, input, g, kept.untainted, c.unseenSuccessors);
 }
 
 /** Stops everything still running: job stopped or group removed. Allocations on down nodes are lost instead. */
@@ -86,10 +94,12 @@ export function nodeTaint(a: AllocView, tainted: ReadonlyMap<string, NodeView | 
 }
 
 function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, allocs: AllocView[]): Classified {
-  const c: Classified = { untainted: [], migrate: [], lost: [], rescheduleNow: [], canaries: [] };
+  const c: Classified = { untainted: [], migrate: [], lost: [], rescheduleNow: [], canaries: [], unseenSuccessors: 0 };
   const batch = input.job.type === 'batch';
+  const ids = new Set(allocs.map((a) => a.id));
   for (const a of allocs) {
     const terminal = isTerminal(a);
+    if (input.deployment?.name && terminal && a.nextAllocation && !ids.has(a.nextAllocation)) c.unseenSuccessors++;
     const canary = canaryState(a, input);
     if (canary === 'awaiting-promotion' || (canary === 'unneeded' && terminal)) {
       if (!terminal) c.canaries.push(a);
@@ -212,9 +222,9 @@ function planMigrations(r: ReconcileResult, g: GroupView, migrate: AllocView[], 
 }
 
 /** Moves live allocations to the current version: in place when possible, else destructively within budget. */
-function planUpdates(r: ReconcileResult, input: ReconcileInput, g: GroupView, untainted: AllocView[]): void {
+function planUpdates(r: ReconcileResult, input: ReconcileInput, g: GroupView, untainted: AllocView[], unseen: number): void {
   const d = input.deployment;
-  const replacing = d?.name ? r.place.filter((p) => p.group === g && (p.reason === 'reschedule' || p.reason === 'lost')).length : 0;
+  const replacing = d?.name ? unseen + r.place.filter((p) => p.group === g && (p.reason === 'reschedule' || p.reason === 'lost')).length : 0;
   let budget = destructiveBudget(g, input.job.version, untainted, input.deployment, replacing);
   for (const a of [...untainted].sort((x, y) => x.index - y.index)) {
     const kind = isTerminal(a) ? 'none' : updateKind(a, g, input.job.version, input.jobVersions);

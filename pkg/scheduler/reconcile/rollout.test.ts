@@ -122,3 +122,15 @@ test('canaries: a first version has nothing to test against and places its alloc
   const r = canaryRun([]);
   assert.deepEqual(r.place.map((p) => `${p.name}:${p.canary ?? false}`), ['app.web[0]:false', 'app.web[1]:false', 'app.web[2]:false']);
 });
+
+test("a replaced allocation whose successor the view has not seen yet holds its slot and the rollout's budget", () => {
+  // [2] was replaced by a plan whose placement this view missed (the stop and the placement are one commit).
+  const existing = [fresh(0, { healthy: true }), fresh(1, { healthy: true }), old(2, { desiredStatus: 'stop', nextAllocation: 'new-2' }), old(3)];
+  const r = run(existing);
+  assert.deepEqual(r.place, [], 'no new allocation under [2]');
+  assert.deepEqual(destructive(r), ['app.web[3]'], 'the unseen successor is in flight: one left of maxParallel 2');
+  // Once it shows up, it counts as itself.
+  const seen = run([...existing, fresh(2, { healthy: true, id: 'new-2' })]);
+  assert.deepEqual(seen.place, []);
+  assert.deepEqual(destructive(seen), ['app.web[3]']);
+});
