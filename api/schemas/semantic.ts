@@ -4,7 +4,6 @@
 import type { StatusCause } from '../../pkg/apierrors/status.ts';
 import { MAX_TEMPLATE_NAME } from './job-launch.ts';
 import { dispatchPayloadCauses, templateCauses, templateNameCauses } from './semantic-templates.ts';
-import { updateBlockCauses } from './rollout-causes.ts';
 
 type Json = Record<string, unknown>;
 
@@ -47,15 +46,14 @@ export function jobSpecCauses(spec: Json, path: string): StatusCause[] {
   }
   causes.push(...templateCauses(spec, path));
   causes.push(...spreadCauses(spec.spreads, `${path}.spreads`));
-  causes.push(...updateBlockCauses(spec.update, `${path}.update`, type));
   groups.forEach((g, gi) => {
-    if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`, type));
+    if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`));
   });
   return causes;
 }
 
 /** Checks within one task group. */
-function groupCauses(g: Json, path: string, type: unknown): StatusCause[] {
+function groupCauses(g: Json, path: string): StatusCause[] {
   const causes: StatusCause[] = [];
   const tasks = list(g.tasks);
   causes.push(...duplicates(tasks, 'name', `${path}.tasks`));
@@ -63,7 +61,6 @@ function groupCauses(g: Json, path: string, type: unknown): StatusCause[] {
   causes.push(...duplicates(ports, 'label', `${path}.network.ports`));
   causes.push(...duplicates(ports, 'static', `${path}.network.ports`));
   causes.push(...spreadCauses(g.spreads, `${path}.spreads`));
-  causes.push(...updateBlockCauses(g.update, `${path}.update`, type));
   const volumes = isObj(g.volumes) ? g.volumes : {};
   tasks.forEach((t, ti) => {
     if (!isObj(t)) return;

@@ -27,8 +27,6 @@ export function allocationDraft(p: PlannedAlloc): Allocation {
     },
   };
   if (p.previousAllocation) spec.previousAllocation = p.previousAllocation;
-  if (p.deploymentName) spec.deploymentName = p.deploymentName;
-  if (p.canary) spec.canary = true;
   if (p.rescheduleEvents.length > 0) {
     spec.rescheduleTracker = {
       events: p.rescheduleEvents.map((e) => ({
