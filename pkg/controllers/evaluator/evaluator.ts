@@ -9,7 +9,7 @@
 //   capacity events ─▶ blocked queue  (every blocked evaluation)
 //   timer ───────────▶ gc             (one key, requeued every gcIntervalMs)
 import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
-import { informersOf, objectKey, startController, type ControllerHost, type KeyFn, type SharedInformer, type StartedController } from '../runtime/index.ts';
+import { informersOf, objectKey, startController, type ControllerHost } from '../runtime/index.ts';
 import { reconcileBlocked } from './blocked.ts';
 import { EvaluatorCache } from './cache.ts';
 import { DEFAULT_EVALUATOR_CONFIG, type EvaluatorConfig, type EvaluatorContext } from './context.ts';
@@ -51,7 +51,7 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   const cache = new EvaluatorCache(informers);
   const writer = new EvalWriter({ client: opts.client, cache, clock: opts.clock, logger, random: opts.random ?? Math.random });
   const ctx: EvaluatorContext = { cache, writer, clock: opts.clock, logger, config };
-  let running: Array<StartedController<string, Record<string, SharedInformer>>> = [];
+  let running: Array<{ stop(): Promise<void> }> = [];
   let stopCapacity = () => {};
   return {
     context: ctx,
@@ -85,44 +85,41 @@ async function startControllers(opts: EvaluatorOptions, cache: EvaluatorCache, c
   const { jobs, nodes, allocs: allocations, evals: evaluations } = cache;
   const resyncMs = config.resyncMs || undefined;
   const common = { clock: opts.clock, logger: ctx.logger, metrics: opts.metrics };
-  const run = <I extends Record<string, SharedInformer<any>>>( // eslint-disable-line @typescript-eslint/no-explicit-any
-    name: string,
-    workers: number,
-    informers: I,
-    keys: { [P in keyof I]?: KeyFn<never, string> | true },
-    fn: (key: string) => Promise<unknown>,
-    resync?: { [P in keyof I]?: number },
-  ) =>
-    startController<string, I>({
-      ...common,
-      name: `evaluator-${name}`,
-      workers,
-      informers,
-      keys: keys as never,
-      resyncMs: resync,
-      reconcile: async (key) => void (await fn(key)),
-    }) as Promise<StartedController<string, Record<string, SharedInformer>>>;
-
+  const reconcile = (fn: (key: string) => Promise<unknown>) => async (key: string) => void (await fn(key));
   const jobOfAlloc = (a: Allocation) => {
     const ns = a.metadata.namespace ?? 'default';
     const job = cache.job(ns, a.spec.jobName);
     return !job || job.metadata.deletionTimestamp ? jobKey(ns, a.spec.jobName) : undefined;
   };
   const [jobsC, nodesC, failuresC, blockedC, gcC] = await Promise.all([
-    run('jobs', config.workers.jobs, { jobs, allocations }, { jobs: true, allocations: jobOfAlloc as KeyFn<never, string> }, (k) => reconcileJob(ctx, k), { jobs: resyncMs }),
-    run('nodes', config.workers.nodes, { nodes, allocations }, {
-      nodes: ((n: Node) => n.metadata.name) as KeyFn<never, string>,
-      allocations: ((a: Allocation) => (isLive(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined)) as KeyFn<never, string>,
-    }, (k) => reconcileNode(ctx, k), { nodes: resyncMs }),
-    run('failures', config.workers.failures, { allocations }, {
-      allocations: ((a: Allocation, event: string) => (event !== 'delete' && needsFailureEval(a) ? objectKey(a) : undefined)) as KeyFn<never, string>,
-    }, (k) => reconcileAllocFailure(ctx, k)),
+    startController({
+      ...common, name: 'evaluator-jobs', workers: config.workers.jobs, informers: { jobs, allocations }, resyncMs: { jobs: resyncMs },
+      keys: { jobs: true, allocations: jobOfAlloc },
+      reconcile: reconcile((k) => reconcileJob(ctx, k)),
+    }),
+    startController({
+      ...common, name: 'evaluator-nodes', workers: config.workers.nodes, informers: { nodes, allocations }, resyncMs: { nodes: resyncMs },
+      keys: {
+        nodes: (n: Node) => n.metadata.name,
+        allocations: (a: Allocation) => (isLive(a) && !cache.node(a.spec.nodeName) ? a.spec.nodeName : undefined),
+      },
+      reconcile: reconcile((k) => reconcileNode(ctx, k)),
+    }),
+    startController({
+      ...common, name: 'evaluator-failures', workers: config.workers.failures, informers: { allocations },
+      keys: { allocations: (a: Allocation, event) => (event !== 'delete' && needsFailureEval(a) ? objectKey(a) : undefined) },
+      reconcile: reconcile((k) => reconcileAllocFailure(ctx, k)),
+    }),
     // The evaluation itself too, whatever its phase: a reconcile of one no longer blocked forgets its search memo.
-    run('blocked', config.workers.blocked, { jobs, evaluations }, {
-      jobs: ((j: Job) => blockedOfJob(cache, j.metadata.namespace ?? 'default', j.metadata.name)) as KeyFn<never, string>,
-      evaluations: ((e: Evaluation) => [...blockedOfJob(cache, e.metadata.namespace ?? 'default', e.spec.jobName), objectKey(e)]) as KeyFn<never, string>,
-    }, (k) => reconcileBlocked(ctx, k), { evaluations: resyncMs }),
-    run('gc', 1, {}, {}, () => collectGarbage(ctx)),
+    startController({
+      ...common, name: 'evaluator-blocked', workers: config.workers.blocked, informers: { jobs, evaluations }, resyncMs: { evaluations: resyncMs },
+      keys: {
+        jobs: (j: Job) => blockedOfJob(cache, j.metadata.namespace ?? 'default', j.metadata.name),
+        evaluations: (e: Evaluation) => [...blockedOfJob(cache, e.metadata.namespace ?? 'default', e.spec.jobName), objectKey(e)],
+      },
+      reconcile: reconcile((k) => reconcileBlocked(ctx, k)),
+    }),
+    startController({ ...common, name: 'evaluator-gc', workers: 1, informers: {}, keys: {}, reconcile: reconcile(() => collectGarbage(ctx)) }),
   ]);
   gcC.queue.add(GC_KEY);
   return { jobs: jobsC, nodes: nodesC, failures: failuresC, blocked: blockedC, gc: gcC };
