@@ -48,7 +48,7 @@ describe('docker driver', dockerTestOptions(), () => {
         if (c.allocId.startsWith(`alloc-${process.pid}-`)) await cleaner.destroy({ driver: 'docker', taskId: c.taskId, state: { containerId: c.containerId }, startedAt: '' });
       }
     }
-    for (const d of drivers) d.close();
+    await Promise.all(drivers.map((d) => d.close()));
     await dockerd?.stop();
     rmSync(root, { recursive: true, force: true });
   });
@@ -142,7 +142,7 @@ describe('docker driver', dockerTestOptions(), () => {
     const t = task(sh('i=0; while :; do echo line$i; i=$((i+1)); sleep 0.1; done'));
     const h = await first.start(t);
     await untilFileHas(t.stdoutPath, 'line3');
-    first.close(); // the agent dies: no more log copying
+    await first.close(); // the agent stops: no more log copying, what it received is written
     // The restarted agent lost the container id (say a stale state file): it finds the container by label.
     const saved = { ...h, state: { ...h.state, containerId: 'f'.repeat(64) } };
     const second = driver();

@@ -187,10 +187,15 @@ export class DockerDriver implements Driver {
     return all.map((c) => ({ containerId: c.Id, taskId: c.Labels[LABEL_TASK_ID] ?? '', allocId: c.Labels[LABEL_ALLOC_ID] ?? '', running: c.State === 'running' }));
   }
 
-  /** Stops log copies and closes connections (the containers keep running). */
-  close(): void {
-    for (const f of this.logs.values()) f.stop();
+  /**
+   * Stops log copies, waits until what they received is in the files and the cursor, and closes connections
+   * (the containers keep running). A driver started afterwards resumes exactly after the last copied entry.
+   */
+  async close(): Promise<void> {
+    const copies = [...this.logs.values()];
     this.logs.clear();
+    for (const f of copies) f.stop();
+    await Promise.all(copies.map((f) => f.done));
     this.docker.close();
   }
 

@@ -1,7 +1,9 @@
 // Copies a container's output into the task's stdout/stderr files: the daemon's follow stream,
 // demultiplexed (8-byte frame headers: stream, 0, 0, 0, big-endian size), appended in order. Each entry
 // comes with its daemon timestamp; the newest one copied is kept in a cursor file, so an agent that
-// restarts resumes right after it: no line is copied twice or skipped.
+// restarts resumes right after it: no line is copied twice or skipped. A follower that is stopped still writes
+// what it received before `done` settles; only a kill between an entry's append and its cursor write (two
+// writes, not one) copies that one entry again.
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../../../log/logger.ts';
