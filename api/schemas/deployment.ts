@@ -22,7 +22,8 @@ export const DeploymentSpec = Obj(
     jobName: Type.String({ minLength: 1, description: 'Job being deployed.' }),
     jobVersion: Int({ minimum: 0, description: 'Version being deployed.' }),
     groups: MapOf(DeploymentGroupSpec, { description: 'Targets per group.' }),
-    paused: Type.Optional(Type.Boolean({ default: false, description: 'Pause the rollout.' })),
+    paused: Type.Optional(Type.Boolean({ default: false, description: 'Pause the rollout (set by drover deployment pause, cleared by resume).' })),
+    failed: Type.Optional(Type.Boolean({ default: false, description: 'Fail the rollout now (set by drover deployment fail); autoRevert applies.' })),
   },
   { description: 'The rollout requested.' },
 );
@@ -46,6 +47,7 @@ export const DeploymentStatus = Obj(
     phase: Type.Optional(StringEnum(['running', 'paused', 'failed', 'successful', 'cancelled'], { description: 'Deployment phase.' })),
     description: Type.Optional(Type.String({ description: 'Details of the phase.' })),
     groups: Type.Optional(MapOf(DeploymentGroupStatus, { description: 'Progress per group.' })),
+    observedGeneration: Type.Optional(Int({ minimum: 0, description: 'The metadata.generation this status reflects.' })),
     conditions: Type.Optional(Conditions()),
   },
   { description: 'Observed state of the deployment.' },
@@ -55,3 +57,36 @@ export const DeploymentStatus = Obj(
 export const DeploymentSchema = envelope({
   kind: 'Deployment', spec: DeploymentSpec, status: DeploymentStatus, description: 'The rollout of a job version.',
 });
+
+/** A deployment's phase (absent on a fresh object means running). */
+export type DeploymentPhase = 'running' | 'paused' | 'failed' | 'successful' | 'cancelled';
+
+/** The one name of the deployment of `jobName` at `version`: the scheduler stamps it before the object exists. */
+export function deploymentNameOf(jobName: string, version: number): string {
+  return `${jobName}-deploy-${version}`;
+}
+
+/** Whether a deployment still moves (running or paused): not successful, failed or cancelled. */
+export function isDeploymentActive(phase: DeploymentPhase | undefined): boolean {
+  return phase === undefined || phase === 'running' || phase === 'paused';
+}
+
+/** The job-spec fields the deployment rule reads. */
+interface RolloutSpec {
+  type?: string;
+  stop?: boolean;
+  update?: { maxParallel?: number };
+  groups: Array<{ update?: { maxParallel?: number } }>;
+}
+
+/**
+ * Whether a version of a job is rolled out by a Deployment: a service job, not stopped, with an update block
+ * whose maxParallel (job's, overridden by the group's; default 1) is above 0 in some group (Nomad's rule).
+ */
+export function wantsDeployment(spec: RolloutSpec): boolean {
+  if ((spec.type ?? 'service') !== 'service' || spec.stop === true) return false;
+  return spec.groups.some((g) => {
+    if (!g.update && !spec.update) return false;
+    return (g.update?.maxParallel ?? spec.update?.maxParallel ?? 1) > 0;
+  });
+}

@@ -184,6 +184,7 @@ export { parseDuration, formatDuration } from './duration.ts';
 export { defaultRestartPolicy, defaultReschedulePolicy, mergePolicy, groupUpdateStrategy, type JobType } from './defaults.ts';
 export { JOB_TYPES } from './job.ts';
 export { TRIGGERS } from './evaluation.ts';
+export { deploymentNameOf, isDeploymentActive, wantsDeployment, type DeploymentPhase } from './deployment.ts';
 export { CONSTRAINT_OPERATORS, AFFINITY_OPERATORS, VOLUME_ACCESS_MODES } from './policies.ts';
 export { listRuleOf, listRulesOf, type ListRule, type ListRules } from './list-rules.ts';
 

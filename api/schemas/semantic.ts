@@ -4,6 +4,7 @@
 import type { StatusCause } from '../../pkg/apierrors/status.ts';
 import { MAX_TEMPLATE_NAME } from './job-launch.ts';
 import { dispatchPayloadCauses, templateCauses, templateNameCauses } from './semantic-templates.ts';
+import { updateBlockCauses } from './rollout-causes.ts';
 
 type Json = Record<string, unknown>;
 
@@ -46,14 +47,15 @@ export function jobSpecCauses(spec: Json, path: string): StatusCause[] {
   }
   causes.push(...templateCauses(spec, path));
   causes.push(...spreadCauses(spec.spreads, `${path}.spreads`));
+  causes.push(...updateBlockCauses(spec.update, `${path}.update`, type));
   groups.forEach((g, gi) => {
-    if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`));
+    if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`, type));
   });
   return causes;
 }
 
 /** Checks within one task group. */
-function groupCauses(g: Json, path: string): StatusCause[] {
+function groupCauses(g: Json, path: string, type: unknown): StatusCause[] {
   const causes: StatusCause[] = [];
   const tasks = list(g.tasks);
   causes.push(...duplicates(tasks, 'name', `${path}.tasks`));
@@ -61,6 +63,7 @@ function groupCauses(g: Json, path: string): StatusCause[] {
   causes.push(...duplicates(ports, 'label', `${path}.network.ports`));
   causes.push(...duplicates(ports, 'static', `${path}.network.ports`));
   causes.push(...spreadCauses(g.spreads, `${path}.spreads`));
+  causes.push(...updateBlockCauses(g.update, `${path}.update`, type));
   const volumes = isObj(g.volumes) ? g.volumes : {};
   tasks.forEach((t, ti) => {
     if (!isObj(t)) return;

@@ -111,6 +111,8 @@ const cases: BadCase[] = [
   { name: 'payload escapes the task dir', mutate: (o) => (o.spec.groups[0].tasks[0].dispatchPayload = { file: '../../etc/x' }), field: 'spec.groups[0].tasks[0].dispatchPayload.file', reason: 'FieldValueInvalid' },
   { name: 'template name leaves no room for children', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.parameterized = {}), (o.metadata.name = 'a'.repeat(230))), field: 'metadata.name', reason: 'FieldValueTooLong' },
   { name: 'spread over 100%', mutate: (o) => (o.spec.spreads = [{ attribute: '${node.datacenter}', targets: [{ value: 'a', percent: 60 }, { value: 'b', percent: 50 }] }]), field: 'spec.spreads[0].targets', reason: 'FieldValueInvalid' },
+  { name: 'canaries need a service job', mutate: (o) => Object.assign(o.spec, { type: 'system', update: { canary: 1 } }), field: 'spec.update.canary', reason: 'FieldValueNotSupported', message: /only service jobs are rolled out by a deployment/ },
+  { name: 'autoRevert needs a service job', mutate: (o) => ((o.spec.type = 'system'), (o.spec.groups[0].update = { autoRevert: true })), field: 'spec.groups[0].update.autoRevert', reason: 'FieldValueNotSupported' },
   { name: 'evaluation trigger', kind: 'Evaluation', mutate: (o) => (o.spec.triggeredBy = 'cron'), field: 'spec.triggeredBy', reason: 'FieldValueNotSupported' },
   { name: 'allocation desired status', kind: 'Allocation', mutate: (o) => (o.spec.desiredStatus = 'pause'), field: 'spec.desiredStatus', reason: 'FieldValueNotSupported', message: 'Unsupported value: "pause": supported values: "run", "stop", "evict"' },
   { name: 'node eligibility', kind: 'Node', mutate: (o) => (o.spec.eligibility = 'maybe'), field: 'spec.eligibility', reason: 'FieldValueNotSupported' },

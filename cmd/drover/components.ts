@@ -8,6 +8,7 @@ import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 import { hostname } from 'node:os';
+import { startDeploymentComponent } from '../../pkg/controllers/deployment/index.ts';
 import { startDrainComponent } from '../../pkg/controllers/drain/index.ts';
 import { startEvaluator } from '../../pkg/controllers/evaluator/index.ts';
 import { startHealthComponent } from '../../pkg/controllers/health/index.ts';
@@ -70,6 +71,7 @@ const processIdentity = (role: string) => `${hostname()}-${process.pid}-${role}-
 const scheduling: Component[] = [
   { name: 'evaluator', start: (deps) => startEvaluator({ ...hostOf(deps), identity: processIdentity('evaluator') }) },
   { name: 'scheduler', start: (deps) => startScheduler({ ...hostOf(deps), identity: processIdentity('scheduler') }) },
+  { name: 'deployment-controller', start: (deps) => startDeploymentComponent(hostOf(deps)) },
 ];
 
 /** Periodic jobs: the launcher of their children, leader-elected so one process launches each time. */

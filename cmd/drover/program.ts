@@ -8,6 +8,7 @@ import { parseDuration } from '../../api/schemas/duration.ts';
 import { jsonLogger, type Level } from '../../pkg/log/logger.ts';
 import { apply } from './commands/apply.ts';
 import { del } from './commands/delete.ts';
+import { deploymentSet, deploymentStatus, rolloutStatus } from './commands/deployment.ts';
 import { describe } from './commands/describe.ts';
 import { get } from './commands/get.ts';
 import { jobDispatch, jobPeriodicForce } from './commands/job-launch.ts';
@@ -292,6 +293,37 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .argument('<job>', 'the periodic job')
     .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
     .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => jobPeriodicForce(ctx, { job: name, namespace: o.namespace })));
+  const deployment = command('deployment').description("follow and steer a job version's rollout (list them with `get deployments`)");
+  const deploymentCommand = (name: string) => deployment.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  deploymentCommand('status')
+    .description("a deployment's phase and per-group progress (desired, placed, healthy, unhealthy, progress deadline)")
+    .argument('[name]', 'deployment name (or --job)')
+    .option('--job <job>', "the deployment of the job's current version")
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .action((name: string | undefined, o, cmd: Command) => withClient(cmd, (ctx) => deploymentStatus(ctx, { name, job: o.job, namespace: o.namespace })));
+  const actions = [
+    ['promote', "promote the deployment's canaries: the rest of the rollout goes on"],
+    ['pause', 'stop placing new batches until resumed (the progress deadline stops too)'],
+    ['resume', 'continue a paused deployment'],
+    ['fail', 'fail the deployment now (autoRevert then rolls back)'],
+  ] as const;
+  for (const [action, what] of actions) {
+    deploymentCommand(action)
+      .description(what)
+      .argument('<name>', 'deployment name')
+      .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+      .action((name: string, o, cmd: Command) => withClient(cmd, (ctx) => deploymentSet(ctx, { name, action, namespace: o.namespace })));
+  }
+
+  const rollout = command('rollout').description('follow rollouts of jobs');
+  rollout
+    .command('status')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .exitOverride()
+    .description("follow the deployment of the job's current version until it ends; exit 0 when it succeeds, 1 when it fails or is cancelled")
+    .argument('<job>', 'job name')
+    .option('-n, --namespace <ns>', 'namespace (default: the context\'s, or "default")')
+    .action((job: string, o, cmd: Command) => withClient(cmd, (ctx) => rolloutStatus(ctx, { job, namespace: o.namespace })));
 
   command('logs')
     .description("print a task's stdout (or stderr) of an allocation, through the API server from the allocation's agent, like `kubectl logs`")

@@ -26,6 +26,7 @@ const BENCHES: Record<string, { script: string; args: string[]; timeoutMs?: numb
   'watch-direct': { script: 'watch.ts', args: ['--writer', 'etcd'] },
   'watch-sweep': { script: 'watch.ts', args: ['--writer', 'etcd', '--set', 'sweep=1'] },
   watch: { script: 'watch.ts', args: ['--writer', 'api'] },
+  rollout: { script: 'rollout.ts', args: [] },
 };
 
 const args = parseBenchArgs();

@@ -19,7 +19,7 @@ test('the redis example: defaults applied, a dynamic port, resources summed with
   assert.deepEqual(g.drivers, ['docker']);
   assert.deepEqual(g.ports, [{ label: 'redis', static: undefined, to: undefined }]);
   assert.deepEqual(g.ask, { cpu: 500, memoryMB: 256, diskMB: 300 });
-  assert.deepEqual(g.update, { maxParallel: 0 }); // no update block: no rolling update
+  assert.deepEqual(g.update, { maxParallel: 0, canary: 0 }); // no update block: no rolling update
   assert.deepEqual(g.reschedule, defaultReschedule('service'));
 });
 
@@ -31,7 +31,7 @@ test('my-app: job constraints stay at job level, job spreads merge into groups, 
   assert.deepEqual(job.constraints, [{ attribute: '${attr.kernel.name}', operator: '=', value: 'linux' }]);
   const g = job.groups[0];
   assert.deepEqual(g.spreads, [{ attribute: '${node.datacenter}', weight: 50, targets: [] }]);
-  assert.deepEqual(g.update, { maxParallel: 1 });
+  assert.deepEqual(g.update, { maxParallel: 1, canary: 1 }); // the example's canary: 1
   assert.equal(g.reschedule.maxDelayMs, 3_600_000);
   assert.equal(g.reschedule.delayFunction, 'exponential');
 });

@@ -74,7 +74,7 @@ function groupOf(spec: JobSpec, type: JobType, g: TaskGroup): GroupView {
     affinities: [...(spec.affinities ?? []), ...(g.affinities ?? [])].map(affinityOf).concat(taskAffinities),
     spreads: [...(spec.spreads ?? []), ...(g.spreads ?? [])].map(spreadOf),
     // No update block means no rolling update: every destructive change is applied at once (Nomad's rule).
-    update: { maxParallel: update ? (g.update?.maxParallel ?? spec.update?.maxParallel ?? 1) : 0 },
+    update: { maxParallel: update ? (g.update?.maxParallel ?? spec.update?.maxParallel ?? 1) : 0, canary: g.update?.canary ?? spec.update?.canary ?? 0 },
     migrateMaxParallel: g.migrate?.maxParallel ?? spec.migrate?.maxParallel ?? 1,
     reschedule: rescheduleOf(type, spec.reschedule, g.reschedule),
     fingerprint: groupFingerprint(g as unknown as Record<string, unknown>, spec.meta, spec.payload),
@@ -217,6 +217,8 @@ export function allocFromApi(alloc: Allocation, ctx: AllocContext = {}): AllocVi
     healthy: status.deploymentStatus?.healthy,
   };
   if (spec.desiredTransition?.migrate === true) view.migrate = true;
+  if (spec.deploymentName) view.deploymentName = spec.deploymentName;
+  if (spec.canary === true) view.canary = true;
   const finished = Object.values(status.taskStates ?? {}).map((t) => Date.parse(t.finishedAt ?? '') || 0);
   if (isClientTerminal(clientStatus)) {
     view.finishTime = finished.length ? Math.max(...finished) : view.createTime;

@@ -24,6 +24,8 @@ export interface ScheduleOptions {
   now: number;
   jobVersions?: ReadonlyMap<number, JobView>;
   deployment?: DeploymentView;
+  /** `<deployment>/<group>` of earlier deployments that promoted their canaries (see ReconcileInput). */
+  promotedCanaries?: ReadonlySet<string>;
   config?: Partial<SchedulerConfig>;
   /** Names new Allocation objects; the default derives a DNS-1123 name from job, group, index and eval id. */
   newAllocId?: (p: { jobName: string; groupName: string; index: number; seq: number }) => string;
@@ -59,7 +61,7 @@ export function computePlan(input: ScheduleInput): ScheduleResult {
   const readyNodes = system ? nodes.filter((n) => inDc(n) && n.ready && n.eligible && !n.draining) : undefined;
   const rec = reconcile({
     job, existing: jobAllocs, taintedNodes: taintedNodes(jobAllocs, byName), now, evalId: input.evalId,
-    jobVersions: input.jobVersions, deployment: input.deployment, readyNodes,
+    jobVersions: input.jobVersions, deployment: input.deployment, promotedCanaries: input.promotedCanaries, readyNodes,
     notReadyNodes: system ? new Set(nodes.filter((n) => inDc(n) && !(n.ready && n.eligible && !n.draining)).map((n) => n.name)) : undefined,
   });
   const stack = buildStack({ job, nodes, state, rng: seededRandom(input.evalId), config });
@@ -171,6 +173,8 @@ class Placer {
       createTime: now, previousAllocation: prev?.id, rescheduleEvents: events, reason: p.reason,
       taskResources: Object.fromEntries(g.tasks.map((t) => [t.name, { cpu: t.resources.cpu, memoryMB: t.resources.memoryMB }])),
       preempts, score,
+      ...(this.input.deployment?.name && this.input.deployment.jobVersion === job.version ? { deploymentName: this.input.deployment.name } : {}),
+      ...(p.canary ? { canary: true } : {}),
     };
   }
 }

@@ -52,6 +52,8 @@ export interface Spread {
 /** Rolling update settings the reconciler honours. maxParallel 0 means no limit (update all at once). */
 export interface UpdatePolicy {
   maxParallel: number;
+  /** Canaries placed beside the old version before any is replaced (absent: 0). */
+  canary?: number;
 }
 
 /** How failed allocations are replaced elsewhere. Times in milliseconds. */
@@ -180,6 +182,10 @@ export interface AllocView {
   rescheduleEvents: RescheduleEvent[];
   /** Deployment health: true healthy, false unhealthy, undefined not yet known. */
   healthy?: boolean;
+  /** The Deployment whose rollout placed the allocation. */
+  deploymentName?: string;
+  /** Placed as a canary of its deployment: beside the old version until the deployment is promoted. */
+  canary?: boolean;
   /** Set by a drainer: move this allocation off its node now. */
   migrate?: boolean;
 }

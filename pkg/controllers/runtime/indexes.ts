@@ -15,8 +15,8 @@ export const ALLOCS_BY_DEPLOYMENT = {
   values: (a: Allocation) => (a.spec.deploymentName ? [`${a.metadata.namespace ?? 'default'}/${a.spec.deploymentName}`] : []),
 } as const;
 
-/** Evaluations by job key. */
-export const EVALS_BY_JOB = { name: 'evaluations-by-job', values: (e: Evaluation) => [jobKeyOf(e)] } as const;
-
 /** Deployments by job key. */
 export const DEPLOYMENTS_BY_JOB = { name: 'deployments-by-job', values: (d: Deployment) => [jobKeyOf(d)] } as const;
+
+/** Evaluations by job key. */
+export const EVALS_BY_JOB = { name: 'evaluations-by-job', values: (e: Evaluation) => [jobKeyOf(e)] } as const;

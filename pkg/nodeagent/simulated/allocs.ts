@@ -148,7 +148,7 @@ export class HollowAllocations {
     const behaviours = await this.behaviours(a);
     if (step === 'stop') return stoppedStatus(Object.keys(behaviours ?? prior), prior, now);
     if (!behaviours) return undefined;
-    if (step === 'start') return startedStatus(behaviours, Date.parse(a.metadata.creationTimestamp ?? '') || now, now);
+    if (step === 'start') return withDeploymentHealth(a, startedStatus(behaviours, Date.parse(a.metadata.creationTimestamp ?? '') || now, now), now);
     const ending = allocEnding(behaviours);
     return ending && endedStatus(behaviours, prior, ending, now);
   }
@@ -196,3 +196,14 @@ export class HollowAllocations {
     return Math.round(min + (max - min) * this.opts.random());
   }
 }
+
+/**
+ * A hollow node's verdict on an allocation a rollout placed (pkg/controllers/deployment): healthy as soon as it
+ * runs, unhealthy when it failed to start. It has no checks to wait for, so minHealthyTime is not waited out.
+ */
+function withDeploymentHealth(a: Allocation, status: AllocationStatus, now: number): AllocationStatus {
+  if (!a.spec.deploymentName || a.status?.deploymentStatus?.healthy !== undefined) return status;
+  if (status.clientStatus !== 'running' && status.clientStatus !== 'failed') return status;
+  return { ...status, deploymentStatus: { healthy: status.clientStatus === 'running', timestamp: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'), ...(a.spec.canary ? { canary: true } : {}) } };
+}
+

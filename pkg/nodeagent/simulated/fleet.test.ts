@@ -123,3 +123,23 @@ test('placed allocations report running, then mock runFor/exitCode/startError se
     assert.deepEqual((await status('a-svc'))!.taskStates!.t!.events!.slice(-2).map((e) => e.type), ['Killing', 'Killed']);
   });
 });
+
+test('allocations a rollout placed report their deployment health: healthy once running, unhealthy when they fail to start', async () => {
+  await withFleet(1, async ({ client, clock, fleet }) => {
+    const jobs = client.resource<Job>('jobs');
+    await jobs.create(job('svc', {}, 'docker'));
+    await jobs.create(job('broken', { startError: 'image not found' }));
+    const inRollout = (d: Allocation) => ({ ...d, spec: { ...d.spec, deploymentName: `${d.spec.jobName}-deploy-1` } });
+    await place(client, [inRollout(allocDraft('d-svc', 'svc', 'h-00000', { cpu: 100, memoryMB: 64 }))]);
+    await place(client, [inRollout(allocDraft('d-broken', 'broken', 'h-00000', { cpu: 100, memoryMB: 64 }))]);
+    await place(client, [allocDraft('plain', 'svc', 'h-00000', { cpu: 100, memoryMB: 64 })]);
+    await until(() => fleet.stats().allocations.tracked === 3);
+    clock.advance(1000);
+    const allocs = client.resource<Allocation>('allocations');
+    const status = async (name: string) => (await allocs.get(name, { namespace: 'default' })).status;
+    await until(async () => (await status('plain'))?.clientStatus === 'running' && (await status('d-broken'))?.clientStatus === 'failed' && (await status('d-svc'))?.clientStatus === 'running');
+    assert.equal((await status('d-svc'))!.deploymentStatus!.healthy, true);
+    assert.equal((await status('d-broken'))!.deploymentStatus!.healthy, false);
+    assert.equal((await status('plain'))!.deploymentStatus, undefined, 'no deployment, no deployment health');
+  });
+});

@@ -10,4 +10,5 @@ export const DESC = {
   lost: 'alloc is lost since its node is down',
   nodeIneligible: 'alloc not needed as node is no longer eligible for the job',
   preempted: 'alloc was preempted by a higher priority allocation',
+  canaryNotNeeded: 'alloc not needed as its deployment ended without promoting it',
 } as const;

@@ -8,8 +8,9 @@ import type { ReconcileInput, ReconcileResult, PlaceReason } from './types.ts';
 import { emptyResult, countChanges } from './types.ts';
 import { NameIndex } from './names.ts';
 import { rescheduleDecision } from './reschedule.ts';
-import { updateKind, destructiveBudget } from './updates.ts';
+import { updateKind, destructiveBudget, heldByFailedDeployment } from './updates.ts';
 import { DESC } from './descriptions.ts';
+import { canaryIndexes, canaryState, inCanaryPhase } from './canaries.ts';
 
 /** The job's allocations of one group, sorted by what they need. */
 interface Classified {
@@ -18,6 +19,16 @@ interface Classified {
   migrate: AllocView[];
   lost: AllocView[];
   rescheduleNow: AllocView[];
+  /** Live canaries of the current deployment awaiting its promotion: beside the group, not counted in it. */
+  canaries: AllocView[];
+  /**
+   * Replaced allocations whose successor is not in the input: the plan commit writes a replacement and the stop
+   * of its predecessor in one transaction, so the successor exists; a view caught between that transaction's
+   * events sees only the stop. Each holds its slot, and counts as in flight, until the successor shows up.
+   * Counted under a deployment only, where evaluations follow each other closely (a successor deleted by hand
+   * would hold its slot until the rollout's version is replaced); elsewhere a replaced allocation frees its slot.
+   */
+  unseenSuccessors: number;
 }
 
 /** Reconciles a service or batch job. */
@@ -48,14 +59,21 @@ function reconcileGroup(r: ReconcileResult, input: ReconcileInput, g: GroupView,
   const c = classify(r, input, g, allocs);
   const names = new NameIndex();
   const kept = stopSurplus(r, g, c, names);
-  let slots = g.count - kept.untainted.length - kept.migrate.length;
+  let slots = g.count - kept.untainted.length - kept.migrate.length - c.unseenSuccessors;
   slots = placeReplacements(r, g, c, names, slots);
   for (; slots > 0; slots--) {
     const index = names.next();
     r.place.push({ group: g, name: allocName(input.job.name, g.name, index), index, reason: 'new' });
   }
   planMigrations(r, g, kept.migrate, kept.untainted);
-  planUpdates(r, input, g, kept.untainted);
+  if (inCanaryPhase(g, input, kept.untainted, c.canaries)) {
+    for (const index of canaryIndexes(g, input, kept.untainted, c.canaries)) {
+      r.place.push({ group: g, name: allocName(input.job.name, g.name, index), index, reason: 'new', canary: true });
+    }
+    for (const a of kept.untainted) r.ignore.push(a); // nothing is updated before the promotion
+    return;
+  }
+  planUpdates(r, input, g, kept.untainted, c.unseenSuccessors);
 }
 
 /** Stops everything still running: job stopped or group removed. Allocations on down nodes are lost instead. */
@@ -77,10 +95,22 @@ export function nodeTaint(a: AllocView, tainted: ReadonlyMap<string, NodeView | 
 }
 
 function classify(r: ReconcileResult, input: ReconcileInput, g: GroupView, allocs: AllocView[]): Classified {
-  const c: Classified = { untainted: [], migrate: [], lost: [], rescheduleNow: [] };
+  const c: Classified = { untainted: [], migrate: [], lost: [], rescheduleNow: [], canaries: [], unseenSuccessors: 0 };
   const batch = input.job.type === 'batch';
+  const ids = new Set(allocs.map((a) => a.id));
   for (const a of allocs) {
     const terminal = isTerminal(a);
+    if (input.deployment?.name && terminal && a.nextAllocation && !ids.has(a.nextAllocation)) c.unseenSuccessors++;
+    const canary = canaryState(a, input);
+    if (canary === 'awaiting-promotion' || (canary === 'unneeded' && terminal)) {
+      if (!terminal) c.canaries.push(a);
+      r.ignore.push(a);
+      continue;
+    }
+    if (canary === 'unneeded') {
+      r.stop.push({ alloc: a, description: DESC.canaryNotNeeded });
+      continue;
+    }
     if (terminal && a.nextAllocation) {
       r.history.push(a); // already replaced by an earlier evaluation
       continue;
@@ -111,7 +141,11 @@ function classifyByStatus(r: ReconcileResult, input: ReconcileInput, g: GroupVie
   const kind = statusClass(a, batch);
   if (kind === 'counted') c.untainted.push(a);
   else if (kind === 'history') r.history.push(a);
-  else {
+  else if (heldByFailedDeployment(a, input.deployment)) {
+    // Nomad's rule: what fails inside a failed deployment is not rescheduled (it keeps its slot, so nothing else
+    // is destroyed to replace it), until a newer version (a revert, a fix) takes the group over.
+    c.untainted.push(a);
+  } else {
     const d = rescheduleDecision(a, g.reschedule, input.now, input.evalId);
     if (d.kind === 'now') c.rescheduleNow.push(a);
     else c.untainted.push(a); // waits for its delay, or out of attempts: it keeps its slot either way
@@ -134,7 +168,10 @@ function statusClass(a: AllocView, batch: boolean): 'counted' | 'history' | 'fai
 
 /** Stops allocations beyond the count: duplicate names first, then migrating ones, then the highest indexes. */
 function stopSurplus(r: ReconcileResult, g: GroupView, c: Classified, names: NameIndex): { untainted: AllocView[]; migrate: AllocView[] } {
-  const keep = [...c.migrate, ...c.untainted].sort((a, b) => a.index - b.index || Number(isTerminal(a)) - Number(isTerminal(b)) || cmp(a.id, b.id));
+  // Of two allocations under one name the live one stays, then the newer version (a promoted canary).
+  const keep = [...c.migrate, ...c.untainted].sort(
+    (a, b) => a.index - b.index || Number(isTerminal(a)) - Number(isTerminal(b)) || b.jobVersion - a.jobVersion || cmp(a.id, b.id),
+  );
   const duplicates = keep.filter((a) => !names.claim(a.index));
   const byIndexDesc = (list: AllocView[]) => list.filter((a) => !duplicates.includes(a)).sort((a, b) => b.index - a.index);
   const order = [...duplicates, ...byIndexDesc(c.migrate), ...byIndexDesc(c.untainted)];
@@ -186,8 +223,10 @@ function planMigrations(r: ReconcileResult, g: GroupView, migrate: AllocView[], 
 }
 
 /** Moves live allocations to the current version: in place when possible, else destructively within budget. */
-function planUpdates(r: ReconcileResult, input: ReconcileInput, g: GroupView, untainted: AllocView[]): void {
-  let budget = destructiveBudget(g, input.job.version, untainted, input.deployment);
+function planUpdates(r: ReconcileResult, input: ReconcileInput, g: GroupView, untainted: AllocView[], unseen: number): void {
+  const d = input.deployment;
+  const replacing = d?.name ? unseen + r.place.filter((p) => p.group === g && (p.reason === 'reschedule' || p.reason === 'lost')).length : 0;
+  let budget = destructiveBudget(g, input.job.version, untainted, input.deployment, replacing);
   for (const a of [...untainted].sort((x, y) => x.index - y.index)) {
     const kind = isTerminal(a) ? 'none' : updateKind(a, g, input.job.version, input.jobVersions);
     if (kind === 'inplace') r.inplaceUpdate.push(a);

@@ -13,6 +13,8 @@ export interface PlaceRequest {
   previous?: AllocView;
   /** System jobs: the one node this allocation is meant for. */
   nodeName?: string;
+  /** A canary of the current deployment, placed beside the allocation of the same index. */
+  canary?: boolean;
 }
 
 /** One allocation to stop, and why (the text becomes the allocation's desiredDescription). */
@@ -35,10 +37,15 @@ export interface DesiredChanges {
 
 /** The rollout a job version is going through, as far as the reconciler cares. */
 export interface DeploymentView {
+  /** The Deployment's name (api/schemas/deployment.ts deploymentNameOf): stamped on what the rollout places. */
+  name?: string;
   jobVersion: number;
   /** A paused or failed rollout makes no further destructive updates. */
   paused: boolean;
+  /** A failed rollout also reschedules none of its failed allocations (a broken version cannot drain the group). */
   failed: boolean;
+  /** Groups whose canaries are promoted (by the operator or autoPromote). */
+  promoted?: ReadonlySet<string>;
 }
 
 /** Input of the pure reconciler. `existing` holds every allocation of the job, terminal ones included. */
@@ -57,6 +64,11 @@ export interface ReconcileInput {
   /** Earlier versions of the job, to tell in-place from destructive updates; unknown versions are destructive. */
   jobVersions?: ReadonlyMap<number, JobView>;
   deployment?: DeploymentView;
+  /**
+   * `<deploymentName>/<group>` of earlier deployments whose canaries were promoted: those canaries are ordinary
+   * allocations now. Canaries of other earlier deployments are stopped (their rollout ended without them).
+   */
+  promotedCanaries?: ReadonlySet<string>;
   /** System and sysbatch jobs: nodes that should run the job (ready, eligible, in its datacenters). */
   readyNodes?: NodeView[];
   /** System and sysbatch jobs: nodes in the job's datacenters that are not ready or not eligible. */

@@ -2,7 +2,9 @@
 // submit the plan with the evaluation's outcome; when the commit was partial or the view stale, catch up to the
 // revision the server named and plan again — at most maxPlanAttempts times without progress, then the
 // evaluation fails with a max-plan-attempts follow-up.
-import type { Evaluation } from '../../../api/schemas/index.ts';
+import type { Deployment, Evaluation, Job } from '../../../api/schemas/index.ts';
+import { deploymentNameOf, wantsDeployment } from '../../../api/schemas/deployment.ts';
+import type { DeploymentView } from '../reconcile/types.ts';
 import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -68,7 +70,8 @@ export async function processEval(deps: ProcessDeps, ev: Evaluation, token: Clai
     const salt = attempt === 1 ? ev.metadata.name : `${ev.metadata.name}/${attempt}`;
     const { plan } = computePlan({
       evalId: ev.metadata.name, job: jobView, cluster: view.snapshot, now: clock.now(),
-      jobVersions: view.jobVersions(ns, ev.spec.jobName), config: config.scheduler,
+      jobVersions: view.jobVersions(ns, ev.spec.jobName), config: config.scheduler, deployment: job ? deploymentOf(view, job, jobView.version) : undefined,
+      promotedCanaries: promotedCanaries(view, ns, ev.spec.jobName),
       newAllocId: (p) => defaultAllocId(salt, p.jobName, p.groupName, p.index, p.seq),
     });
     const basis = planBasis(ev, job, revisions, view.snapshot);
@@ -94,6 +97,40 @@ export async function processEval(deps: ProcessDeps, ev: Evaluation, token: Clai
     deps.logger.debug('plan not fully committed, planning again', { eval: ev.metadata.name, attempt, stale: res!.stale, refused: refusedNodes(res!) });
     await catchUp(view, res!, ns, placed, placedRev);
   }
+}
+
+/**
+ * The rollout of the job's current version, when the job has one: named before the deployment controller has
+ * created the object (the name is fixed), paused or failed as the object says once it exists.
+ */
+function deploymentOf(view: ClusterView, job: Job, version: number): DeploymentView | undefined {
+  if (!wantsDeployment(job.spec)) return undefined;
+  const name = deploymentNameOf(job.metadata.name, version);
+  const d = view.deployment(job.metadata.namespace ?? 'default', name);
+  const phase = d?.status?.phase;
+  return {
+    name, jobVersion: version, paused: phase === 'paused' || d?.spec.paused === true, failed: phase === 'failed' || phase === 'cancelled',
+    promoted: new Set(d ? promotedGroups(d) : []),
+  };
+}
+
+/** Groups of a deployment whose canaries are promoted (by the operator in the spec, or autoPromote in the status). */
+function promotedGroups(d: Deployment): string[] {
+  if (d.status?.phase === 'successful') return Object.keys(d.spec.groups);
+  return Object.keys(d.spec.groups).filter((g) => d.spec.groups[g]?.promoted === true || d.status?.groups?.[g]?.promoted === true);
+}
+
+/** `<deployment>/<group>` of the deployments the job's canaries came from that promoted them. */
+function promotedCanaries(view: ClusterView, namespace: string, jobName: string): Set<string> {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  for (const a of view.snapshot.jobAllocs(namespace, jobName)) {
+    if (!a.canary || !a.deploymentName || seen.has(a.deploymentName)) continue;
+    seen.add(a.deploymentName);
+    const d = view.deployment(namespace, a.deploymentName);
+    for (const g of d ? promotedGroups(d) : []) out.add(`${a.deploymentName}/${g}`);
+  }
+  return out;
 }
 
 /** Bring the view up to what the server said the plan missed. */

@@ -27,6 +27,8 @@ export function allocationDraft(p: PlannedAlloc): Allocation {
     },
   };
   if (p.previousAllocation) spec.previousAllocation = p.previousAllocation;
+  if (p.deploymentName) spec.deploymentName = p.deploymentName;
+  if (p.canary) spec.canary = true;
   if (p.rescheduleEvents.length > 0) {
     spec.rescheduleTracker = {
       events: p.rescheduleEvents.map((e) => ({

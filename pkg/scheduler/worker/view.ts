@@ -2,7 +2,7 @@
 // folded into one ClusterSnapshot (kept current event by event) and a job index. Every worker of the process
 // shares it; computePlan reads it synchronously, so each plan sees one consistent state. When a plan commit
 // says the view is stale, the view waits for its informers to reach a revision or re-reads single objects.
-import type { Allocation, Job, JobVersion, Node } from '../../../api/schemas/index.ts';
+import type { Allocation, Deployment, Job, JobVersion, Node } from '../../../api/schemas/index.ts';
 import type { ApiObject } from '../../../api/schemas/kind.ts';
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
@@ -39,7 +39,7 @@ export class ClusterView {
   private readonly seen = new Map<string, number>();
   /** Keys re-read as deleted: events at or below the revision we had are ignored until the informer's delete. */
   private readonly tombstones = new Map<string, number>();
-  private readonly informers: Record<ViewKind, SharedInformer> & { jobversions: SharedInformer };
+  private readonly informers: Record<ViewKind, SharedInformer> & { jobversions: SharedInformer; deployments: SharedInformer<Deployment> };
   private readonly factory: SharedInformerFactory;
   private readonly ownsFactory: boolean;
   private readonly unsubscribe: Array<() => void> = [];
@@ -52,7 +52,7 @@ export class ClusterView {
     this.ownsFactory = !deps.informers;
     this.factory = deps.informers ?? new SharedInformerFactory({ client: deps.client, logger: deps.logger, clock: deps.clock });
     const mk = (kind: string) => this.factory.informer(kind);
-    this.informers = { nodes: mk('nodes'), allocations: mk('allocations'), jobs: mk('jobs'), jobversions: mk('jobversions') };
+    this.informers = { nodes: mk('nodes'), allocations: mk('allocations'), jobs: mk('jobs'), jobversions: mk('jobversions'), deployments: this.factory.informer<Deployment>('deployments') };
     this.follow<Node>('nodes', (n) => this.snapshot.upsertNode(nodeFromApi(n)), (n) => this.snapshot.removeNode(n.metadata.name));
     this.follow<Allocation>('allocations', (a) => this.snapshot.upsertAlloc(allocFromApi(a, { jobPriority: this.priorityOf(a) })), (a) => this.snapshot.removeAlloc(a.metadata.name));
     this.follow<Job>('jobs', (j) => this.jobs.set(jobKey(j.metadata.namespace ?? '', j.metadata.name), j), (j) => this.jobs.delete(jobKey(j.metadata.namespace ?? '', j.metadata.name)));
@@ -79,6 +79,11 @@ export class ClusterView {
   /** The job as last seen, or undefined (deleted or never seen). */
   job(namespace: string, name: string): Job | undefined {
     return this.jobs.get(jobKey(namespace, name));
+  }
+
+  /** A Deployment as last seen (the rollout's pause, failure), or undefined. */
+  deployment(namespace: string, name: string): Deployment | undefined {
+    return this.informers.deployments.get(namespace, name);
   }
 
   /** Earlier versions of a job (JobVersion objects), as views. */
