@@ -34,6 +34,12 @@ const liveOf = (allocs: Allocation[]) =>
   allocs.filter((a) => a.spec.jobName === 'web' && (a.spec.desiredStatus ?? 'run') === 'run' && ['pending', 'running'].includes(a.status?.clientStatus ?? 'pending'));
 const healthyOf = (allocs: Allocation[]) => liveOf(allocs).filter((a) => a.status?.clientStatus === 'running' && a.status.deploymentStatus?.healthy === true);
 
+/** One line per allocation of the job, for a failure message. */
+const describeAllocs = (allocs: Allocation[]) =>
+  allocs.filter((a) => a.spec.jobName === 'web').map((a) =>
+    `${a.metadata.name} v${a.spec.jobVersion} ${a.spec.deploymentName ?? '-'}${a.spec.canary ? ' canary' : ''} desired=${a.spec.desiredStatus ?? 'run'} client=${a.status?.clientStatus ?? 'pending'} healthy=${a.status?.deploymentStatus?.healthy} next=${a.spec.nextAllocation ?? ''} rv=${a.metadata.resourceVersion}`,
+  ).join('\n');
+
 function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -76,6 +82,7 @@ test('rollouts: never over count + maxParallel live, never under count − maxPa
         const violations: string[] = [];
         let watching = false;
         let samples = 0;
+        let firstBad = '';
         const s = await startRolloutSim({
           healthyNow: () => rng() * 100 < p.healthyPercent,
           sample: (allocs) => {
@@ -85,6 +92,7 @@ test('rollouts: never over count + maxParallel live, never under count − maxPa
             const healthy = healthyOf(allocs).length;
             if (live > p.count + p.maxParallel + p.canary) violations.push(`${live} live > ${p.count} + ${p.maxParallel} + ${p.canary}`);
             if (healthy < p.count - p.maxParallel) violations.push(`${healthy} healthy < ${p.count} - ${p.maxParallel}`);
+            if (violations.length > 0 && !firstBad) firstBad = describeAllocs(allocs);
           },
         });
         try {
@@ -118,7 +126,7 @@ test('rollouts: never over count + maxParallel live, never under count − maxPa
           });
           assert.ok(open.length >= 1);
           assert.ok(samples > 0, 'the invariants were sampled');
-          assert.deepEqual(violations, []);
+          assert.deepEqual(violations, [], `at the first violation:\n${firstBad}`);
         } finally {
           await s.close();
         }
