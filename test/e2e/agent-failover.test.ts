@@ -99,6 +99,7 @@ describe('agents when their API servers die', etcdTestOptions(), () => {
     await waitNodePhase(c0, node, 'ready');
     await waitNodePhase(c0, hollow, 'ready');
     assert.ok(agent.alive() && fleet.alive());
+    await until('the agent re-registers its Node', async () => /API server reachable again, re-registering/.test(agent.log()));
     console.log(`# server dead for ${backAt - killedAt} ms; agents renewed through the restarted server`);
     await stopProcess(agent);
     await stopProcess(fleet);
