@@ -63,7 +63,7 @@ const logLevel = () => new Option('--log-level <level>', 'log level of the JSON 
 export function buildProgram(io: CliIo, setExit: (code: number) => void = () => {}): Command {
   const program = new Command('drover')
     .description('Drover: a declarative cluster scheduler (Nomad\'s job model on a Kubernetes-style API)')
-    .option('--server <url>', 'API server URL (env DROVER_ADDR; default http://127.0.0.1:7070)')
+    .option('--server <url>', 'API server URL; several, comma-separated or repeated, to fail over between (env DROVER_ADDR; default http://127.0.0.1:7070)', (v: string, prev?: string) => (prev ? `${prev},${v}` : v))
     .option('--token <token>', 'bearer token (env DROVER_TOKEN)')
     .option('--context <name>', 'context from the config file (env DROVER_CONTEXT; default: its currentContext)')
     .option('--config <path>', 'config file (env DROVER_CONFIG; default ~/.drover/config.yaml)')
@@ -341,7 +341,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .description(
       'run the node agent of this machine: register it as a Node, heartbeat, run the allocations placed on it. ' +
         "Here --config FILE is the agent's config file (YAML: name, datacenter, nodeClass, dataDir, address, meta, hostVolumes, " +
-        'http, drivers, heartbeatInterval, leaseDuration, reserved, server, token); flags win over it',
+        'http, drivers, heartbeatInterval, leaseDuration, reserved, server or servers, token); flags win over it. ' +
+        'With several API servers (--server URL,URL or repeated) it fails over to the next when one cannot be reached',
     )
     .option('--name <name>', 'node name (default: the hostname)')
     .option('--datacenter <dc>', 'datacenter (default dc1)')

@@ -12,6 +12,7 @@ import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 import type { Component, RunningComponent } from './components.ts';
 import { println } from './io.ts';
+import { untilAborted } from './lifetime.ts';
 
 /** What serve() runs. */
 export interface ServeOptions {
@@ -51,7 +52,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
       running.push({ name: c.name, component: await c.start(deps) });
     }
     println(opts.out, `${opts.label} listening on ${url} (${opts.storage}), ready in ${Math.round(performance.now() - opts.startedAt)} ms`);
-    await aborted(opts.signal);
+    await untilAborted(opts.signal);
     opts.logger.info('shutting down');
   } finally {
     for (const r of running.reverse()) {
@@ -76,7 +77,3 @@ function stopWithin(component: RunningComponent, ms: number): Promise<void> {
   return Promise.race([component.stop(), timeout]).finally(() => clearTimeout(timer));
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}

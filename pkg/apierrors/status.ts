@@ -49,6 +49,7 @@ export const REASONS = {
   InternalError: 500,
   ServiceUnavailable: 503,
   Timeout: 504,
+  InsufficientStorage: 507,
 } as const;
 
 /** A Status reason. */

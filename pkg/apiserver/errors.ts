@@ -6,6 +6,10 @@ import { conflict, alreadyExists, notFound, expired } from '../apierrors/status.
 import type { Logger } from '../log/logger.ts';
 import { isStoreError } from '../storage/store.ts';
 
+/** What a write refused by etcd's space alarm is told (any write, even one that shrinks an object). */
+export const NO_SPACE_MESSAGE =
+  "the cluster's storage (etcd) is out of space and refuses writes until an operator compacts, defragments and disarms its space alarm (docs/operations.md)";
+
 /** The message Kubernetes sends for a stale resourceVersion. */
 export const CONFLICT_MESSAGE = 'the object has been modified; please apply your changes to the latest version and try again';
 
@@ -25,6 +29,8 @@ export function fromStoreError(err: unknown, target: StatusTarget): unknown {
       return apiError('Timeout', `Too large resource version: ${err.message}`, { causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }], retryAfterSeconds: 1 });
     case 'TooLarge':
       return apiError('RequestEntityTooLarge', `the object is too large to store: ${err.message}`, {});
+    case 'NoSpace':
+      return apiError('InsufficientStorage', `${NO_SPACE_MESSAGE}: ${err.message}`, { retryAfterSeconds: 10 });
     case 'TooManyOps':
       return apiError('BadRequest', `too many operations in one transaction: ${err.message}`, {});
     case 'Unavailable':

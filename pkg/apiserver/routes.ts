@@ -7,6 +7,7 @@ import { mediaType } from './content.ts';
 import type { RestRequest, RestResponse, ServerContext } from './context.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
 import { toStatus } from './errors.ts';
+import { readinessCheck } from './readiness.ts';
 import { queryFlag, type RawQuery } from './options.ts';
 import { createHandler } from './rest-create.ts';
 import { deleteCollectionHandler, deleteHandler } from './rest-delete.ts';
@@ -33,6 +34,7 @@ export function sendStatus(reply: FastifyReply, s: Status): FastifyReply {
 
 /** Register every route of the API server on `app`. */
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: { version?: string; ready: () => boolean }): void {
+  const readyz = readinessCheck(ctx, opts.ready);
   const kinds = ctx.kinds;
   const openApiDoc = JSON.stringify(buildOpenApiV3(kinds));
   const openApiRoot = JSON.stringify(buildOpenApiRoot(openApiDoc));
@@ -48,11 +50,12 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: {
   for (const path of ['/healthz', '/livez']) {
     app.get(path, async (_req, reply) => reply.code(200).type('text/plain; charset=utf-8').send('ok'));
   }
-  app.get('/readyz', async (_req, reply) =>
-    opts.ready()
+  app.get('/readyz', async (_req, reply) => {
+    const failed = await readyz();
+    return failed.length === 0
       ? reply.code(200).type('text/plain; charset=utf-8').send('ok')
-      : reply.code(503).type('text/plain; charset=utf-8').send('[-]watch-caches failed: not synced\nreadyz check failed'),
-  );
+      : reply.code(503).type('text/plain; charset=utf-8').send(`${failed.map((f) => `[-]${f}`).join('\n')}\nreadyz check failed`);
+  });
   app.get('/metrics', async (_req, reply) => reply.code(200).type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()));
 
   app.route({

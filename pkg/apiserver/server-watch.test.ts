@@ -97,8 +97,14 @@ test('bookmarks only when allowed; sendInitialEvents ends with the initial-event
     // Without sendInitialEvents the initial state is not followed by the initial-events-end bookmark.
     const plain = await openTestWatch(`${base}${widgetsPath()}?watch=true&allowWatchBookmarks=true`);
     assert.equal((await plain.next()).type, 'ADDED');
+    // What follows a batch of events is a plain bookmark confirming its revision complete (see docs/api.md).
+    const confirm = await plain.next();
+    assert.equal(confirm.type, 'BOOKMARK');
+    assert.equal(confirm.object.metadata.annotations, undefined);
     await t.req('PATCH', widgetsPath('default', 'a'), { spec: { size: 4 } }, MERGE);
-    assert.equal((await plain.next()).type, 'MODIFIED');
+    const modified = await plain.next();
+    assert.equal(modified.type, 'MODIFIED');
+    assert.deepEqual(await plain.next(), { type: 'BOOKMARK', object: { kind: 'Widget', apiVersion: 'drover.dev/v1', metadata: { resourceVersion: modified.object.metadata.resourceVersion } } });
     plain.close();
     const bad = await fetch(`${base}${widgetsPath()}?watch=true&sendInitialEvents=true`);
     assert.equal(bad.status, 422);

@@ -4,11 +4,16 @@ import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/ki
 import type { Status } from '../apierrors/status.ts';
 import { resolveKind } from './kinds.ts';
 import { resourcePath, type Query } from './paths.ts';
+import { createFailoverTransport, serverList } from './failover.ts';
+import type { NetworkError } from './errors.ts';
 import { createTransport, type HttpRequest, type HttpStream, type Transport, type TransportOptions } from './transport.ts';
 import { openWatch, type WatchHandle, type WatchHandler } from './watch.ts';
 
-/** Options of createClient. */
-export type ClientOptions = TransportOptions;
+/** Options of createClient. `server` may list several API servers, comma-separated (`http://a:7070,http://b:7070`). */
+export interface ClientOptions extends TransportOptions {
+  /** Called when the client moves from one API server to the next (logging). */
+  onFailover?: (from: string, to: string, err: NetworkError) => void;
+}
 
 /** A list response: `{apiVersion, kind: "JobList", metadata: {resourceVersion, continue?}, items}`. */
 export interface ObjectList<T extends ApiObject = ApiObject> {
@@ -98,9 +103,13 @@ export interface Client {
   close(): Promise<void>;
 }
 
-/** A client for the API server at `opts.server`. */
+/** A client for the API server at `opts.server`, or for the first reachable of several (see failover.ts). */
 export function createClient(opts: ClientOptions): Client {
-  const transport = createTransport(opts);
+  const servers = serverList(opts.server);
+  const transport =
+    servers.length === 1
+      ? createTransport({ ...opts, server: servers[0]! })
+      : createFailoverTransport(servers.map((server) => createTransport({ ...opts, server })), (from, to, err) => opts.onFailover?.(servers[from]!, servers[to]!, err));
   const resources = new Map<KindInfo, ResourceClient>();
   return {
     resource<T extends ApiObject>(kind: KindInfo | string): ResourceClient<T> {

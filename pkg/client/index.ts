@@ -5,6 +5,7 @@ export { createInformer } from './informer.ts';
 export type { Informer, InformerOptions, InformerHandlers } from './informer.ts';
 export type { WatchEvent, WatchHandler, WatchHandle } from './watch.ts';
 export { NetworkError, isNetworkError } from './errors.ts';
+export { serverList } from './failover.ts';
 export { resolveKind, findKind } from './kinds.ts';
 export { SharedInformerFactory } from './shared-informer.ts';
 export type { SharedInformer, IndexDefinition, EventHandlers, HandlerOptions, InformerFactoryDeps } from './shared-informer.ts';

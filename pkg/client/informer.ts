@@ -1,7 +1,13 @@
 // A list+watch cache of one kind, as client-go's reflector + indexer + shared informer in one small piece:
 // list (paginated), then watch from the list's resourceVersion with bookmarks; on a broken stream resume
-// from the last seen resourceVersion after a backoff; on 410 Gone relist and emit the difference, so a delete
-// that happened while disconnected is still delivered.
+// after a backoff; on 410 Gone relist and emit the difference, so a delete that happened while disconnected is
+// still delivered.
+//
+// Completed revisions: objects written in one store transaction share a resourceVersion, so the informer does
+// not take an event's resourceVersion as "everything up to here is seen" — that holds only once an event of a
+// later revision, a bookmark or a list arrives. lastSyncResourceVersion() is that completed revision, a watch
+// resumes from it (events of the revision in progress come again and are dropped when the cache already has
+// the object at that resourceVersion), and `progress` fires whenever it moves.
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
 import { isGone } from '../apierrors/status.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
@@ -35,6 +41,8 @@ export interface InformerHandlers<T> {
   add: (obj: T) => void;
   update: (oldObj: T, newObj: T) => void;
   delete: (obj: T) => void;
+  /** The completed revision moved to `resourceVersion` (after the events of it were handled). */
+  progress: (resourceVersion: string) => void;
 }
 
 /** A running cache of one kind. */
@@ -51,7 +59,7 @@ export interface Informer<T extends ApiObject = ApiObject> {
   get(namespace: string | undefined, name: string): T | undefined;
   /** Every cached object. */
   list(): T[];
-  /** The resourceVersion of the last list, event or bookmark seen ('' before the first list). */
+  /** The completed revision: every event up to it is in the cache ('' before the first list). */
   lastSyncResourceVersion(): string;
 }
 
@@ -67,8 +75,9 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
   const watchTimeout = opts.watchTimeoutSeconds ?? 300;
 
   const cache = new Map<string, T>();
-  const handlers: { [E in keyof InformerHandlers<T>]: Set<InformerHandlers<T>[E]> } = { add: new Set(), update: new Set(), delete: new Set() };
-  let lastRV = '';
+  const handlers: { [E in keyof InformerHandlers<T>]: Set<InformerHandlers<T>[E]> } = { add: new Set(), update: new Set(), delete: new Set(), progress: new Set() };
+  const revisions = new RevisionTracker();
+  let lastRV = ''; // the completed revision
   let synced = false;
   let stopped = false;
   let running: Promise<void> | undefined;
@@ -116,25 +125,32 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
       if (!old) emit('add', obj);
       else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) emit('update', old, obj);
     }
+    revisions.reset();
     lastRV = list.metadata.resourceVersion;
+    emit('progress', lastRV);
     log.debug('listed', { count: fresh.size, resourceVersion: lastRV });
   };
 
   const apply = (ev: WatchEvent<T>) => {
     const rv = ev.object?.metadata?.resourceVersion;
+    // Events before handlers: a revision completed by this event is reported once its predecessor is applied.
+    const completed = ev.type === 'BOOKMARK' ? revisions.bookmark(rv) : revisions.event(rv);
     if (ev.type !== 'BOOKMARK') {
       const key = keyOf(ev.object);
       const old = cache.get(key);
       if (ev.type === 'DELETED') {
         cache.delete(key);
         if (old) emit('delete', ev.object);
-      } else {
+      } else if (!old || old.metadata.resourceVersion !== rv || old.metadata.uid !== ev.object.metadata.uid) {
         cache.set(key, ev.object);
         if (old) emit('update', old, ev.object);
         else emit('add', ev.object);
-      }
+      } // else: the same object again (a resumed watch repeats the revision in progress)
     }
-    if (rv) lastRV = rv;
+    if (completed !== undefined && completed !== lastRV) {
+      lastRV = completed;
+      emit('progress', lastRV);
+    }
   };
 
   // One watch request from lastRV. Resolves on a clean end (server timeout), throws on failure.
@@ -237,4 +253,37 @@ function keyOf(obj: ApiObject): string {
 
 function listAll<T extends ApiObject>(rc: ResourceClient<T>, opts: InformerOptions) {
   return rc.listAll({ namespace: opts.namespace, labelSelector: opts.labelSelector, fieldSelector: opts.fieldSelector, pageSize: opts.pageSize });
+}
+
+/**
+ * Which revision is complete, from the resourceVersions of a watch's events in order: an event's revision is
+ * complete once an event of a later one arrives, or a bookmark at or past it. Non-numeric resourceVersions
+ * (a server that is not Drover) count as complete at once, as before.
+ */
+class RevisionTracker {
+  private open = 0; // the revision whose events are arriving (maybe not all yet); 0: none
+
+  /** A list: nothing is open. */
+  reset(): void {
+    this.open = 0;
+  }
+
+  /** An event at `rv`: the revision completed by it, if any. */
+  event(rv: string | undefined): string | undefined {
+    if (!rv) return undefined;
+    const n = Number(rv);
+    if (!Number.isSafeInteger(n)) return rv;
+    const done = this.open > 0 && n > this.open ? String(this.open) : undefined;
+    if (n > this.open) this.open = n;
+    return done;
+  }
+
+  /** A bookmark at `rv`: everything up to it is complete. */
+  bookmark(rv: string | undefined): string | undefined {
+    if (!rv) return undefined;
+    const n = Number(rv);
+    if (Number.isSafeInteger(n) && n < this.open) return undefined; // an old bookmark: not past what is open
+    this.open = 0;
+    return rv;
+  }
 }

@@ -123,6 +123,7 @@ class SharedInformerImpl<T extends ApiObject> implements SharedInformer<T> {
       this.index(obj, undefined);
       this.dispatch('delete', (h) => h.delete?.(obj));
     });
+    base.on('progress', (rv) => this.dispatch('progress', (h) => h.progress?.(rv)));
   }
 
   addEventHandler(handlers: EventHandlers<T>, opts: HandlerOptions = {}): () => void {

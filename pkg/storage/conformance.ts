@@ -50,6 +50,12 @@ function crudTests(open: OpenStore, t: TestOpts): void {
     }),
   );
 
+  test('health: a store with room takes writes', t, () =>
+    withStore(open, async (s) => {
+      assert.deepEqual(await s.health(), { writable: true });
+    }),
+  );
+
   test('update with a stale revision is a Conflict carrying the current state; absent is NotFound', t, () =>
     withStore(open, async (s) => {
       const a = await s.create('/a', 'v1');

@@ -94,7 +94,16 @@ export interface Store {
   compact(revision: number): Promise<void>;
   /** Current revision and compacted revision. */
   status(): Promise<{ revision: number; compactRevision: number }>;
+  /** Whether writes can succeed now: false while etcd's space alarm is raised (reads still work). */
+  health(): Promise<StoreHealth>;
   close(): Promise<void>;
+}
+
+/** The store's own view of whether it can take writes (the API server's /readyz reports it). */
+export interface StoreHealth {
+  writable: boolean;
+  /** Why not, when not writable (e.g. etcd's NOSPACE alarm). */
+  reason?: string;
 }
 
 /** Maximum number of ops in one transaction (etcd 3.4 default --max-txn-ops). */
@@ -109,6 +118,7 @@ export type StoreErrorCode =
   | 'FutureRevision'
   | 'TooManyOps'
   | 'TooLarge'
+  | 'NoSpace'
   | 'Unavailable';
 
 /** A store failure with a code the API server maps to a Status. */

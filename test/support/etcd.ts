@@ -5,7 +5,7 @@ import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 
 /** A running etcd cluster started by `startEtcd`. */
 export interface EtcdCluster {
@@ -17,6 +17,34 @@ export interface EtcdCluster {
   killMember(i: number): Promise<void>;
   /** Parent of the members' data directories. */
   dataDir: string;
+}
+
+/** Path of etcdctl (Debian's etcd-client), or undefined. */
+export function etcdctlBinary(): string | undefined {
+  const bin = etcdBinary();
+  if (!bin) return undefined;
+  const p = join(dirname(bin), 'etcdctl');
+  try {
+    accessSync(p, constants.X_OK);
+    return p;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Run `etcdctl --endpoints E <args>` (API v3) to its end; rejects with its stderr on failure. */
+export function etcdctl(endpoints: string[], args: string[]): Promise<string> {
+  const bin = etcdctlBinary();
+  if (!bin) return Promise.reject(new Error('etcdctl not found (apt-get install etcd-client)'));
+  return new Promise((resolve, reject) => {
+    const p = spawn(bin, ['--endpoints', endpoints.join(','), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ETCDCTL_API: '3' } });
+    let out = '';
+    let err = '';
+    p.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+    p.stderr!.on('data', (b: Buffer) => (err += b.toString()));
+    p.once('error', reject);
+    p.once('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`etcdctl ${args.join(' ')} exited ${code}: ${err}`))));
+  });
 }
 
 /** Path of the etcd binary, or undefined when none is installed. */
@@ -50,9 +78,10 @@ export function etcdTestOptions(): { skip?: string } {
 
 /**
  * Starts a 1- or 3-member cluster with a temporary data directory, on free loopback ports or, with `basePort`,
- * on basePort, basePort+1, … (client and peer port of each member in turn).
+ * on basePort, basePort+1, … (client and peer port of each member in turn). `quotaBackendBytes` (default 8 GiB)
+ * is etcd's space quota; a small one (1 MiB works) lets a test fill it and raise the NOSPACE alarm.
  */
-export async function startEtcd(opts: { members?: 1 | 3; basePort?: number } = {}): Promise<EtcdCluster> {
+export async function startEtcd(opts: { members?: 1 | 3; basePort?: number; quotaBackendBytes?: number } = {}): Promise<EtcdCluster> {
   const bin = etcdBinary();
   if (!bin) throw new Error('etcd binary not found (apt-get install etcd-server)');
   const n = opts.members ?? 1;
@@ -77,7 +106,7 @@ export async function startEtcd(opts: { members?: 1 | 3; basePort?: number } = {
       `--initial-cluster=${initialCluster}`,
       '--initial-cluster-state=new',
       `--initial-cluster-token=drover-test-${process.pid}-${ports[0]}`,
-      '--quota-backend-bytes=8589934592',
+      `--quota-backend-bytes=${opts.quotaBackendBytes ?? 8589934592}`,
       '--logger=zap',
       '--log-level=error',
     ];

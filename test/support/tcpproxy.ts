@@ -1,5 +1,6 @@
 // A loopback TCP proxy for fault injection: forwards to a target and can cut every connection at once,
-// and refuse new ones for a while, as a network partition would.
+// refuse new ones for a while, or blackhole the link (bytes stop flowing both ways, connections stay open, as
+// when a route disappears: only the peers' own timeouts notice), as a network partition would.
 import { connect, createServer, type Socket } from 'node:net';
 
 /** A running proxy. */
@@ -12,6 +13,12 @@ export interface TcpProxy {
   cutAll(): void;
   /** While true, new connections are accepted and immediately destroyed. */
   setRefusing(refusing: boolean): void;
+  /**
+   * While true nothing is forwarded: open connections stall (both sides stop reading), new ones are accepted and
+   * left hanging. Turning it off drops every connection that stalled — their bytes are lost, as after a real
+   * outage the peers' retransmissions would have given up — and forwards new connections normally again.
+   */
+  setBlackhole(on: boolean): void;
   /** Cuts everything and stops listening. */
   close(): Promise<void>;
 }
@@ -23,10 +30,24 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
   const port = Number(url.port);
   const pairs = new Set<[Socket, Socket]>();
   let refusing = false;
+  let blackhole = false;
+  const stalled = new Set<Socket>();
   let cuts = 0;
+  const stall = (...sockets: Socket[]) => {
+    for (const s of sockets) {
+      s.unpipe();
+      s.pause();
+      stalled.add(s);
+    }
+  };
   const server = createServer((client) => {
     if (refusing) {
       client.destroy();
+      return;
+    }
+    if (blackhole) {
+      client.on('error', () => client.destroy());
+      stall(client);
       return;
     }
     const upstream = connect(port, host);
@@ -62,9 +83,18 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     },
     cutAll,
     setRefusing: (r) => (refusing = r),
+    setBlackhole(on) {
+      if (on && !blackhole) for (const [a, b] of pairs) stall(a, b);
+      if (!on && blackhole) {
+        for (const s of stalled) s.destroy();
+        stalled.clear();
+      }
+      blackhole = on;
+    },
     close: async () => {
       refusing = true;
       cutAll();
+      for (const s of stalled) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -24,13 +24,16 @@ function cli(env: Record<string, string>, home: string, signal = new AbortContro
 test('agent config: unknown fields and wrong types are named', () => {
   assert.deepEqual(checkAgentConfig({ name: 'n1', meta: { rack: 'r1' }, heartbeatInterval: '5s', hostVolumes: { d: { path: '/d' } } }), []);
   assert.deepEqual(checkAgentConfig({ nmae: 'x', heartbeatInterval: 'soon', meta: { a: 1 }, hostVolumes: { d: {} }, http: { port: 70000 } }), [
-    'nmae: unknown field (allowed: server, token, name, datacenter, nodeClass, dataDir, address, meta, hostVolumes, http, drivers, heartbeatInterval, leaseDuration, reserved)',
+    'nmae: unknown field (allowed: server, servers, token, name, datacenter, nodeClass, dataDir, address, meta, hostVolumes, http, drivers, heartbeatInterval, leaseDuration, reserved)',
     'heartbeatInterval: must be a duration such as "10s"',
     'meta: must map names to strings',
     'hostVolumes.d.path: required',
     'http.port: must be a port number',
   ]);
   assert.deepEqual(checkAgentConfig(['x']), ['expected a mapping']);
+  assert.deepEqual(checkAgentConfig({ server: 'http://a:7070', servers: ['http://b:7070', 'http://c:7070'] }), []);
+  assert.deepEqual(checkAgentConfig({ servers: 'http://b:7070' }), ['servers: must be a list of URLs']);
+  assert.deepEqual(checkAgentConfig({ servers: [] }), ['servers: must be a list of URLs']);
 });
 
 test('drover agent registers the node from flags and its config file, and stops on interrupt', async () => {

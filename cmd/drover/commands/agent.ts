@@ -16,6 +16,7 @@ import type { Component } from '../components.ts';
 import { DEFAULT_SERVER } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { println } from '../io.ts';
+import { untilAborted } from '../lifetime.ts';
 
 /** Arguments of `drover agent` (flags). */
 export interface AgentArgs {
@@ -35,7 +36,10 @@ export interface AgentArgs {
 
 /** The agent config file (YAML). Every field optional. */
 export interface AgentFileConfig {
+  /** One API server URL, or several comma-separated. */
   server?: string;
+  /** API server URLs to fail over between (with `server`, those come first). */
+  servers?: string[];
   token?: string;
   name?: string;
   datacenter?: string;
@@ -67,11 +71,14 @@ export interface AgentCommandDeps {
 /** Run the agent until `deps.signal` aborts (its tasks keep running for the next start); returns the exit code. */
 export async function agent(args: AgentArgs, deps: AgentCommandDeps): Promise<number> {
   const file = args.configFile ? await loadAgentConfig(args.configFile) : {};
-  const server = args.server ?? file.server ?? deps.env.DROVER_ADDR ?? DEFAULT_SERVER;
+  const server = args.server ?? fileServers(file) ?? deps.env.DROVER_ADDR ?? DEFAULT_SERVER;
   const name = args.name ?? file.name ?? defaultNodeName();
   const dataDir = args.dataDir ?? file.dataDir ?? join(deps.homedir, '.drover', 'agent');
   const http = args.httpAddr ? hostPort(args.httpAddr) : file.http;
-  const client = createClient({ server, token: args.token ?? file.token ?? deps.env.DROVER_TOKEN, userAgent: `drover-agent/${deps.version}` });
+  const client = createClient({
+    server, token: args.token ?? file.token ?? deps.env.DROVER_TOKEN, userAgent: `drover-agent/${deps.version}`,
+    onFailover: (from, to, err) => deps.logger.warn('API server unreachable, failing over', { from, to, err: err.message }),
+  });
   const drivers = createDrivers({
     logger: deps.logger, clock: deps.clock, enabled: file.drivers?.enabled, dockerSocket: args.dockerSocket ?? file.drivers?.dockerSocket,
     execUser: file.drivers?.execUser, cgroupParent: file.drivers?.cgroupParent,
@@ -87,13 +94,19 @@ export async function agent(args: AgentArgs, deps: AgentCommandDeps): Promise<nu
   try {
     await node.start();
     println(deps.out, `drover agent "${name}" running (data ${dataDir}, logs ${node.httpUrl}), server ${server}`);
-    await aborted(deps.signal);
+    await untilAborted(deps.signal);
     deps.logger.info('agent shutting down; tasks keep running');
   } finally {
     await node.stop();
     await client.close();
   }
   return 0;
+}
+
+// The file's `server` (one URL or a comma-separated list) and `servers` (a list), as one --server value.
+function fileServers(file: AgentFileConfig): string | undefined {
+  const all = [...(file.server ? [file.server] : []), ...(file.servers ?? [])];
+  return all.length ? all.join(',') : undefined;
 }
 
 /** The node name when none is given: the hostname, as a valid object name. */
@@ -115,8 +128,8 @@ export function localAgentComponent(opts: { dataDir: string; version: string; na
   };
 }
 
-const FIELDS: Record<keyof AgentFileConfig, 'string' | 'map' | 'object' | 'duration'> = {
-  server: 'string', token: 'string', name: 'string', datacenter: 'string', nodeClass: 'string', dataDir: 'string', address: 'string',
+const FIELDS: Record<keyof AgentFileConfig, 'string' | 'list' | 'map' | 'object' | 'duration'> = {
+  server: 'string', servers: 'list', token: 'string', name: 'string', datacenter: 'string', nodeClass: 'string', dataDir: 'string', address: 'string',
   meta: 'map', hostVolumes: 'object', http: 'object', drivers: 'object', heartbeatInterval: 'duration', leaseDuration: 'duration', reserved: 'object',
 };
 
@@ -141,6 +154,7 @@ export function checkAgentConfig(doc: unknown): string[] {
     const kind = FIELDS[k as keyof AgentFileConfig];
     if (!kind) out.push(`${k}: unknown field (allowed: ${Object.keys(FIELDS).join(', ')})`);
     else if (kind === 'string' && typeof v !== 'string') out.push(`${k}: must be a string`);
+    else if (kind === 'list' && !(Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string' && x !== ''))) out.push(`${k}: must be a list of URLs`);
     else if (kind === 'map' && !(isObj(v) && Object.values(v).every((x) => typeof x === 'string'))) out.push(`${k}: must map names to strings`);
     else if (kind === 'object' && !isObj(v)) out.push(`${k}: must be a mapping`);
     else if (kind === 'duration' && !isDuration(v)) out.push(`${k}: must be a duration such as "10s"`);
@@ -175,7 +189,3 @@ function isDuration(v: unknown): boolean {
   }
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}

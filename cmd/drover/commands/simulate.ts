@@ -9,6 +9,7 @@ import { resolveConnection } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { println } from '../io.ts';
 import type { AgentCommandDeps } from './agent.ts';
+import { untilAborted } from '../lifetime.ts';
 
 /** Arguments of `drover agent --simulate`. */
 export interface SimulateArgs {
@@ -31,7 +32,10 @@ export async function simulate(args: SimulateArgs, deps: AgentCommandDeps): Prom
   if (!Number.isInteger(args.count) || args.count < 1) throw new UsageError(`--simulate needs a positive number of nodes, not "${args.count}"`);
   const interval = args.heartbeatInterval === undefined ? undefined : durationArg(args.heartbeatInterval);
   const conn = await resolveConnection({ server: args.server, token: args.token, context: args.context }, deps.env, deps.homedir);
-  const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover-agent-simulated/${deps.version}` });
+  const client = createClient({
+    server: conn.server, token: conn.token, userAgent: `drover-agent-simulated/${deps.version}`,
+    onFailover: (from, to, err) => deps.logger.warn('API server unreachable, failing over', { from, to, err: err.message }),
+  });
   let timer: Timer | undefined;
   try {
     const fleet = await startHollowFleet({
@@ -46,7 +50,7 @@ export async function simulate(args: SimulateArgs, deps: AgentCommandDeps): Prom
       timer = deps.clock.setTimeout(report, STATS_EVERY_MS);
     };
     timer = deps.clock.setTimeout(report, STATS_EVERY_MS);
-    await aborted(deps.signal);
+    await untilAborted(deps.signal);
     fleet.stop();
     deps.logger.info('hollow fleet stopped', { ...fleet.stats() });
   } finally {
@@ -66,7 +70,3 @@ function durationArg(text: string): number {
   throw new UsageError(`--heartbeat-interval needs a positive duration such as 10s, not "${text}"`);
 }
 
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}

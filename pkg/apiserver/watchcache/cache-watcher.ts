@@ -21,6 +21,8 @@ export interface WatcherHost {
   readonly logger: Logger;
   /** The buffer holds every event with rv greater than this. */
   windowStart(): number;
+  /** The cache's revision: every event up to it is in the buffer (a store batch never splits a revision). */
+  revision(): number;
   /** Stop notifying this watcher. */
   detach(w: CacheWatcher): void;
 }
@@ -55,6 +57,9 @@ export class CacheWatcher {
   private pendingHead = 0;
   private pumping = false;
   private done = false;
+  /** Events were delivered since the last bookmark: once caught up, say which revision is complete. */
+  private unconfirmed = false;
+  private lastBookmark = -1; // a periodic bookmark repeating it says nothing new
 
   constructor(
     private readonly host: WatcherHost,
@@ -96,8 +101,10 @@ export class CacheWatcher {
     const onBookmark = this.init.opts.onBookmark;
     if (!onBookmark || this.done || this.pumping || this.direct || this.initial) return;
     if (this.pendingHead < this.pending.length) return;
-    if (this.cursor < this.host.buffer.endSeq || rv < this.lastRv) return;
+    if (this.cursor < this.host.buffer.endSeq || rv < this.lastRv || rv === this.lastBookmark) return;
     this.lastRv = rv;
+    this.lastBookmark = rv;
+    this.unconfirmed = false;
     try {
       onBookmark(rv);
     } catch (err) {
@@ -138,6 +145,7 @@ export class CacheWatcher {
         const e = this.next();
         if (e === undefined || this.done) break;
         this.lastRv = Math.max(this.lastRv, e.rv);
+        this.unconfirmed = true;
         const r = this.init.opts.onEvent(e);
         if (r && typeof (r as Promise<void>).then === 'function') {
           (r as Promise<void>).then(
@@ -151,6 +159,19 @@ export class CacheWatcher {
       this.fail(err as Error);
     }
     this.pumping = false;
+    this.confirm();
+  }
+
+  /**
+   * After a batch of events, a bookmark at the cache's revision (to watchers that take bookmarks): several
+   * objects written in one transaction share a revision, and only this tells a client that it has all of them.
+   * Sent only after events, so a watcher that the batch's events filtered out gets no extra line.
+   */
+  private confirm(): void {
+    if (!this.unconfirmed || this.done || this.pumping || this.direct || this.initial) return;
+    if (this.pendingHead < this.pending.length || this.cursor < this.host.buffer.endSeq) return;
+    this.unconfirmed = false;
+    this.bookmark(this.host.revision());
   }
 
   private resume(): void {

@@ -43,6 +43,7 @@ export class BreakableStore implements Store {
   txn: Store['txn'] = (c, o) => this.inner.txn(c, o);
   compact: Store['compact'] = (r) => this.inner.compact(r);
   status: Store['status'] = () => this.inner.status();
+  health: Store['health'] = () => this.inner.health();
   close: Store['close'] = () => this.inner.close();
   /** Number of watches ever opened. */
   opened = 0;

@@ -84,6 +84,7 @@ export class WatchCache {
       decode: this.decode,
       logger,
       windowStart: () => state.windowStart,
+      revision: () => state.rev,
       detach: (w) => this.watchers.delete(w),
     };
   }

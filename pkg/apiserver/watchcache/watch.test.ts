@@ -153,12 +153,14 @@ test('bookmarks: only for watchers who asked, at the cache revision, only when c
   await store.create(`${NODES}n1`, '{}');
   await store.create(jobKey('default', 'b'), job('default', 'b'));
   const rv2 = await settle(cache, store);
+  assert.deepEqual(asked.bookmarks, [rv1, rv2], 'a batch of events is confirmed complete by a bookmark at once');
   clock.advance(1000);
-  assert.deepEqual(asked.bookmarks, [rv1, rv2]);
+  assert.deepEqual(asked.bookmarks, [rv1, rv2], 'the periodic bookmark does not repeat it');
   assert.deepEqual(silent.bookmarks, []);
   assert.deepEqual(stuck.bookmarks, [rv1], 'a watcher still delivering gets no bookmark');
   release();
   await tick();
+  assert.deepEqual(stuck.bookmarks, [rv1, rv2], 'confirmed once it has delivered the batch');
   clock.advance(1000);
   assert.deepEqual(stuck.bookmarks, [rv1, rv2]);
   await close();

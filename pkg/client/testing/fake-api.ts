@@ -22,6 +22,11 @@ export interface FakeApi {
   requests: SeenRequest[];
   /** Create or update a job; returns its new resourceVersion. */
   put(name: string, spec?: unknown): string;
+  /**
+   * Create or update several jobs in one transaction (one shared resourceVersion, as a store transaction);
+   * with `cutAfter`, open watches see only that many of its events before their connections break.
+   */
+  putMany(names: string[], opts?: { cutAfter?: number }): string;
   /** Delete a job. */
   remove(name: string): void;
   /** Drop history: watches from a revision below the current one get 410. */
@@ -47,9 +52,26 @@ export async function startFakeApi(): Promise<FakeApi> {
   const requests: SeenRequest[] = [];
 
   const send = (res: ServerResponse, type: string, object: unknown) => res.write(JSON.stringify({ type, object }) + '\n');
+  let cutAfter: number | undefined; // putMany: events left before open watches break
   const record = (type: EventType, object: ApiObject) => {
     history.push({ rv: rev, type, object });
+    if (cutAfter !== undefined && cutAfter-- <= 0) return;
     for (const w of watchers) send(w, type, object);
+  };
+  const upsert = (name: string, spec: unknown) => {
+    const old = objects.get(name);
+    const obj: ApiObject = {
+      apiVersion: 'drover.dev/v1',
+      kind: 'Job',
+      metadata: { name, namespace: 'default', uid: old?.metadata.uid ?? `uid-${++uidSeq}`, resourceVersion: String(rev) },
+      spec,
+    };
+    objects.set(name, obj);
+    record(old ? 'MODIFIED' : 'ADDED', obj);
+  };
+  const cut = () => {
+    for (const w of watchers) w.socket?.destroy();
+    watchers.clear();
   };
 
   const server = createServer((req, res) => {
@@ -88,15 +110,19 @@ export async function startFakeApi(): Promise<FakeApi> {
     requests,
     put(name, spec = {}) {
       rev++;
-      const old = objects.get(name);
-      const obj: ApiObject = {
-        apiVersion: 'drover.dev/v1',
-        kind: 'Job',
-        metadata: { name, namespace: 'default', uid: old?.metadata.uid ?? `uid-${++uidSeq}`, resourceVersion: String(rev) },
-        spec,
-      };
-      objects.set(name, obj);
-      record(old ? 'MODIFIED' : 'ADDED', obj);
+      upsert(name, spec);
+      return String(rev);
+    },
+    putMany(names, opts = {}) {
+      rev++;
+      cutAfter = opts.cutAfter;
+      for (const n of names) upsert(n, {});
+      if (cutAfter !== undefined) {
+        cutAfter = undefined;
+        // What was written still arrives, then the connection ends mid-stream.
+        for (const w of watchers) w.socket?.end();
+        watchers.clear();
+      }
       return String(rev);
     },
     remove(name) {
@@ -110,10 +136,7 @@ export async function startFakeApi(): Promise<FakeApi> {
       compacted = rev;
       history.length = 0;
     },
-    cutWatches() {
-      for (const w of watchers) w.socket?.destroy();
-      watchers.clear();
-    },
+    cutWatches: cut,
     openWatches: () => watchers.size,
     bookmark() {
       for (const w of watchers) send(w, 'BOOKMARK', { apiVersion: 'drover.dev/v1', kind: 'Job', metadata: { resourceVersion: String(rev) } });

@@ -10,6 +10,7 @@ import { encodeStored, objectKey } from '../../apiserver/codec.ts';
 import { createClient, type Client } from '../../client/client.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { startApiServer, type TestApiServer } from '../../../test/support/server.ts';
+import { WAIT_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
 import { ensureNamespace } from '../../client/namespaces.ts';
 
 /** 2030-01-01T00:00:00Z: where test clocks start. */
@@ -36,7 +37,9 @@ export async function withCluster(fn: (c: TestCluster) => Promise<void>): Promis
 
 /** Poll (real time) until `cond` holds; `tick` runs between polls (e.g. to move a ManualClock past retry backoffs). */
 export async function until(cond: () => boolean | Promise<boolean>, tick?: () => void): Promise<void> {
+  const giveUpAt = Date.now() + WAIT_HANG_GUARD_MS;
   while (!(await cond())) {
+    if (Date.now() > giveUpAt) throw new Error(`until: the condition never held (hang guard, ${WAIT_HANG_GUARD_MS / 60_000} min): ${cond.toString().slice(0, 200)}`);
     tick?.();
     await new Promise((r) => setTimeout(r, 5));
   }

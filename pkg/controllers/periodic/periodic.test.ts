@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Job } from '../../../api/schemas/index.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
-import { until, withCluster, type TestCluster } from '../health/testkit.ts';
+import { caughtUp, until, withCluster, type TestCluster } from '../health/testkit.ts';
 import { startPeriodicController, type PeriodicController } from './periodic.ts';
 
 const MIN = 60_000;
@@ -69,7 +69,10 @@ test('prohibitOverlap: no launch while a child runs; the next time after it ende
       await idle(p);
       assert.equal((await childrenOf(c, 'report')).length, 1, 'skipped while the first child runs');
       const [first] = await childrenOf(c, 'report');
-      await c.client.resource<Job>('jobs').update({ ...first!, spec: { ...first!.spec, stop: true } });
+      const stopped = await c.client.resource<Job>('jobs').update({ ...first!, spec: { ...first!.spec, stop: true } });
+      // The controller must have seen the stop before the clock moves (else it may judge the hour on a cache
+      // that still shows the child running, skip it, and wait an hour that never comes).
+      await until(() => caughtUp(p.lastSyncResourceVersions().jobs, stopped.metadata.resourceVersion));
       await idle(p);
       assert.equal((await childrenOf(c, 'report')).length, 1, 'a skipped time is not launched late');
       clock.advance(60 * MIN);

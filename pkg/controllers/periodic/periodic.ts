@@ -45,6 +45,8 @@ export interface PeriodicControllerOptions extends ControllerHost {
 /** A running periodic controller. */
 export interface PeriodicController {
   readonly queue: WorkQueue<string>;
+  /** The completed revision of each informer the controller reads (a test waits for its own write). */
+  lastSyncResourceVersions(): { jobs: string; allocations: string; evaluations: string };
   /** Stop reconciling; resolves once running reconciles have returned. */
   stop(): Promise<void>;
 }
@@ -83,6 +85,7 @@ export async function startPeriodicController(opts: PeriodicControllerOptions): 
   });
   return {
     queue: controller.queue,
+    lastSyncResourceVersions: () => controller.lastSyncResourceVersions(),
     async stop() {
       await controller.stop();
       if (owned) informers.stop();

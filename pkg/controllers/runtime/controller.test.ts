@@ -185,7 +185,7 @@ test('runController rejects a non-positive worker count', () => {
 });
 
 /** An informer stand-in with the real informer's handler registration (update gets old, then new). */
-class FakeInformer<T extends ApiObject> implements Pick<Informer<T>, 'on'> {
+class FakeInformer<T extends ApiObject> implements EventSource<T> {
   private handlers: { [E in InformerEvent]: Array<InformerHandlers<T>[E]> } = { add: [], update: [], delete: [] };
   on<E extends InformerEvent>(event: E, fn: InformerHandlers<T>[E]): () => void {
     (this.handlers[event] as Array<InformerHandlers<T>[E]>).push(fn);

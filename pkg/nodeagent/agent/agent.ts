@@ -13,7 +13,7 @@ import type { Logger } from '../../log/logger.ts';
 import { Backoff, backoffOptions, CLIENT_BACKOFF, type BackoffOptions } from '../../retry/backoff.ts';
 import type { Driver } from '../drivers/driver.ts';
 import { hostFacts, type DriverHealth, type HostFacts, type NodeFingerprint } from '../fingerprint.ts';
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, ensureNamespace, NodeLease } from '../heartbeat.ts';
+import { DEFAULT_HEARTBEAT_INTERVAL_MS, ensureNamespace, NodeLease, renewalBackoff, renewalRetryDelay } from '../heartbeat.ts';
 import { registerNode } from '../register.ts';
 import { AllocRunner } from './alloc-runner.ts';
 import { JobSource } from './job-source.ts';
@@ -241,25 +241,44 @@ export class Agent {
     return out;
   }
 
-  // One renewal per interval. After a run of failures (the API server was away) the Node is registered again:
-  // the health controller may have marked it down meanwhile, and its status should say ready again.
-  private scheduleHeartbeat(): void {
+  // One renewal per interval; a failed one is retried with backoff within the lease (renewalRetryDelay), so one
+  // lost request never costs the node its lease. After a run of failures (the API server was away) the Node is
+  // registered again: the health controller may have marked it down meanwhile, and its status should say ready.
+  private scheduleHeartbeat(delayMs = this.heartbeatIntervalMs()): void {
     if (this.stopped) return;
-    this.heartbeatTimer = this.opts.clock.setTimeout(() => void this.beat().finally(() => this.scheduleHeartbeat()), this.opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS);
+    this.heartbeatTimer = this.opts.clock.setTimeout(
+      () => void this.beat().then((ok) => this.scheduleHeartbeat(ok ? undefined : this.retryDelay())),
+      delayMs,
+    );
   }
 
-  private async beat(): Promise<void> {
+  private heartbeatIntervalMs(): number {
+    return this.opts.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  }
+
+  private retryDelay(): number {
+    const interval = this.heartbeatIntervalMs();
+    return Math.min(interval, renewalRetryDelay(this.failedBeats, this.opts.clock.now(), this.lease!.expiresAt(), renewalBackoff(interval)));
+  }
+
+  private async beat(): Promise<boolean> {
     try {
       await this.lease!.renew();
-      if (this.failedBeats > 0) {
-        this.failedBeats = 0;
-        this.log.info('API server reachable again, re-registering');
-        await registerNode(this.opts.client.resource<Node>('nodes'), await this.fingerprint(), { now: () => this.opts.clock.now() });
-      }
     } catch (err) {
       this.failedBeats++;
-      this.log.warn('heartbeat failed', { err, failures: this.failedBeats });
+      this.log.warn('heartbeat failed, will retry', { err, failures: this.failedBeats });
+      return false;
     }
+    if (this.failedBeats > 0) {
+      this.failedBeats = 0;
+      this.log.info('API server reachable again, re-registering');
+      // A failed re-registration is retried by the next beats' fingerprint check, not by failing the lease.
+      await registerNode(this.opts.client.resource<Node>('nodes'), await this.fingerprint(), { now: () => this.opts.clock.now() }).catch((err) => {
+        this.failedBeats = 1;
+        this.log.warn('re-registration failed, will retry', { err });
+      });
+    }
+    return true;
   }
 
   private scheduleFingerprint(): void {

@@ -77,7 +77,7 @@ test('heartbeats renew each lease by CAS once per interval, spread over the inte
     clock.advance(6000);
     await until(() => fleet.stats().heartbeats.renewals === 4);
     assert.deepEqual(await renewedAt(), { 'h-00000': 9000, 'h-00001': 3000, 'h-00002': 6000 });
-    assert.deepEqual(fleet.stats().heartbeats, { renewals: 4, failures: 0, skipped: 0 });
+    assert.deepEqual(fleet.stats().heartbeats, { renewals: 4, failures: 0, retries: 0, skipped: 0 });
     assert.ok((await leases()).every((l) => l.spec?.holderIdentity === l.metadata.name && l.spec?.leaseDurationSeconds === 20));
   });
 });

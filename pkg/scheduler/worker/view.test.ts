@@ -1,6 +1,7 @@
 // ClusterView.waitForAllocations: a worker re-planning after a partial commit waits for every allocation it
-// placed, not only for the revision — the informer reports a revision reached on its first event, and a node's
-// placements are one transaction of many events (seen in the C1M benchmark as jobs placed past their count).
+// placed, or for the informer to complete the revision of the commit (a node's placements are one transaction
+// of many events; seen in the C1M benchmark as jobs placed past their count while the informer still reported
+// a revision reached at its first event).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation } from '../../../api/schemas/index.ts';
@@ -37,21 +38,24 @@ test('waitForAllocations resolves once every named allocation is in the view, or
     const rv = Number(first.metadata.resourceVersion);
     await view.waitFor('allocations', rv);
 
-    // Named allocations: waits while one is missing, even though the informer has reached rv.
+    // Named allocations: waits while one is missing and the revision named is not complete.
     let resolved = false;
-    const waiting = view.waitForAllocations('default', ['a1', 'a2'], rv).then(() => (resolved = true));
+    const waiting = view.waitForAllocations('default', ['a1', 'a2'], rv + 1).then(() => (resolved = true));
     await settle();
     assert.equal(resolved, false, 'a2 is not in the view yet');
     const second = await allocs.create(stoppedAlloc('a2'));
     await waiting;
-    assert.ok(view.revisions().allocations >= Number(second.metadata.resourceVersion));
+    assert.ok(view.snapshot.jobAllocs('default', 'web').some((a) => a.id === 'a2'), 'a2 is in the view');
+    await view.waitFor('allocations', Number(second.metadata.resourceVersion)); // the server's bookmark confirms it
 
     // Already there: resolves at once.
     await view.waitForAllocations('default', ['a1'], rv);
 
-    // A name that never appears: resolves once the informer is past rv (it was deleted, or never was).
+    // A name missing at a completed revision: resolves at once (it was deleted, or never was).
+    await view.waitForAllocations('default', ['never'], Number(second.metadata.resourceVersion));
+    // ... and one not complete yet waits for it.
     let gone = false;
-    const past = view.waitForAllocations('default', ['never'], Number(second.metadata.resourceVersion)).then(() => (gone = true));
+    const past = view.waitForAllocations('default', ['never'], Number(second.metadata.resourceVersion) + 1).then(() => (gone = true));
     await settle();
     assert.equal(gone, false);
     await allocs.create(stoppedAlloc('a3'));

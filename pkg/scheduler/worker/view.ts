@@ -26,7 +26,7 @@ export interface ClusterViewDeps {
   informers?: SharedInformerFactory;
 }
 
-/** Safety net for waits on informer revisions that no event announces (a bookmark moved the revision). */
+/** Safety net for waits on informer revisions (progress events announce them). */
 const WAIT_POLL_MS = 1000;
 
 /** The scheduler's informed view of the cluster. */
@@ -93,7 +93,11 @@ export class ClusterView {
     return out;
   }
 
-  /** The revision each informer has reached (everything up to it is in the view). */
+  /**
+   * The revision each informer has completed (everything up to it is in the view). Not the revision of the
+   * last event: one transaction's objects share a revision, and a view that has applied some of them has not
+   * reached it (a plan from it would see an allocation stopped and not its replacement).
+   */
   revisions(): Record<ViewKind, number> {
     const rv = (k: ViewKind) => Number(this.informers[k].lastSyncResourceVersion() || 0);
     return { jobs: rv('jobs'), allocations: rv('allocations'), nodes: rv('nodes') };
@@ -107,10 +111,8 @@ export class ClusterView {
 
   /**
    * Resolve once every allocation named in `names` (namespace `namespace`) is in the view, or the allocation
-   * informer is past `rv` (whatever is still missing was deleted since). Waiting for `rv` alone is not enough
-   * after one's own plan commit: a node's placements are one transaction, hence one revision of many events,
-   * and the informer reports that revision reached with its first event — a re-plan from that view misses the
-   * rest and places them again.
+   * informer has completed `rv` (whatever is still missing was deleted since). After one's own plan commit the
+   * names usually arrive before the revision is confirmed complete.
    */
   waitForAllocations(namespace: string, names: readonly string[], rv: number): Promise<void> {
     const missing = new Set(names.map((n) => `allocations/${namespace}/${n}`));
@@ -160,6 +162,8 @@ export class ClusterView {
           drop(o);
           this.wake();
         },
+        // The informer's completed revision moved (after the last event of a transaction, or a bookmark).
+        progress: () => this.wake(),
       }),
     );
   }
@@ -205,7 +209,7 @@ export class ClusterView {
     if (this.allocWaiters.length === 0) return;
     const done = this.allocWaiters.filter((w) => {
       for (const key of w.missing) if (this.seen.has(key)) w.missing.delete(key);
-      return w.missing.size === 0 || now.allocations > w.rv;
+      return w.missing.size === 0 || now.allocations >= w.rv;
     });
     this.allocWaiters = this.allocWaiters.filter((w) => !done.includes(w));
     for (const w of done) w.resolve();

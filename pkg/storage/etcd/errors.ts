@@ -26,6 +26,8 @@ export function mapEtcdError(err: unknown, kind: 'read' | 'write'): Error {
   if (msg.includes('required revision is a future revision')) return new StoreError('FutureRevision', msg);
   if (msg.includes('too many operations in txn request')) return new StoreError('TooManyOps', msg);
   if (msg.includes('request is too large')) return new StoreError('TooLarge', msg);
+  // The space alarm: etcd refuses every put, however small, until it is disarmed (docs/operations.md).
+  if (msg.includes('database space exceeded')) return new StoreError('NoSpace', msg);
   // A write over the server's receive limit fails in gRPC before etcd sees it.
   if (kind === 'write' && e instanceof GRPCResourceExhastedError) return new StoreError('TooLarge', msg);
   if (isUnavailable(e)) return new StoreError('Unavailable', msg);

@@ -12,6 +12,7 @@ import {
   type ListOptions,
   type ListResult,
   type Store,
+  type StoreHealth,
   type TxnOp,
   type TxnResult,
   type Watch,
@@ -165,6 +166,15 @@ class EtcdStore implements Store {
     const res = await this.read(() => this.client.kv.range({ key: this.keys.probe(), count_only: true }));
     const revision = Number(res.header.revision);
     return { revision, compactRevision: await this.findCompactRevision(revision) };
+  }
+
+  // etcd refuses puts on every member while any member's NOSPACE alarm is raised, until an operator disarms it.
+  async health(): Promise<StoreHealth> {
+    const res = await this.read(() => this.client.maintenance.alarm({ action: 'Get', memberID: 0, alarm: 'None' }));
+    const raised = res.alarms.filter((a) => String(a.alarm).toUpperCase() !== 'NONE');
+    if (raised.length === 0) return { writable: true };
+    const what = raised.map((a) => `${String(a.alarm).toUpperCase()} on member ${a.memberID}`).join(', ');
+    return { writable: !raised.some((a) => String(a.alarm).toUpperCase() === 'NOSPACE'), reason: `etcd alarm raised: ${what}` };
   }
 
   async close(): Promise<void> {

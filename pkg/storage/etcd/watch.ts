@@ -1,13 +1,19 @@
-// A Store watch over etcd3 that never skips or repeats an event.
+// A Store watch over etcd that never skips or repeats an event, and whose stream faults stay inside it.
 //
-// etcd3's Watcher reconnects by itself, but resumes from the last *header* revision it saw, not from the
-// last event: a 'created' response carries the current revision while the replay of older events is
-// still to come, so a cut at that moment silently loses them. We therefore never let it resume: on any
-// disconnect the etcd3 watcher is dropped and a new one is created from (last delivered revision + 1).
-// Responses are requested fragmented (etcd 3.4 splits big responses) so a replay of many large values
-// never exceeds the client's 4 MiB message limit; fragments are joined before delivery, so a revision
-// is delivered whole or not at all.
-import type { Etcd3, IEvent, IWatchResponse, Watcher } from 'etcd3';
+// Each Store watch owns one gRPC Watch stream (etcd3's WatchClient, below its WatchManager). etcd3's WatchManager
+// multiplexes every watcher over one stream and *throws* from the stream's 'data' handler when a response names a
+// watch id it no longer knows ("Failed to find watcher for IWatchResponse") or a create response finds no
+// pending watcher — which happens when a stream error resets its ids while responses already received are still
+// being delivered (an overloaded process, a compaction-driven relist cancelling and creating watches at once).
+// Thrown inside grpc-js's stream callbacks nothing can catch it, and the process dies. Here no callback throws:
+// a response from a stream we dropped is ignored, one we cannot place makes us re-create our own stream.
+//
+// etcd3's Watcher also resumes from the last *header* revision rather than the last event (a cut while a replay
+// is under way loses events). We never resume a stream: on any fault the stream is dropped and a new one is
+// created from (last delivered revision + 1). Responses are requested fragmented (etcd 3.4 splits big responses)
+// so a replay of many large values never exceeds the client's 4 MiB message limit; fragments are joined before
+// delivery, so a revision is delivered whole or not at all.
+import type { Etcd3, IEvent, IWatchRequest, IWatchResponse } from 'etcd3';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { Backoff } from '../../retry/backoff.ts';
@@ -25,15 +31,22 @@ export interface EtcdWatchDeps {
   logger: Logger;
 }
 
-/** One Store watch; re-creates its etcd watcher from the last delivered revision after any failure. */
+/** The gRPC Watch stream as etcd3's WatchClient returns it. */
+type WatchStream = Awaited<ReturnType<Etcd3['watchClient']['watch']>>;
+
+/** One Store watch; re-creates its etcd watch stream from the last delivered revision after any fault. */
 export class EtcdWatch implements Watch {
   /** Last revision delivered (-1 until known for a "from now" watch). */
   private lastRev: number;
-  private watcher: Watcher | undefined;
+  private stream: WatchStream | undefined;
+  /** etcd's id of our watch on the current stream, once created. */
+  private watchId: string | undefined;
   private fragments: IEvent[] = [];
   private retry: Timer | undefined;
   private readonly backoff = new Backoff(RECONNECT_BACKOFF);
   private done = false;
+  /** Streams opened so far (tests and logs). */
+  streams = 0;
 
   constructor(
     private readonly deps: EtcdWatchDeps,
@@ -55,30 +68,60 @@ export class EtcdWatch implements Watch {
   }
 
   private connect(): void {
-    const { start, end } = this.deps.keys.range(this.prefix);
-    const builder = this.deps.client.watch().inRange({ start, end }).withPreviousKV();
-    if (this.lastRev >= 0) builder.startRevision(String(this.lastRev + 1));
-    // etcd3 has no builder method for fragment; its request object is sent as is.
-    (builder as unknown as { request: { fragment?: boolean } }).request.fragment = true;
-    const w = builder.watcher();
-    this.watcher = w;
-    this.fragments = [];
-    w.on('error', (err) => this.onWatchError(w, err)); // also keeps EventEmitter from throwing on 'error'
-    w.on('connected', (res: IWatchResponse) => {
-      if (w !== this.watcher) return;
-      this.backoff.reset();
-      if (this.lastRev < 0) this.lastRev = Number(res.header.revision); // "from now": after the creation revision
-    });
-    w.on('data', (res: IWatchResponse) => this.onData(w, res));
-    w.on('disconnected', (err: Error) => {
-      if (w !== this.watcher) return;
-      this.deps.logger.debug('etcd watch disconnected; resuming from last delivered revision', { prefix: this.prefix, from: this.lastRev + 1, err });
-      this.reconnectLater();
-    });
+    this.retry = undefined;
+    this.deps.client.watchClient.watch().then(
+      (stream) => this.attach(stream),
+      (err: unknown) => this.fault('opening the etcd watch stream failed', err),
+    );
   }
 
-  private onData(w: Watcher, res: IWatchResponse): void {
-    if (w !== this.watcher || this.done) return;
+  private attach(stream: WatchStream): void {
+    if (this.done || this.retry) {
+      stream.cancel();
+      return;
+    }
+    this.streams++;
+    this.stream = stream;
+    this.watchId = undefined;
+    this.fragments = [];
+    // Every callback checks that its stream is still ours: a dropped stream may go on delivering what it had.
+    stream.on('data', (res: IWatchResponse) => this.guard(stream, () => this.onResponse(res)));
+    stream.on('error', (err: Error) => this.guard(stream, () => this.fault('etcd watch stream failed', err)));
+    stream.on('end', () => this.guard(stream, () => this.fault('etcd watch stream ended', undefined)));
+    const { start, end } = this.deps.keys.range(this.prefix);
+    const create: IWatchRequest['create_request'] & { fragment?: boolean } = { key: start, range_end: end, prev_kv: true, fragment: true };
+    if (this.lastRev >= 0) create.start_revision = String(this.lastRev + 1);
+    stream.write({ create_request: create });
+  }
+
+  // A fault inside one response (a handler bug, a response we cannot parse) must not escape into grpc-js.
+  private guard(stream: WatchStream, fn: () => void): void {
+    if (stream !== this.stream || this.done) return;
+    try {
+      fn();
+    } catch (err) {
+      this.fault('handling an etcd watch response failed', err);
+    }
+  }
+
+  private onResponse(res: IWatchResponse): void {
+    if (res.created) {
+      if (this.watchId !== undefined) return this.fault(`etcd created a second watch (${res.watch_id}) on our stream`, undefined);
+      if (res.canceled) return this.onCanceled(res);
+      this.watchId = String(res.watch_id);
+      this.backoff.reset();
+      if (this.lastRev < 0) this.lastRev = Number(res.header.revision); // "from now": after the creation revision
+      return;
+    }
+    if (this.watchId === undefined || String(res.watch_id) !== this.watchId) {
+      // etcd3's WatchManager throws here; for us it only means this stream is not trustworthy any more.
+      return this.fault(`etcd sent a response for watch ${res.watch_id}, not ours (${this.watchId ?? 'none yet'})`, undefined);
+    }
+    if (res.canceled) return this.onCanceled(res);
+    this.onData(res);
+  }
+
+  private onData(res: IWatchResponse): void {
     if (res.fragment) {
       this.fragments.push(...res.events);
       return;
@@ -107,34 +150,48 @@ export class EtcdWatch implements Watch {
     return withPrev({ type: 'put', kv: keys.kv(ev.kv) }, prevKv);
   }
 
-  private onWatchError(w: Watcher, err: Error): void {
-    if (w !== this.watcher || this.done) return;
-    this.watcher = undefined; // etcd3 already removed a canceled watcher; cancelling it again would hang
-    // etcd cancels a watch below the compact revision with compact_revision set and no reason;
-    // etcd3 surfaces that as "Watcher canceled: " with nothing after it.
-    if (/Watcher canceled:\s*$/.test(err.message) || err.message.includes('compacted')) {
-      const gone = new StoreError('Compacted', `watch from revision ${this.lastRev + 1} is below the compact revision`);
+  // etcd cancels a watch below the compact revision with compact_revision set (and no reason): that is terminal.
+  // Any other cancel (etcd restarting the watch, a duplicate id) is a fault to recover from.
+  private onCanceled(res: IWatchResponse): void {
+    if (Number(res.compact_revision ?? 0) > 0 || String(res.cancel_reason ?? '').includes('compacted')) {
+      const gone = new StoreError('Compacted', `watch from revision ${this.lastRev + 1} is below the compact revision ${res.compact_revision}`);
       this.cancel();
       this.call(() => this.handlers.onError(gone));
       return;
     }
-    this.deps.logger.warn('etcd watch canceled by the server; re-creating it', { prefix: this.prefix, err });
+    this.deps.logger.warn('etcd watch canceled by the server; re-creating it', { prefix: this.prefix, reason: res.cancel_reason });
+    this.reconnectLater();
+  }
+
+  private fault(what: string, err: unknown): void {
+    if (this.done) return;
+    this.deps.logger.debug(`${what}; resuming from last delivered revision`, { prefix: this.prefix, from: this.lastRev + 1, err });
     this.reconnectLater();
   }
 
   private reconnectLater(): void {
     this.drop();
+    if (this.done || this.retry) return;
     this.retry = this.deps.clock.setTimeout(() => {
       if (!this.done) this.connect();
     }, this.backoff.next());
   }
 
-  // Detach the etcd3 watcher for good; late callbacks from it are ignored by the identity checks.
+  // Abandon the stream for good; its late callbacks are ignored by guard().
   private drop(): void {
-    const w = this.watcher;
-    this.watcher = undefined;
+    const s = this.stream;
+    this.stream = undefined;
+    this.watchId = undefined;
     this.fragments = [];
-    if (w) w.cancel().catch(() => undefined);
+    if (!s) return;
+    try {
+      // end() first: etcd3 marks the whole host failed (resetting every channel) when a stream that is still
+      // writable errors, and cancelling errors it with CANCELLED. A cancel alone stops etcd sending at once.
+      s.end();
+      s.cancel();
+    } catch {
+      // already gone
+    }
   }
 
   private call(fn: () => void): void {

@@ -10,6 +10,7 @@ import {
   type ListOptions,
   type ListResult,
   type Store,
+  type StoreHealth,
   type TxnOp,
   type TxnResult,
   type Watch,
@@ -128,6 +129,12 @@ class MemoryStore implements Store {
   async status(): Promise<{ revision: number; compactRevision: number }> {
     this.assertOpen();
     return { revision: this.log.durable, compactRevision: this.mvcc.compactRevision };
+  }
+
+  /** Always writable: the embedded store has no quota (a full disk fails its fsync, which is not a state). */
+  async health(): Promise<StoreHealth> {
+    this.assertOpen();
+    return { writable: true };
   }
 
   async close(): Promise<void> {
