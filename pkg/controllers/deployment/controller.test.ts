@@ -144,6 +144,32 @@ test('a failed rollout with autoRevert re-registers the last stable version; a n
   });
 });
 
+test('a failed revert is not reverted again: the stable version it re-registered is the spec it runs', async () => {
+  await withController(async (c) => {
+    await putJob(c, spec('1'));
+    await place(c, 'a0', 0, 1, 'web-deploy-1');
+    await place(c, 'a1', 1, 1, 'web-deploy-1');
+    await report(c, 'a0', true);
+    await report(c, 'a1', true);
+    await until(() => stable(c, 1));
+    await putJob(c, spec('2'));
+    await until(async () => (await phaseOf(c, 'web-deploy-2')) === 'running');
+    await place(c, 'b0', 0, 2, 'web-deploy-2');
+    await report(c, 'b0', false, 'failed');
+    await until(async () => (await phaseOf(c, 'web-deploy-2')) === 'failed', () => c.clock.advance(1000));
+    const jobs = c.client.resource<Job>('jobs');
+    await until(async () => (await jobs.get('web', NS)).metadata.generation === 3);
+    await recordVersion(c, await jobs.get('web', NS));
+    // The revert's own rollout fails too: version 1 is the spec it already runs, so nothing is re-registered.
+    await until(async () => (await phaseOf(c, 'web-deploy-3')) === 'running');
+    await place(c, 'c0', 0, 3, 'web-deploy-3');
+    await report(c, 'c0', false, 'failed');
+    await until(async () => (await phaseOf(c, 'web-deploy-3')) === 'failed', () => c.clock.advance(1000));
+    assert.equal((await deployment(c, 'web-deploy-3'))!.status?.description, `${DEPLOYMENT_DESC.progressDeadline} - no stable job version to auto revert to`);
+    assert.equal((await jobs.get('web', NS)).metadata.generation, 3, 'no revert of the revert');
+  });
+});
+
 test('no update block, no deployment; a failed rollout without a stable version says so and reverts nothing', async () => {
   await withController(async (c) => {
     await putJob(c, { groups: [{ name: 'g', count: 1, tasks: [{ name: 't', driver: 'mock', config: { runFor: '1h' } }] }] });

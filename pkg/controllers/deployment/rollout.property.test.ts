@@ -116,9 +116,10 @@ test('rollouts: never over count + maxParallel live, never under count − maxPa
             else if (a.kind === 'advance') s.clock.advance(a.ms);
             await new Promise((r) => setTimeout(r, a.kind === 'wait' ? a.ms : 50));
           }
-          await setSpec(s, (d) => ({ ...d.spec, paused: false }));
           const open = await s.h.until('every deployment terminal', async () => {
-            await setSpec(s, promoteAll); // the operator's part: a rollout waiting on its canaries waits for ever
+            // The operator's part, again each round (a write lost to the controller's is skipped): resume a paused
+            // rollout, promote canaries (a rollout waiting on them waits for ever).
+            await setSpec(s, (d) => ({ ...promoteAll(d), paused: false }));
             s.clock.advance(10_000);
             await new Promise((r) => setTimeout(r, 50));
             const all = (await s.h.client.resource<Deployment>('deployments').list(NS)).items;

@@ -1,6 +1,7 @@
 // Every write the deployment controller makes: Deployments (created, status through /status), evaluations for
 // the next batch, the stable mark on a JobVersion, and the revert of a job to its last stable version. Each is a
 // compare-and-swap on the copy last read, or a create under a fixed name, so a retried reconcile repeats nothing.
+import { isDeepStrictEqual } from 'node:util';
 import type { Deployment, DeploymentStatus, Evaluation, Job, JobVersion } from '../../../api/schemas/index.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
 import { isAlreadyExists, isNotFound } from '../../apierrors/status.ts';
@@ -86,12 +87,14 @@ export async function markStable(deps: WriteDeps, d: Deployment): Promise<void> 
   await versions.update({ ...v, spec: { ...v.spec, stable: true } });
 }
 
-/** The newest stable version of the job older than `below`, whose spec differs from the job's current one. */
+/**
+ * The newest stable version of the job older than `below`, whose spec differs from the job's current one (as
+ * Nomad: a failed rollback to an identical spec is not rolled back again). Compared as values, key order ignored.
+ */
 export async function lastStable(deps: WriteDeps, job: Job, below: number): Promise<JobVersion | undefined> {
   const all = await deps.client.resource<JobVersion>('jobversions').listAll({ namespace: job.metadata.namespace, fieldSelector: `spec.jobName=${job.metadata.name}` });
-  const current = JSON.stringify(job.spec);
   return all.items
-    .filter((v) => v.spec.stable === true && v.spec.version < below && JSON.stringify(v.spec.jobSpec) !== current)
+    .filter((v) => v.spec.stable === true && v.spec.version < below && !isDeepStrictEqual(v.spec.jobSpec, job.spec))
     .sort((a, b) => b.spec.version - a.spec.version)[0];
 }
 
