@@ -11,7 +11,7 @@ export const DeploymentGroupSpec = Obj(
     autoRevert: Type.Optional(Type.Boolean({ default: false, description: 'Revert to the last stable version on failure.' })),
     autoPromote: Type.Optional(Type.Boolean({ default: false, description: 'Promote when the canaries are healthy.' })),
     progressDeadline: Type.Optional(Duration({ description: 'Time allowed between healthy allocations.' })),
-    promoted: Type.Optional(Type.Boolean({ default: false, description: 'Canaries promoted (set by drover deployment promote).' })),
+    promoted: Type.Optional(Type.Boolean({ default: false, description: 'Promote the canaries (set by drover deployment promote); takes effect once every canary is healthy (status.groups.*.promoted).' })),
   },
   { description: 'Deployment targets of a group.' },
 );
@@ -34,7 +34,7 @@ export const DeploymentGroupStatus = Obj(
     placed: Type.Optional(Int({ minimum: 0, description: 'Allocations placed.' })),
     healthy: Type.Optional(Int({ minimum: 0, description: 'Healthy allocations.' })),
     unhealthy: Type.Optional(Int({ minimum: 0, description: 'Unhealthy allocations.' })),
-    promoted: Type.Optional(Type.Boolean({ description: 'Canaries promoted.' })),
+    promoted: Type.Optional(Type.Boolean({ description: 'Canaries promoted: asked for (or autoPromote) and every canary healthy; the rest of the rollout goes on.' })),
     placedCanaries: Type.Optional(Type.Array(Type.String(), { description: 'Canary allocation names.' })),
     requireProgressBy: Type.Optional(Timestamp({ description: 'Deadline for the next healthy allocation.' })),
   },
@@ -69,6 +69,27 @@ export function deploymentNameOf(jobName: string, version: number): string {
 /** Whether a deployment still moves (running or paused): not successful, failed or cancelled. */
 export function isDeploymentActive(phase: DeploymentPhase | undefined): boolean {
   return phase === undefined || phase === 'running' || phase === 'paused';
+}
+
+/** The fields of a group's rollout that decide its promotion. */
+interface PromotionInputs {
+  target: { desiredCanaries?: number; promoted?: boolean; autoPromote?: boolean };
+  status?: { promoted?: boolean };
+  /** The group's live canaries of this deployment reported healthy. */
+  healthyCanaries: number;
+}
+
+/**
+ * Whether a group's canaries are promoted (the rest of its rollout may go): the deployment controller recorded
+ * it, or a promotion is asked for (the operator's, or autoPromote) and every canary is healthy — as Nomad, which
+ * refuses to promote unhealthy canaries: a failing canary promoted would stop healthy old allocations for it.
+ * The deployment controller and the scheduler both judge by this, so neither waits for the other's write.
+ */
+export function canariesPromoted(p: PromotionInputs): boolean {
+  const wanted = p.target.desiredCanaries ?? 0;
+  if (p.status?.promoted === true) return true;
+  if (wanted === 0) return p.target.promoted === true;
+  return (p.target.promoted === true || p.target.autoPromote === true) && p.healthyCanaries >= wanted;
 }
 
 /** The job-spec fields the deployment rule reads. */

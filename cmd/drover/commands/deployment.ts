@@ -70,7 +70,7 @@ export async function deploymentSet(ctx: CommandContext, o: { name: string; acti
       if (!isConflict(err) || attempt >= 4) throw err; // the controller wrote its status meanwhile: read again
     }
   }
-  const done = { pause: 'paused', resume: 'resumed', fail: 'marked as failed', promote: 'promoted' }[o.action];
+  const done = { pause: 'paused', resume: 'resumed', fail: 'marked as failed', promote: 'promoted (effective once every canary is healthy)' }[o.action];
   ctx.out(`deployment.drover.dev "${o.name}" ${done}\n`);
   return 0;
 }

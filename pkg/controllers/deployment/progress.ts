@@ -5,7 +5,7 @@
 import type { Allocation, Deployment, DeploymentStatus } from '../../../api/schemas/index.ts';
 import { parseDuration } from '../../../api/schemas/duration.ts';
 import { isLive } from '../../../api/schemas/allocation-state.ts';
-import type { DeploymentPhase } from '../../../api/schemas/deployment.ts';
+import { canariesPromoted, type DeploymentPhase } from '../../../api/schemas/deployment.ts';
 import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import { withConditions } from './conditions.ts';
 
@@ -92,8 +92,7 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
     const gained = c.healthy > (before?.healthy ?? 0);
     if (gained) evaluate = true;
     const wanted = target.desiredCanaries ?? 0;
-    let promoted = target.promoted === true || before?.promoted === true;
-    if (!promoted && wanted > 0 && target.autoPromote === true && c.healthyCanaries >= wanted) promoted = true;
+    const promoted = canariesPromoted({ target, status: before, healthyCanaries: c.healthyCanaries });
     if (promoted && before?.promoted !== true && wanted > 0) evaluate = true; // the rest of the rollout may go
     const awaitingPromotion = wanted > 0 && !promoted;
     // Every canary healthy, the promotion up to an operator: the progress deadline does not run meanwhile.

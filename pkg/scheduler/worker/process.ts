@@ -3,7 +3,8 @@
 // revision the server named and plan again — at most maxPlanAttempts times without progress, then the
 // evaluation fails with a max-plan-attempts follow-up.
 import type { Deployment, Evaluation, Job } from '../../../api/schemas/index.ts';
-import { deploymentNameOf, wantsDeployment } from '../../../api/schemas/deployment.ts';
+import { canariesPromoted, deploymentNameOf, wantsDeployment } from '../../../api/schemas/deployment.ts';
+import { isTerminal } from '../../../api/schemas/allocation-state.ts';
 import type { DeploymentView } from '../reconcile/types.ts';
 import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../clock/clock.ts';
@@ -110,14 +111,22 @@ function deploymentOf(view: ClusterView, job: Job, version: number): DeploymentV
   const phase = d?.status?.phase;
   return {
     name, jobVersion: version, paused: phase === 'paused' || d?.spec.paused === true, failed: phase === 'failed' || phase === 'cancelled',
-    promoted: new Set(d ? promotedGroups(d) : []),
+    promoted: new Set(d ? promotedGroups(view, d) : []),
   };
 }
 
-/** Groups of a deployment whose canaries are promoted (by the operator in the spec, or autoPromote in the status). */
-function promotedGroups(d: Deployment): string[] {
+/**
+ * Groups of a deployment whose canaries are promoted (canariesPromoted, with the canaries' health as the view
+ * has it): an operator's promote counts once every canary is healthy.
+ */
+function promotedGroups(view: ClusterView, d: Deployment): string[] {
   if (d.status?.phase === 'successful') return Object.keys(d.spec.groups);
-  return Object.keys(d.spec.groups).filter((g) => d.spec.groups[g]?.promoted === true || d.status?.groups?.[g]?.promoted === true);
+  const ns = d.metadata.namespace ?? 'default';
+  const healthy = new Map<string, number>();
+  for (const a of view.snapshot.jobAllocs(ns, d.spec.jobName)) {
+    if (a.deploymentName === d.metadata.name && a.canary && a.healthy === true && !isTerminal(a)) healthy.set(a.groupName, (healthy.get(a.groupName) ?? 0) + 1);
+  }
+  return Object.keys(d.spec.groups).filter((g) => canariesPromoted({ target: d.spec.groups[g]!, status: d.status?.groups?.[g], healthyCanaries: healthy.get(g) ?? 0 }));
 }
 
 /** `<deployment>/<group>` of the deployments the job's canaries came from that promoted them. */
@@ -128,7 +137,7 @@ function promotedCanaries(view: ClusterView, namespace: string, jobName: string)
     if (!a.canary || !a.deploymentName || seen.has(a.deploymentName)) continue;
     seen.add(a.deploymentName);
     const d = view.deployment(namespace, a.deploymentName);
-    for (const g of d ? promotedGroups(d) : []) out.add(`${a.deploymentName}/${g}`);
+    for (const g of d ? promotedGroups(view, d) : []) out.add(`${a.deploymentName}/${g}`);
   }
   return out;
 }
