@@ -3,9 +3,7 @@
 // it runs or is paused, Ready once successful, Stalled when failed; a cancelled one is none of them.
 import type { DeploymentStatus } from '../../../api/schemas/index.ts';
 import type { DeploymentPhase } from '../../../api/schemas/deployment.ts';
-import { rfc3339 } from '../../../api/schemas/timestamp.ts';
-
-type Condition = NonNullable<DeploymentStatus['conditions']>[number];
+import { settleConditions } from '../../../api/schemas/conditions.ts';
 
 const REASONS: Record<DeploymentPhase, string> = {
   running: 'DeploymentRunning', paused: 'DeploymentPaused', successful: 'DeploymentSucceeded', failed: 'DeploymentFailed', cancelled: 'DeploymentCancelled',
@@ -19,13 +17,6 @@ export function withConditions(status: DeploymentStatus, generation: number, now
     Reconciling: phase === 'running' || phase === 'paused',
     Stalled: phase === 'failed',
   };
-  const prev = new Map((status.conditions ?? []).map((c) => [c.type, c]));
-  const conditions: Condition[] = Object.entries(want).map(([type, on]) => {
-    const value = on ? 'True' : 'False';
-    const old = prev.get(type);
-    const c: Condition = { type, status: value, reason: REASONS[phase], message: status.description ?? '', observedGeneration: generation };
-    c.lastTransitionTime = old && old.status === value ? old.lastTransitionTime ?? rfc3339(now) : rfc3339(now);
-    return c;
-  });
-  return { ...status, observedGeneration: generation, conditions };
+  const next = Object.entries(want).map(([type, on]) => ({ type, status: on ? ('True' as const) : ('False' as const), reason: REASONS[phase], message: status.description ?? '' }));
+  return { ...status, observedGeneration: generation, conditions: settleConditions(status.conditions, next, generation, now) };
 }

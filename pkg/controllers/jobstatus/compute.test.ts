@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Allocation, Deployment, Evaluation, Job, JobSpec } from '../../../api/schemas/index.ts';
 import { computeJobStatus, jobState, READY, RECONCILING, STALLED, type JobStatusInput } from './compute.ts';
-import { conditionOf, settleConditions } from './conditions.ts';
+import { conditionOf, settleConditions } from '../../../api/schemas/conditions.ts';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 

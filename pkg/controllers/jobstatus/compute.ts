@@ -15,7 +15,7 @@
 import type { Allocation, Deployment, Evaluation, Job, JobStatus } from '../../../api/schemas/index.ts';
 import { isLive, isRunningHealthy } from '../../../api/schemas/allocation-state.ts';
 import { jobVersion } from '../../../api/schemas/job-version.ts';
-import { settleConditions, type ConditionInput } from './conditions.ts';
+import { settleConditions, type ConditionInput } from '../../../api/schemas/conditions.ts';
 
 /** Condition types, as kubectl wait and kstatus read them. */
 export const READY = 'Ready';

@@ -13,7 +13,7 @@ import { ManualClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { createEvaluator } from '../evaluator/evaluator.ts';
 import { allocDraft, createNode, place, startTestCluster, testJob, until, type TestCluster } from '../evaluator/testkit.ts';
-import { conditionOf } from './conditions.ts';
+import { conditionOf } from '../../../api/schemas/conditions.ts';
 import { startJobStatusController, type JobStatusController } from './controller.ts';
 import { READY, RECONCILING, STALLED } from './compute.ts';
 

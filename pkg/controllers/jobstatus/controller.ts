@@ -16,7 +16,7 @@ import {
   type ControllerHost, type SharedInformer, type WorkQueue,
 } from '../runtime/index.ts';
 import { computeJobStatus, READY, STALLED } from './compute.ts';
-import { conditionOf } from './conditions.ts';
+import { conditionOf } from '../../../api/schemas/conditions.ts';
 
 /** The component name on Events, in logs and as the field manager of its writes. */
 export const JOB_STATUS_COMPONENT = 'job-status-controller';

@@ -2,4 +2,4 @@
 export { startJobStatusController, transitions, JOB_STATUS_COMPONENT, type JobStatusController, type JobStatusControllerOptions } from './controller.ts';
 export { startJobStatusComponent, JOB_STATUS_LEASE, type JobStatusComponentOptions } from './component.ts';
 export { computeJobStatus, jobState, latestDeployment, isOpenEval, placementMessage, READY, RECONCILING, STALLED, type JobStatusInput } from './compute.ts';
-export { settleConditions, conditionOf, type Condition, type ConditionInput } from './conditions.ts';
+export { settleConditions, conditionOf, type Condition, type ConditionInput } from '../../../api/schemas/conditions.ts';

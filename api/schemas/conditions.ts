@@ -1,10 +1,12 @@
 // Kubernetes-style conditions (metav1.Condition): one per type, lastTransitionTime kept while the status stays
-// the same, observedGeneration stamped on each. The shape kubectl wait and kstatus read.
-import type { JobStatus } from '../../../api/schemas/index.ts';
-import { rfc3339 } from '../../../api/schemas/timestamp.ts';
+// the same, observedGeneration stamped on each. The shape kubectl wait and kstatus read; the job status and the
+// deployment controllers both settle theirs here.
+import type { Static } from '@sinclair/typebox';
+import type { Condition as ConditionSchema } from './common.ts';
+import { rfc3339 } from './timestamp.ts';
 
 /** One condition as every status holds it (type, status, reason, message, lastTransitionTime, observedGeneration). */
-export type Condition = NonNullable<JobStatus['conditions']>[number];
+export type Condition = Static<typeof ConditionSchema>;
 
 /** A condition as computed, before the transition time is settled. */
 export interface ConditionInput {
