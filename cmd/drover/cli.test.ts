@@ -289,7 +289,7 @@ test('dev serves on the given data dir until interrupted, and keeps state across
     const running = drover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
       signal: stop.signal,
       onOut: (out) => {
-        const m = /^drover dev listening on (http:\/\/127\.0\.0\.1:\d+) \(data (.+)\), ready in \d+ ms\n/.exec(out);
+        const m = /^drover dev listening on (http:\/\/127\.0\.0\.1:\d+) \(data (.+)\), ready in \d+ ms\n/m.exec(out);
         if (m) ready(m[1]!);
       },
     });

@@ -27,6 +27,8 @@ const code = await run(process.argv.slice(2), {
   err: (s) => process.stderr.write(s),
   env: process.env,
   homedir: homedir(),
+  outIsTTY: process.stdout.isTTY,
+  errIsTTY: process.stderr.isTTY,
   readStdin,
   clock: realClock,
   signal: controller.signal,

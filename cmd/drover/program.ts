@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { createClient } from '../../pkg/client/client.ts';
 import { parseDuration } from '../../api/schemas/duration.ts';
-import { jsonLogger, type Level } from '../../pkg/log/logger.ts';
+import { createLogger, LEVELS, type Level } from '../../pkg/log/logger.ts';
+import { jsonFormat } from '../../pkg/log/json-format.ts';
+import { textFormat } from '../../pkg/log/text-format.ts';
 import { apply } from './commands/apply.ts';
 import { del } from './commands/delete.ts';
 import { describe } from './commands/describe.ts';
@@ -21,7 +23,7 @@ import { version } from './commands/version.ts';
 import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
-import type { CliIo } from './io.ts';
+import { useColour, type CliIo } from './io.ts';
 import { OUTPUT_FORMATS, type OutputFormat } from './output.ts';
 
 /** The CLI's own version (package.json). */
@@ -56,7 +58,9 @@ const duration = (value: string) => {
 };
 const heartbeatGrace = () =>
   new Option('--heartbeat-grace <duration>', "silence allowed past a node lease's TTL before the node is marked down (default 10s, Nomad's)").argParser(duration);
-const logLevel = () => new Option('--log-level <level>', 'log level of the JSON lines on stderr').choices(['debug', 'info', 'warn', 'error']).default('info');
+const logLevel = () => new Option('--log-level <level>', 'least severe level logged to stderr').choices(LEVELS).default('info');
+const logFormat = () =>
+  new Option('--log-format <format>', 'log lines on stderr: text (readable, coloured on a terminal unless NO_COLOR is set) or json (default: text on a terminal, json when piped)').choices(['text', 'json']);
 
 /** The commander program; `setExit` receives each action's exit code. Exported for the docs generator. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void = () => {}): Command {
@@ -92,8 +96,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       setExit(errorExit);
     }
   };
-  const serverDeps = (level: string) => ({
-    logger: jsonLogger({ level: level as Level, out: (line) => io.err(line + '\n') }),
+  // Logs: text for a person at a terminal, JSON lines for whatever reads a pipe (unless --log-format says).
+  const serverDeps = (o: { logLevel: string; logFormat?: string }) => ({
+    logger: createLogger({
+      level: o.logLevel as Level,
+      out: (line) => io.err(line + '\n'),
+      format: (o.logFormat ?? (io.errIsTTY ? 'text' : 'json')) === 'text' ? textFormat({ colour: useColour(io.errIsTTY, io.env) }) : jsonFormat,
+    }),
+    colour: useColour(io.outIsTTY, io.env),
+    logLevel: o.logLevel,
     clock: io.clock,
     out: io.out,
     signal: io.signal,
@@ -108,10 +119,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
+    .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o) => {
       const { dev } = await import('./commands/dev.ts');
-      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o.logLevel)));
+      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
     });
 
   command('server')
@@ -121,10 +133,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
+    .addOption(logFormat())
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o.logLevel)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
     });
 
   command('apply')
@@ -321,13 +334,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--name-prefix <prefix>', 'with --simulate: node name prefix (nodes are <prefix>00000, <prefix>00001, ...)', 'hollow-')
     .option('--heartbeat-interval <duration>', 'with --simulate: time between lease renewals of each node, spread over the interval (default 10s)')
     .addOption(logLevel())
+    .addOption(logFormat())
     .action(async (o, cmd: Command) => {
       const g = cmd.optsWithGlobals<ConnectionFlags>();
       if (o.simulate !== undefined) {
         const { simulate } = await import('./commands/simulate.ts');
         try {
           const args = { count: o.simulate, datacenter: o.datacenter, namePrefix: o.namePrefix, heartbeatInterval: o.heartbeatInterval, server: g.server, token: g.token, context: g.context };
-          setExit(await simulate(args, { ...serverDeps(o.logLevel), env: io.env, homedir: io.homedir }));
+          setExit(await simulate(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
         } catch (err) {
           io.err(describeError(err) + '\n');
           setExit(1);
@@ -337,7 +351,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       const { agent } = await import('./commands/agent.ts');
       try {
         const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token };
-        setExit(await agent(args, { ...serverDeps(o.logLevel), env: io.env, homedir: io.homedir }));
+        setExit(await agent(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
       } catch (err) {
         io.err(describeError(err) + '\n');
         setExit(1);
