@@ -24,7 +24,7 @@ import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
 import { useColour, type CliIo } from './io.ts';
-import { OUTPUT_FORMATS, type OutputFormat } from './output.ts';
+import { parseOutputFormat } from './output.ts';
 
 /** The CLI's own version (package.json). */
 export const CLIENT_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -185,7 +185,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=cache')
     .option('--field-selector <selector>', 'field selector, e.g. spec.nodeName=n1')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('-o, --output <format>', 'output format: table, wide, yaml, json, name, or jsonpath=TEMPLATE (kubectl\'s JSONPath, e.g. \'{.items[*].metadata.name}\')', 'table')
     .option('-w, --watch', 'after listing, watch for changes')
     .option('--watch-only', 'watch for changes without listing first')
     .action((kind: string, names: string[], o, cmd: Command) =>
@@ -197,7 +197,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
           allNamespaces: o.allNamespaces,
           labelSelector: o.selector,
           fieldSelector: o.fieldSelector,
-          output: o.output as OutputFormat,
+          output: parseOutputFormat(o.output),
           watch: o.watch,
           watchOnly: o.watchOnly,
         }),
