@@ -2,13 +2,15 @@
 // `run(argv, io)` is the whole CLI as a function — main.ts calls it with the process, tests with fakes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { createClient } from '../../pkg/client/client.ts';
 import { parseDuration } from '../../api/schemas/duration.ts';
 import { createLogger, LEVELS, type Level } from '../../pkg/log/logger.ts';
 import { jsonFormat } from '../../pkg/log/json-format.ts';
 import { textFormat } from '../../pkg/log/text-format.ts';
 import { apply } from './commands/apply.ts';
+import { completionScript, COMPLETION_SHELLS } from './commands/completion.ts';
+import { complete, type NameLister } from './complete.ts';
 import { del } from './commands/delete.ts';
 import { describe } from './commands/describe.ts';
 import { get } from './commands/get.ts';
@@ -31,6 +33,8 @@ export const CLIENT_VERSION: string = JSON.parse(readFileSync(new URL('../../pac
 
 /** Run the CLI with `argv` (arguments after the program name); resolves to the exit code. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
+  // The completion scripts' question, answered before commander parses (its words are not drover's flags).
+  if (argv[0] === COMPLETE_COMMAND) return completeWords(argv.slice(1), io);
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
@@ -42,6 +46,33 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   return code;
 }
+
+/** The hidden command the completion scripts run: `drover __complete WORD... CURRENT`. */
+export const COMPLETE_COMMAND = '__complete';
+
+async function completeWords(words: string[], io: CliIo): Promise<number> {
+  const listNames: NameLister = async (kind, namespace) => {
+    try {
+      const conn = await resolveConnection({ namespace: undefined }, io.env, io.homedir);
+      const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover/${CLIENT_VERSION}` });
+      try {
+        // A shell waits for this: a slow or absent server gives no names rather than a hung TAB.
+        const list = client.resource(kind).list({ namespace: kind.namespaced ? (namespace ?? conn.namespace) : undefined });
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), COMPLETE_TIMEOUT_MS).unref());
+        return (await Promise.race([list, timeout])).items.map((o) => o.metadata.name);
+      } finally {
+        await client.close();
+      }
+    } catch {
+      return [];
+    }
+  };
+  for (const c of await complete(buildProgram(io), words.length ? words : [''], listNames)) io.out(c + '\n');
+  return 0;
+}
+
+/** How long completion waits for the server's names. */
+const COMPLETE_TIMEOUT_MS = 2000;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const port = (value: string) => {
@@ -356,6 +387,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
         io.err(describeError(err) + '\n');
         setExit(1);
       }
+    });
+
+  command('completion')
+    .description('print the shell completion script for bash, zsh or fish (commands, flags, kinds and object names); e.g. `source <(drover completion bash)`')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(COMPLETION_SHELLS))
+    .action((shell: string) => {
+      io.out(completionScript(shell));
     });
 
   command('version')
