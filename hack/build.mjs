@@ -50,6 +50,14 @@ const externalPackages = {
   },
 };
 
+// The typed client needs only undici's Pool: pkg/client gets it from hack/undici-client.cjs (see there).
+const undiciPoolOnly = {
+  name: 'undici-pool-only',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, (args) => (/[\\/]pkg[\\/]client[\\/]/.test(args.importer) ? { path: join(ROOT, 'hack', 'undici-client.cjs') } : undefined));
+  },
+};
+
 // Build into a fresh directory and swap it in, so a drover process starting meanwhile sees the old build or the
 // new one (or none: bin.js then runs the sources), never half of one.
 const startedAtMs = Date.now();
@@ -70,7 +78,7 @@ const result = await build({
   sourcemap: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [externalPackages, importMetaOfSource],
+  plugins: [undiciPoolOnly, externalPackages, importMetaOfSource],
 });
 // Only this repository's files: packages are re-bundled by `npm ci`/`npm install`, which run this build again.
 const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/')).sort();
