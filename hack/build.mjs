@@ -5,17 +5,19 @@
 // `agent` and `simulate` stay lazy chunks, so a client command loads neither fastify nor etcd3.
 //
 // dist/drover/build-info.json lists every source file the build read and when the build started: cmd/drover/bin.js
-// runs the build only while no source is newer than that, and the sources through tsx otherwise, so nobody ever
-// runs a stale build. Plain JavaScript, so it runs before anything is compiled.
-import { build } from 'esbuild';
+// runs the build only while no source is newer than that (cmd/drover/fresh-build.js), and the sources through tsx
+// otherwise, so nobody ever runs a stale build. Plain JavaScript, so it runs before anything is compiled.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
+import { buildIsFresh } from '../cmd/drover/fresh-build.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist', 'drover');
 const quiet = process.argv.includes('--quiet');
+// --if-stale: nothing to do while the build is as new as its sources (npm start, npm run drover).
+if (process.argv.includes('--if-stale') && buildIsFresh(ROOT + '/')) process.exit(0);
 
 // Sources that find files beside themselves (`new URL('../../package.json', import.meta.url)`) must keep doing so
 // from the bundle: each `import.meta.url` of a source becomes that source's own URL, computed from the bundle's
@@ -64,6 +66,7 @@ const startedAtMs = Date.now();
 const tmp = `${OUT}.tmp-${process.pid}`;
 rmSync(tmp, { recursive: true, force: true });
 mkdirSync(tmp, { recursive: true });
+const { build } = await import('esbuild');
 const result = await build({
   absWorkingDir: ROOT,
   entryPoints: { main: 'cmd/drover/main.ts' },
