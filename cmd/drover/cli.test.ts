@@ -243,7 +243,9 @@ test('usage errors, unknown kinds and an unreachable server exit 1 with a messag
   const cases: Array<[string[], RegExp]> = [
     [['get', 'widgets'], /^error: the server doesn't have a resource type "widgets"\n$/],
     [['get', 'jobs', 'web', '-A'], /^error: a resource cannot be retrieved by name across all namespaces\n$/],
-    [['get', 'jobs', '-o', 'toml'], /argument 'toml' is invalid/],
+    [['get', 'jobs', '-o', 'toml'], /^error: unable to match a printer suitable for the output format "toml", allowed formats are: table,wide,yaml,json,name,jsonpath=TEMPLATE\n$/],
+    [['get', 'jobs', '-o', 'jsonpath='], /^error: template format specified but no template given\n$/],
+    [['get', 'jobs', '-o', 'jsonpath={.items[*}'], /^error: error parsing jsonpath \{\.items\[\*\}, /],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['delete', 'jobs'], /^error: you must name the jobs to delete\n$/],
   ];
