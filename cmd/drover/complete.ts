@@ -6,11 +6,37 @@ import type { Command, Option } from 'commander';
 import { kinds } from '../../api/schemas/index.ts';
 import type { KindInfo } from '../../api/schemas/kind.ts';
 import { findKind } from '../../pkg/client/kinds.ts';
+import { createClient } from '../../pkg/client/client.ts';
 import { LEVELS } from '../../pkg/log/logger.ts';
+import { resolveConnection } from './config.ts';
+import type { CliIo } from './io.ts';
 import { OUTPUT_FORMATS } from './output.ts';
 
 /** Lists the names of `kind`'s objects (in `namespace` when given); failures give no names. */
 export type NameLister = (kind: KindInfo, namespace: string | undefined) => Promise<string[]>;
+
+/** How long completion waits for the server's names. */
+const COMPLETE_TIMEOUT_MS = 2000;
+
+/** Names from the server the usual connection settings (env, config file) point at; none when it fails or is slow. */
+export function serverNames(io: CliIo, userAgent: string): NameLister {
+  return async (kind, namespace) => {
+    try {
+      const conn = await resolveConnection({ namespace: undefined }, io.env, io.homedir);
+      const client = createClient({ server: conn.server, token: conn.token, userAgent });
+      try {
+        // A shell waits for this: a slow or absent server gives no names rather than a hung TAB.
+        const list = client.resource(kind).list({ namespace: kind.namespaced ? (namespace ?? conn.namespace) : undefined });
+        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), COMPLETE_TIMEOUT_MS).unref());
+        return (await Promise.race([list, timeout])).items.map((o) => o.metadata.name);
+      } finally {
+        await client.close();
+      }
+    } catch {
+      return [];
+    }
+  };
+}
 
 /** The line that asks the shell to complete file names. */
 export const FILES_DIRECTIVE = ':files';

@@ -10,7 +10,7 @@ import { jsonFormat } from '../../pkg/log/json-format.ts';
 import { textFormat } from '../../pkg/log/text-format.ts';
 import { apply } from './commands/apply.ts';
 import { completionScript, COMPLETION_SHELLS } from './commands/completion.ts';
-import { complete, type NameLister } from './complete.ts';
+import { complete, serverNames } from './complete.ts';
 import { del } from './commands/delete.ts';
 import { describe } from './commands/describe.ts';
 import { get } from './commands/get.ts';
@@ -51,28 +51,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 export const COMPLETE_COMMAND = '__complete';
 
 async function completeWords(words: string[], io: CliIo): Promise<number> {
-  const listNames: NameLister = async (kind, namespace) => {
-    try {
-      const conn = await resolveConnection({ namespace: undefined }, io.env, io.homedir);
-      const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover/${CLIENT_VERSION}` });
-      try {
-        // A shell waits for this: a slow or absent server gives no names rather than a hung TAB.
-        const list = client.resource(kind).list({ namespace: kind.namespaced ? (namespace ?? conn.namespace) : undefined });
-        const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), COMPLETE_TIMEOUT_MS).unref());
-        return (await Promise.race([list, timeout])).items.map((o) => o.metadata.name);
-      } finally {
-        await client.close();
-      }
-    } catch {
-      return [];
-    }
-  };
-  for (const c of await complete(buildProgram(io), words.length ? words : [''], listNames)) io.out(c + '\n');
+  const names = serverNames(io, `drover/${CLIENT_VERSION}`);
+  for (const c of await complete(buildProgram(io), words.length ? words : [''], names)) io.out(c + '\n');
   return 0;
 }
-
-/** How long completion waits for the server's names. */
-const COMPLETE_TIMEOUT_MS = 2000;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 const port = (value: string) => {
