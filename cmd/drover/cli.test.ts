@@ -192,6 +192,29 @@ test('get -w prints the table, then a row per change until interrupted', async (
   assert.match(r.out, /^NAME +TYPE +PRIORITY +STATUS +VERSION +AGE\nwatched +batch +50 /);
 });
 
+test('get -w -o jsonpath applies the template to each changed object', async () => {
+  const stop = new AbortController();
+  let sawLine!: () => void;
+  const lineSeen = new Promise<void>((r) => (sawLine = r));
+  let listed!: () => void;
+  const initial = new Promise<void>((r) => (listed = r));
+  const watching = drover(['get', 'jobs', '-l', 'app=jp-watched', '-w', '-o', 'jsonpath={.metadata.name}={.spec.groups[0].count}{"\\n"}'], {
+    signal: stop.signal,
+    onOut: (out) => {
+      // The initial (empty) List prints the template once (no name, no count); then each event prints it once.
+      if (out.startsWith('=\n')) listed();
+      if (out.includes('jp-watched=')) sawLine();
+    },
+  });
+  await initial;
+  await drover(['apply', '-f', '-'], { stdin: jobYaml('jp-watched') });
+  await lineSeen;
+  stop.abort();
+  const r = await watching;
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^=\njp-watched=\d+\n/);
+});
+
 test('describe: metadata, spec and the events about the object', async () => {
   const web = await client.resource('jobs').get('web', { namespace: 'default' });
   const at = new Date(Date.parse(web.metadata.creationTimestamp!) + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
