@@ -92,6 +92,13 @@ try {
 } catch (err) {
   if (err.code !== 'ENOENT') throw err;
 }
-renameSync(tmp, OUT);
+try {
+  renameSync(tmp, OUT);
+} catch (err) {
+  // Another build (a second `npm test` started beside this one) swapped its own in meanwhile: it was made from
+  // the same sources, so it stands and ours goes.
+  if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+  rmSync(tmp, { recursive: true, force: true });
+}
 rmSync(old, { recursive: true, force: true });
 if (!quiet) process.stdout.write(`built ${relative(ROOT, OUT)}/main.js from ${inputs.length} sources in ${Date.now() - startedAtMs} ms\n`);

@@ -28,7 +28,8 @@ const reporter = flags.some((f) => f.startsWith('--test-reporter')) ? [] : ['--t
 // guards inside tests are in test/support/hang-guard.ts, and no test judges speed.
 // Build the CLI first: tests that start `drover` processes (cmd/drover/bin.js) run the build of these sources.
 // (bin.js would fall back to the sources through tsx if a file changed during the run; never to a stale build.)
-const build = spawnSync(process.execPath, [join(import.meta.dirname, 'build.mjs'), '--quiet'], { stdio: 'inherit' });
+// --if-stale: a second run started beside this one (npm test & npm test) does not swap the build under the first.
+const build = spawnSync(process.execPath, [join(import.meta.dirname, 'build.mjs'), '--quiet', '--if-stale'], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(build.status ?? 1);
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=1800000', ...reporter, ...flags, ...files], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
