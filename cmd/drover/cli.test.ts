@@ -192,6 +192,29 @@ test('get -w prints the table, then a row per change until interrupted', async (
   assert.match(r.out, /^NAME +TYPE +PRIORITY +STATUS +VERSION +AGE\nwatched +batch +50 /);
 });
 
+test('get -w -o jsonpath applies the template to each changed object', async () => {
+  const stop = new AbortController();
+  let sawLine!: () => void;
+  const lineSeen = new Promise<void>((r) => (sawLine = r));
+  let listed!: () => void;
+  const initial = new Promise<void>((r) => (listed = r));
+  const watching = drover(['get', 'jobs', '-l', 'app=jp-watched', '-w', '-o', 'jsonpath={.metadata.name}={.spec.groups[0].count}{"\\n"}'], {
+    signal: stop.signal,
+    onOut: (out) => {
+      // The initial (empty) List prints the template once (no name, no count); then each event prints it once.
+      if (out.startsWith('=\n')) listed();
+      if (out.includes('jp-watched=')) sawLine();
+    },
+  });
+  await initial;
+  await drover(['apply', '-f', '-'], { stdin: jobYaml('jp-watched') });
+  await lineSeen;
+  stop.abort();
+  const r = await watching;
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^=\njp-watched=\d+\n/);
+});
+
 test('describe: metadata, spec and the events about the object', async () => {
   const web = await client.resource('jobs').get('web', { namespace: 'default' });
   const at = new Date(Date.parse(web.metadata.creationTimestamp!) + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -243,7 +266,9 @@ test('usage errors, unknown kinds and an unreachable server exit 1 with a messag
   const cases: Array<[string[], RegExp]> = [
     [['get', 'widgets'], /^error: the server doesn't have a resource type "widgets"\n$/],
     [['get', 'jobs', 'web', '-A'], /^error: a resource cannot be retrieved by name across all namespaces\n$/],
-    [['get', 'jobs', '-o', 'toml'], /argument 'toml' is invalid/],
+    [['get', 'jobs', '-o', 'toml'], /^error: unable to match a printer suitable for the output format "toml", allowed formats are: table,wide,yaml,json,name,jsonpath=TEMPLATE\n$/],
+    [['get', 'jobs', '-o', 'jsonpath='], /^error: template format specified but no template given\n$/],
+    [['get', 'jobs', '-o', 'jsonpath={.items[*}'], /^error: error parsing jsonpath \{\.items\[\*\}, /],
     [['frobnicate'], /unknown command 'frobnicate'/],
     [['delete', 'jobs'], /^error: you must name the jobs to delete\n$/],
   ];
@@ -289,7 +314,7 @@ test('dev serves on the given data dir until interrupted, and keeps state across
     const running = drover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
       signal: stop.signal,
       onOut: (out) => {
-        const m = /^drover dev listening on (http:\/\/127\.0\.0\.1:\d+) \(data (.+)\), ready in \d+ ms\n/.exec(out);
+        const m = /^drover dev listening on (http:\/\/127\.0\.0\.1:\d+) \(data (.+)\), ready in \d+ ms\n/m.exec(out);
         if (m) ready(m[1]!);
       },
     });

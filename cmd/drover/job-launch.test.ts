@@ -2,39 +2,26 @@
 // subresource: the child each creates, and a refused dispatch's message on stderr with exit 1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Job } from '../../api/schemas/index.ts';
 import { dispatchPlugin } from '../../pkg/apiserver/dispatch/route.ts';
-import { createClient, type Client } from '../../pkg/client/client.ts';
-import { startApiServer, type TestApiServer } from '../../test/support/server.ts';
-import { run } from './program.ts';
+import type { Client } from '../../pkg/client/client.ts';
+import { startCliHarness, type CliHarness } from './testing.ts';
 
-let api: TestApiServer;
+let h: CliHarness;
 let client: Client;
 let home: string;
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
 before(async () => {
-  api = await startApiServer({ plugins: [dispatchPlugin()] });
-  client = createClient({ server: api.url });
-  home = await mkdtemp(join(tmpdir(), 'drover-cli-launch-'));
+  h = await startCliHarness({ plugins: [dispatchPlugin()], clock: { now: () => NOW, setTimeout: () => ({ cancel() {} }), sleep: async () => {} } });
+  client = h.client;
+  home = h.home;
 });
-after(async () => {
-  await client.close();
-  await api.close();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => h.close());
 
-async function drover(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const r = { out: '', err: '' };
-  const code = await run(args, {
-    out: (s) => void (r.out += s), err: (s) => void (r.err += s), env: { DROVER_ADDR: api.url }, homedir: home, readStdin: async () => stdin,
-    clock: { now: () => NOW, setTimeout: () => ({ cancel() {} }), sleep: async () => {} }, signal: new AbortController().signal, startedAt: 0,
-  });
-  return { code, ...r };
-}
+const drover = (args: string[], stdin = '') => h.drover(args, stdin);
 
 const job = (name: string, spec: Partial<Job['spec']>): Job => ({
   apiVersion: 'drover.dev/v1', kind: 'Job', metadata: { name, namespace: 'default' },

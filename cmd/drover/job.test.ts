@@ -2,43 +2,26 @@
 // they write on the Job. The status and history they read are written here as the controllers would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Evaluation, Job, JobSpec, JobVersion } from '../../api/schemas/index.ts';
-import { createClient, type Client } from '../../pkg/client/client.ts';
+import type { Client } from '../../pkg/client/client.ts';
 import { ManualClock } from '../../pkg/clock/clock.ts';
 import { allocDraft, createNode, place, until } from '../../pkg/controllers/evaluator/testkit.ts';
 import { startJobStatusController } from '../../pkg/controllers/jobstatus/index.ts';
 import { silentLogger } from '../../pkg/log/logger.ts';
-import { startApiServer, type TestApiServer } from '../../test/support/server.ts';
-import { run } from './program.ts';
+import { startCliHarness, type CliHarness } from './testing.ts';
 
-let api: TestApiServer;
+let h: CliHarness;
 let client: Client;
-let home: string;
 const clock = new ManualClock(Date.now());
 
 before(async () => {
-  api = await startApiServer();
-  client = createClient({ server: api.url });
-  home = await mkdtemp(join(tmpdir(), 'drover-job-cli-'));
+  h = await startCliHarness({ clock });
+  client = h.client;
   await createNode(client, 'n1');
 });
-after(async () => {
-  await client.close();
-  await api.close();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => h.close());
 
-async function drover(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = { out: '', err: '' };
-  const code = await run(args, {
-    out: (s) => (r.out += s), err: (s) => (r.err += s), env: { DROVER_ADDR: api.url }, homedir: home,
-    readStdin: async () => '', clock, signal: new AbortController().signal, startedAt: 0,
-  });
-  return { code, ...r };
-}
+const drover = (args: string[]) => h.drover(args);
 
 const spec = (count: number, env = 'a'): JobSpec => ({
   type: 'service', groups: [{ name: 'g', count, tasks: [{ name: 't', driver: 'mock', config: {}, env: { V: env }, resources: { cpu: 100, memoryMB: 64 } }] }],

@@ -2,48 +2,25 @@
 // what they write on the Node, and how they refuse bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Node } from '../../api/schemas/index.ts';
-import { createClient, type Client } from '../../pkg/client/client.ts';
+import type { Client } from '../../pkg/client/client.ts';
 import { ManualClock } from '../../pkg/clock/clock.ts';
-import { startApiServer, type TestApiServer } from '../../test/support/server.ts';
-import { run } from './program.ts';
+import { startCliHarness, type CliHarness } from './testing.ts';
 
-let api: TestApiServer;
+let h: CliHarness;
 let client: Client;
-let home: string;
 const clock = new ManualClock(Date.parse('2030-01-01T12:00:00Z'));
 
 before(async () => {
-  api = await startApiServer();
-  client = createClient({ server: api.url });
-  home = await mkdtemp(join(tmpdir(), 'drover-node-cli-'));
+  h = await startCliHarness({ clock });
+  client = h.client;
   for (const name of ['n1', 'n2']) {
     await client.resource<Node>('nodes').create({ apiVersion: 'drover.dev/v1', kind: 'Node', metadata: { name }, spec: { datacenter: 'dc1' } });
   }
 });
-after(async () => {
-  await client.close();
-  await api.close();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => h.close());
 
-async function drover(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = { out: '', err: '' };
-  const code = await run(args, {
-    out: (s) => (r.out += s),
-    err: (s) => (r.err += s),
-    env: { DROVER_ADDR: api.url },
-    homedir: home,
-    readStdin: async () => '',
-    clock,
-    signal: new AbortController().signal,
-    startedAt: 0,
-  });
-  return { code, ...r };
-}
+const drover = (args: string[]) => h.drover(args);
 
 async function node(name: string): Promise<Node> {
   return client.resource<Node>('nodes').get(name);

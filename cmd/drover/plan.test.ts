@@ -11,20 +11,17 @@ import { ApiError } from '../../pkg/apierrors/status.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
 import type { JobPlanResult } from '../../pkg/apiserver/jobplan/types.ts';
 import { addNode, createJob, runAllocs, webJob, type JobOptions, type Send } from '../../pkg/apiserver/jobplan/test-support.ts';
-import { createClient, type Client } from '../../pkg/client/client.ts';
+import type { Client } from '../../pkg/client/client.ts';
 import { ManualClock } from '../../pkg/clock/clock.ts';
-import { startApiServer, type TestApiServer } from '../../test/support/server.ts';
-import { run } from './program.ts';
+import { startCliHarness, type CliHarness } from './testing.ts';
 
-let api: TestApiServer;
+let h: CliHarness;
 let client: Client;
-let home: string;
 let send: Send;
 
 before(async () => {
-  api = await startApiServer({ plugins: [jobPlanPlugin()] });
-  client = createClient({ server: api.url });
-  home = await mkdtemp(join(tmpdir(), 'drover-plan-'));
+  h = await startCliHarness({ plugins: [jobPlanPlugin()], clock: new ManualClock() });
+  client = h.client;
   send = async (method, path, body) => {
     try {
       return { code: 200, body: await client.request({ method, path, body }) };
@@ -37,27 +34,10 @@ before(async () => {
   await addNode(send, 'n1');
   await addNode(send, 'n2');
 });
-after(async () => {
-  await client.close();
-  await api.close();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => h.close());
 
 /** Run the CLI with the job (as YAML on stdin, or any text given) and DROVER_ADDR at the test server. */
-async function drover(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const r = { out: '', err: '' };
-  const code = await run(args, {
-    out: (s) => (r.out += s),
-    err: (s) => (r.err += s),
-    env: { DROVER_ADDR: api.url },
-    homedir: home,
-    readStdin: async () => stdin,
-    clock: new ManualClock(),
-    signal: new AbortController().signal,
-    startedAt: 0,
-  });
-  return { code, ...r };
-}
+const drover = (args: string[], stdin = '') => h.drover(args, stdin);
 
 const yamlOf = (name: string, o: JobOptions = {}) => stringify(webJob(name, o));
 const planOf = (name: string, o: JobOptions = {}, extra: string[] = []) => drover(['plan', '-f', '-', ...extra], yamlOf(name, o));

@@ -2,11 +2,15 @@
 // `run(argv, io)` is the whole CLI as a function — main.ts calls it with the process, tests with fakes.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { createClient } from '../../pkg/client/client.ts';
 import { parseDuration } from '../../api/schemas/duration.ts';
-import { jsonLogger, type Level } from '../../pkg/log/logger.ts';
+import { createLogger, LEVELS, type Level } from '../../pkg/log/logger.ts';
+import { jsonFormat } from '../../pkg/log/json-format.ts';
+import { textFormat } from '../../pkg/log/text-format.ts';
 import { apply } from './commands/apply.ts';
+import { completionScript, COMPLETION_SHELLS } from './commands/completion.ts';
+import { complete, serverNames } from './complete.ts';
 import { del } from './commands/delete.ts';
 import { deploymentSet, deploymentStatus, rolloutStatus } from './commands/deployment.ts';
 import { describe } from './commands/describe.ts';
@@ -22,14 +26,16 @@ import { version } from './commands/version.ts';
 import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
-import type { CliIo } from './io.ts';
-import { OUTPUT_FORMATS, type OutputFormat } from './output.ts';
+import { useColour, type CliIo } from './io.ts';
+import { parseOutputFormat } from './output.ts';
 
 /** The CLI's own version (package.json). */
 export const CLIENT_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
 /** Run the CLI with `argv` (arguments after the program name); resolves to the exit code. */
 export async function run(argv: string[], io: CliIo): Promise<number> {
+  // The completion scripts' question, answered before commander parses (its words are not drover's flags).
+  if (argv[0] === COMPLETE_COMMAND) return completeWords(argv.slice(1), io);
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
@@ -40,6 +46,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   return code;
+}
+
+/** The hidden command the completion scripts run: `drover __complete WORD... CURRENT`. */
+export const COMPLETE_COMMAND = '__complete';
+
+async function completeWords(words: string[], io: CliIo): Promise<number> {
+  const names = serverNames(io, `drover/${CLIENT_VERSION}`);
+  for (const c of await complete(buildProgram(io), words.length ? words : [''], names)) io.out(c + '\n');
+  return 0;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -57,7 +72,9 @@ const duration = (value: string) => {
 };
 const heartbeatGrace = () =>
   new Option('--heartbeat-grace <duration>', "silence allowed past a node lease's TTL before the node is marked down (default 10s, Nomad's)").argParser(duration);
-const logLevel = () => new Option('--log-level <level>', 'log level of the JSON lines on stderr').choices(['debug', 'info', 'warn', 'error']).default('info');
+const logLevel = () => new Option('--log-level <level>', 'least severe level logged to stderr').choices(LEVELS).default('info');
+const logFormat = () =>
+  new Option('--log-format <format>', 'log lines on stderr: text (readable, coloured on a terminal unless NO_COLOR is set) or json (default: text on a terminal, json when piped)').choices(['text', 'json']);
 
 /** The commander program; `setExit` receives each action's exit code. Exported for the docs generator. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void = () => {}): Command {
@@ -93,8 +110,15 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       setExit(errorExit);
     }
   };
-  const serverDeps = (level: string) => ({
-    logger: jsonLogger({ level: level as Level, out: (line) => io.err(line + '\n') }),
+  // Logs: text for a person at a terminal, JSON lines for whatever reads a pipe (unless --log-format says).
+  const serverDeps = (o: { logLevel: string; logFormat?: string }) => ({
+    logger: createLogger({
+      level: o.logLevel as Level,
+      out: (line) => io.err(line + '\n'),
+      format: (o.logFormat ?? (io.errIsTTY ? 'text' : 'json')) === 'text' ? textFormat({ colour: useColour(io.errIsTTY, io.env) }) : jsonFormat,
+    }),
+    colour: useColour(io.outIsTTY, io.env),
+    logLevel: o.logLevel,
     clock: io.clock,
     out: io.out,
     signal: io.signal,
@@ -109,10 +133,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
+    .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o) => {
       const { dev } = await import('./commands/dev.ts');
-      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o.logLevel)));
+      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
     });
 
   command('server')
@@ -122,10 +147,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
+    .addOption(logFormat())
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o.logLevel)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
     });
 
   command('apply')
@@ -173,7 +199,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('-A, --all-namespaces', 'list across all namespaces')
     .option('-l, --selector <selector>', 'label selector, e.g. app=web,tier!=cache')
     .option('--field-selector <selector>', 'field selector, e.g. spec.nodeName=n1')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(OUTPUT_FORMATS).default('table'))
+    .option('-o, --output <format>', 'output format: table, wide, yaml, json, name, or jsonpath=TEMPLATE (kubectl\'s JSONPath, e.g. \'{.items[*].metadata.name}\')', 'table')
     .option('-w, --watch', 'after listing, watch for changes')
     .option('--watch-only', 'watch for changes without listing first')
     .action((kind: string, names: string[], o, cmd: Command) =>
@@ -185,7 +211,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
           allNamespaces: o.allNamespaces,
           labelSelector: o.selector,
           fieldSelector: o.fieldSelector,
-          output: o.output as OutputFormat,
+          output: parseOutputFormat(o.output),
           watch: o.watch,
           watchOnly: o.watchOnly,
         }),
@@ -354,13 +380,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--name-prefix <prefix>', 'with --simulate: node name prefix (nodes are <prefix>00000, <prefix>00001, ...)', 'hollow-')
     .option('--heartbeat-interval <duration>', 'with --simulate: time between lease renewals of each node, spread over the interval (default 10s)')
     .addOption(logLevel())
+    .addOption(logFormat())
     .action(async (o, cmd: Command) => {
       const g = cmd.optsWithGlobals<ConnectionFlags>();
       if (o.simulate !== undefined) {
         const { simulate } = await import('./commands/simulate.ts');
         try {
           const args = { count: o.simulate, datacenter: o.datacenter, namePrefix: o.namePrefix, heartbeatInterval: o.heartbeatInterval, server: g.server, token: g.token, context: g.context };
-          setExit(await simulate(args, { ...serverDeps(o.logLevel), env: io.env, homedir: io.homedir }));
+          setExit(await simulate(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
         } catch (err) {
           io.err(describeError(err) + '\n');
           setExit(1);
@@ -370,11 +397,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       const { agent } = await import('./commands/agent.ts');
       try {
         const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token };
-        setExit(await agent(args, { ...serverDeps(o.logLevel), env: io.env, homedir: io.homedir }));
+        setExit(await agent(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
       } catch (err) {
         io.err(describeError(err) + '\n');
         setExit(1);
       }
+    });
+
+  command('completion')
+    .description('print the shell completion script for bash, zsh or fish (commands, flags, kinds and object names); e.g. `source <(drover completion bash)`')
+    .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(COMPLETION_SHELLS))
+    .action((shell: string) => {
+      io.out(completionScript(shell));
     });
 
   command('version')

@@ -11,6 +11,7 @@ import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 import type { Component, RunningComponent } from './components.ts';
+import { banner } from './banner.ts';
 import { println } from './io.ts';
 import { untilAborted } from './lifetime.ts';
 
@@ -23,6 +24,12 @@ export interface ServeOptions {
   host: string;
   /** Where the state lives, for the ready line (`data /home/x/.drover/dev`, `etcd http://...`). */
   storage: string;
+  /** Rows of the banner after the API and UI addresses (`['Data dir', dir]`). */
+  bannerRows: Array<[string, string]>;
+  /** Bold banner headings (stdout is a terminal and NO_COLOR is unset). */
+  colour?: boolean;
+  /** The log level, for the banner. */
+  logLevel?: string;
   components: Component[];
   logger: Logger;
   clock: Clock;
@@ -42,6 +49,8 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // proxied to the allocation's node agent.
   const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
+  // The banner first, as soon as the address is known; components log as they start; the ready line last.
+  opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false }));
   const client = createClient({ server: url, userAgent: `${opts.label}/components` });
   // One informer per kind for every component of this process: each kind is listed, watched and cached once.
   const informers = new SharedInformerFactory({ client, clock: opts.clock, logger: opts.logger.child({ component: 'informers' }) });

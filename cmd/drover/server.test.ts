@@ -34,7 +34,7 @@ test('drover server serves from etcd until interrupted', etcdTestOptions(), asyn
     let ready!: (url: string) => void;
     const listening = new Promise<string>((r) => (ready = r));
     const serving = drover(['server', '--etcd-endpoints', etcd.endpoints.join(','), '--port', '0', '--log-level', 'error'], {}, stop.signal, (out) => {
-      const m = /^drover server listening on (\S+) \(etcd (\S+)\), ready in \d+ ms\n/.exec(out);
+      const m = /^drover server listening on (\S+) \(etcd (\S+)\), ready in \d+ ms\n/m.exec(out);
       if (m) ready(m[1]!);
     });
     try {

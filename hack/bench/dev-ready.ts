@@ -1,7 +1,7 @@
 // `drover dev` time to ready: spawn `node cmd/drover/bin.js dev` on a fresh data directory and a free port,
 // poll /readyz every 5 ms, and note when the server's own "ready in N ms" line appears. Raw limits in the
-// same run: a bare node:http server polled the same way, and that server loaded through tsx (the loader
-// `bin.js` registers), which shows how much of the time is TypeScript compilation.
+// same run: a bare node:http server polled the same way, and that server loaded through tsx (what `bin.js`
+// falls back to when the build is stale), which shows what TypeScript compilation would cost.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';

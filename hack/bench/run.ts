@@ -15,6 +15,7 @@ const BENCHES: Record<string, { script: string; args: string[]; timeoutMs?: numb
   list: { script: 'list.ts', args: [] },
   memory: { script: 'memory.ts', args: [] },
   'dev-ready': { script: 'dev-ready.ts', args: [] },
+  'cli-start': { script: 'cli-start.ts', args: [] },
   'agent-allocs': { script: 'agent-allocs.ts', args: [] },
   heartbeats: { script: 'heartbeats.ts', args: [] },
   'heartbeats-etcd': { script: 'heartbeats.ts', args: ['--set', 'etcd=1'] },

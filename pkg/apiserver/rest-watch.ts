@@ -227,7 +227,8 @@ class WatchStream {
     this.ctx.metrics.requestDuration.observe({ verb: 'WATCH', resource: this.resource, subresource: '', code: '200' }, seconds);
     this.ctx.metrics.requests.inc({ verb: 'WATCH', resource: this.resource, subresource: '', code: '200' });
     // Hijacked replies skip fastify's onResponse hook: the access log line is written here.
-    this.ctx.logger.info('request', { method: 'GET', url: this.url, code: 200, ms: seconds * 1000, verb: 'WATCH', resource: this.resource, userAgent: this.userAgent });
+    // A watch is a read: debug (accessLogLevel), like every GET that succeeds.
+    this.ctx.logger.debug('request', { method: 'GET', url: this.url, code: 200, ms: seconds * 1000, verb: 'WATCH', resource: this.resource, userAgent: this.userAgent });
     if (this.res.destroyed) this.out.discard();
     else this.out.flush();
     if (!this.res.writableEnded) this.res.end();

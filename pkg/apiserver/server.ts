@@ -8,6 +8,7 @@ import { apiError, isAlreadyExists } from '../apierrors/status.ts';
 import { realClock, type Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
+import { accessLogLevel } from './access-log.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
 import { allocationUsageGuard } from './allocation-guard.ts';
 import { KindCaches } from './caches.ts';
@@ -159,7 +160,7 @@ function installAuth(app: FastifyInstance, token: string): void {
   });
 }
 
-/** Request metrics and JSON access logs (watches record their own when they end). */
+/** Request metrics and access logs, at the level accessLogLevel gives (watches record their own when they end). */
 function installAccessLog(app: FastifyInstance, ctx: ServerContext): void {
   app.addHook('onResponse', async (request, reply) => {
     const labels = ctx.requestLabels.get(request.raw);
@@ -181,15 +182,8 @@ function installAccessLog(app: FastifyInstance, ctx: ServerContext): void {
       userAgent: request.headers['user-agent'],
       remote: request.ip,
     };
-    // Writes and failures at info; reads, and the steady stream of heartbeats and status reports (writes that
-    // every agent repeats), would drown them: agents' and components' successful requests go to debug.
-    const routine = reply.statusCode < 400 && (request.method === 'GET' || isComponentAgent(request.headers['user-agent']));
-    if (labels && !routine) ctx.logger.info('request', fields);
-    else ctx.logger.debug('request', fields);
+    const level = accessLogLevel({ method: request.method, code: reply.statusCode, userAgent: request.headers['user-agent'], resourceRequest: labels !== undefined });
+    ctx.logger[level]('request', fields);
   });
 }
 
-/** Drover's own processes identify themselves: `drover-agent/…`, `drover-agent-simulated/…`, `drover dev/components`. */
-function isComponentAgent(userAgent: string | undefined): boolean {
-  return userAgent !== undefined && (userAgent.startsWith('drover-') || userAgent.endsWith('/components'));
-}

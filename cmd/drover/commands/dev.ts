@@ -28,6 +28,10 @@ export interface DevDeps {
   startedAt: number;
   /** Drover's version, served at /version. */
   version: string;
+  /** Colour in the banner. */
+  colour?: boolean;
+  /** The log level, shown in the banner. */
+  logLevel?: string;
 }
 
 /** Run `dev` until `deps.signal` aborts; returns the exit code. */
@@ -41,6 +45,10 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       port: args.port,
       host: args.host,
       storage: `data ${args.dataDir}`,
+      bannerRows: [
+        ['Data dir', `${args.dataDir} (the embedded store and the local agent's allocations; delete it to start afresh)`],
+        ['Runs', 'the API server, every controller, the scheduler and a node agent for this machine, in this process'],
+      ],
       // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
       components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
       ...deps,

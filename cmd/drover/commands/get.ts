@@ -109,6 +109,7 @@ function watchPrinter(ctx: CommandContext, kind: KindInfo, format: OutputFormat,
     };
   }
   if (format === 'name') return (obj: ApiObject) => println(ctx.out, nameOf(kind, obj));
+  if (typeof format === 'object') return (obj: ApiObject) => ctx.out(format.jsonpath.render(obj));
   if (format === 'json') return (obj: ApiObject) => ctx.out(toJson(withoutManagedFields(obj)));
   return (obj: ApiObject) => ctx.out('---\n' + toYaml(withoutManagedFields(obj)));
 }

@@ -24,6 +24,7 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       port: args.port,
       host: args.host,
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
+      bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`]],
       components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
       ...deps,
     });
