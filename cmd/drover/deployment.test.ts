@@ -2,43 +2,26 @@
 // with the Deployment's status written here as the deployment controller would.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Deployment, Job } from '../../api/schemas/index.ts';
-import { createClient, type Client } from '../../pkg/client/client.ts';
+import type { Client } from '../../pkg/client/client.ts';
 import { ManualClock } from '../../pkg/clock/clock.ts';
-import { startApiServer, type TestApiServer } from '../../test/support/server.ts';
-import { run } from './program.ts';
+import { startCliHarness, type CliHarness } from './testing.ts';
 
-let api: TestApiServer;
+let h: CliHarness;
 let client: Client;
-let home: string;
 const NS = { namespace: 'default' };
 
 before(async () => {
-  api = await startApiServer();
-  client = createClient({ server: api.url });
-  home = await mkdtemp(join(tmpdir(), 'drover-deploy-cli-'));
+  h = await startCliHarness({ clock: new ManualClock(0) });
+  client = h.client;
   await client.resource<Job>('jobs').create({
     apiVersion: 'drover.dev/v1', kind: 'Job', metadata: { name: 'web', namespace: 'default' },
     spec: { update: { maxParallel: 1, autoRevert: true }, groups: [{ name: 'g', count: 3, tasks: [{ name: 't', driver: 'mock', config: { runFor: '1h' } }] }] },
   });
 });
-after(async () => {
-  await client.close();
-  await api.close();
-  await rm(home, { recursive: true, force: true });
-});
+after(() => h.close());
 
-async function drover(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const r = { out: '', err: '' };
-  const code = await run(args, {
-    out: (s) => (r.out += s), err: (s) => (r.err += s), env: { DROVER_ADDR: api.url }, homedir: home, readStdin: async () => '',
-    clock: new ManualClock(0), signal: new AbortController().signal, startedAt: 0,
-  });
-  return { code, ...r };
-}
+const drover = (args: string[]) => h.drover(args);
 
 async function putDeployment(name: string, status: Deployment['status']): Promise<Deployment> {
   const deployments = client.resource<Deployment>('deployments');
