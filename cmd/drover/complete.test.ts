@@ -33,8 +33,8 @@ const candidates = (line: string) => {
 
 test('completes commands, subcommands, flags, flag values, kinds and object names', async () => {
   const cases: Array<[string, string[]]> = [
-    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'logs', 'agent', 'completion', 'version']],
-    ['de', ['dev', 'describe', 'delete']],
+    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'deployment', 'rollout', 'logs', 'agent', 'completion', 'version']],
+    ['de', ['dev', 'describe', 'delete', 'deployment']],
     ['job ', ['status', 'history', 'revert', 'scale', 'stop', 'dispatch', 'periodic']],
     ['job periodic ', ['force']],
     ['get ', ['allocations', 'deployments', 'evaluations', 'events', 'jobs', 'jobversions', 'leases', 'namespaces', 'nodes', 'volumes']],
