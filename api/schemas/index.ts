@@ -91,6 +91,7 @@ function fields(...paths: string[]): KindInfo['selectableFields'] {
 const age: PrinterColumn = { name: 'Age', jsonPath: '.metadata.creationTimestamp', type: 'date' };
 const col = (name: string, jsonPath: string, type: PrinterColumn['type'] = 'string', priority = 0): PrinterColumn =>
   ({ name, jsonPath, type, ...(priority ? { priority } : {}) });
+const count = (name: string, jsonPath: string): PrinterColumn => ({ name, jsonPath, type: 'integer', count: true });
 
 /** Every kind Drover serves, in documentation order. */
 export const kinds: KindInfo[] = [
@@ -165,17 +166,17 @@ export const kinds: KindInfo[] = [
   {
     kind: 'ConfigMap', group: '', plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], namespaced: true, hasStatus: false,
     schema: ConfigMapSchema, selectableFields: {},
-    printerColumns: [col('Data', '.data', 'integer'), age], description: 'Non-confidential configuration as key-value pairs.',
+    printerColumns: [count('Data', '.data'), age], description: 'Non-confidential configuration as key-value pairs.',
   },
   {
     kind: 'Secret', group: '', plural: 'secrets', singular: 'secret', shortNames: [], namespaced: true, hasStatus: false,
     schema: SecretSchema, selectableFields: fields('type'),
-    printerColumns: [col('Type', '.type'), col('Data', '.data', 'integer'), age], description: 'Confidential data as key-value pairs.',
+    printerColumns: [col('Type', '.type'), count('Data', '.data'), age], description: 'Confidential data as key-value pairs.',
   },
   {
     kind: 'ServiceAccount', group: '', plural: 'serviceaccounts', singular: 'serviceaccount', shortNames: ['sa'], namespaced: true, hasStatus: false,
     schema: ServiceAccountSchema, selectableFields: {},
-    printerColumns: [col('Secrets', '.secrets', 'integer'), age], description: 'An identity for workloads and controllers.',
+    printerColumns: [count('Secrets', '.secrets'), age], description: 'An identity for workloads and controllers.',
   },
   {
     kind: 'Event', group: '', plural: 'events', singular: 'event', shortNames: ['ev'], namespaced: true, hasStatus: false,

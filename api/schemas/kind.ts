@@ -64,6 +64,8 @@ export interface PrinterColumn {
   description?: string;
   /** 0 = always shown, 1 = only with `-o wide`. */
   priority?: number;
+  /** The cell is the number of entries of the map or list at jsonPath (0 when absent), like kubectl's DATA column. */
+  count?: boolean;
 }
 
 /** Everything the generic machinery needs about a kind. */

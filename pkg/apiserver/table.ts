@@ -73,12 +73,14 @@ export function partialObjectMetadata(obj: ApiObject): { kind: 'PartialObjectMet
 
 function cellFor(c: PrinterColumn, obj: ApiObject, nowMs: number): unknown {
   const values = evalJsonPath(obj, c.jsonPath);
+  if (c.count) {
+    const v = values[0];
+    return v !== null && typeof v === 'object' ? Object.keys(v).length : 0;
+  }
   if (values.length === 0) return null;
   if (values.length > 1) return values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',');
   const v = values[0];
   if (c.type === 'date') return typeof v === 'string' ? dateCell(v, nowMs) : null;
-  // An integer column over a map or list counts its entries (ConfigMap and Secret DATA, ServiceAccount SECRETS).
-  if (c.type === 'integer' && v !== null && typeof v === 'object') return Array.isArray(v) ? v.length : Object.keys(v).length;
   if ((c.type === 'integer' || c.type === 'number') && typeof v !== 'number') return null;
   if (c.type === 'boolean' && typeof v !== 'boolean') return null;
   if (c.type === 'string') return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);

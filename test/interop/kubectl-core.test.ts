@@ -37,7 +37,7 @@ describe('kubectl on the core group', { skip: !available && !required ? 'kubectl
     const table = await k('get', 'cm,secret,sa');
     assert.match(table, /^configmap\/c1\s+2\s/m);
     assert.match(table, /^secret\/s1\s+Opaque\s+1\s/m);
-    assert.match(table, /^serviceaccount\/sa1\s/m);
+    assert.match(table, /^serviceaccount\/sa1\s+0\s/m);
     const secret = JSON.parse(await k('get', 'secret', 's1', '-o', 'json'));
     assert.equal(Buffer.from(secret.data.pass, 'base64').toString(), 'hunter2');
     const described = await k('describe', 'configmap', 'c1');
