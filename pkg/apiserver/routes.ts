@@ -4,8 +4,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpenApiRoot, buildOpenApiV3, groupVersionPath } from '../../api/openapi.ts';
 import { buildSwaggerV2 } from '../../api/swagger.ts';
 import { GROUP, VERSION, apiPrefixOf, groupOf, type KindInfo } from '../../api/schemas/kind.ts';
-import type { Status } from '../apierrors/status.ts';
-import { mediaType } from './content.ts';
+import { apiError, type Status } from '../apierrors/status.ts';
+import { acceptsJson, mediaType } from './content.ts';
 import type { RestRequest, RestResponse, ServerContext } from './context.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, groupsOf, versionInfo } from './discovery.ts';
 import { toStatus } from './errors.ts';
@@ -46,7 +46,11 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: {
   app.get('/api', async (_req, reply) => sendJson(reply, 200, apiVersions(kinds)));
   app.get('/apis', async (_req, reply) => sendJson(reply, 200, apiGroupList(kinds)));
   app.get('/version', async (_req, reply) => sendJson(reply, 200, versionInfo(opts.version)));
-  app.get('/openapi/v2', async (_req, reply) => reply.code(200).type('application/json').send(swagger));
+  app.get('/openapi/v2', async (req, reply) => {
+    // Only JSON: a client that asks for protobuf alone (client-go's OpenAPISchema) gets a 406, not bytes it cannot parse.
+    if (!acceptsJson(req.headers.accept)) throw apiError('NotAcceptable', 'only application/json is served at /openapi/v2', {});
+    return reply.code(200).type('application/json').send(swagger);
+  });
   app.get('/openapi/v3', async (_req, reply) => reply.code(200).type('application/json').send(openApiRoot));
   for (const [gv, doc] of Object.entries(openApiDocs)) {
     app.get(`/openapi/v3/${gv}`, async (_req, reply) => reply.code(200).type('application/json').send(doc));

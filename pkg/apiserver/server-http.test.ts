@@ -56,6 +56,11 @@ test('OpenAPI v3 root points at the group-version document by hash; v2 is Swagge
     assert.equal(v2.body.swagger, '2.0');
     assert.deepEqual(v2.body.definitions['dev.drover.v1.Widget'].properties.spec, doc.body.components.schemas['dev.drover.v1.Widget'].properties.spec);
     assert.equal(root.body.paths['api/v1'], undefined, 'no core kinds served, no core document');
+    const pb = await t.req('GET', '/openapi/v2', undefined, { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    assert.equal(pb.code, 406);
+    assert.equal(pb.body.reason, 'NotAcceptable');
+    const both = await t.req('GET', '/openapi/v2', undefined, { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json' });
+    assert.equal(both.code, 200);
   } finally {
     await t.close();
   }
