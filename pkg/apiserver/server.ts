@@ -11,6 +11,7 @@ import type { Store } from '../storage/store.ts';
 import { accessLogLevel } from './access-log.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
 import { coreObjectRules } from './core-admission.ts';
+import { migrateMovedKinds } from './migrate.ts';
 import { allocationUsageGuard } from './allocation-guard.ts';
 import { KindCaches } from './caches.ts';
 import { Compactor } from './compaction.ts';
@@ -90,6 +91,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     watchLines: new SharedLines(),
     requestLabels: new WeakMap(),
   };
+  // Before the caches start, so they see the moved objects at their new keys.
+  await migrateMovedKinds(opts.store, kinds, logger);
   await caches.start();
   await ensureDefaultNamespace(ctx);
 
