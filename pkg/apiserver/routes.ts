@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { buildOpenApiRoot, buildOpenApiV3, groupVersionPath } from '../../api/openapi.ts';
 import { buildSwaggerV2 } from '../../api/swagger.ts';
-import { GROUP, VERSION, apiPrefixOf, groupOf, type KindInfo } from '../../api/schemas/kind.ts';
+import { apiPrefixOf, groupOf, type KindInfo } from '../../api/schemas/kind.ts';
 import { apiError, type Status } from '../apierrors/status.ts';
 import { acceptsJson, mediaType } from './content.ts';
 import type { RestRequest, RestResponse, ServerContext } from './context.ts';
@@ -18,9 +18,6 @@ import { getObject, listObjects } from './rest-read.ts';
 import { updateHandler } from './rest-update.ts';
 import { watchHandler } from './rest-watch.ts';
 import { resolveRequest, resourceNotFound, type RequestInfo, type Verb } from './request-info.ts';
-
-/** Path prefix of the drover.dev/v1 resources. */
-export const GROUP_VERSION_PREFIX = `/apis/${GROUP}/${VERSION}`;
 
 /** Send a JSON body with `code`. */
 export function sendJson(reply: FastifyReply, code: number, body: unknown): FastifyReply {
