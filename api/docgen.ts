@@ -1,7 +1,7 @@
 // Renders the reference documents from the schemas: docs/jobspec.md (the job specification) and
 // docs/api-reference.md (every kind). Pure functions of the schemas, so a test can check the files are current.
 import type { KindInfo } from './schemas/kind.ts';
-import { API_VERSION } from './schemas/kind.ts';
+import { API_VERSION, apiPrefixOf, apiVersionOf } from './schemas/kind.ts';
 import { DURATION_PATTERN } from './schemas/common.ts';
 import * as common from './schemas/common.ts';
 import * as policies from './schemas/policies.ts';
@@ -13,6 +13,7 @@ import * as evaluation from './schemas/evaluation.ts';
 import * as deployment from './schemas/deployment.ts';
 import * as volume from './schemas/volume.ts';
 import * as misc from './schemas/misc.ts';
+import * as core from './schemas/core.ts';
 import * as meta from './schemas/meta.ts';
 
 type Json = Record<string, unknown>;
@@ -30,7 +31,7 @@ function blockNames(): Map<unknown, string> {
   const names = new Map<unknown, string>();
   names.set(meta.ObjectMeta('subdomain').properties, 'ObjectMeta');
   names.set(meta.ObjectMeta('label').properties, 'ObjectMeta');
-  const modules = [common, meta, policies, task, job, node, allocation, evaluation, deployment, volume, misc];
+  const modules = [common, meta, policies, task, job, node, allocation, evaluation, deployment, volume, misc, core];
   for (const mod of modules) {
     for (const [name, v] of Object.entries(mod)) {
       if (isNamedBlock(v) && !name.endsWith('Schema') && !names.has((v as Json).properties)) names.set((v as Json).properties, name);
@@ -179,7 +180,8 @@ export function renderApiReference(kinds: KindInfo[]): string {
     '',
     '# API reference',
     '',
-    `Every object is \`{apiVersion: ${API_VERSION}, kind, metadata, spec, status}\` (Event is flat, like core/v1 Event).`,
+    `Every Drover object is \`{apiVersion: ${API_VERSION}, kind, metadata, spec, status}\`; the core kinds (ConfigMap, Secret,`,
+    'ServiceAccount, Event) are `apiVersion: v1`, served under `/api/v1`, and flat like their Kubernetes core/v1 originals.',
     'Metadata is Kubernetes ObjectMeta. Spec and status tables follow each kind; shared types are at the end.',
     '',
   ];
@@ -188,6 +190,7 @@ export function renderApiReference(kinds: KindInfo[]): string {
     const props = (k.schema as Json).properties as Record<string, Json>;
     lines.push(`## ${k.kind}`, '', k.description, '');
     lines.push(`- Resource: \`${k.plural}\` (singular \`${k.singular}\`${k.shortNames.length ? `, short names ${k.shortNames.map((s) => `\`${s}\``).join(', ')}` : ''})`);
+    lines.push(`- API version: \`${apiVersionOf(k)}\`, served under \`${apiPrefixOf(k)}\``);
     lines.push(`- Scope: ${k.namespaced ? 'namespaced' : 'cluster'}; status subresource: ${k.hasStatus ? 'yes' : 'no'}`);
     lines.push(`- Printer columns: ${k.printerColumns.map((c) => `${c.name} (\`${c.jsonPath}\`)`).join(', ')}`);
     lines.push(`- Field selectors: ${['metadata.name', ...(k.namespaced ? ['metadata.namespace'] : []), ...Object.keys(k.selectableFields)].map((f) => `\`${f}\``).join(', ')}`);

@@ -1,20 +1,37 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOpenApiV3, buildOpenApiRoot, openApiHash, schemaName } from './openapi.ts';
-import { kinds, listRules } from './schemas/index.ts';
+import { kinds as allKinds, listRules } from './schemas/index.ts';
 
 type Json = Record<string, any>;
-const doc = buildOpenApiV3(kinds) as Json;
+const doc = buildOpenApiV3(allKinds) as Json;
+const coreDoc = buildOpenApiV3(allKinds, '') as Json;
+const kinds = allKinds.filter((k) => k.group === undefined);
+const coreKinds = allKinds.filter((k) => k.group === '');
 
-test('every kind and its list are components with their group-version-kind', () => {
-  for (const k of kinds) {
-    for (const name of [k.kind, `${k.kind}List`]) {
-      const s = doc.components.schemas[schemaName(name)];
-      assert.ok(s, name);
-      assert.deepEqual(s['x-kubernetes-group-version-kind'], [{ group: 'drover.dev', kind: name, version: 'v1' }]);
+test('every kind and its list are components of its group\'s document, with their group-version-kind', () => {
+  for (const [group, d, ks] of [['drover.dev', doc, kinds], ['', coreDoc, coreKinds]] as const) {
+    assert.ok(ks.length > 0);
+    for (const k of ks) {
+      for (const name of [k.kind, `${k.kind}List`]) {
+        const s = d.components.schemas[schemaName(name, group)];
+        assert.ok(s, name);
+        assert.deepEqual(s['x-kubernetes-group-version-kind'], [{ group, kind: name, version: 'v1' }]);
+      }
     }
   }
   assert.equal(schemaName('Job'), 'dev.drover.v1.Job');
+  assert.equal(schemaName('Secret', ''), 'io.k8s.api.core.v1.Secret');
+  assert.equal(doc.components.schemas['io.k8s.api.core.v1.Secret'], undefined, 'each document holds its own group');
+});
+
+test('core kinds are served under /api/v1 with kube\'s operation ids', () => {
+  const p = coreDoc.paths['/api/v1/namespaces/{namespace}/configmaps/{name}'];
+  assert.equal(p.get.operationId, 'readCoreV1NamespacedConfigMap');
+  assert.deepEqual(p.patch['x-kubernetes-group-version-kind'], { group: '', version: 'v1', kind: 'ConfigMap' });
+  assert.equal(coreDoc.paths['/api/v1/secrets'].get.operationId, 'listCoreV1SecretForAllNamespaces');
+  assert.equal(coreDoc.paths['/api/v1/'].get.operationId, 'getCoreV1APIResources');
+  assert.equal(doc.paths['/api/v1/namespaces/{namespace}/configmaps'], undefined);
 });
 
 test('metadata refers to apimachinery ObjectMeta and every $ref resolves', () => {
@@ -64,7 +81,8 @@ test('PATCH operations carry their GVK and the fieldValidation parameter (kubect
 
 test('the root lists the group-version with the hash of the served bytes', () => {
   const body = JSON.stringify(doc);
-  const root = buildOpenApiRoot(body) as Json;
+  const root = buildOpenApiRoot({ 'apis/drover.dev/v1': body, 'api/v1': JSON.stringify(coreDoc) }) as Json;
+  assert.equal(root.paths['api/v1'].serverRelativeURL, `/openapi/v3/api/v1?hash=${openApiHash(JSON.stringify(coreDoc))}`);
   assert.equal(root.paths['apis/drover.dev/v1'].serverRelativeURL, `/openapi/v3/apis/drover.dev/v1?hash=${openApiHash(body)}`);
   assert.match(openApiHash(body), /^[0-9A-F]{128}$/);
   assert.deepEqual(buildOpenApiV3(kinds), doc, 'deterministic');
@@ -100,5 +118,6 @@ test('keyed lists carry the strategic merge patch extensions kubectl reads, matc
     Object.values(s as Json).forEach(walk);
   };
   walk(doc);
+  walk(coreDoc);
   assert.deepEqual([...seen].sort(), Object.keys(listRules).sort());
 });

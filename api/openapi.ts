@@ -1,31 +1,38 @@
 // OpenAPI v3 as kube-apiserver publishes it: `/openapi/v3` lists group-versions with a content hash, and
-// `/openapi/v3/apis/drover.dev/v1` holds the schemas (with x-kubernetes-group-version-kind) and the REST paths.
+// `/openapi/v3/apis/drover.dev/v1` (and `/openapi/v3/api/v1` for the core kinds) holds the schemas (with x-kubernetes-group-version-kind) and the REST paths.
 // kubectl reads it for `explain` and checks the PATCH operations' `fieldValidation` parameter to decide that the
 // server validates fields itself (so it skips client-side validation).
 import { createHash } from 'node:crypto';
 import type { KindInfo } from './schemas/kind.ts';
-import { GROUP, VERSION } from './schemas/kind.ts';
+import { GROUP, VERSION, apiPrefixOf, apiVersionOf, groupOf } from './schemas/kind.ts';
 import { kinds as allKinds } from './schemas/index.ts';
 import { META, ref, refWith, toOpenApiSchema, metaComponents } from './openapi-meta.ts';
 
 type Json = Record<string, unknown>;
 
-/** The group-version path of the document, as listed in the root. */
+/** The group-version path of drover.dev/v1's document, as listed in the root. */
 export const GROUP_VERSION_PATH = `apis/${GROUP}/${VERSION}`;
 
-/** Component name of a kind: reversed group, version and kind, e.g. `dev.drover.v1.Job`. */
-export function schemaName(kind: string): string {
-  return `${GROUP.split('.').reverse().join('.')}.${VERSION}.${kind}`;
+/** The group-version path of `group`'s document: `api/v1` for the core group. */
+export const groupVersionPath = (group: string) => apiPrefixOf({ group }).slice(1);
+
+/** Component name of a kind: reversed group, version and kind, e.g. `dev.drover.v1.Job`; `io.k8s.api.core.v1.Secret` for core. */
+export function schemaName(kind: string, group = GROUP): string {
+  return group === '' ? `io.k8s.api.core.${VERSION}.${kind}` : `${group.split('.').reverse().join('.')}.${VERSION}.${kind}`;
 }
 
-const gvk = (kind: string) => [{ group: GROUP, kind, version: VERSION }];
+const gvk = (k: KindInfo, kind = k.kind) => [{ group: groupOf(k), kind, version: VERSION }];
+/** kube's tag and operation-id word of a group: `drover_v1`/`DroverDevV1`, `core_v1`/`CoreV1`. */
+const tagOf = (group: string) => `${group === '' ? 'core' : group.split('.')[0]}_${VERSION}`;
+const opGroupOf = (group: string) =>
+  (group === '' ? 'core' : group).split('.').map((p) => p[0].toUpperCase() + p.slice(1)).join('') + VERSION[0].toUpperCase() + VERSION.slice(1);
 
 /** A kind's schema as a component: metadata points at ObjectMeta, the kind carries its GVK. */
 function kindComponent(k: KindInfo): Json {
   const s = toOpenApiSchema(k.schema);
   const props = s.properties as Json;
   props.metadata = refWith(`${META}.ObjectMeta`, "Standard object's metadata.", { default: {} });
-  return { ...s, 'x-kubernetes-group-version-kind': gvk(k.kind) };
+  return { ...s, 'x-kubernetes-group-version-kind': gvk(k) };
 }
 
 /** The `<Kind>List` component. */
@@ -35,12 +42,12 @@ function listComponent(k: KindInfo): Json {
     description: `A list of ${k.plural}.`,
     required: ['items'],
     properties: {
-      apiVersion: { type: 'string', description: 'drover.dev/v1' },
+      apiVersion: { type: 'string', description: apiVersionOf(k) },
       kind: { type: 'string', description: `${k.kind}List` },
-      items: { type: 'array', description: `The ${k.plural}.`, items: ref(schemaName(k.kind)) },
+      items: { type: 'array', description: `The ${k.plural}.`, items: ref(schemaName(k.kind, groupOf(k))) },
       metadata: refWith(`${META}.ListMeta`, 'Standard list metadata.', { default: {} }),
     },
-    'x-kubernetes-group-version-kind': gvk(`${k.kind}List`),
+    'x-kubernetes-group-version-kind': gvk(k, `${k.kind}List`),
   };
 }
 
@@ -72,10 +79,9 @@ const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+jso
 
 /** Names of the operations for one kind, as kube's operation ids. */
 function opName(verb: string, k: KindInfo, suffix = '', scope: 'ns' | 'all' | 'cluster' = k.namespaced ? 'ns' : 'cluster'): string {
-  const g = GROUP.split('.').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
-  const v = VERSION[0].toUpperCase() + VERSION.slice(1);
-  if (scope === 'all') return `${verb}${g}${v}${k.kind}${suffix}ForAllNamespaces`;
-  return `${verb}${g}${v}${scope === 'ns' ? 'Namespaced' : ''}${k.kind}${suffix}`;
+  const gv = opGroupOf(groupOf(k));
+  if (scope === 'all') return `${verb}${gv}${k.kind}${suffix}ForAllNamespaces`;
+  return `${verb}${gv}${scope === 'ns' ? 'Namespaced' : ''}${k.kind}${suffix}`;
 }
 
 /** kube's id for deletecollection: `deleteDroverDevV1CollectionNamespacedJob`. */
@@ -83,21 +89,21 @@ const collectionOpName = (k: KindInfo) => opName('delete', k).replace(/V1(Namesp
 
 /** One operation object. */
 function op(k: KindInfo, operationId: string, action: string, description: string, params: Json[], responses: Json, body?: Json, kind = k.kind): Json {
-  const o: Json = { tags: [`${GROUP.split('.')[0]}_${VERSION}`], description, operationId, parameters: params, responses };
+  const o: Json = { tags: [tagOf(groupOf(k))], description, operationId, parameters: params, responses };
   if (body) o.requestBody = body;
   o['x-kubernetes-action'] = action;
-  o['x-kubernetes-group-version-kind'] = { group: GROUP, version: VERSION, kind };
+  o['x-kubernetes-group-version-kind'] = { group: groupOf(k), version: VERSION, kind };
   return o;
 }
 
 /** The REST paths of one kind: collection, item, /status, and the legacy watch paths. */
 function kindPaths(k: KindInfo): Record<string, Json> {
-  const base = `/apis/${GROUP}/${VERSION}`;
+  const base = apiPrefixOf(k);
   const scoped = k.namespaced ? `${base}/namespaces/{namespace}/${k.plural}` : `${base}/${k.plural}`;
   const scopeParams = k.namespaced ? [NAMESPACE] : [];
   const NAME = pathParam('name', `Name of the ${k.singular}.`);
-  const obj = ref(schemaName(k.kind));
-  const list = ref(schemaName(`${k.kind}List`));
+  const obj = ref(schemaName(k.kind, groupOf(k)));
+  const list = ref(schemaName(`${k.kind}List`, groupOf(k)));
   const status = ref(`${META}.Status`);
   const body = (schema: Json) => ({ required: true, content: content(schema, ['*/*']) });
   const patchBody = { required: true, content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: ref(`${META}.Patch`) }])) };
@@ -131,17 +137,17 @@ function kindPaths(k: KindInfo): Record<string, Json> {
   return paths;
 }
 
-/** The OpenAPI v3 document of drover.dev/v1, served at `/openapi/v3/apis/drover.dev/v1`. */
-export function buildOpenApiV3(kinds: KindInfo[] = allKinds): Json {
+/** The OpenAPI v3 document of one group's v1 (`/openapi/v3/apis/drover.dev/v1`, `/openapi/v3/api/v1`): its kinds only. */
+export function buildOpenApiV3(kinds: KindInfo[] = allKinds, group = GROUP): Json {
   const schemas: Record<string, Json> = { ...metaComponents() };
   const paths: Record<string, Json> = {};
-  for (const k of kinds) {
-    schemas[schemaName(k.kind)] = kindComponent(k);
-    schemas[schemaName(`${k.kind}List`)] = listComponent(k);
+  for (const k of kinds.filter((k) => groupOf(k) === group)) {
+    schemas[schemaName(k.kind, group)] = kindComponent(k);
+    schemas[schemaName(`${k.kind}List`, group)] = listComponent(k);
     Object.assign(paths, kindPaths(k));
   }
-  paths[`/apis/${GROUP}/${VERSION}/`] = {
-    get: { tags: [`${GROUP.split('.')[0]}_${VERSION}`], description: 'get available resources', operationId: 'getDroverDevV1APIResources', responses: reply({ type: 'object' }, 200) },
+  paths[`${apiPrefixOf({ group })}/`] = {
+    get: { tags: [tagOf(group)], description: 'get available resources', operationId: `get${opGroupOf(group)}APIResources`, responses: reply({ type: 'object' }, 200) },
   };
   return {
     openapi: '3.0.0',
@@ -157,9 +163,10 @@ export function openApiHash(body: string): string {
 }
 
 /**
- * The `/openapi/v3` discovery document. `gvDocument` must be the exact JSON text served at the group-version
- * path, so the hash in the URL names those bytes (clients cache by URL).
+ * The `/openapi/v3` discovery document. `documents` maps each group-version path (`apis/drover.dev/v1`,
+ * `api/v1`) to the exact JSON text served there, so the hash in the URL names those bytes (clients cache by URL).
  */
-export function buildOpenApiRoot(gvDocument: string = JSON.stringify(buildOpenApiV3())): Json {
-  return { paths: { [GROUP_VERSION_PATH]: { serverRelativeURL: `/openapi/v3/${GROUP_VERSION_PATH}?hash=${openApiHash(gvDocument)}` } } };
+export function buildOpenApiRoot(documents: Record<string, string> = { [GROUP_VERSION_PATH]: JSON.stringify(buildOpenApiV3()) }): Json {
+  const paths = Object.fromEntries(Object.entries(documents).map(([gv, doc]) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${openApiHash(doc)}` }]));
+  return { paths };
 }

@@ -13,9 +13,11 @@ import { EvaluationSchema, EvaluationSpec as EvaluationSpecSchema, EvaluationSta
 import { DeploymentSchema, DeploymentSpec as DeploymentSpecSchema, DeploymentStatus as DeploymentStatusSchema } from './deployment.ts';
 import { VolumeSchema, VolumeSpec as VolumeSpecSchema, VolumeStatus as VolumeStatusSchema } from './volume.ts';
 import { listRulesOf, type ListRules as ListRulesType } from './list-rules.ts';
-import { NamespaceSchema, LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema, EventSchema } from './misc.ts';
+import { NamespaceSchema, LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema } from './misc.ts';
+import { ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
 
-export { GROUP, VERSION, API_VERSION } from './kind.ts';
+export { GROUP, VERSION, API_VERSION, groupOf, apiVersionOf, apiPrefixOf } from './kind.ts';
+export { CORE_API_VERSION } from './core.ts';
 export type { KindInfo, ApiObject, ObjectMeta, PrinterColumn, OwnerReference, ManagedFieldsEntry } from './kind.ts';
 
 // ---- TypeScript types: Static<> of the schemas, wrapped in the shared ApiObject envelope. ----
@@ -60,8 +62,14 @@ export type { KindInfo, ApiObject, ObjectMeta, PrinterColumn, OwnerReference, Ma
 /** A Lease object. */ export interface Lease extends ApiObject<LeaseSpec> { kind: 'Lease'; spec?: LeaseSpec }
 /** A JobVersion object. */ export interface JobVersion extends ApiObject<JobVersionSpec> { kind: 'JobVersion'; spec: JobVersionSpec }
 /** A Namespace object. */ export interface Namespace extends ApiObject<{ finalizers?: string[] }, { phase?: 'Active' | 'Terminating' }> { kind: 'Namespace' }
-/** An Event object (flat, like core/v1 Event). */
+/** An Event object (core/v1, flat). */
 export type Event = Omit<Static<typeof EventSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
+/** A ConfigMap object (core/v1, flat). */
+export type ConfigMap = Omit<Static<typeof ConfigMapSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
+/** A Secret object (core/v1, flat). */
+export type Secret = Omit<Static<typeof SecretSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
+/** A ServiceAccount object (core/v1, flat). */
+export type ServiceAccount = Omit<Static<typeof ServiceAccountSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 
 // ---- Registry ----
 
@@ -83,6 +91,7 @@ function fields(...paths: string[]): KindInfo['selectableFields'] {
 const age: PrinterColumn = { name: 'Age', jsonPath: '.metadata.creationTimestamp', type: 'date' };
 const col = (name: string, jsonPath: string, type: PrinterColumn['type'] = 'string', priority = 0): PrinterColumn =>
   ({ name, jsonPath, type, ...(priority ? { priority } : {}) });
+const count = (name: string, jsonPath: string): PrinterColumn => ({ name, jsonPath, type: 'integer', count: true });
 
 /** Every kind Drover serves, in documentation order. */
 export const kinds: KindInfo[] = [
@@ -155,13 +164,32 @@ export const kinds: KindInfo[] = [
     description: 'A lease for leader election and node heartbeats.',
   },
   {
-    kind: 'Event', plural: 'events', singular: 'event', shortNames: ['ev'], namespaced: true, hasStatus: false,
-    schema: EventSchema, selectableFields: fields('involvedObject.kind', 'involvedObject.name', 'involvedObject.uid', 'reason', 'type'),
+    kind: 'ConfigMap', group: '', plural: 'configmaps', singular: 'configmap', shortNames: ['cm'], namespaced: true, hasStatus: false,
+    schema: ConfigMapSchema, selectableFields: {},
+    printerColumns: [count('Data', '.data'), age], description: 'Non-confidential configuration as key-value pairs.',
+  },
+  {
+    kind: 'Secret', group: '', plural: 'secrets', singular: 'secret', shortNames: [], namespaced: true, hasStatus: false,
+    schema: SecretSchema, selectableFields: fields('type'),
+    printerColumns: [col('Type', '.type'), count('Data', '.data'), age], description: 'Confidential data as key-value pairs.',
+  },
+  {
+    kind: 'ServiceAccount', group: '', plural: 'serviceaccounts', singular: 'serviceaccount', shortNames: ['sa'], namespaced: true, hasStatus: false,
+    schema: ServiceAccountSchema, selectableFields: {},
+    printerColumns: [count('Secrets', '.secrets'), age], description: 'An identity for workloads and controllers.',
+  },
+  {
+    kind: 'Event', group: '', plural: 'events', singular: 'event', shortNames: ['ev'], namespaced: true, hasStatus: false,
+    schema: EventSchema,
+    selectableFields: fields(
+      'involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion',
+      'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'type',
+    ),
     printerColumns: [
       col('Last Seen', '.lastTimestamp', 'date'), col('Type', '.type'), col('Reason', '.reason'),
       col('Object', '.involvedObject.name'), col('Message', '.message'),
     ],
-    description: 'A record of something that happened to an object.',
+    description: 'A record of something that happened to an object (core/v1 Event).',
   },
 ];
 
@@ -177,6 +205,8 @@ export const kindByKind: ReadonlyMap<string, KindInfo> = new Map(kinds.map((k) =
 export function lookupKind(nameOrShort: string): KindInfo | undefined {
   let n = nameOrShort.toLowerCase();
   for (const suffix of ['.v1.drover.dev', '.drover.dev']) if (n.endsWith(suffix)) n = n.slice(0, -suffix.length);
+  // Core kinds answer to their bare names and to `configmaps.v1.` (group ''), as kubectl spells them.
+  if (n.endsWith('.v1.')) n = n.slice(0, -'.v1.'.length);
   return kinds.find((k) => k.plural === n || k.singular === n || k.kind.toLowerCase() === n || k.shortNames.includes(n));
 }
 

@@ -64,11 +64,15 @@ export interface PrinterColumn {
   description?: string;
   /** 0 = always shown, 1 = only with `-o wide`. */
   priority?: number;
+  /** The cell is the number of entries of the map or list at jsonPath (0 when absent), like kubectl's DATA column. */
+  count?: boolean;
 }
 
 /** Everything the generic machinery needs about a kind. */
 export interface KindInfo {
   kind: string; // "Job"
+  /** API group; absent = drover.dev, '' = the core group served under /api/v1 (ConfigMap, Secret, Event...). */
+  group?: string;
   plural: string; // "jobs"
   singular: string; // "job"
   shortNames: string[];
@@ -83,4 +87,21 @@ export interface KindInfo {
   categories?: string[];
   /** One-line description for docs. */
   description: string;
+}
+
+/** The API group of a kind ('' for the core group). */
+export function groupOf(kind: Pick<KindInfo, 'group'>): string {
+  return kind.group ?? GROUP;
+}
+
+/** The apiVersion of a kind's objects: `v1` for the core group, `drover.dev/v1` otherwise. */
+export function apiVersionOf(kind: Pick<KindInfo, 'group'>): string {
+  const group = groupOf(kind);
+  return group === '' ? VERSION : `${group}/${VERSION}`;
+}
+
+/** The path prefix a kind is served under: `/api/v1` for the core group, `/apis/{group}/v1` otherwise. */
+export function apiPrefixOf(kind: Pick<KindInfo, 'group'>): string {
+  const group = groupOf(kind);
+  return group === '' ? `/api/${VERSION}` : `/apis/${group}/${VERSION}`;
 }

@@ -12,6 +12,7 @@ test('the schemas declare the keyed and set lists the field manager and strategi
     groups: { type: 'map', keys: ['name'] },
     ownerReferences: { type: 'map', keys: ['uid'] },
     ports: { type: 'map', keys: ['label'] },
+    secrets: { type: 'map', keys: ['name'] },
     services: { type: 'map', keys: ['name'] },
     tasks: { type: 'map', keys: ['name'] },
   });

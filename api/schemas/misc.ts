@@ -1,8 +1,8 @@
-// The supporting kinds: Namespace, Lease (leader election, node heartbeats), JobVersion (history), Event.
+// The supporting kinds: Namespace, Lease (leader election, node heartbeats), JobVersion (history).
+// Event is a core/v1 kind (core.ts).
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, Fixed, Timestamp, Int, SetList } from './common.ts';
+import { Obj, StringEnum, Timestamp, Int, SetList } from './common.ts';
 import { envelope, ObjectMeta } from './meta.ts';
-import { API_VERSION } from './kind.ts';
 import { JobSpec } from './job.ts';
 
 /** The Namespace object schema. */
@@ -54,35 +54,3 @@ export const JobVersionSpec = Obj(
 export const JobVersionSchema = envelope({
   kind: 'JobVersion', spec: JobVersionSpec, status: Obj({}, { description: 'Unused.' }), description: 'An immutable past version of a job.',
 });
-
-/** The object an event is about. */
-export const ObjectReference = Obj(
-  {
-    apiVersion: Type.Optional(Type.String()),
-    kind: Type.Optional(Type.String()),
-    namespace: Type.Optional(Type.String()),
-    name: Type.Optional(Type.String()),
-    uid: Type.Optional(Type.String()),
-    resourceVersion: Type.Optional(Type.String()),
-    fieldPath: Type.Optional(Type.String()),
-  },
-  { description: 'Reference to an object.' },
-);
-
-/** The Event object schema: flat like core/v1 Event (no spec/status). */
-export const EventSchema = Obj(
-  {
-    apiVersion: Fixed(API_VERSION, { description: 'Versioned schema of this representation: drover.dev/v1.' }),
-    kind: Fixed('Event', { description: 'Kind of this object: Event.' }),
-    metadata: ObjectMeta(),
-    involvedObject: ObjectReference,
-    reason: Type.Optional(Type.String({ description: 'Short CamelCase reason, e.g. Scheduled, Killing, Unhealthy.' })),
-    message: Type.Optional(Type.String({ description: 'Human-readable description.' })),
-    type: Type.Optional(StringEnum(['Normal', 'Warning'], { default: 'Normal', description: 'Event type.' })),
-    count: Type.Optional(Int({ minimum: 1, default: 1, description: 'Times this event happened.' })),
-    firstTimestamp: Type.Optional(Timestamp({ description: 'First occurrence.' })),
-    lastTimestamp: Type.Optional(Timestamp({ description: 'Last occurrence.' })),
-    source: Type.Optional(Obj({ component: Type.Optional(Type.String()), host: Type.Optional(Type.String()) }, { description: 'Reporter.' })),
-  },
-  { description: 'A record of something that happened to an object, shown by describe.' },
-);

@@ -62,6 +62,26 @@ export function validateObject(kind: KindInfo, obj: unknown, options: ValidateOp
   return dedupe(causes);
 }
 
+/**
+ * Removes the fields of `obj` that `kind`'s schema does not know (kube's non-strict decoding, fieldValidation
+ * Warn/Ignore) and returns an `unknown field "spec.foo"` message for each. Defaults are applied to a copy only,
+ * so `obj` keeps exactly what the client sent minus the unknown fields.
+ */
+export function stripUnknownFields(kind: KindInfo, obj: object): string[] {
+  let validate = compiled.get(kind);
+  if (!validate) compiled.set(kind, (validate = compileValidator(kind)));
+  if (validate(structuredClone(obj))) return [];
+  const messages: string[] = [];
+  for (const err of validate.errors ?? []) {
+    if (err.keyword !== 'additionalProperties') continue;
+    const cause = toCause(kind, err);
+    if (!cause || messages.includes(cause.message)) continue;
+    dropField(obj, err);
+    messages.push(cause.message);
+  }
+  return messages;
+}
+
 /** Turns one ajv error into a cause; undefined for wrapper errors whose inner error is reported instead. */
 function toCause(kind: KindInfo, err: ErrorObject): StatusCause | undefined {
   const base = fieldPath(kind.schema, err.instancePath);

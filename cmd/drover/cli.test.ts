@@ -219,7 +219,7 @@ test('describe: metadata, spec and the events about the object', async () => {
   const web = await client.resource('jobs').get('web', { namespace: 'default' });
   const at = new Date(Date.parse(web.metadata.creationTimestamp!) + 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
   const event = (name: string, about: string, reason: string) => ({
-    apiVersion: 'drover.dev/v1',
+    apiVersion: 'v1',
     kind: 'Event',
     metadata: { name, namespace: 'default' },
     involvedObject: { apiVersion: 'drover.dev/v1', kind: 'Job', name: about, namespace: 'default' },

@@ -105,7 +105,8 @@ export const conflict = (t: StatusTarget, why: string) =>
 /** 422 Invalid with field causes. */
 export function invalid(t: StatusTarget & { kindName?: string }, causes: StatusCause[]): ApiError {
   const list = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)).join(', ');
-  const what = `${t.kindName ?? t.kind ?? 'object'}.${t.group ?? 'drover.dev'} "${t.name ?? ''}"`;
+  const group = t.group ?? 'drover.dev';
+  const what = `${t.kindName ?? t.kind ?? 'object'}${group ? `.${group}` : ''} "${t.name ?? ''}"`;
   return apiError('Invalid', `${what} is invalid: ${list}`, { name: t.name, group: t.group, kind: t.kindName ?? t.kind, causes });
 }
 

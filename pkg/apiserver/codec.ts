@@ -1,14 +1,19 @@
 // Storage keys and the stored form of objects. The stored value is the object's JSON without
 // metadata.resourceVersion: the revision is the key's modRevision, added back on every read.
-import { GROUP, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { GROUP, groupOf, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import type { KeyValue } from '../storage/store.ts';
 
-/** Root of every Drover key in the store. */
+/** Root of every drover.dev key in the store. */
 export const REGISTRY_ROOT = `/registry/${GROUP}/`;
 
-/** The key prefix of every object of `kind`, or of one namespace's objects when `namespace` is given. */
+/**
+ * The key prefix of every object of `kind`, or of one namespace's objects when `namespace` is given:
+ * `/registry/drover.dev/jobs/`, and for core kinds `/registry/secrets/` as Kubernetes lays them out (so a
+ * Secret's key names what encryption at rest covers).
+ */
 export function keyPrefix(kind: KindInfo, namespace?: string): string {
-  const base = `${REGISTRY_ROOT}${kind.plural}/`;
+  const group = groupOf(kind);
+  const base = group === '' ? `/registry/${kind.plural}/` : `/registry/${group}/${kind.plural}/`;
   return kind.namespaced && namespace ? `${base}${namespace}/` : base;
 }
 

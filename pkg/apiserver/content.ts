@@ -117,6 +117,12 @@ function unsupportedMedia(contentType: string | undefined, accepted: string[]) {
   );
 }
 
+/** Whether `accept` admits plain JSON: absent, or application/json, application/(any) or (any)/(any) among its ranges. */
+export function acceptsJson(accept: string | undefined): boolean {
+  if (!accept || accept.trim() === '') return true;
+  return accept.split(',').some((range) => ['application/json', 'application/*', '*/*'].includes(range.split(';')[0]!.trim().toLowerCase()));
+}
+
 /** How a response should be rendered, from the Accept header. */
 export type OutputFormat = { as: 'Object' } | { as: 'Table' } | { as: 'PartialObjectMetadata' };
 

@@ -1,5 +1,5 @@
 // What every REST handler receives: the server's dependencies and shared state, built once per server.
-import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { apiVersionOf, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import type { Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
@@ -48,6 +48,8 @@ export interface RestRequest {
 export interface RestResponse {
   code: number;
   body: unknown;
+  /** Sent as `Warning: 299 - "…"` headers. */
+  warnings?: string[];
 }
 
 /** The open watch streams of a server, so close() can end them. */
@@ -80,7 +82,7 @@ export class WatchRegistry {
 
 /** The `<Kind>List` envelope of a list response. */
 export function listOf(kind: KindInfo, items: ApiObject[], metadata: Record<string, unknown>) {
-  return { apiVersion: 'drover.dev/v1', kind: `${kind.kind}List`, metadata, items };
+  return { apiVersion: apiVersionOf(kind), kind: `${kind.kind}List`, metadata, items };
 }
 
 /** A header's single value. */

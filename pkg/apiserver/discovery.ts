@@ -1,14 +1,12 @@
-// Discovery documents (/api, /apis, /apis/drover.dev, /apis/drover.dev/v1, /version) in the legacy
-// (unaggregated) format. They are always served as plain `application/json`, even when a client asks for
+// Discovery documents (/api, /api/v1, /apis, /apis/{group}, /apis/{group}/v1, /version) in the legacy
+// (unaggregated) format, derived from the kinds served: the core group ('') is /api, every other group /apis. They are always served as plain `application/json`, even when a client asks for
 // aggregated discovery first: client-go checks the response Content-Type and falls back to these.
-import { API_VERSION, GROUP, VERSION, type KindInfo } from '../../api/schemas/kind.ts';
+import { VERSION, apiVersionOf, groupOf, type KindInfo } from '../../api/schemas/kind.ts';
 
 /** Verbs of a main resource. */
 export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 /** Verbs of a /status subresource. */
 export const STATUS_VERBS = ['get', 'patch', 'update'];
-
-const groupVersion = { groupVersion: API_VERSION, version: VERSION };
 
 /** Subresources served by their own routes (beyond /status), listed after their kind: the scheduler's plan commit, job dispatch. */
 export const EXTRA_SUBRESOURCES: Record<string, Array<{ name: string; kind: string; verbs: string[] }>> = {
@@ -16,26 +14,37 @@ export const EXTRA_SUBRESOURCES: Record<string, Array<{ name: string; kind: stri
   jobs: [{ name: 'dispatch', kind: 'Job', verbs: ['create'] }],
 };
 
-/** `/api`: the legacy core group; empty so kubectl does not look for core resources here. */
-export function apiVersions() {
-  return { kind: 'APIVersions', versions: [], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
+/** The API groups of `kinds`, in order of first appearance ('' = core). */
+export function groupsOf(kinds: KindInfo[]): string[] {
+  return [...new Set(kinds.map(groupOf))];
 }
 
-/** The APIGroup document of drover.dev. */
-export function apiGroup() {
-  return { kind: 'APIGroup', apiVersion: 'v1', name: GROUP, versions: [groupVersion], preferredVersion: groupVersion };
+/** `/api`: the core group's versions (`v1` when any core kind is served). */
+export function apiVersions(kinds: KindInfo[]) {
+  const versions = kinds.some((k) => groupOf(k) === '') ? [VERSION] : [];
+  return { kind: 'APIVersions', versions, serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
 }
 
-/** `/apis`: the APIGroupList. */
-export function apiGroupList() {
-  const { kind: _k, apiVersion: _a, ...group } = apiGroup();
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [group] };
+/** The APIGroup document of `group`. */
+export function apiGroup(group: string) {
+  const groupVersion = { groupVersion: `${group}/${VERSION}`, version: VERSION };
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [groupVersion], preferredVersion: groupVersion };
 }
 
-/** `/apis/drover.dev/v1`: each kind, then its status subresource right after it. */
-export function apiResourceList(kinds: KindInfo[]) {
+/** `/apis`: the APIGroupList of every named group served. */
+export function apiGroupList(kinds: KindInfo[]) {
+  const groups = groupsOf(kinds).filter((g) => g !== '').map((g) => {
+    const { kind: _k, apiVersion: _a, ...group } = apiGroup(g);
+    return group;
+  });
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+/** `/api/v1` or `/apis/{group}/v1`: each kind of `group`, then its status subresource right after it. */
+export function apiResourceList(kinds: KindInfo[], group: string) {
   const resources: Record<string, unknown>[] = [];
-  for (const k of kinds) {
+  const served = kinds.filter((k) => groupOf(k) === group);
+  for (const k of served) {
     const main: Record<string, unknown> = {
       name: k.plural,
       singularName: k.singular,
@@ -51,7 +60,7 @@ export function apiResourceList(kinds: KindInfo[]) {
       resources.push({ name: `${k.plural}/${sub.name}`, singularName: '', namespaced: k.namespaced, kind: sub.kind, verbs: sub.verbs });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: API_VERSION, resources };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group }), resources };
 }
 
 /** `/version`, shaped like Kubernetes' version.Info. */

@@ -1,17 +1,25 @@
 // Checking a request body against the request path before any write: it must be an object of the served
 // kind and apiVersion, in the path's namespace, and (for named requests) with the path's name.
-import { API_VERSION, GROUP, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
-import { isUnknownFieldCause, validateObject } from '../../api/schemas/validate.ts';
+import { apiVersionOf, groupOf, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { isUnknownFieldCause, stripUnknownFields, validateObject } from '../../api/schemas/validate.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import type { RequestInfo } from './request-info.ts';
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** How a request treats unknown fields (its `fieldValidation`), and where Warn's messages go. */
+export interface FieldHandling {
+  /** '' or Strict: an unknown field is a 422; Warn: dropped with a warning; Ignore: dropped silently. */
+  fieldValidation: string;
+  warnings?: string[];
+}
+
 /**
  * The body as an object of `info.kind`: apiVersion and kind filled in when absent and checked when present,
- * namespace taken from the path, name matched against the path. Throws 400 BadRequest on a mismatch.
+ * namespace taken from the path, name matched against the path. Throws 400 BadRequest on a mismatch. Under
+ * fieldValidation Warn or Ignore, unknown fields are removed here, before anything reads the object.
  */
-export function objectForPath(body: unknown, info: RequestInfo, what = 'the request body'): ApiObject {
+export function objectForPath(body: unknown, info: RequestInfo, what = 'the request body', fields: FieldHandling = { fieldValidation: 'Strict' }): ApiObject {
   if (!isPlainObject(body)) throw badRequest(`${what} must be a JSON object`);
   const obj = body as unknown as ApiObject;
   checkTypeMeta(obj, info.kind);
@@ -33,6 +41,10 @@ export function objectForPath(body: unknown, info: RequestInfo, what = 'the requ
     }
     meta.name = info.name;
   }
+  if (fields.fieldValidation === 'Warn' || fields.fieldValidation === 'Ignore') {
+    const unknown = stripUnknownFields(info.kind, obj);
+    if (fields.fieldValidation === 'Warn') fields.warnings?.push(...unknown.filter((m) => !fields.warnings!.includes(m)));
+  }
   rejectDiscardedUnknownFields(obj, info);
   return obj;
 }
@@ -44,14 +56,15 @@ export function objectForPath(body: unknown, info: RequestInfo, what = 'the requ
 function rejectDiscardedUnknownFields(obj: ApiObject, info: RequestInfo): void {
   if (!info.kind.hasStatus || (info.subresource !== 'status' && obj.status === undefined)) return;
   const causes = validateObject(info.kind, structuredClone(obj)).filter(isUnknownFieldCause);
-  if (causes.length > 0) throw invalid({ group: GROUP, kindName: info.kind.kind, name: obj.metadata.name }, causes);
+  if (causes.length > 0) throw invalid({ group: groupOf(info.kind), kindName: info.kind.kind, name: obj.metadata.name }, causes);
 }
 
 /** apiVersion and kind: filled when absent, 400 when they name something else. */
 export function checkTypeMeta(obj: ApiObject, kind: KindInfo): void {
-  if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = API_VERSION;
-  else if (obj.apiVersion !== API_VERSION) {
-    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${API_VERSION})`);
+  const apiVersion = apiVersionOf(kind);
+  if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = apiVersion;
+  else if (obj.apiVersion !== apiVersion) {
+    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
   }
   if (obj.kind === undefined || obj.kind === '') obj.kind = kind.kind;
   else if (obj.kind !== kind.kind) {

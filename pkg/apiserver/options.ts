@@ -32,8 +32,10 @@ export interface WriteOptions {
   manager: string;
   /** Whether the client named the manager (apply requires it). */
   managerGiven: boolean;
-  /** Strict | Warn | Ignore — accepted, but unknown fields are always rejected (see docs/api.md). */
+  /** Strict (also when empty) | Warn | Ignore: what an unknown field does (422, dropped with a warning, dropped). */
   fieldValidation: string;
+  /** Warnings for the response's `Warning` headers (fieldValidation=Warn's unknown fields). */
+  warnings?: string[];
   force: boolean;
 }
 
@@ -71,6 +73,7 @@ export function parseWriteOptions(q: RawQuery, userAgent: string | undefined, op
     manager: given ? given : managerFromUserAgent(userAgent),
     managerGiven: !!given,
     fieldValidation,
+    warnings: [],
     force: forceRaw === 'true',
   };
 }

@@ -1,5 +1,6 @@
-// Resolving a request path under /apis/drover.dev/v1 to (kind, namespace, name, subresource) and a verb,
-// following apiserver's RequestInfo rules (namespaces/{ns}/status is the namespace's own subresource).
+// Resolving a request path under a group-version prefix (/apis/drover.dev/v1, /api/v1) to (kind, namespace, name,
+// subresource) and a verb, following apiserver's RequestInfo rules (namespaces/{ns}/status is the namespace's own
+// subresource).
 import type { KindInfo } from '../../api/schemas/kind.ts';
 import { apiError, badRequest, type ApiError } from '../apierrors/status.ts';
 
@@ -27,7 +28,8 @@ export const methodNotAllowed = (): ApiError =>
   apiError('MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
 
 /**
- * Resolve the path segments after `/apis/drover.dev/v1/` (raw, still URL-encoded) and the HTTP method.
+ * Resolve the path segments after the group-version prefix (raw, still URL-encoded) against that group's kinds
+ * (`kindByPlural`), and the HTTP method.
  * `watchParam` is the `watch` query flag; a legacy `/watch/` prefix sets it too.
  */
 export function resolveRequest(

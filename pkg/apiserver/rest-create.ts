@@ -12,7 +12,7 @@ export async function createHandler(ctx: ServerContext, req: RestRequest): Promi
   const opts = parseWriteOptions(req.query, header(req, 'user-agent'), 'CreateOptions');
   const body = decodeObjectBody(req.body, header(req, 'content-type'));
   if (body === undefined) throw badRequest('the request body is empty; an object is required');
-  const obj = objectForPath(body, info);
+  const obj = objectForPath(body, info, undefined, opts);
   const created = await createObject(ctx, { kind: info.kind, opts }, obj);
-  return { code: 201, body: created };
+  return { code: 201, body: created, warnings: opts.warnings };
 }

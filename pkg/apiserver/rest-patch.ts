@@ -23,11 +23,11 @@ export async function patchHandler(ctx: ServerContext, req: RestRequest): Promis
   const patch = decodePatchBody(req.body, type);
   const { kind, namespace, subresource } = info;
   const name = info.name!;
-  const tryUpdate = type === 'apply' ? applyUpdater(ctx, info, opts, patch) : patchUpdater(info, type, patch);
+  const tryUpdate = type === 'apply' ? applyUpdater(ctx, info, opts, patch) : patchUpdater(info, type, patch, opts);
   const key = objectKey(kind, namespace, name);
   // Apply creates a missing object, but not through /status (there is nothing to hold the status).
   const result = await guaranteedUpdate(ctx, { kind, opts, subresource }, key, name, tryUpdate, type === 'apply' && !subresource);
-  return { code: result.created ? 201 : 200, body: result.obj };
+  return { code: result.created ? 201 : 200, body: result.obj, warnings: opts.warnings };
 }
 
 function checkPatchOptions(type: PatchType, opts: WriteOptions): void {
@@ -41,11 +41,11 @@ function checkPatchOptions(type: PatchType, opts: WriteOptions): void {
 }
 
 /** json/merge/strategic: apply the patch document to the current object. */
-function patchUpdater(info: RequestInfo, type: PatchType, patch: unknown) {
+function patchUpdater(info: RequestInfo, type: PatchType, patch: unknown, opts: WriteOptions) {
   return async (current: ApiObject | undefined): Promise<Desired> => {
     const cur = current!;
     const patched = applyPatchDocument(type, cur, patch) as ApiObject;
-    const obj = objectForPath(patched, info, 'the patched object');
+    const obj = objectForPath(patched, info, 'the patched object', opts);
     // A patch that sets resourceVersion makes it a precondition, as in Kubernetes.
     if (obj.metadata.resourceVersion !== cur.metadata.resourceVersion) throw staleVersion(info.kind, info.name!);
     return { obj };
@@ -64,7 +64,7 @@ function applyUpdater(ctx: ServerContext, info: RequestInfo, opts: WriteOptions,
   const applied = patch as ApiObject;
   if (!applied.apiVersion || !applied.kind) throw badRequest('apiVersion and kind must be set in an apply patch');
   checkTypeMeta(applied, info.kind);
-  objectForPath(applied, info, 'the applied configuration');
+  objectForPath(applied, info, 'the applied configuration', opts);
   const wantRv = applied.metadata.resourceVersion;
   return async (live: ApiObject | undefined): Promise<Desired> => {
     if (wantRv !== undefined && wantRv !== live?.metadata.resourceVersion) throw staleVersion(info.kind, info.name!);

@@ -1,5 +1,5 @@
 // PUT of an object or its status: a full replacement guarded by the body's resourceVersion (409 when stale).
-import { GROUP } from '../../api/schemas/kind.ts';
+import { groupOf } from '../../api/schemas/kind.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import { objectKey } from './codec.ts';
 import { decodeObjectBody } from './content.ts';
@@ -16,10 +16,10 @@ export async function updateHandler(ctx: ServerContext, req: RestRequest): Promi
   const opts = parseWriteOptions(req.query, header(req, 'user-agent'), 'UpdateOptions');
   const body = decodeObjectBody(req.body, header(req, 'content-type'));
   if (body === undefined) throw badRequest('the request body is empty; an object is required');
-  const obj = objectForPath(body, info);
+  const obj = objectForPath(body, info, undefined, opts);
   const rv = obj.metadata.resourceVersion;
   if (rv === undefined || rv === '') {
-    throw invalid({ kindName: kind.kind, group: GROUP, name }, [
+    throw invalid({ kindName: kind.kind, group: groupOf(kind), name }, [
       { reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
     ]);
   }
@@ -27,5 +27,5 @@ export async function updateHandler(ctx: ServerContext, req: RestRequest): Promi
     if (current!.metadata.resourceVersion !== rv) throw staleVersion(kind, name);
     return { obj: structuredClone(obj) };
   });
-  return { code: 200, body: result.obj };
+  return { code: 200, body: result.obj, warnings: opts.warnings };
 }

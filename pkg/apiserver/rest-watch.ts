@@ -5,7 +5,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
-import { API_VERSION } from '../../api/schemas/kind.ts';
+import { apiVersionOf } from '../../api/schemas/kind.ts';
 import { ApiError, badRequest, invalid, status, type Status, type StatusCause } from '../apierrors/status.ts';
 import { keyPrefix } from './codec.ts';
 import { negotiateOutput, type OutputFormat } from './content.ts';
@@ -92,7 +92,7 @@ class EventEncoder {
     if (initialEnd) metadata.annotations = { [INITIAL_EVENTS_END]: 'true' };
     if (this.format.as === 'Table') return line('BOOKMARK', { kind: 'Table', apiVersion: 'meta.k8s.io/v1', metadata, columnDefinitions: [], rows: [] });
     if (this.format.as === 'PartialObjectMetadata') return line('BOOKMARK', { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata });
-    return line('BOOKMARK', { kind: this.kind.kind, apiVersion: API_VERSION, metadata });
+    return line('BOOKMARK', { kind: this.kind.kind, apiVersion: apiVersionOf(this.kind), metadata });
   }
 
   private transform(obj: ApiObject): unknown {

@@ -1,11 +1,13 @@
-// Route table: discovery, OpenAPI, health, metrics, and ONE handler for every resource path of every kind.
+// Route table: discovery, OpenAPI, health, metrics, and ONE handler for every resource path of every kind, in
+// every group served (`/api/v1` for the core group, `/apis/{group}/v1` for the others).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { buildOpenApiRoot, buildOpenApiV3 } from '../../api/openapi.ts';
-import { GROUP, VERSION } from '../../api/schemas/kind.ts';
-import type { Status } from '../apierrors/status.ts';
-import { mediaType } from './content.ts';
+import { buildOpenApiRoot, buildOpenApiV3, groupVersionPath } from '../../api/openapi.ts';
+import { buildSwaggerV2 } from '../../api/swagger.ts';
+import { apiPrefixOf, groupOf, type KindInfo } from '../../api/schemas/kind.ts';
+import { apiError, type Status } from '../apierrors/status.ts';
+import { acceptsJson, mediaType } from './content.ts';
 import type { RestRequest, RestResponse, ServerContext } from './context.ts';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.ts';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, groupsOf, versionInfo } from './discovery.ts';
 import { toStatus } from './errors.ts';
 import { readinessCheck } from './readiness.ts';
 import { queryFlag, type RawQuery } from './options.ts';
@@ -16,9 +18,6 @@ import { getObject, listObjects } from './rest-read.ts';
 import { updateHandler } from './rest-update.ts';
 import { watchHandler } from './rest-watch.ts';
 import { resolveRequest, resourceNotFound, type RequestInfo, type Verb } from './request-info.ts';
-
-/** Path prefix of the drover.dev/v1 resources. */
-export const GROUP_VERSION_PREFIX = `/apis/${GROUP}/${VERSION}`;
 
 /** Send a JSON body with `code`. */
 export function sendJson(reply: FastifyReply, code: number, body: unknown): FastifyReply {
@@ -36,17 +35,24 @@ export function sendStatus(reply: FastifyReply, s: Status): FastifyReply {
 export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: { version?: string; ready: () => boolean }): void {
   const readyz = readinessCheck(ctx, opts.ready);
   const kinds = ctx.kinds;
-  const openApiDoc = JSON.stringify(buildOpenApiV3(kinds));
-  const openApiRoot = JSON.stringify(buildOpenApiRoot(openApiDoc));
-  const resources = apiResourceList(kinds);
+  const openApiDocs: Record<string, string> = {};
+  for (const group of groupsOf(kinds)) openApiDocs[groupVersionPath(group)] = JSON.stringify(buildOpenApiV3(kinds, group));
+  const openApiRoot = JSON.stringify(buildOpenApiRoot(openApiDocs));
+  const swagger = JSON.stringify(buildSwaggerV2(kinds));
 
-  app.get('/api', async (_req, reply) => sendJson(reply, 200, apiVersions()));
-  app.get('/apis', async (_req, reply) => sendJson(reply, 200, apiGroupList()));
-  app.get(`/apis/${GROUP}`, async (_req, reply) => sendJson(reply, 200, apiGroup()));
-  app.get(GROUP_VERSION_PREFIX, async (_req, reply) => sendJson(reply, 200, resources));
+  app.get('/api', async (_req, reply) => sendJson(reply, 200, apiVersions(kinds)));
+  app.get('/apis', async (_req, reply) => sendJson(reply, 200, apiGroupList(kinds)));
   app.get('/version', async (_req, reply) => sendJson(reply, 200, versionInfo(opts.version)));
+  app.get('/openapi/v2', async (req, reply) => {
+    // Only JSON: a client that asks for protobuf alone (client-go's OpenAPISchema) gets a 406, not bytes it cannot parse.
+    if (!acceptsJson(req.headers.accept)) throw apiError('NotAcceptable', 'only application/json is served at /openapi/v2', {});
+    return reply.code(200).type('application/json').send(swagger);
+  });
   app.get('/openapi/v3', async (_req, reply) => reply.code(200).type('application/json').send(openApiRoot));
-  app.get(`/openapi/v3${GROUP_VERSION_PREFIX}`, async (_req, reply) => reply.code(200).type('application/json').send(openApiDoc));
+  for (const [gv, doc] of Object.entries(openApiDocs)) {
+    app.get(`/openapi/v3/${gv}`, async (_req, reply) => reply.code(200).type('application/json').send(doc));
+  }
+  for (const group of groupsOf(kinds)) registerGroup(app, ctx, group);
   for (const path of ['/healthz', '/livez']) {
     app.get(path, async (_req, reply) => reply.code(200).type('text/plain; charset=utf-8').send('ok'));
   }
@@ -58,24 +64,41 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: {
   });
   app.get('/metrics', async (_req, reply) => reply.code(200).type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics()));
 
+}
+
+/** Discovery of one group (`/apis/{group}`, `/apis/{group}/v1` or `/api/v1`) and its resource paths, all in the one handler. */
+function registerGroup(app: FastifyInstance, ctx: ServerContext, group: string): void {
+  const prefix = apiPrefixOf({ group });
+  const served = new Map<string, KindInfo>(ctx.kinds.filter((k) => groupOf(k) === group).map((k) => [k.plural, k]));
+  const resources = apiResourceList(ctx.kinds, group);
+  if (group !== '') app.get(`/apis/${group}`, async (_req, reply) => sendJson(reply, 200, apiGroup(group)));
+  app.get(prefix, async (_req, reply) => sendJson(reply, 200, resources));
   app.route({
     method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    url: `${GROUP_VERSION_PREFIX}/*`,
-    handler: (request, reply) => serveResource(ctx, request, reply),
+    url: `${prefix}/*`,
+    handler: (request, reply) => serveResource(ctx, served, prefix, request, reply),
   });
 }
 
-/** The one generic handler: resolve the path, dispatch on the verb, send the result. */
-async function serveResource(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/** The one generic handler: resolve the path against the group's kinds, dispatch on the verb, send the result. */
+async function serveResource(
+  ctx: ServerContext, served: ReadonlyMap<string, KindInfo>, prefix: string, request: FastifyRequest, reply: FastifyReply,
+): Promise<void> {
   const query = request.query as RawQuery;
   const path = request.url.split('?')[0]!;
-  const rest = path.slice(GROUP_VERSION_PREFIX.length + 1).split('/');
-  const info = resolveRequest(rest, request.method, queryFlag(query, 'watch'), ctx.kindByPlural);
+  const rest = path.slice(prefix.length + 1).split('/');
+  const info = resolveRequest(rest, request.method, queryFlag(query, 'watch'), served);
   ctx.requestLabels.set(request.raw, { verb: metricVerb(info.verb, request), resource: info.kind.plural, subresource: info.subresource ?? '' });
   const req: RestRequest = { info, query, headers: request.headers, body: request.body };
   if (info.verb === 'watch') return watchHandler(ctx, req, reply, request.url);
   const res = await dispatch(ctx, info, req);
+  if (res.warnings && res.warnings.length > 0) reply.header('Warning', res.warnings.map(warningHeader));
   sendJson(reply, res.code, res.body);
+}
+
+/** An RFC 7234 warning as kube-apiserver sends it: `299 - "text"` (quotes and backslashes escaped). */
+export function warningHeader(text: string): string {
+  return `299 - ${JSON.stringify(text)}`;
 }
 
 function dispatch(ctx: ServerContext, info: RequestInfo, req: RestRequest): Promise<RestResponse> {

@@ -42,7 +42,7 @@ test('discovery documents have the shapes kubectl expects', async () => {
   }
 });
 
-test('OpenAPI v3 root points at the group-version document by hash; v2 is 404', async () => {
+test('OpenAPI v3 root points at the group-version document by hash; v2 is Swagger 2.0 JSON of the same schemas', async () => {
   const t = await testServer();
   try {
     const root = await t.req('GET', '/openapi/v3');
@@ -51,7 +51,16 @@ test('OpenAPI v3 root points at the group-version document by hash; v2 is 404', 
     const doc = await t.req('GET', url);
     assert.equal(doc.code, 200);
     assert.ok(doc.body.components.schemas['dev.drover.v1.Widget']);
-    assert.equal((await t.req('GET', '/openapi/v2')).code, 404);
+    const v2 = await t.req('GET', '/openapi/v2');
+    assert.equal(v2.code, 200);
+    assert.equal(v2.body.swagger, '2.0');
+    assert.deepEqual(v2.body.definitions['dev.drover.v1.Widget'].properties.spec, doc.body.components.schemas['dev.drover.v1.Widget'].properties.spec);
+    assert.equal(root.body.paths['api/v1'], undefined, 'no core kinds served, no core document');
+    const pb = await t.req('GET', '/openapi/v2', undefined, { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' });
+    assert.equal(pb.code, 406);
+    assert.equal(pb.body.reason, 'NotAcceptable');
+    const both = await t.req('GET', '/openapi/v2', undefined, { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf, application/json' });
+    assert.equal(both.code, 200);
   } finally {
     await t.close();
   }

@@ -10,6 +10,8 @@ import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
 import { accessLogLevel } from './access-log.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
+import { coreObjectRules } from './core-admission.ts';
+import { migrateMovedKinds } from './migrate.ts';
 import { allocationUsageGuard } from './allocation-guard.ts';
 import { KindCaches } from './caches.ts';
 import { Compactor } from './compaction.ts';
@@ -82,13 +84,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
     // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
     // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
-    admission: new AdmissionChain([allocationUsageGuard, ...(opts.admission ?? [])]),
+    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
     watchLines: new SharedLines(),
     requestLabels: new WeakMap(),
   };
+  // Before the caches start, so they see the moved objects at their new keys.
+  await migrateMovedKinds(opts.store, kinds, logger);
   await caches.start();
   await ensureDefaultNamespace(ctx);
 

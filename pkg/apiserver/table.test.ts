@@ -51,3 +51,11 @@ test('builds a Table: Name first, printer columns, Age last, metadata rows', () 
   assert.equal(none.rows[0]!.object, undefined);
   assert.deepEqual(none.columnDefinitions, []);
 });
+
+test('count columns show how many entries a map or list holds, 0 when absent (kubectl DATA, SECRETS)', () => {
+  const kind = { ...widgetKind, printerColumns: [{ name: 'Data', jsonPath: '.data', type: 'integer' as const, count: true }, { name: 'Refs', jsonPath: '.refs', type: 'integer' as const, count: true }] };
+  const obj = (extra: Record<string, unknown>) => ({ ...widget('w'), metadata: { name: 'w', creationTimestamp: '2024-01-01T00:00:00Z' }, ...extra });
+  const cells = (extra: Record<string, unknown>) => toTable(kind, [obj(extra)], { includeObject: 'None', nowMs: Date.parse('2024-01-01T00:00:10Z') }).rows[0]!.cells;
+  assert.deepEqual(cells({ data: { a: '1', b: '2' }, refs: [{ name: 'x' }] }), ['w', 2, 1, '10s']);
+  assert.deepEqual(cells({}), ['w', 0, 0, '10s']);
+});

@@ -73,6 +73,10 @@ export function partialObjectMetadata(obj: ApiObject): { kind: 'PartialObjectMet
 
 function cellFor(c: PrinterColumn, obj: ApiObject, nowMs: number): unknown {
   const values = evalJsonPath(obj, c.jsonPath);
+  if (c.count) {
+    const v = values[0];
+    return v !== null && typeof v === 'object' ? Object.keys(v).length : 0;
+  }
   if (values.length === 0) return null;
   if (values.length > 1) return values.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(',');
   const v = values[0];

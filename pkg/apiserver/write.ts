@@ -1,7 +1,7 @@
 // The write pipeline every verb shares (apiserver's registry Store): server-owned metadata, schema defaults
 // and validation, admission, managedFields, then a compare-and-swap in the store — or nothing for dryRun.
 // Updates retry on CAS conflicts with a fresh read (GuaranteedUpdate) when the caller's precondition allows.
-import { GROUP, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { groupOf, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import { validateObject } from '../../api/schemas/validate.ts';
 import { ApiError, apiError, conflict, invalid, isConflict, notFound, type StatusCause, type StatusTarget } from '../apierrors/status.ts';
 import { isStoreError, type KeyValue } from '../storage/store.ts';
@@ -24,7 +24,7 @@ export interface WriteRequest {
 
 /** Status details naming an object of `kind`. */
 export function targetOf(kind: KindInfo, name: string | undefined): StatusTarget {
-  return { group: GROUP, kind: kind.plural, name };
+  return { group: groupOf(kind), kind: kind.plural, name };
 }
 
 /** How many times an update re-reads and retries after losing a compare-and-swap race. */

@@ -1,6 +1,6 @@
 // The typed client: one ResourceClient per kind over the generic REST API (`/apis/drover.dev/v1/...`).
 // Controllers, the node agent and the CLI all talk to the API server through this.
-import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { apiVersionOf, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import type { Status } from '../apierrors/status.ts';
 import { resolveKind } from './kinds.ts';
 import { resourcePath, type Query } from './paths.ts';
@@ -137,7 +137,7 @@ function resourceClient<T extends ApiObject>(transport: Transport, kind: KindInf
     if (!obj.metadata?.name) throw new TypeError(`${what} ${kind.plural}: metadata.name is required`);
     return resourcePath({ kind, namespace: ns(obj.metadata.namespace, what), name: obj.metadata.name, subresource });
   };
-  const typed = (obj: T): T => ({ ...obj, apiVersion: obj.apiVersion ?? API_VERSION, kind: obj.kind ?? kind.kind });
+  const typed = (obj: T): T => ({ ...obj, apiVersion: obj.apiVersion ?? apiVersionOf(kind), kind: obj.kind ?? kind.kind });
   const dry = (dryRun?: boolean): Query => (dryRun ? { dryRun: 'All' } : {});
   const list = (o: ListOptions = {}) =>
     json<ObjectList<T>>({

@@ -1,9 +1,10 @@
-// URL paths and query strings of the drover.dev/v1 REST API, kept apart from the transport so they are testable.
-import { GROUP, VERSION, type KindInfo } from '../../api/schemas/kind.ts';
+// URL paths and query strings of the REST API (drover.dev/v1 and the core group's /api/v1), kept apart from
+// the transport so they are testable.
+import { apiPrefixOf, type KindInfo } from '../../api/schemas/kind.ts';
 
-/** Where an object or collection lives: `/apis/drover.dev/v1/[namespaces/{ns}/]{plural}[/{name}[/{sub}]]`. */
+/** Where an object or collection lives: `/apis/drover.dev/v1/[namespaces/{ns}/]{plural}[/{name}[/{sub}]]` (`/api/v1/…` for core kinds). */
 export interface ResourceLocation {
-  kind: Pick<KindInfo, 'plural' | 'namespaced' | 'kind'>;
+  kind: Pick<KindInfo, 'plural' | 'namespaced' | 'kind' | 'group'>;
   namespace?: string;
   name?: string;
   subresource?: string;
@@ -11,7 +12,7 @@ export interface ResourceLocation {
 
 /** The path of a collection (no name) or of one object. A namespaced kind without namespace = all namespaces. */
 export function resourcePath(loc: ResourceLocation): string {
-  let path = `/apis/${GROUP}/${VERSION}`;
+  let path = apiPrefixOf(loc.kind);
   if (loc.kind.namespaced && loc.namespace) path += `/namespaces/${encodeURIComponent(loc.namespace)}`;
   path += `/${loc.kind.plural}`;
   if (loc.name !== undefined) path += `/${encodeURIComponent(loc.name)}`;

@@ -2,7 +2,7 @@
 // everything stored, so the run can prove afterwards that no hostile request stored or changed anything.
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import { apiPrefixOf, apiVersionOf, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 
 /** The namespace namespaced fixtures live in. */
@@ -37,15 +37,18 @@ export function validObject(kind: KindInfo, name = `fx-${kind.singular}`): ApiOb
     Volume: { spec: { type: 'host', accessMode: 'single-node-writer', capacity: '1Gi' } },
     Lease: { spec: { holderIdentity: 'fuzz', leaseDurationSeconds: 15 } },
     Event: { involvedObject: { kind: 'Job', name: 'fx-job' }, reason: 'Fuzzed', message: 'a fixture' },
+    ConfigMap: { data: { 'app.conf': 'x=1' }, binaryData: { blob: 'AAEC' } },
+    Secret: { data: { password: 'c2VjcmV0' }, type: 'Opaque' },
+    ServiceAccount: { imagePullSecrets: [{ name: 'registry' }] },
   };
   const rest = parts[kind.kind];
   if (!rest) throw new Error(`no fixture for kind ${kind.kind}: add one to test/fuzz/fixtures.ts`);
-  return { apiVersion: API_VERSION, kind: kind.kind, metadata, ...structuredClone(rest) } as ApiObject;
+  return { apiVersion: apiVersionOf(kind), kind: kind.kind, metadata, ...structuredClone(rest) } as ApiObject;
 }
 
 /** Path of a kind's collection (in the fixture namespace for namespaced kinds). */
 export function collectionPath(kind: KindInfo, ns = FIXTURE_NS): string {
-  return kind.namespaced ? `/apis/drover.dev/v1/namespaces/${ns}/${kind.plural}` : `/apis/drover.dev/v1/${kind.plural}`;
+  return kind.namespaced ? `${apiPrefixOf(kind)}/namespaces/${ns}/${kind.plural}` : `${apiPrefixOf(kind)}/${kind.plural}`;
 }
 
 /** Path of one object (or its subresource). */
@@ -89,7 +92,7 @@ export async function snapshotStore(store: Store): Promise<StoreSnapshot> {
 export async function listEverything(app: FastifyInstance, kinds: KindInfo[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const kind of kinds) {
-    const res = await app.inject({ method: 'GET', url: `/apis/drover.dev/v1/${kind.plural}` });
+    const res = await app.inject({ method: 'GET', url: `${apiPrefixOf(kind)}/${kind.plural}` });
     assert.equal(res.statusCode, 200, `list ${kind.plural}: ${res.body}`);
     for (const o of (JSON.parse(res.body) as { items: ApiObject[] }).items) {
       out.set(`${kind.plural}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.resourceVersion!);

@@ -1,7 +1,7 @@
 // Hostile requests beyond bad bodies: patches that cannot apply, bad selectors, bad resourceVersions, bad
 // content types, bad query parameters, unknown paths and kinds, and verbs a resource does not allow.
 import fc from 'fast-check';
-import type { KindInfo } from '../../api/schemas/kind.ts';
+import { apiPrefixOf, apiVersionOf, type KindInfo } from '../../api/schemas/kind.ts';
 import { validObject } from './fixtures.ts';
 import { CT, collection, fixtureOf, fixturePath, freshName, kindOf, statusKindOf, withBody, type HostileRequest, type Target } from './hostile.ts';
 
@@ -92,7 +92,7 @@ export function badSelector(t: Target): fc.Arbitrary<HostileRequest> {
     const selector = labels ? LABEL_TEMPLATES[pick % LABEL_TEMPLATES.length]!(k, v) : badFieldSelector(t, kind, v, pick);
     const q = `${labels ? 'labelSelector' : 'fieldSelector'}=${encodeURIComponent(selector)}`;
     const what = `bad ${labels ? 'label' : 'field'} selector (${verb}) ${kind.plural}: ${selector}`;
-    const base = verb === 'list-all' ? `/apis/drover.dev/v1/${kind.plural}` : collection(kind);
+    const base = verb === 'list-all' ? `${apiPrefixOf(kind)}/${kind.plural}` : collection(kind);
     if (verb === 'deletecollection') return { what, method: 'DELETE', url: `${base}?${q}`, headers: {}, expect: [400] };
     // A watch that wrongly started would still end by itself.
     const url = verb === 'watch' ? `${base}?watch=true&timeoutSeconds=1&${q}` : `${base}?${q}`;
@@ -252,7 +252,7 @@ export function wrongVerb(t: Target): fc.Arbitrary<HostileRequest> {
     ];
     const namespaced = t.kinds.find((k) => k.namespaced);
     if (namespaced) {
-      const across = `/apis/drover.dev/v1/${namespaced.plural}`;
+      const across = `${apiPrefixOf(namespaced)}/${namespaced.plural}`;
       cases.push(withBody('create without a namespace', 'POST', across, CT.json, JSON.stringify(validObject(namespaced, name)), { expect: [405] }));
       cases.push({ what: 'delete-collection without a namespace', method: 'DELETE', url: across, headers: {}, expect: [405] });
     }
@@ -265,7 +265,7 @@ export function wrongTypeMeta(t: Target): fc.Arbitrary<HostileRequest> {
   return fc.tuple(kindOf(t), fc.nat(), freshName).map(([kind, pick, name]) => {
     const obj = validObject(kind, name) as unknown as Record<string, unknown> & { metadata: Record<string, unknown> };
     const other = t.kinds.find((k) => k.kind !== kind.kind)!;
-    const variants = [() => (obj.kind = other.kind), () => (obj.apiVersion = 'v1'), () => (obj.apiVersion = 'drover.dev/v2'), () => (obj.kind = kind.kind.toLowerCase())];
+    const variants = [() => (obj.kind = other.kind), () => (obj.apiVersion = apiVersionOf(kind) === 'v1' ? 'drover.dev/v1' : 'v1'), () => (obj.apiVersion = 'drover.dev/v2'), () => (obj.kind = kind.kind.toLowerCase())];
     if (kind.namespaced) variants.push(() => (obj.metadata.namespace = 'kube-system'));
     variants[pick % variants.length]!();
     return withBody(`type meta mismatch ${kind.kind}: ${String(obj.apiVersion)} ${String(obj.kind)} ns=${String(obj.metadata.namespace)}`, 'POST', collection(kind), CT.json, JSON.stringify(obj), { expect: [400] });

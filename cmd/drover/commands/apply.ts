@@ -1,6 +1,6 @@
 // `drover apply -f FILE|DIR|-`: server-side apply of every object in the manifests as field manager `drover`.
 // Each object prints `job.drover.dev/web created|configured|unchanged`; one failure does not stop the rest.
-import { API_VERSION, type ApiObject } from '../../../api/schemas/kind.ts';
+import { apiVersionOf, type ApiObject } from '../../../api/schemas/kind.ts';
 import { isNotFound } from '../../../pkg/apierrors/status.ts';
 import { findKind } from '../../../pkg/client/kinds.ts';
 import { kindRef, type CommandContext } from '../context.ts';
@@ -45,9 +45,11 @@ export async function apply(ctx: CommandContext, args: ApplyArgs): Promise<numbe
 
 async function applyOne(ctx: CommandContext, m: Manifest, args: ApplyArgs): Promise<string> {
   const obj = m.object;
-  if (obj.apiVersion !== API_VERSION) throw new Error(`${m.source}: ${obj.kind} "${obj.metadata.name}": unsupported apiVersion "${obj.apiVersion}" (want ${API_VERSION})`);
   const kind = findKind(obj.kind);
-  if (!kind) throw new Error(`${m.source}: no kind "${obj.kind}" is registered in version "${API_VERSION}"`);
+  if (!kind || kind.kind !== obj.kind) throw new Error(`${m.source}: no kind "${obj.kind}" is registered in version "${obj.apiVersion}"`);
+  // Core kinds (ConfigMap, Secret...) are apiVersion v1, the rest drover.dev/v1.
+  const want = apiVersionOf(kind);
+  if (obj.apiVersion !== want) throw new Error(`${m.source}: ${obj.kind} "${obj.metadata.name}": unsupported apiVersion "${obj.apiVersion}" (want ${want})`);
   const namespace = kind.namespaced ? (obj.metadata.namespace ?? args.namespace ?? ctx.namespace) : undefined;
   const target: ApiObject = { ...obj, metadata: { ...obj.metadata, ...(namespace ? { namespace } : {}) } };
   const rc = ctx.client.resource(kind);

@@ -1,6 +1,7 @@
 // Recording Events about cluster objects, so `drover describe node X` tells what the controllers did to it.
 // Best effort: an Event that cannot be written is logged, never a reason to fail or retry a reconcile.
 import { API_VERSION, type ApiObject } from '../../../api/schemas/kind.ts';
+import { CORE_API_VERSION } from '../../../api/schemas/core.ts';
 import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import type { Client } from '../../client/client.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -28,7 +29,7 @@ export async function recordEvent(client: Pick<Client, 'resource'>, logger: Logg
   const at = rfc3339(r.now);
   try {
     await client.resource('events').create({
-      apiVersion: API_VERSION,
+      apiVersion: CORE_API_VERSION,
       kind: 'Event',
       metadata: { generateName: `${metadata.name}.`, namespace },
       involvedObject: { apiVersion: API_VERSION, kind, name: metadata.name, namespace: metadata.namespace, uid: metadata.uid },

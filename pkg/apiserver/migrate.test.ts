@@ -1,0 +1,34 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { kinds } from '../../api/schemas/index.ts';
+import { silentLogger } from '../log/logger.ts';
+import { openMemoryStore } from '../storage/memory/index.ts';
+import { migrateMovedKinds } from './migrate.ts';
+import { testServer } from './test-support.ts';
+
+const legacyEvent = (name: string, message: string) => JSON.stringify({
+  apiVersion: 'drover.dev/v1', kind: 'Event', metadata: { name, namespace: 'default', uid: `u-${name}`, creationTimestamp: '2024-01-01T00:00:00Z' },
+  involvedObject: { kind: 'Job', name: 'web', namespace: 'default' }, reason: 'Started', message, type: 'Normal', count: 1,
+});
+
+test('Events stored under drover.dev move to the core group at startup, once, without overwriting', async () => {
+  const store = await openMemoryStore();
+  await store.create('/registry/drover.dev/events/default/old.1', legacyEvent('old.1', 'from before the upgrade'));
+  await store.create('/registry/drover.dev/events/default/both.1', legacyEvent('both.1', 'legacy copy'));
+  await store.create('/registry/events/default/both.1', legacyEvent('both.1', 'already moved').replace('drover.dev/v1', 'v1'));
+  const t = await testServer({ store, kinds });
+  try {
+    const got = await t.req('GET', '/api/v1/namespaces/default/events/old.1');
+    assert.equal(got.code, 200, got.text);
+    assert.equal(got.body.apiVersion, 'v1');
+    assert.equal(got.body.message, 'from before the upgrade');
+    assert.equal(got.body.metadata.uid, 'u-old.1');
+    assert.equal((await store.get('/registry/drover.dev/events/default/old.1')).kv, undefined);
+    // An object already at its new key wins; the old copy is left where it was.
+    assert.equal((await t.req('GET', '/api/v1/namespaces/default/events/both.1')).body.message, 'already moved');
+    assert.ok((await store.get('/registry/drover.dev/events/default/both.1')).kv);
+    assert.equal(await migrateMovedKinds(store, kinds, silentLogger), 0, 'nothing left to move');
+  } finally {
+    await t.close();
+  }
+});
