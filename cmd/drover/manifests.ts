@@ -12,6 +12,8 @@ import { convertJobFile, formatOfPath, looksLikeMarathon, type JobFormat, type V
 export interface Manifest {
   object: ApiObject;
   source: string;
+  /** The job file format it was converted from (absent: a Drover manifest). */
+  convertedFrom?: JobFormat;
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml', '.json', '.nomad', '.hcl']);
@@ -68,7 +70,7 @@ export async function parseJobFile(text: string, source: string, format: JobForm
   }
   if (format === undefined || format === 'yaml') return parseManifests(text, source);
   const jobs = await convertJobFile(text, source, format, opts.variables);
-  return jobs.map((object) => ({ object: object as unknown as ApiObject, source }));
+  return jobs.map((object) => ({ object: object as unknown as ApiObject, source, convertedFrom: format }));
 }
 
 /** The objects in one manifest text (YAML is a superset of JSON, so one parser reads both). */
