@@ -67,9 +67,9 @@ function resources(b: Body, ports: TaskResult['ports']): Json {
     // mbits is kept as networkMbits: the seed's own Drover manifest (shared/examples/redis.yaml) spells it so.
     const mbits = net.attr('mbits');
     if (mbits !== undefined) out.networkMbits = mbits;
+    for (const { label, body } of net.labeled('port')) ports.push({ port: port(label, body), body, name: `port.${label}` });
     const dynamic = net.attr('dynamic_ports');
     if (Array.isArray(dynamic)) for (const label of dynamic) ports.push({ port: { label }, body: net, name: 'dynamic_ports' });
-    for (const { label, body } of net.labeled('port')) ports.push({ port: port(label, body), body, name: `port.${label}` });
     net.finish();
   }
   b.finish();

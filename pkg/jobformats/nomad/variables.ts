@@ -20,6 +20,8 @@ const RUNTIME = /^([A-Za-z_][A-Za-z0-9_-]*)(\.[A-Za-z0-9_-]+)*(\[[^\]]*\])?$/;
 /** Resolves var.* and local.* inside values; problems become refusals. */
 export class Variables {
   private readonly values = new Map<string, unknown>();
+  // Declared without a value: already refused once at the declaration.
+  private readonly missing = new Set<string>();
 
   constructor(private readonly refusals: Refusal[]) {}
 
@@ -29,7 +31,10 @@ export class Variables {
     for (const d of decls) {
       if (d.name in given) this.values.set(`var.${d.name}`, typed(given[d.name], d.type));
       else if (d.hasDefault) this.values.set(`var.${d.name}`, d.default);
-      else this.refusals.push({ path: d.path, position: d.position, message: `variable "${d.name}" has no default and no value was given (-var ${d.name}=VALUE or -var-file)` });
+      else {
+        this.missing.add(`var.${d.name}`);
+        this.refusals.push({ path: d.path, position: d.position, message: `variable "${d.name}" has no default and no value was given (-var ${d.name}=VALUE or -var-file)` });
+      }
     }
     for (const name of Object.keys(given)) {
       if (!decls.some((d) => d.name === name)) this.refusals.push({ path: `var.${name}`, message: `-var ${name}: the job file declares no variable "${name}"` });
@@ -67,6 +72,7 @@ export class Variables {
 
   private lookup(ref: string, at: { path: string; position?: Position }): unknown {
     if (this.values.has(ref)) return this.values.get(ref);
+    if (this.missing.has(ref)) return '';
     this.refusals.push({ ...at, message: `${ref} is not declared` });
     return '';
   }
