@@ -79,7 +79,9 @@ export class Body {
       if (!Array.isArray(list)) continue;
       list.filter(isObj).forEach((b, i) => out.push({ label, body: new Body(this.ctx, b, [...this.keyPath, blockKey(type, [label], i)], this.child(`${type}.${label}`)) }));
     }
-    return out;
+    // hcl2json's JSON groups labeled blocks in a map (Go sorts its keys): source order comes from the positions.
+    const order = (x: { body: Body }) => { const p = x.body.position(); return p ? p.line * 1e6 + p.column : 0; };
+    return out.sort((a, b) => order(a) - order(b));
   }
 
   /** An attribute map or an unlabeled block of string values (env, meta): both Nomad spellings. */

@@ -93,11 +93,13 @@ function groupOf(name: string, tasks: { label: string; body: Body }[], b: Body):
   const isGroup = tasks.length === 0 || tasks[0]!.body !== b;
   const ports: Json[] = [];
   const network: Json = {};
+  let hasNetwork = false;
   if (isGroup) {
     copy(b, out, { count: 'count', stop_after_client_disconnect: 'stopAfterClientDisconnect', max_client_disconnect: 'maxClientDisconnect' });
     placement(b, out, { spreads: true });
     const net = b.block('network');
     if (net) {
+      hasNetwork = true;
       copy(net, network, { mode: 'mode' });
       for (const { label, body } of net.labeled('port')) ports.push(port(label, body));
       refuseAll(net, ['mbits'], 'a group network has no bandwidth in Drover (give it per task under resources)');
@@ -108,7 +110,7 @@ function groupOf(name: string, tasks: { label: string; body: Body }[], b: Body):
     for (const [k, f] of [['update', update], ['migrate', migrate], ['reschedule', reschedule], ['restart', restart], ['ephemeral_disk', ephemeralDisk]] as const) {
       const blk = b.block(k);
       const v = blk && f(blk);
-      if (v && Object.keys(v).length) out[k === 'ephemeral_disk' ? 'ephemeralDisk' : k] = v;
+      if (v) out[k === 'ephemeral_disk' ? 'ephemeralDisk' : k] = v;
     }
     const volumes: Json = {};
     for (const { label, body } of b.labeled('volume')) {
@@ -133,6 +135,6 @@ function groupOf(name: string, tasks: { label: string; body: Body }[], b: Body):
     return r.task;
   });
   if (ports.length) network.ports = ports;
-  if (Object.keys(network).length) out.network = network;
+  if (hasNetwork || ports.length) out.network = network;
   return out;
 }
