@@ -79,7 +79,7 @@ function appJob(f: Fields): Json {
     const min = Number(us.get('minimumHealthCapacity') ?? 1);
     const instances = Number(group.count);
     group.update = { maxParallel: Math.max(1, Math.ceil(instances * (1 - min))) };
-    if (Number(us.value.maximumOverCapacity ?? 0) > 0) us.refuse('maximumOverCapacity', `${NOT_HONOURED}: rolling updates replace allocations in place, never above the count`);
+    if (Number(us.get('maximumOverCapacity') ?? 0) > 0) us.refuse('maximumOverCapacity', `${NOT_HONOURED}: rolling updates replace allocations in place, never above the count`);
     us.finish();
   }
   const constraints = (f.get('constraints') as unknown[][] | undefined) ?? [];
