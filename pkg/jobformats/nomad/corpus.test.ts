@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startCliHarness, type CliHarness } from '../../../cmd/drover/testing.ts';
 import { convertJobFile, RefusedError } from '../index.ts';
 import { parseHcl } from './job.ts';
-import { CORPUS } from './corpus.ts';
+import { CORPUS } from './corpus.test-support.ts';
 
 /** Line and column (1-based) where `snippet` first occurs in `text`: the test's own oracle for positions. */
 function locate(text: string, snippet: string): string {

@@ -24,13 +24,18 @@ class Scanner {
   i = 0;
   constructor(readonly t: string) {}
 
+  private readonly lineStarts: number[] = [0];
+
   pos(at = this.i): Position {
-    let line = 1;
-    let col = 1;
-    for (let k = 0; k < at; k++) {
-      if (this.t[k] === '\n') { line++; col = 1; } else col++;
+    if (this.lineStarts.length === 1) for (let k = 0; k < this.t.length; k++) if (this.t[k] === '\n') this.lineStarts.push(k + 1);
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= at) lo = mid;
+      else hi = mid - 1;
     }
-    return { line, column: col };
+    return { line: lo + 1, column: at - this.lineStarts[lo]! + 1 };
   }
 
   /** Skip spaces, newlines (when `newlines`) and comments. */
@@ -103,7 +108,11 @@ class Scanner {
       this.skip(true);
       const c = this.t[this.i];
       if (c === undefined) return;
-      if (c === '}') { if (!top) this.i++; else this.i++; if (!top) return; continue; }
+      if (c === '}') {
+        this.i++;
+        if (!top) return;
+        continue;
+      }
       const at = this.pos();
       const name = c === '"' ? this.str() : this.ident();
       if (!name) { this.i++; continue; }
