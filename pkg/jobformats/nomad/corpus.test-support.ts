@@ -55,7 +55,7 @@ export const CORPUS: CorpusCase[] = [
     }
   }
 }`,
-    refused: [['job.example.group.cache.task.redis.identity', 'identity {']],
+    refused: [['job.example.group.cache.task.redis.config.auth_soft_fail', 'auth_soft_fail'], ['job.example.group.cache.task.redis.identity', 'identity {']],
   },
   {
     name: 'service-with-check',

@@ -1,6 +1,8 @@
 // Nomad's task block onto a Drover task: driver and config, env, resources, services and checks, lifecycle,
 // logs, volume mounts, dispatch payload, restart and placement. Ports a task declares under
 // resources.network (the old syntax) are handed back for the group network.
+import { checkDockerConfig } from '../../nodeagent/drivers/docker/config.ts';
+import { checkProcessConfig } from '../../nodeagent/drivers/rawexec/config.ts';
 import type { Body } from './body.ts';
 import { copy, NOT_HONOURED, placement, refuseAll, restart } from './blocks.ts';
 
@@ -17,7 +19,7 @@ export function task(name: string, b: Body): TaskResult {
   const out: Json = { name };
   copy(b, out, { driver: 'driver', user: 'user', kill_timeout: 'killTimeout', kill_signal: 'killSignal', leader: 'leader' });
   const config = b.block('config');
-  if (config) out.config = config.all();
+  if (config) out.config = driverConfig(String(out.driver), config);
   const env = b.stringMap('env');
   if (env) out.env = env;
   const meta = b.stringMap('meta');
@@ -57,6 +59,25 @@ export function task(name: string, b: Body): TaskResult {
   refuseAll(b, ['identity'], 'Drover issues no workload identities');
   b.finish();
   return { task: out, ports };
+}
+
+// The drivers' own config checks: what they call an unknown field is refused here, at its position, instead of
+// failing the allocation later (Nomad's docker options such as auth_soft_fail, port_map, mount, logging).
+const CONFIG_CHECKS: Record<string, (c: Record<string, unknown>) => string[]> = {
+  docker: checkDockerConfig,
+  exec: (c) => checkProcessConfig(c),
+  raw_exec: (c) => checkProcessConfig(c),
+};
+
+function driverConfig(driver: string, b: Body): Record<string, unknown> {
+  const config = b.all();
+  for (const problem of CONFIG_CHECKS[driver]?.(config) ?? []) {
+    const m = /^config\.([^:]+): (unknown field .*)$/.exec(problem);
+    if (!m) continue;
+    b.refuse(m[1]!, `the ${driver} driver has no such option: ${m[2]}`);
+    delete config[m[1]!];
+  }
+  return config;
 }
 
 /** Map a task's resources; old-syntax network ports go to `ports`. */
