@@ -28,10 +28,15 @@ const restart = fc.record({ attempts: opt(fc.nat(5)), interval: opt(duration), m
 const port = fc.record({ label: name, static: opt(fc.integer({ min: 1, max: 65535 })), to: opt(fc.integer({ min: 1, max: 65535 })) });
 const check = fc.record({ type: fc.constantFrom('http', 'tcp'), path: opt(text), interval: duration, timeout: opt(duration), header: opt(fc.dictionary(key, fc.array(text, { maxLength: 2 }), { maxKeys: 2 })), checkRestart: opt(fc.record({ limit: opt(fc.nat(5)), grace: opt(duration) })) });
 const service = fc.record({ name: opt(name), portLabel: opt(name), checks: opt(fc.array(check, { minLength: 1, maxLength: 2 })) });
+// Each driver with a config its own check accepts (any other option is refused at conversion).
+const driverConfig = fc.oneof(
+  fc.record({ driver: fc.constant('docker'), config: fc.record({ image: text, command: opt(text), args: opt(fc.array(text, { maxLength: 3 })), ports: opt(fc.array(name, { maxLength: 2 })) }) }),
+  fc.record({ driver: fc.constantFrom('exec', 'raw_exec'), config: fc.record({ command: text, args: opt(fc.array(text, { maxLength: 3 })) }) }),
+  fc.record({ driver: fc.constant('mock'), config: fc.record({ runFor: opt(duration), exitCode: opt(fc.nat(3)) }) }),
+);
 const task = fc.record({
   name,
-  driver: fc.constantFrom('docker', 'exec', 'raw_exec', 'mock'),
-  config: fc.record({ image: opt(text), command: opt(text), args: opt(fc.array(text, { maxLength: 3 })) }),
+  driverConfig,
   env: opt(strMap),
   meta: opt(strMap),
   resources: opt(fc.record({ cpu: opt(fc.integer({ min: 1, max: 4000 })), memoryMB: opt(fc.integer({ min: 10, max: 4096 })), diskMB: opt(fc.nat(500)), networkMbits: opt(fc.nat(100)) })),
@@ -55,7 +60,7 @@ const group = fc.record({
   ephemeralDisk: opt(fc.record({ sizeMB: fc.integer({ min: 1, max: 1000 }) })),
   volumes: opt(fc.dictionary(name, fc.record({ type: fc.constant('host'), source: name, readOnly: opt(fc.boolean()) }), { minKeys: 1, maxKeys: 2 })),
   meta: opt(strMap),
-  tasks: uniqueBy(task, (t) => t.name, 1, 3),
+  tasks: uniqueBy(task.map(({ driverConfig: dc, ...t }) => ({ ...t, ...dc })), (t) => t.name, 1, 3),
 });
 const job = fc.record({
   apiVersion: fc.constant('drover.dev/v1'),
