@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import type { Job } from '../../api/schemas/index.ts';
+import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
 import { startCliHarness, type CliHarness } from './testing.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../../shared/examples/', import.meta.url));
@@ -18,7 +19,7 @@ describe('Nomad and Marathon job files', () => {
   let dir: string;
   const jobs = () => h.client.resource<Job>('jobs');
   before(async () => {
-    h = await startCliHarness();
+    h = await startCliHarness({ plugins: [jobPlanPlugin()] });
     dir = await mkdtemp(join(tmpdir(), 'drover-convert-'));
   });
   after(async () => {
@@ -67,6 +68,23 @@ describe('Nomad and Marathon job files', () => {
     assert.equal(g.tasks[0]!.resources!.cpu, 500);
     assert.equal(g.tasks[0]!.services![0]!.checks![0]!.interval, '20s');
     assert.equal(g.tasks[0]!.env!.VIRTUAL_HOST, 'whereis.mesosphere.com');
+  });
+
+  test('plan -f redis.nomad dry-runs the converted job, and plan refuses my-app.nomad with exit 255', async () => {
+    const text = (await readFile(example('redis.nomad'), 'utf8')).replace('job "redis"', 'job "redis-plan"');
+    const file = join(dir, 'redis-plan.nomad');
+    await writeFile(file, text);
+    const r = await h.drover(['plan', '-f', file, '-o', 'json']);
+    assert.equal(r.code, 1, r.err);
+    const res = JSON.parse(r.out) as { jobName: string; currentVersion?: number; diff: { type: string } } | { jobName: string; currentVersion?: number; diff: { type: string } }[];
+    const one = Array.isArray(res) ? res[0]! : res;
+    assert.equal(one.jobName, 'redis-plan');
+    assert.equal(one.currentVersion, undefined);
+    assert.equal(one.diff.type, 'Added');
+    await assert.rejects(jobs().get('redis-plan', { namespace: 'default' }), /not found/);
+    const refused = await h.drover(['plan', '-f', example('my-app.nomad')]);
+    assert.equal(refused.code, 255);
+    assert.match(refused.err, /my-app\.nomad:33:7 .*vault/);
   });
 
   test('apply from stdin with --format hcl', async () => {
