@@ -48,7 +48,7 @@ spaces; strings print raw, other values as compact JSON. With \`-w\` the templat
 \`apply\`, \`plan\` and \`convert\` read Nomad job files (\`.nomad\`, \`.nomad.hcl\`, \`.hcl\`, or \`--format hcl\` for stdin)
 and Marathon app and group definitions (\`.marathon.json\`, \`--format marathon\`, or JSON with an \`id\` and no \`kind\`),
 converted to Drover Jobs by pkg/jobformats (its README has the mapping). HCL2 variables come from \`--var NAME=VALUE\`
-and \`--var-file FILE\` (Nomad's \`-var\`, \`-var-file\`). A field Drover has no honoured equivalent for is refused, never
+and \`--var-file FILE\`, or with Nomad's single dash, \`-var\` and \`-var-file\`. A field Drover has no honoured equivalent for is refused, never
 dropped: the command fails and lists each one with its position, e.g.
 
 \`\`\`

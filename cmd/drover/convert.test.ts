@@ -118,12 +118,12 @@ describe('Nomad and Marathon job files', () => {
     assert.match(r.err, /templates/);
   });
 
-  test('--var and --var-file set HCL2 variables', async () => {
+  test('-var and -var-file (Nomad spelling; also --var, --var-file) set HCL2 variables', async () => {
     const file = join(dir, 'vars.nomad');
     await writeFile(file, 'variable "n" {\n  type = number\n}\nvariable "img" {\n  default = "a"\n}\njob "vars" {\n  group "g" {\n    count = var.n\n    task "t" {\n      driver = "docker"\n      config {\n        image = var.img\n      }\n    }\n  }\n}\n');
     const varFile = join(dir, 'vars.hcl');
     await writeFile(varFile, 'img = "busybox:9"\n');
-    const r = await h.drover(['convert', '-f', file, '--var', 'n=2', '--var-file', varFile]);
+    const r = await h.drover(['convert', '-f', file, '-var', 'n=2', `-var-file=${varFile}`]);
     assert.equal(r.code, 0, r.err);
     const job = parse(r.out) as Job;
     assert.equal(job.spec.groups[0]!.count, 2);

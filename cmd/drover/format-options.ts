@@ -1,5 +1,5 @@
 // The job-file flags of apply, plan and convert: --format for stdin or unusual names, and Nomad's HCL2
-// variables (--var NAME=VALUE, --var-file FILE; Nomad spells them -var and -var-file).
+// variables (--var NAME=VALUE, --var-file FILE; Nomad's -var and -var-file work too, program.ts rewrites them).
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { JOB_FORMATS, type JobFormat } from '../../pkg/jobformats/index.ts';

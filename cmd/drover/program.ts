@@ -40,7 +40,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv.map(nomadVarFlag), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     io.err(describeError(err) + '\n');
@@ -48,6 +48,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   return code;
 }
+
+/** Nomad's single-dash -var and -var-file (commander reads -var as -v -a -r) as --var and --var-file. */
+const nomadVarFlag = (arg: string) => (/^-var(-file)?(=|$)/.test(arg) ? `-${arg}` : arg);
 
 /** The hidden command the completion scripts run: `drover __complete WORD... CURRENT`. */
 export const COMPLETE_COMMAND = '__complete';
