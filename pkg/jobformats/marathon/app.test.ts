@@ -74,13 +74,16 @@ test('fields Drover does not honour are refused at their key', () => {
   "backoffFactor": 1.15,
   "upgradeStrategy": { "minimumHealthCapacity": 1, "maximumOverCapacity": 0.2 },
   "constraints": [["rack", "UNLIKE", "r9"]],
-  "unreachableStrategy": "disabled"
+  "unreachableStrategy": "disabled",
+  "portDefinitions": [{ "port": 0, "protocol": "udp" }],
+  "healthChecks": [{ "protocol": "TCP", "delaySeconds": 15 }]
 }`;
   const { refusals } = marathonToDrover(text, 'x.json');
   const got = refusals.map((r) => `${r.path}@${r.position?.line}:${r.position?.column}`).sort();
   const want = [
     ['dependencies', '"dependencies"'], ['fetch', '"fetch"'], ['residency', '"residency"'], ['readinessChecks', '"readinessChecks"'],
     ['backoffFactor', '"backoffFactor"'], ['upgradeStrategy.maximumOverCapacity', '"maximumOverCapacity"'], ['unreachableStrategy', '"unreachableStrategy"'],
+    ['portDefinitions[0].protocol', '"protocol": "udp"'], ['healthChecks[0].delaySeconds', '"delaySeconds"'],
   ].map(([p, s]) => { const l = locate(text, s!); return `${p}@${l.line}:${l.column}`; });
   assert.deepEqual(got.filter((g) => !g.startsWith('constraints')), want.sort());
   assert.ok(refusals.some((r) => r.path === 'constraints[0]' && /UNLIKE/.test(r.message)));

@@ -54,7 +54,7 @@ function appJob(f: Fields): Json {
   }
   for (const [i, p] of f.list('portDefinitions').entries()) {
     ports.push({ label: String(p.get('name') ?? `port${i}`), ...(Number(p.get('port')) > 0 ? { static: Number(p.get('port')) } : {}) });
-    p.get('protocol');
+    if (p.value.protocol !== undefined && p.get('protocol') !== 'tcp') p.refuse('protocol', 'only tcp ports are supported');
     p.finish();
   }
   const resources: Json = {};
@@ -113,7 +113,7 @@ function container(f: Fields, ports: Json[]): Json | undefined {
     const hostPort = Number(m.get('hostPort') ?? 0);
     ports.push({ label, ...(hostPort > 0 ? { static: hostPort } : {}), ...(m.value.containerPort ? { to: Number(m.get('containerPort')) } : {}) });
     if (m.value.protocol !== undefined && m.get('protocol') !== 'tcp') m.refuse('protocol', 'only tcp ports are supported');
-    m.get('servicePort');
+    if (Number(m.get('servicePort') ?? 0) !== 0) m.refuse('servicePort', 'Drover has no service ports (no Marathon-LB style load balancer reads them)');
     m.finish();
   });
   if (mappings.length) config.ports = ports.map((p) => p.label);
@@ -139,7 +139,7 @@ function healthCheck(h: Fields, ports: Json[]): Json {
   const grace = h.get('gracePeriodSeconds');
   const limit = h.get('maxConsecutiveFailures');
   if (grace !== undefined || limit !== undefined) out.checkRestart = { ...(limit !== undefined ? { limit } : {}), ...(grace !== undefined ? { grace: seconds(grace) } : {}) };
-  h.get('delaySeconds');
+  if (h.value.delaySeconds !== undefined) h.refuse('delaySeconds', 'Drover checks have no initial delay (use gracePeriodSeconds)');
   h.finish();
   return out;
 }
