@@ -43,6 +43,24 @@ JSONPath, as client-go's: \`.field\` (dots in a key escaped: \`.metadata.labels.
 A missing key prints nothing (kubectl's \`--allow-missing-template-keys\` default); several results are joined by
 spaces; strings print raw, other values as compact JSON. With \`-w\` the template is applied to each changed object.
 
+## Nomad and Marathon job files
+
+\`apply\`, \`plan\` and \`convert\` read Nomad job files (\`.nomad\`, \`.nomad.hcl\`, \`.hcl\`, or \`--format hcl\` for stdin)
+and Marathon app and group definitions (\`.marathon.json\`, \`--format marathon\`, or JSON with an \`id\` and no \`kind\`),
+converted to Drover Jobs by pkg/jobformats (its README has the mapping). HCL2 variables come from \`--var NAME=VALUE\`
+and \`--var-file FILE\`, or with Nomad's single dash, \`-var\` and \`-var-file\`. A field Drover has no honoured equivalent for is refused, never
+dropped: the command fails and lists each one with its position, e.g.
+
+\`\`\`
+$ drover apply -f my-app.nomad
+error: the Nomad job "my-app" in my-app.nomad cannot be converted: 2 fields refused
+  my-app.nomad:9:7 job.my-app.group.my-app.ephemeral_disk.sticky: Drover accepts no equivalent that it honours ...
+  my-app.nomad:33:7 job.my-app.group.my-app.task.my-app.vault: Drover has no secret store ...
+\`\`\`
+
+\`drover convert -f FILE\` prints the Drover YAML of a Nomad or Marathon file, and the Nomad HCL of a Drover Job
+(\`--to yaml|hcl\` to choose); nothing is sent to a server.
+
 ## Shell completion
 
 \`drover completion bash|zsh|fish\` prints a script that completes commands, flags, flag values (\`-o\`, \`--log-level\`,

@@ -33,7 +33,7 @@ const candidates = (line: string) => {
 
 test('completes commands, subcommands, flags, flag values, kinds and object names', async () => {
   const cases: Array<[string, string[]]> = [
-    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'deployment', 'rollout', 'logs', 'agent', 'completion', 'version']],
+    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'deployment', 'rollout', 'logs', 'agent', 'convert', 'completion', 'version']],
     ['de', ['dev', 'describe', 'delete', 'deployment']],
     ['job ', ['status', 'history', 'revert', 'scale', 'stop', 'dispatch', 'periodic']],
     ['job periodic ', ['force']],
@@ -64,6 +64,8 @@ test('completes commands, subcommands, flags, flag values, kinds and object name
     ['apply --dry-run ', ['server', 'none']],
     ['apply -f ', [FILES_DIRECTIVE]],
     ['apply --filename ', [FILES_DIRECTIVE]],
+    ['convert --format ', ['yaml', 'hcl', 'marathon']],
+    ['convert --var-file ', [FILES_DIRECTIVE]],
     ['completion ', ['bash', 'zsh', 'fish']],
     ['version --c', ['--client', '--context', '--config']],
   ];

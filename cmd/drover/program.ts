@@ -23,6 +23,8 @@ import { logs } from './commands/logs.ts';
 import { nodeDrain, nodeEligibility, DEFAULT_DRAIN_DEADLINE } from './commands/node.ts';
 import { plan, PLAN_ERROR_EXIT, PLAN_OUTPUT_FORMATS } from './commands/plan.ts';
 import { version } from './commands/version.ts';
+import { convert, CONVERT_TARGETS } from './commands/convert.ts';
+import { formatOptions, withFormatOptions } from './format-options.ts';
 import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
@@ -39,7 +41,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   let code = 0;
   const program = buildProgram(io, (c) => (code = c));
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(argv.map(nomadVarFlag), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     io.err(describeError(err) + '\n');
@@ -47,6 +49,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   return code;
 }
+
+/** Nomad's single-dash -var and -var-file (commander reads -var as -v -a -r) as --var and --var-file. */
+const nomadVarFlag = (arg: string) => (/^-var(-file)?(=|$)/.test(arg) ? `-${arg}` : arg);
 
 /** The hidden command the completion scripts run: `drover __complete WORD... CURRENT`. */
 export const COMPLETE_COMMAND = '__complete';
@@ -160,10 +165,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('-R, --recursive', 'descend into subdirectories of directories given with -f')
     .option('-n, --namespace <ns>', 'namespace for objects that do not set one')
     .addOption(new Option('--dry-run [mode]', 'server: validate and admit without storing').choices(['server', 'none']).preset('server'))
-    .option('--force-conflicts', 'take ownership of fields other managers own instead of failing')
+    .option('--force-conflicts', 'take ownership of fields other managers own instead of failing');
+  withFormatOptions(program.commands.at(-1)!)
     .action((o, cmd: Command) =>
-      withClient(cmd, (ctx) =>
-        apply(ctx, { files: o.filename, recursive: o.recursive, namespace: o.namespace, dryRun: o.dryRun === 'server', forceConflicts: o.forceConflicts, readStdin: io.readStdin }),
+      withClient(cmd, async (ctx) =>
+        apply(ctx, { files: o.filename, recursive: o.recursive, namespace: o.namespace, dryRun: o.dryRun === 'server', forceConflicts: o.forceConflicts, readStdin: io.readStdin, ...(await formatOptions(o)) }),
       ),
     );
 
@@ -178,7 +184,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('-R, --recursive', 'descend into subdirectories of directories given with -f')
     .option('-n, --namespace <ns>', 'namespace for jobs that do not set one')
     .addOption(new Option('-o, --output <format>', 'output format').choices(PLAN_OUTPUT_FORMATS).default('text'))
-    .option('--verbose', 'also unchanged fields, fields of added tasks, node usage after the plan and placement scores')
+    .option('--verbose', 'also unchanged fields, fields of added tasks, node usage after the plan and placement scores');
+  withFormatOptions(program.commands.at(-1)!)
     // Usage errors too exit with Nomad's 255 (help still exits 0).
     .exitOverride((err) => {
       throw err.exitCode === 0 ? err : new CommanderError(PLAN_ERROR_EXIT, err.code, err.message);
@@ -186,7 +193,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action((o, cmd: Command) =>
       withClient(
         cmd,
-        (ctx) => plan(ctx, { files: o.filename, recursive: o.recursive, namespace: o.namespace, output: o.output, verbose: o.verbose, readStdin: io.readStdin }),
+        async (ctx) => plan(ctx, { files: o.filename, recursive: o.recursive, namespace: o.namespace, output: o.output, verbose: o.verbose, readStdin: io.readStdin, ...(await formatOptions(o)) }),
         PLAN_ERROR_EXIT,
       ),
     );
@@ -398,6 +405,21 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       try {
         const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token };
         setExit(await agent(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
+      } catch (err) {
+        io.err(describeError(err) + '\n');
+        setExit(1);
+      }
+    });
+
+  command('convert')
+    .description('print a Nomad job file or Marathon app as Drover YAML, or a Drover Job as a Nomad job file; fields that do not convert are refused with their file:line:column (nothing is sent to a server)')
+    .requiredOption('-f, --filename <path>', 'file, directory or - for stdin (repeatable)', collect)
+    .option('-R, --recursive', 'descend into subdirectories of directories given with -f')
+    .addOption(new Option('--to <format>', 'output: yaml (default for Nomad and Marathon input) or hcl (default for Drover input)').choices(CONVERT_TARGETS));
+  withFormatOptions(program.commands.at(-1)!)
+    .action(async (o) => {
+      try {
+        setExit(await convert(io, { files: o.filename, recursive: o.recursive, to: o.to, readStdin: io.readStdin, ...(await formatOptions(o)) }));
       } catch (err) {
         io.err(describeError(err) + '\n');
         setExit(1);

@@ -18,6 +18,8 @@ import { badConfigJob, barrierJob, exitsJob, memoryHogJob, sleepersJob, talkerJo
 import { DROVER_BIN, runDrover } from './processes.ts';
 
 const REDIS_EXAMPLE = fileURLToPath(new URL('../../../shared/examples/redis.yaml', import.meta.url));
+const REDIS_NOMAD = fileURLToPath(new URL('../../../shared/examples/redis.nomad', import.meta.url));
+const WHEREISBOT = fileURLToPath(new URL('../../../shared/examples/whereisbot.marathon.json', import.meta.url));
 
 // etcd, dockerd and root (exec isolation) are all needed; without them the suite skips, unless CI=true.
 const SKIP = etcdAvailable() && dockerAvailable() ? undefined : 'needs etcd, dockerd and root (see test/support); set CI=true to make this a failure';
@@ -67,7 +69,8 @@ describe('a real server and two agents', options, () => {
 
   before(async () => {
     dockerd = await startDockerd();
-    cluster = await startCluster({ agents: [{ name: 'a1' }, { name: 'a2', datacenter: 'us-east-1' }], dockerSocket: dockerd.socket });
+    // a2 is a public agent in Mesos terms (node class slave_public), where the seed's Marathon app asks to run.
+    cluster = await startCluster({ agents: [{ name: 'a1' }, { name: 'a2', datacenter: 'us-east-1', nodeClass: 'slave_public' }], dockerSocket: dockerd.socket });
   });
 
   after(async () => {
@@ -239,6 +242,36 @@ describe('a real server and two agents', options, () => {
     const [redis] = await settle('redis running', 'redis', (l) => l.filter(isLive).length === 1 && l.filter(isLive).every(running));
     assert.equal(cluster.agent(redis!.spec.nodeName).datacenter, 'us-east-1');
     const port = redis!.spec.resources!.ports!.find((p) => p.label === 'redis')!;
+    assert.equal((await fetch(`http://127.0.0.1:${port.value}/`)).status, 200);
+  });
+
+  test('drover apply -f shared/examples/redis.nomad (the HCL unchanged but for the image) runs in us-east-1', async () => {
+    // Only the image line changes: busybox has no redis, so the config also says what to run on the port.
+    const hcl = (await readFile(REDIS_NOMAD, 'utf8'))
+      .replace('job "redis"', 'job "redis-hcl"')
+      .replace('image = "redis:latest"', `image = "${BUSYBOX_IMAGE}"\n      command = "sh"\n      args = ["-c", "exec httpd -f -h /var/www -p $DROVER_PORT_redis"]`);
+    const file = `${cluster.root}/redis.nomad`;
+    await writeFile(file, hcl);
+    const res = await runDrover(['--server', cluster.url, 'apply', '-f', file]);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout, /job\.drover\.dev\/redis-hcl created/);
+    const [redis] = await settle('redis-hcl running', 'redis-hcl', (l) => l.filter(isLive).length === 1 && l.filter(isLive).every(running));
+    assert.equal(cluster.agent(redis!.spec.nodeName).datacenter, 'us-east-1');
+    const port = redis!.spec.resources!.ports!.find((p) => p.label === 'redis')!;
+    assert.equal((await fetch(`http://127.0.0.1:${port.value}/`)).status, 200);
+  });
+
+  test('drover apply -f shared/examples/whereisbot.marathon.json (image and cmd swapped for busybox) runs on the public agent and its check passes', async () => {
+    const app = JSON.parse(await readFile(WHEREISBOT, 'utf8')) as { cmd: string; container: { docker: { image: string } } };
+    app.container.docker.image = BUSYBOX_IMAGE;
+    app.cmd = 'exec httpd -f -h /var/www -p 8080';
+    const file = `${cluster.root}/whereisbot.marathon.json`;
+    await writeFile(file, JSON.stringify(app));
+    const res = await runDrover(['--server', cluster.url, 'apply', '-f', file]);
+    assert.equal(res.code, 0, res.stderr);
+    const [bot] = await settle('whereisbot running with its check passing', 'ssk2-whereisbot', (l) => l.filter(isLive).length === 1 && l.filter(isLive).every((a) => running(a) && checksPassing(a)));
+    assert.equal(bot!.spec.nodeName, cluster.agents[1]!.node);
+    const port = bot!.spec.resources!.ports!.find((p) => p.label === 'port0')!;
     assert.equal((await fetch(`http://127.0.0.1:${port.value}/`)).status, 200);
   });
 

@@ -46,7 +46,7 @@ export interface Cluster {
 /** Options of startCluster. */
 export interface ClusterOptions {
   /** Short names of the agents (node names get a per-run prefix) and their datacenters. */
-  agents: Array<{ name: string; datacenter?: string }>;
+  agents: Array<{ name: string; datacenter?: string; nodeClass?: string }>;
   dockerSocket?: string;
 }
 
@@ -78,6 +78,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const startAgentProcess = (a: Omit<ClusterAgent, 'proc'>) => {
       const args = ['--server', url, 'agent', '--name', a.node, '--datacenter', a.datacenter, '--data-dir', a.dataDir, '--config', config, '--log-level', 'info'];
       if (opts.dockerSocket) args.push('--docker-socket', opts.dockerSocket);
+      const nodeClass = opts.agents.find((s) => a.node.endsWith(`-${s.name}`))?.nodeClass;
+      if (nodeClass) args.push('--node-class', nodeClass);
       return startDrover(`agent ${a.node}`, args, /drover agent "[^"]+" running/);
     };
     for (const spec of opts.agents) {

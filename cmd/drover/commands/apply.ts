@@ -6,13 +6,13 @@ import { findKind } from '../../../pkg/client/kinds.ts';
 import { kindRef, type CommandContext } from '../context.ts';
 import { describeError } from '../errors.ts';
 import { println } from '../io.ts';
-import { readManifests, type Manifest } from '../manifests.ts';
+import { type FormatOptions, readManifests, type Manifest } from '../manifests.ts';
 
 /** The field manager the CLI applies as (kubectl uses `kubectl`). */
 export const FIELD_MANAGER = 'drover';
 
 /** Arguments of `drover apply`. */
-export interface ApplyArgs {
+export interface ApplyArgs extends FormatOptions {
   files: string[];
   recursive?: boolean;
   /** Server dry run: the server validates and admits but stores nothing. */
@@ -26,7 +26,7 @@ export interface ApplyArgs {
 
 /** Run `apply`; returns the exit code. */
 export async function apply(ctx: CommandContext, args: ApplyArgs): Promise<number> {
-  const manifests = await readManifests(args.files, { recursive: !!args.recursive, readStdin: args.readStdin });
+  const manifests = await readManifests(args.files, { recursive: !!args.recursive, readStdin: args.readStdin, format: args.format, variables: args.variables });
   if (manifests.length === 0) {
     println(ctx.err, 'error: no objects passed to apply');
     return 1;

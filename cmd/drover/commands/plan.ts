@@ -7,7 +7,7 @@ import type { JobPlanResult } from '../../../pkg/apiserver/jobplan/types.ts';
 import { findKind } from '../../../pkg/client/kinds.ts';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
-import { readManifests } from '../manifests.ts';
+import { type FormatOptions, readManifests } from '../manifests.ts';
 import { formatPlan, planExitCode } from './plan-format.ts';
 
 /** Exit code of `drover plan` when it could not plan (Nomad's 255). */
@@ -17,7 +17,7 @@ export const PLAN_ERROR_EXIT = 255;
 export const PLAN_OUTPUT_FORMATS = ['text', 'json'] as const;
 
 /** Arguments of `drover plan`. */
-export interface PlanArgs {
+export interface PlanArgs extends FormatOptions {
   files: string[];
   recursive?: boolean;
   /** `-n`: namespace for jobs that do not name one. */
@@ -30,7 +30,7 @@ export interface PlanArgs {
 
 /** Run `plan`; returns 0 or 1 (Nomad's codes); throws on errors (the caller exits 255). */
 export async function plan(ctx: CommandContext, args: PlanArgs): Promise<number> {
-  const manifests = await readManifests(args.files, { recursive: !!args.recursive, readStdin: args.readStdin });
+  const manifests = await readManifests(args.files, { recursive: !!args.recursive, readStdin: args.readStdin, format: args.format, variables: args.variables });
   const jobs = manifests.filter((m) => findKind(m.object.kind)?.kind === 'Job' && m.object.apiVersion === API_VERSION);
   const others = manifests.filter((m) => !jobs.includes(m));
   if (others.length > 0) {

@@ -1,0 +1,175 @@
+// Marathon app and group definitions onto Drover Jobs: one service Job per app, named from its id path
+// ("/ssk2/whereisbot" → ssk2-whereisbot), with one group and one task. Marathon's cpus are cores: 1 cpu = 1000 MHz.
+import type { Refusal } from '../refusal.ts';
+import { Fields } from './fields.ts';
+
+type Json = Record<string, unknown>;
+
+/** MHz per Marathon cpu. */
+export const MHZ_PER_CPU = 1000;
+
+const NOT_HONOURED = 'Drover accepts no equivalent that it honours';
+
+/** Convert a Marathon app or group file. */
+export function marathonToDrover(text: string, source: string): { jobs: Json[]; refusals: Refusal[] } {
+  const refusals: Refusal[] = [];
+  const { root, doc } = Fields.parse(text, refusals);
+  if (doc.errors.length > 0) throw new Error(`error parsing ${source}: ${doc.errors[0]!.message}`);
+  if (!root) throw new Error(`error parsing ${source}: a Marathon definition must be an object`);
+  const jobs: Json[] = [];
+  collect(root, jobs);
+  return { jobs, refusals };
+}
+
+function collect(f: Fields, jobs: Json[]): void {
+  if ('apps' in f.value || 'groups' in f.value) {
+    f.get('id');
+    for (const app of f.list('apps')) jobs.push(appJob(app));
+    for (const g of f.list('groups')) collect(g, jobs);
+    f.finish();
+    return;
+  }
+  jobs.push(appJob(f));
+}
+
+const nameOf = (id: string) => id.split('/').filter(Boolean).join('-').toLowerCase().replace(/[^a-z0-9-]/g, '-');
+const seconds = (n: unknown) => `${Number(n)}s`;
+
+function appJob(f: Fields): Json {
+  const id = String(f.get('id') ?? '');
+  const name = nameOf(id);
+  const leaf = id.split('/').filter(Boolean).pop()?.toLowerCase().replace(/[^a-z0-9-]/g, '-') ?? name;
+  const task: Json = { name: leaf };
+  const group: Json = { name: leaf, count: f.get('instances') ?? 1 };
+  const ports: Json[] = [];
+  const docker = container(f, ports);
+  const cmd = f.get('cmd');
+  const args = f.get('args') as string[] | undefined;
+  if (docker) {
+    task.driver = 'docker';
+    task.config = { ...docker, ...(typeof cmd === 'string' ? { command: 'sh', args: ['-c', cmd] } : {}), ...(args ? { args } : {}) };
+  } else {
+    task.driver = 'raw_exec';
+    task.config = typeof cmd === 'string' ? { command: 'sh', args: ['-c', cmd] } : { command: args?.[0], args: args?.slice(1) ?? [] };
+  }
+  for (const [i, p] of f.list('portDefinitions').entries()) {
+    ports.push({ label: String(p.get('name') ?? `port${i}`), ...(Number(p.get('port')) > 0 ? { static: Number(p.get('port')) } : {}) });
+    if (p.value.protocol !== undefined && p.get('protocol') !== 'tcp') p.refuse('protocol', 'only tcp ports are supported');
+    p.finish();
+  }
+  const resources: Json = {};
+  if (f.value.cpus !== undefined) resources.cpu = Math.max(1, Math.round(Number(f.get('cpus')) * MHZ_PER_CPU));
+  if (f.value.mem !== undefined) resources.memoryMB = Math.round(Number(f.get('mem')));
+  if (f.value.disk !== undefined && Number(f.value.disk) > 0) resources.diskMB = Math.round(Number(f.get('disk')));
+  else f.get('disk');
+  task.resources = resources;
+  const env = f.get('env') as Json | undefined;
+  if (env) {
+    const plain = Object.entries(env).filter(([, v]) => typeof v === 'string');
+    if (plain.length < Object.keys(env).length) f.refuse('env', 'environment secrets (non-string env values) are not supported: Drover has no secret store');
+    task.env = Object.fromEntries(plain);
+  }
+  const labels = f.get('labels') as Record<string, string> | undefined;
+  const spec: Json = { type: 'service', groups: [group] };
+  if (labels) spec.meta = labels;
+  const checks = f.list('healthChecks').map((h) => healthCheck(h, ports));
+  if (checks.length) task.services = [{ name: leaf, ...(checks[0]!.portLabel ? { portLabel: checks[0]!.portLabel } : {}), checks }];
+  const us = f.obj('upgradeStrategy');
+  if (us) {
+    const min = Number(us.get('minimumHealthCapacity') ?? 1);
+    const instances = Number(group.count);
+    group.update = { maxParallel: Math.max(1, Math.ceil(instances * (1 - min))) };
+    if (Number(us.get('maximumOverCapacity') ?? 0) > 0) us.refuse('maximumOverCapacity', `${NOT_HONOURED}: rolling updates replace allocations in place, never above the count`);
+    us.finish();
+  }
+  const constraints = (f.get('constraints') as unknown[][] | undefined) ?? [];
+  constraints.forEach((c, i) => placement(c, i, f, group));
+  const roles = f.get('acceptedResourceRoles') as string[] | undefined;
+  if (roles && !roles.includes('*')) (group.constraints ??= [] as Json[]) && (group.constraints as Json[]).push({ attribute: '${node.class}', operator: 'regexp', value: `^(${roles.join('|')})$` });
+  backoff(f, group);
+  for (const k of ['dependencies', 'readinessChecks', 'fetch', 'residency']) if (k in f.value) f.refuse(k, k === 'fetch' ? `${NOT_HONOURED}: the node agent fetches no artifacts` : k === 'dependencies' ? 'app dependencies (Drover spec.dependsOn) are not converted yet' : NOT_HONOURED);
+  if (ports.length) group.network = { ports };
+  group.tasks = [task];
+  f.finish();
+  return { apiVersion: 'drover.dev/v1', kind: 'Job', metadata: { name, annotations: { 'marathon.drover.dev/id': id } }, spec };
+}
+
+function container(f: Fields, ports: Json[]): Json | undefined {
+  const c = f.obj('container');
+  if (!c) return undefined;
+  const type = c.get('type');
+  const d = c.obj('docker');
+  if (type !== undefined && type !== 'DOCKER' && type !== 'MESOS') c.refuse('type', 'only DOCKER containers are supported');
+  const config: Json = {};
+  const mappings = [...(d?.list('portMappings') ?? []), ...c.list('portMappings')];
+  if (d) {
+    config.image = d.get('image');
+    const net = d.get('network');
+    if (net !== undefined && net !== 'BRIDGE' && net !== 'HOST') d.refuse('network', 'only BRIDGE and HOST networks are supported');
+    d.finish();
+  }
+  mappings.forEach((m, i) => {
+    const label = String(m.get('name') ?? `port${i}`);
+    const hostPort = Number(m.get('hostPort') ?? 0);
+    ports.push({ label, ...(hostPort > 0 ? { static: hostPort } : {}), ...(m.value.containerPort ? { to: Number(m.get('containerPort')) } : {}) });
+    if (m.value.protocol !== undefined && m.get('protocol') !== 'tcp') m.refuse('protocol', 'only tcp ports are supported');
+    if (Number(m.get('servicePort') ?? 0) !== 0) m.refuse('servicePort', 'Drover has no service ports (no Marathon-LB style load balancer reads them)');
+    m.finish();
+  });
+  if (mappings.length) config.ports = ports.map((p) => p.label);
+  c.finish();
+  return config;
+}
+
+function healthCheck(h: Fields, ports: Json[]): Json {
+  const protocol = String(h.get('protocol') ?? 'HTTP');
+  const out: Json = {};
+  if (/HTTP/.test(protocol)) Object.assign(out, { type: 'http', path: h.get('path') ?? '/', ...(/HTTPS/.test(protocol) ? { protocol: 'https' } : {}) });
+  else if (/TCP/.test(protocol)) out.type = 'tcp';
+  else if (protocol === 'COMMAND') {
+    out.type = 'script';
+    const cmd = h.obj('command');
+    Object.assign(out, { command: 'sh', args: ['-c', String(cmd?.get('value') ?? '')] });
+    cmd?.finish();
+  } else h.refuse('protocol', `health check protocol ${protocol} is not supported`);
+  const idx = h.get('portIndex');
+  if (idx !== undefined && ports[Number(idx)]) out.portLabel = ports[Number(idx)]!.label;
+  out.interval = seconds(h.get('intervalSeconds') ?? 60);
+  out.timeout = seconds(h.get('timeoutSeconds') ?? 20);
+  const grace = h.get('gracePeriodSeconds');
+  const limit = h.get('maxConsecutiveFailures');
+  if (grace !== undefined || limit !== undefined) out.checkRestart = { ...(limit !== undefined ? { limit } : {}), ...(grace !== undefined ? { grace: seconds(grace) } : {}) };
+  if (h.value.delaySeconds !== undefined) h.refuse('delaySeconds', 'Drover checks have no initial delay (use gracePeriodSeconds)');
+  h.finish();
+  return out;
+}
+
+function placement(c: unknown[], i: number, f: Fields, group: Json): void {
+  const [field, op, value] = c.map(String);
+  const attribute = field === 'hostname' ? '${node.unique.name}' : `\${meta.${field}}`;
+  const list = (group.constraints ??= []) as Json[];
+  switch (op) {
+    case 'UNIQUE': list.push(field === 'hostname' ? { operator: 'distinct_hosts', value: 'true' } : { attribute, operator: 'distinct_property' }); return;
+    case 'CLUSTER': case 'IS': list.push({ attribute, operator: '=', value }); return;
+    case 'LIKE': list.push({ attribute, operator: 'regexp', value: `^(${value})$` }); return;
+    case 'MAX_PER': list.push({ attribute, operator: 'distinct_property', value }); return;
+    case 'GROUP_BY': ((group.spreads ??= []) as Json[]).push({ attribute }); return;
+    default: f.refuse(`constraints[${i}]`, `constraint operator ${op} is not supported (no negative regexp in Drover)`);
+  }
+}
+
+function backoff(f: Fields, group: Json): void {
+  const b = f.get('backoffSeconds');
+  const factor = f.get('backoffFactor');
+  const max = f.get('maxLaunchDelaySeconds');
+  if (b === undefined && factor === undefined && max === undefined) return;
+  const r: Json = { unlimited: true };
+  if (b !== undefined) r.delay = seconds(b);
+  if (max !== undefined) r.maxDelay = seconds(max);
+  if (factor !== undefined) {
+    if (Number(factor) === 1) r.delayFunction = 'constant';
+    else if (Number(factor) === 2) r.delayFunction = 'exponential';
+    else f.refuse('backoffFactor', `backoff factor ${String(factor)}: Drover's delay grows constant (1) or exponential (2)`);
+  }
+  group.reschedule = r;
+}
