@@ -72,10 +72,13 @@ export function placement(b: Body, out: Json, opts: { spreads: boolean }): void 
   if (spreads.length) out.spreads = spreads;
 }
 
-/** Nomad's update block (only what Drover's scheduler and agents act on). */
+/** Nomad's update block: what Drover's deployment controller, scheduler and agents act on. */
 export function update(b: Body): Json {
-  const out = copy(b, {}, { max_parallel: 'maxParallel', health_check: 'healthCheck', min_healthy_time: 'minHealthyTime', healthy_deadline: 'healthyDeadline' });
-  refuseAll(b, ['canary', 'auto_revert', 'auto_promote', 'progress_deadline', 'stagger'], `${NOT_HONOURED}: Drover has no deployment controller for canaries, promotion, auto-revert or progress deadlines`);
+  const out = copy(b, {}, {
+    max_parallel: 'maxParallel', health_check: 'healthCheck', min_healthy_time: 'minHealthyTime', healthy_deadline: 'healthyDeadline',
+    progress_deadline: 'progressDeadline', canary: 'canary', auto_revert: 'autoRevert', auto_promote: 'autoPromote',
+  });
+  refuseAll(b, ['stagger'], `${NOT_HONOURED}: nothing in Drover waits between migrations of a rolling update`);
   b.finish();
   return out;
 }

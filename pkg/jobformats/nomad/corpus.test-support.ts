@@ -209,7 +209,8 @@ export const CORPUS: CorpusCase[] = [
   group "g" {${task()}
   }
 }`,
-    refused: [['job.rolling.update.progress_deadline', 'progress_deadline'], ['job.rolling.update.auto_revert', 'auto_revert'], ['job.rolling.update.canary', 'canary ']],
+    refused: [],
+    expect: [['spec.update.maxParallel', 2], ['spec.update.progressDeadline', '10m'], ['spec.update.autoRevert', true], ['spec.update.canary', 1]],
   },
   {
     name: 'migrate',

@@ -22,7 +22,10 @@ const uniqueBy = <T>(a: fc.Arbitrary<T>, k: (t: T) => string, min: number, max: 
 const constraint = fc.record({ attribute: fc.constantFrom('${attr.kernel.name}', '${node.class}', '${meta.rack}'), operator: fc.constantFrom('=', '!=', 'regexp', 'version'), value: text });
 const affinity = fc.record({ attribute: fc.constantFrom('${node.datacenter}', '${meta.zone}'), value: text, weight: fc.integer({ min: -100, max: 100 }) });
 const spread = fc.record({ attribute: fc.constantFrom('${node.datacenter}', '${meta.rack}'), weight: opt(fc.integer({ min: 0, max: 100 })), targets: opt(uniqueBy(fc.record({ value: name, percent: fc.integer({ min: 0, max: 100 }) }), (t) => t.value, 1, 3)) });
-const update = fc.record({ maxParallel: opt(fc.integer({ min: 0, max: 5 })), healthCheck: opt(fc.constantFrom('checks', 'task_states', 'manual')), minHealthyTime: opt(duration) });
+const update = fc.record({
+  maxParallel: opt(fc.integer({ min: 0, max: 5 })), healthCheck: opt(fc.constantFrom('checks', 'task_states', 'manual')), minHealthyTime: opt(duration),
+  healthyDeadline: opt(duration), progressDeadline: opt(duration), canary: opt(fc.nat(3)), autoRevert: opt(fc.boolean()), autoPromote: opt(fc.boolean()),
+});
 const reschedule = fc.record({ attempts: opt(fc.nat(10)), delay: opt(duration), delayFunction: opt(fc.constantFrom('constant', 'exponential', 'fibonacci')), unlimited: opt(fc.boolean()) });
 const restart = fc.record({ attempts: opt(fc.nat(5)), interval: opt(duration), mode: opt(fc.constantFrom('fail', 'delay')) });
 const port = fc.record({ label: name, static: opt(fc.integer({ min: 1, max: 65535 })), to: opt(fc.integer({ min: 1, max: 65535 })) });

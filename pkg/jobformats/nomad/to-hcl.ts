@@ -18,7 +18,10 @@ const ATTRS: Record<string, Record<string, string>> = {
   group: { count: 'count', stopAfterClientDisconnect: 'stop_after_client_disconnect', maxClientDisconnect: 'max_client_disconnect' },
   task: { driver: 'driver', user: 'user', killTimeout: 'kill_timeout', killSignal: 'kill_signal', leader: 'leader' },
   resources: { cpu: 'cpu', cores: 'cores', memoryMB: 'memory', memoryMaxMB: 'memory_max', diskMB: 'disk' },
-  update: { maxParallel: 'max_parallel', healthCheck: 'health_check', minHealthyTime: 'min_healthy_time', healthyDeadline: 'healthy_deadline' },
+  update: {
+    maxParallel: 'max_parallel', healthCheck: 'health_check', minHealthyTime: 'min_healthy_time', healthyDeadline: 'healthy_deadline',
+    progressDeadline: 'progress_deadline', canary: 'canary', autoRevert: 'auto_revert', autoPromote: 'auto_promote',
+  },
   migrate: { maxParallel: 'max_parallel', healthCheck: 'health_check', minHealthyTime: 'min_healthy_time', healthyDeadline: 'healthy_deadline' },
   reschedule: { attempts: 'attempts', interval: 'interval', delay: 'delay', delayFunction: 'delay_function', maxDelay: 'max_delay', unlimited: 'unlimited' },
   restart: { attempts: 'attempts', interval: 'interval', delay: 'delay', mode: 'mode' },
