@@ -2,7 +2,7 @@
 // their key (found in the test by text search).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { marathonToDrover, MHZ_PER_CPU } from './app.ts';
+import { marathonToDrover, MHZ_PER_CPU, upgradeStrategy } from './app.ts';
 
 const locate = (text: string, snippet: string) => {
   const before = text.slice(0, text.indexOf(snippet)).split('\n');
@@ -63,6 +63,15 @@ test('a group of apps (nested groups too) becomes one job per app; an app withou
   assert.deepEqual([db.driver, db.config], ['raw_exec', { command: 'db', args: ['--fast'] }]);
 });
 
+test('upgradeStrategy: minimumHealthCapacity bounds maxParallel, maximumOverCapacity becomes auto-promoted canaries', () => {
+  assert.deepEqual(upgradeStrategy(10, 0.8, 0), { maxParallel: 2 });
+  assert.deepEqual(upgradeStrategy(10, 0.85, 0), { maxParallel: 1 }, 'ceil(8.5) = 9 must stay healthy');
+  assert.deepEqual(upgradeStrategy(4, 1, 0), { maxParallel: 1 });
+  assert.deepEqual(upgradeStrategy(10, 1, 1), { maxParallel: 1, canary: 10, autoPromote: true }, "Marathon's default");
+  assert.deepEqual(upgradeStrategy(10, 1, 0.2), { maxParallel: 1, canary: 2, autoPromote: true });
+  assert.deepEqual(upgradeStrategy(3, 0.5, 0.2), { maxParallel: 1 }, 'floor(0.6) = 0 canaries');
+});
+
 test('fields Drover does not honour are refused at their key', () => {
   const text = `{
   "id": "/x",
@@ -72,7 +81,6 @@ test('fields Drover does not honour are refused at their key', () => {
   "residency": { "taskLostBehavior": "WAIT_FOREVER" },
   "readinessChecks": [{ "name": "ready" }],
   "backoffFactor": 1.15,
-  "upgradeStrategy": { "minimumHealthCapacity": 1, "maximumOverCapacity": 0.2 },
   "constraints": [["rack", "UNLIKE", "r9"]],
   "unreachableStrategy": "disabled",
   "portDefinitions": [{ "port": 0, "protocol": "udp" }],
@@ -82,7 +90,7 @@ test('fields Drover does not honour are refused at their key', () => {
   const got = refusals.map((r) => `${r.path}@${r.position?.line}:${r.position?.column}`).sort();
   const want = [
     ['dependencies', '"dependencies"'], ['fetch', '"fetch"'], ['residency', '"residency"'], ['readinessChecks', '"readinessChecks"'],
-    ['backoffFactor', '"backoffFactor"'], ['upgradeStrategy.maximumOverCapacity', '"maximumOverCapacity"'], ['unreachableStrategy', '"unreachableStrategy"'],
+    ['backoffFactor', '"backoffFactor"'], ['unreachableStrategy', '"unreachableStrategy"'],
     ['portDefinitions[0].protocol', '"protocol": "udp"'], ['healthChecks[0].delaySeconds', '"delaySeconds"'],
   ].map(([p, s]) => { const l = locate(text, s!); return `${p}@${l.line}:${l.column}`; });
   assert.deepEqual(got.filter((g) => !g.startsWith('constraints')), want.sort());

@@ -76,10 +76,7 @@ function appJob(f: Fields): Json {
   if (checks.length) task.services = [{ name: leaf, ...(checks[0]!.portLabel ? { portLabel: checks[0]!.portLabel } : {}), checks }];
   const us = f.obj('upgradeStrategy');
   if (us) {
-    const min = Number(us.get('minimumHealthCapacity') ?? 1);
-    const instances = Number(group.count);
-    group.update = { maxParallel: Math.max(1, Math.ceil(instances * (1 - min))) };
-    if (Number(us.get('maximumOverCapacity') ?? 0) > 0) us.refuse('maximumOverCapacity', `${NOT_HONOURED}: rolling updates replace allocations in place, never above the count`);
+    group.update = upgradeStrategy(Number(group.count), Number(us.get('minimumHealthCapacity') ?? 1), Number(us.get('maximumOverCapacity') ?? 0));
     us.finish();
   }
   const constraints = (f.get('constraints') as unknown[][] | undefined) ?? [];
@@ -172,4 +169,15 @@ function backoff(f: Fields, group: Json): void {
     else f.refuse('backoffFactor', `backoff factor ${String(factor)}: Drover's delay grows constant (1) or exponential (2)`);
   }
   group.reschedule = r;
+}
+
+/**
+ * Marathon's upgradeStrategy on Drover's deployment controller (docs/updating-jobs.md): at most
+ * n − ceil(m × n) replacements unhealthy at a time (at least 1), so at least ceil(m × n) stay healthy; the
+ * over-capacity o × n becomes canaries placed beside the old version and promoted once healthy.
+ */
+export function upgradeStrategy(instances: number, minimumHealthCapacity: number, maximumOverCapacity: number): Record<string, unknown> {
+  const maxParallel = Math.max(1, instances - Math.ceil(minimumHealthCapacity * instances));
+  const canary = Math.floor(maximumOverCapacity * instances);
+  return canary > 0 ? { maxParallel, canary, autoPromote: true } : { maxParallel };
 }
