@@ -107,15 +107,20 @@ test('a rollout: deployment per version, an evaluation per newly healthy allocat
   });
 });
 
+/** Version 1 rolled out: a0 and a1 healthy, the version stable. */
+async function rolledOutV1(c: TestCluster): Promise<void> {
+  await putJob(c, spec('1'));
+  await until(async () => (await phaseOf(c, 'web-deploy-1')) === 'running');
+  await place(c, 'a0', 0, 1, 'web-deploy-1');
+  await place(c, 'a1', 1, 1, 'web-deploy-1');
+  await report(c, 'a0', true);
+  await report(c, 'a1', true);
+  await until(() => stable(c, 1));
+}
+
 test('a failed rollout with autoRevert re-registers the last stable version; a newer version cancels the running one', async () => {
   await withController(async (c) => {
-    await putJob(c, spec('1'));
-    await until(async () => (await phaseOf(c, 'web-deploy-1')) === 'running');
-    await place(c, 'a0', 0, 1, 'web-deploy-1');
-    await place(c, 'a1', 1, 1, 'web-deploy-1');
-    await report(c, 'a0', true);
-    await report(c, 'a1', true);
-    await until(() => stable(c, 1));
+    await rolledOutV1(c);
 
     // Version 2 is broken: its first allocation fails; the progress deadline (30 s) passes.
     await putJob(c, spec('2'));
@@ -146,12 +151,7 @@ test('a failed rollout with autoRevert re-registers the last stable version; a n
 
 test('a failed revert is not reverted again: the stable version it re-registered is the spec it runs', async () => {
   await withController(async (c) => {
-    await putJob(c, spec('1'));
-    await place(c, 'a0', 0, 1, 'web-deploy-1');
-    await place(c, 'a1', 1, 1, 'web-deploy-1');
-    await report(c, 'a0', true);
-    await report(c, 'a1', true);
-    await until(() => stable(c, 1));
+    await rolledOutV1(c);
     await putJob(c, spec('2'));
     await until(async () => (await phaseOf(c, 'web-deploy-2')) === 'running');
     await place(c, 'b0', 0, 2, 'web-deploy-2');
