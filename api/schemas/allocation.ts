@@ -126,7 +126,8 @@ export const AllocationStatus = Obj(
     networkStatus: Type.Optional(
       Obj({ address: Type.Optional(Type.String()), interfaceName: Type.Optional(Type.String()) }, { description: 'Network the allocation got.' }),
     ),
-    conditions: Type.Optional(Conditions()),
+    observedGeneration: Type.Optional(Int({ minimum: 0, description: 'The metadata.generation this status was computed from.' })),
+    conditions: Type.Optional(Conditions({ description: 'Ready, Reconciling and Stalled (kstatus: Ready once running with passing checks, complete, or stopped as asked; Reconciling while pending, stopping or checks not yet passing; Stalled when failed, lost or judged unhealthy), and ChecksPassing from the node agent.' })),
   },
   { description: 'Observed state of the allocation.' },
 );

@@ -136,6 +136,6 @@ export function SetList<T extends TSchema>(item: T, options: ArrayOptions = {}):
 }
 
 /** A list of conditions, keyed by type. */
-export function Conditions() {
-  return KeyedList(Condition, 'type', { description: 'Current conditions, one per type.' });
+export function Conditions(opts: { description?: string } = {}) {
+  return KeyedList(Condition, 'type', { description: opts.description ?? 'Current conditions, one per type.' });
 }

@@ -5,6 +5,7 @@
 import type { Allocation, Evaluation, EvaluationStatus } from '../../api/schemas/index.ts';
 import { API_VERSION, GROUP, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import { validateObject } from '../../api/schemas/validate.ts';
+import { withAllocationConditions } from '../../api/schemas/allocation-conditions.ts';
 import { invalid, type StatusCause } from '../apierrors/status.ts';
 import { clone } from '../apiserver/codec.ts';
 import { recordUpdate } from '../apiserver/fieldmanager/index.ts';
@@ -79,7 +80,7 @@ export function patchAllocation(kind: KindInfo, current: Allocation, patch: Allo
   owned(current, next, nowMs);
   if (!patch.stop?.lost) return next;
   const lost = clone(next);
-  lost.status = { ...(lost.status ?? {}), clientStatus: 'lost', clientDescription: patch.stop.description };
+  lost.status = withAllocationConditions({ ...lost, status: { ...(lost.status ?? {}), clientStatus: 'lost', clientDescription: patch.stop.description } }, nowMs);
   owned(next, lost, nowMs, 'status');
   return lost;
 }

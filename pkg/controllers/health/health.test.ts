@@ -56,6 +56,8 @@ test('a node whose lease is not renewed for ttl + grace goes down and its live a
       assert.equal(await clientStatus(c, 'web-2'), 'running');
       const lost = await c.client.resource<Allocation>('allocations').get('web-0', { namespace: 'default' });
       assert.equal(lost.status?.clientDescription, 'alloc is lost since its node is down');
+      const stalled = lost.status?.conditions?.find((x) => x.type === 'Stalled');
+      assert.deepEqual([stalled?.status, stalled?.reason], ['True', 'Lost'], 'a lost allocation is Stalled');
 
       const events = await c.client.resource('events').list({ namespace: 'default', fieldSelector: 'involvedObject.name=n1' });
       assert.deepEqual(events.items.map((e) => [(e as unknown as { reason: string }).reason, (e as unknown as { type: string }).type]), [['NodeDown', 'Warning']]);

@@ -134,7 +134,7 @@ class HealthReconciler {
   }
 
   private async loseAllocations(name: string): Promise<void> {
-    const lost = await markAllocationsLost(this.opts.client, this.allocs.byIndex(ALLOCS_BY_NODE, name));
+    const lost = await markAllocationsLost(this.opts.client, this.allocs.byIndex(ALLOCS_BY_NODE, name), this.opts.clock.now());
     if (lost.length > 0) this.opts.logger.info('allocations lost', { node: name, allocations: lost });
   }
 

@@ -3,14 +3,16 @@
 // replaces them at the job's next evaluation.
 import type { Allocation } from '../../../api/schemas/index.ts';
 import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
+import { withAllocationConditions } from '../../../api/schemas/allocation-conditions.ts';
 import type { Client } from '../../client/client.ts';
 
 /** The client description written on allocations marked lost. */
 export const LOST_DESCRIPTION = 'alloc is lost since its node is down';
 
 /** The allocation with clientStatus lost. */
-export function markedLost(a: Allocation): Allocation {
-  return { ...a, status: { ...(a.status ?? {}), clientStatus: 'lost', clientDescription: LOST_DESCRIPTION } };
+export function markedLost(a: Allocation, now: number): Allocation {
+  const lost = { ...a, status: { ...(a.status ?? {}), clientStatus: 'lost' as const, clientDescription: LOST_DESCRIPTION } };
+  return { ...lost, status: withAllocationConditions(lost, now) };
 }
 
 /**
@@ -19,14 +21,14 @@ export function markedLost(a: Allocation): Allocation {
  * resourceVersion; a conflict (the agent or the scheduler wrote meanwhile, or the cache is behind) is thrown
  * after the others have been tried, so the controller retries the node once the cache has caught up.
  */
-export async function markAllocationsLost(client: Pick<Client, 'resource'>, onNode: readonly Allocation[]): Promise<string[]> {
+export async function markAllocationsLost(client: Pick<Client, 'resource'>, onNode: readonly Allocation[], now: number): Promise<string[]> {
   const allocs = client.resource<Allocation>('allocations');
   const marked: string[] = [];
   let firstError: unknown;
   for (const a of onNode) {
     if (isClientTerminal(a.status?.clientStatus)) continue; // a final status: nothing left to lose
     try {
-      await allocs.updateStatus(markedLost(a));
+      await allocs.updateStatus(markedLost(a, now));
       marked.push(`${a.metadata.namespace}/${a.metadata.name}`);
     } catch (err) {
       firstError ??= err;

@@ -1,6 +1,7 @@
 // The checks of one allocation: a CheckRunner per service check while the task owning it runs (group services
 // belong to the first main task), check_restart wired to the owning task, and the summary the health watcher
 // needs ("every check passing").
+import { CHECKS_PASSING } from '../../../api/schemas/allocation-conditions.ts';
 import type { Allocation, Service, TaskGroup } from '../../../api/schemas/index.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -26,7 +27,7 @@ interface ActiveCheck {
 }
 
 /** The type of the allocation condition the agent reports for its checks. */
-export const CHECKS_CONDITION = 'ChecksPassing';
+export const CHECKS_CONDITION = CHECKS_PASSING;
 
 /** The checks' summary as an allocation condition (without its transition time). */
 export interface ChecksSummary {

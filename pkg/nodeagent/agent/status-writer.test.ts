@@ -55,6 +55,9 @@ test('a burst of reports becomes one write, keeping fields the agent does not ow
   assert.equal(f.writes.length, 1);
   assert.equal(f.stored().status?.clientStatus, 'running');
   assert.deepEqual(f.stored().status?.deploymentStatus, { canary: true });
+  const ready = f.stored().status?.conditions?.find((c) => c.type === 'Ready');
+  assert.deepEqual([ready?.status, ready?.reason], ['True', 'Running'], 'Ready follows from what is written');
+  assert.equal(f.stored().status?.conditions?.find((c) => c.type === 'Reconciling')?.status, 'False');
   w.report({ clientStatus: 'running', clientDescription: 'Tasks are running' });
   await settle(clock, 10);
   assert.equal(f.writes.length, 1, 'an unchanged status is not written again');

@@ -3,6 +3,7 @@
 // the API server is away the latest status waits and is written once it is back (no history is replayed: the
 // status is a level, not a log).
 import type { Allocation, AllocationStatus } from '../../../api/schemas/index.ts';
+import { withAllocationConditions } from '../../../api/schemas/allocation-conditions.ts';
 import { isConflict, isNotFound } from '../../apierrors/status.ts';
 import type { ResourceClient } from '../../client/client.ts';
 import { isNetworkError } from '../../client/errors.ts';
@@ -119,7 +120,8 @@ export class StatusWriter {
       if (!current) return;
       // The allocation was deleted and re-created under the same name: its status is not ours to write.
       if (this.uid && current.metadata.uid !== this.uid) return;
-      const status = mergeOwned(current.status ?? {}, want);
+      // Ready / Reconciling / Stalled follow from what is written, the spec included (a stop the plan asked for).
+      const status = withAllocationConditions({ ...current, status: mergeOwned(current.status ?? {}, want) }, this.deps.clock.now());
       if (sameJson(status, current.status ?? {})) return;
       try {
         this.lastWritten = await this.deps.allocs.updateStatus({ ...current, status });

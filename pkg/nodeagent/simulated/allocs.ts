@@ -7,6 +7,7 @@
 // precondition, so a report never lands on an allocation that changed since it was read.
 import type { Allocation, AllocationStatus, TaskGroup } from '../../../api/schemas/index.ts';
 import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
+import { withAllocationConditions } from '../../../api/schemas/allocation-conditions.ts';
 import { isConflict, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
 import { createInformer, type Informer } from '../../client/informer.ts';
@@ -154,7 +155,8 @@ export class HollowAllocations {
   }
 
   private async report(a: Allocation, status: AllocationStatus): Promise<'written' | 'conflict' | 'failed'> {
-    const patch = { metadata: { resourceVersion: a.metadata.resourceVersion }, status };
+    const { observedGeneration, conditions } = withAllocationConditions({ ...a, status: { ...a.status, ...status } }, this.opts.clock.now());
+    const patch = { metadata: { resourceVersion: a.metadata.resourceVersion }, status: { ...status, observedGeneration, conditions } };
     try {
       await this.limiter.run(() => this.opts.client.resource<Allocation>('allocations').patch(a.metadata.name, patch, 'merge', { namespace: a.metadata.namespace, subresource: 'status' }));
       const cs = status.clientStatus as 'running' | 'complete' | 'failed';
