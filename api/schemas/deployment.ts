@@ -22,6 +22,7 @@ export const DeploymentSpec = Obj(
     jobName: Type.String({ minLength: 1, description: 'Job being deployed.' }),
     jobVersion: Int({ minimum: 0, description: 'Version being deployed.' }),
     groups: MapOf(DeploymentGroupSpec, { description: 'Targets per group.' }),
+    jobType: Type.Optional(StringEnum(['service', 'system'], { description: "The deployed job's type (absent: service). A system job's group is done once every live allocation of it runs the new version healthy, on however many nodes run it then; desiredTotal is that number when the deployment began." })),
     paused: Type.Optional(Type.Boolean({ default: false, description: 'Pause the rollout (set by drover deployment pause, cleared by resume).' })),
     failed: Type.Optional(Type.Boolean({ default: false, description: 'Fail the rollout now (set by drover deployment fail); autoRevert applies.' })),
   },
@@ -101,11 +102,13 @@ interface RolloutSpec {
 }
 
 /**
- * Whether a version of a job is rolled out by a Deployment: a service job, not stopped, with an update block
- * whose maxParallel (job's, overridden by the group's; default 1) is above 0 in some group (Nomad's rule).
+ * Whether a version of a job is rolled out by a Deployment: a service or system job (system as in Nomad 1.11),
+ * not stopped, with an update block whose maxParallel (job's, overridden by the group's; default 1) is above 0 in
+ * some group (Nomad's rule). Batch and sysbatch jobs have none.
  */
 export function wantsDeployment(spec: RolloutSpec): boolean {
-  if ((spec.type ?? 'service') !== 'service' || spec.stop === true) return false;
+  const type = spec.type ?? 'service';
+  if ((type !== 'service' && type !== 'system') || spec.stop === true) return false;
   return spec.groups.some((g) => {
     if (!g.update && !spec.update) return false;
     return (g.update?.maxParallel ?? spec.update?.maxParallel ?? 1) > 0;

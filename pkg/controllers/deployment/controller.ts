@@ -4,11 +4,11 @@
 // marks the version stable when the rollout succeeds, and re-registers the last stable version when a rollout
 // with autoRevert fails. Level-based: each reconcile of a job key re-reads the job, its deployments and its
 // allocations from the shared informers.
-import type { Allocation, Deployment, Job } from '../../../api/schemas/index.ts';
+import type { Allocation, Deployment, Evaluation, Job } from '../../../api/schemas/index.ts';
 import { deploymentNameOf, isDeploymentActive, wantsDeployment } from '../../../api/schemas/deployment.ts';
 import { isNotFound, isConflict } from '../../apierrors/status.ts';
 import {
-  ALLOCS_BY_JOB, DEPLOYMENTS_BY_JOB, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue,
+  ALLOCS_BY_JOB, DEPLOYMENTS_BY_JOB, EVALS_BY_JOB, informersOf, startController, type ControllerHost, type ReconcileResult, type SharedInformer, type WorkQueue,
 } from '../runtime/index.ts';
 import { jobKey, jobKeyOf } from '../../../api/schemas/job-key.ts';
 import { versionOf } from '../evaluator/versions.ts';
@@ -42,9 +42,11 @@ export async function startDeploymentController(opts: DeploymentControllerOption
   const jobs = informers.informer<Job>('jobs');
   const deployments = informers.informer<Deployment>('deployments');
   const allocs = informers.informer<Allocation>('allocations');
+  const evals = informers.informer<Evaluation>('evaluations');
   deployments.addIndex(DEPLOYMENTS_BY_JOB);
   allocs.addIndex(ALLOCS_BY_JOB);
-  const r = new DeploymentReconciler({ ...opts, logger }, jobs, deployments, allocs);
+  evals.addIndex(EVALS_BY_JOB);
+  const r = new DeploymentReconciler({ ...opts, logger }, jobs, deployments, allocs, evals);
   const controller = await startController({
     name: DEPLOYMENT_COMPONENT,
     clock: opts.clock,
@@ -52,12 +54,14 @@ export async function startDeploymentController(opts: DeploymentControllerOption
     metrics: opts.metrics,
     signal: opts.signal,
     workers: opts.workers ?? 2,
-    informers: { jobs, deployments, allocations: allocs },
+    informers: { jobs, deployments, allocations: allocs, evaluations: evals },
     keys: {
       jobs: (j: Job) => jobKey(j.metadata.namespace ?? 'default', j.metadata.name),
       deployments: (d: Deployment) => jobKeyOf(d),
       // Only allocations a rollout can count: placed by one, or of a job whose rollout is under way.
       allocations: (a: Allocation) => (a.spec.deploymentName || deployments.countByIndex(DEPLOYMENTS_BY_JOB, jobKeyOf(a)) > 0 ? jobKeyOf(a) : undefined),
+      // A system job's rollout is judged once the scheduler has placed its version (see assess).
+      evaluations: (e: Evaluation) => (e.spec.type === 'system' && e.status?.phase === 'complete' ? jobKeyOf(e) : undefined),
     },
     reconcile: (key) => r.reconcile(key),
   });
@@ -79,6 +83,7 @@ class DeploymentReconciler {
     private readonly jobs: SharedInformer<Job>,
     private readonly deployments: SharedInformer<Deployment>,
     private readonly allocs: SharedInformer<Allocation>,
+    private readonly evals: SharedInformer<Evaluation>,
   ) {
     this.w = { client: opts.client, logger: opts.logger };
   }
@@ -112,7 +117,10 @@ class DeploymentReconciler {
     if (phase === 'failed') return this.revert(job, d, version);
     if (!isDeploymentActive(phase)) return;
     const now = this.opts.clock.now();
-    const a = assess(d, this.allocs.byIndex(ALLOCS_BY_JOB, jobKey(job.metadata.namespace ?? 'default', job.metadata.name)), now);
+    const key = jobKey(job.metadata.namespace ?? 'default', job.metadata.name);
+    const placedBy = this.evals.byIndex(EVALS_BY_JOB, key).find((e) => e.status?.phase === 'complete' && (e.spec.jobVersion ?? -1) >= d.spec.jobVersion);
+    let a = assess(d, this.allocs.byIndex(ALLOCS_BY_JOB, key), now, placedBy !== undefined);
+    if (a.phase === 'successful' && d.spec.jobType === 'system' && placedBy) a = assess(d, await this.allocsSince(job, placedBy), now, true);
     // The evaluation first: it is named after the progress, so a status write lost to a conflict repeats nothing.
     if (a.evaluate) await requestEvaluation(this.w, job, d, Object.values(a.status.groups ?? {}).reduce((n, g) => n + (g.healthy ?? 0), 0));
     if (a.phase === 'failed' && autoReverts(d)) {
@@ -125,6 +133,18 @@ class DeploymentReconciler {
       if (a.phase === 'failed') await this.revert(job, written, version);
     }
     if (a.recheckAt !== undefined) return { requeueAfter: Math.max(0, a.recheckAt - now) };
+  }
+
+  /**
+   * The job's allocations read from the API no older than the evaluation's completion. A system rollout's end is
+   * judged on these: the plan commit writes the allocations before it marks the evaluation complete, but this
+   * process's allocation cache may not have them yet, and a slot not seen would look done.
+   */
+  private async allocsSince(job: Job, ev: Evaluation): Promise<Allocation[]> {
+    const list = await this.opts.client.resource<Allocation>('allocations').list({
+      namespace: job.metadata.namespace ?? 'default', fieldSelector: `spec.jobName=${job.metadata.name}`, resourceVersion: ev.metadata.resourceVersion,
+    });
+    return list.items;
   }
 
   /** Write a phase change and record it as an Event. */

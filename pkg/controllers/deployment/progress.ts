@@ -8,6 +8,7 @@ import { isLive } from '../../../api/schemas/allocation-state.ts';
 import { canariesPromoted, type DeploymentPhase } from '../../../api/schemas/deployment.ts';
 import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import { withConditions } from './conditions.ts';
+import { systemSlots } from './spec.ts';
 
 /** The descriptions of each phase (Nomad's wording). */
 export const DEPLOYMENT_DESC = {
@@ -69,8 +70,12 @@ export function countGroup(d: Deployment, group: string, allocs: readonly Alloca
   return c;
 }
 
-/** The deployment's next status at `now`. A deployment already successful, failed or cancelled is left as it is. */
-export function assess(d: Deployment, allocs: readonly Allocation[], now: number): Assessment {
+/**
+ * The deployment's next status at `now`. A deployment already successful, failed or cancelled is left as it is.
+ * `scheduled`: an evaluation of the job at the deployment's version (or later) has completed. A system job's
+ * group is done only then — until the scheduler has placed the version, no allocation says how many nodes run it.
+ */
+export function assess(d: Deployment, allocs: readonly Allocation[], now: number, scheduled = true): Assessment {
   const prev = d.status ?? {};
   const prevPhase: DeploymentPhase = prev.phase ?? 'running';
   if (prevPhase === 'successful' || prevPhase === 'failed' || prevPhase === 'cancelled') return { status: prev, phase: prevPhase, evaluate: false };
@@ -103,7 +108,9 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
     const fresh = Math.ceil((now + progressMs) / 1000) * 1000;
     let by = before?.requireProgressBy !== undefined && !gained && !resumed ? Date.parse(before.requireProgressBy) : fresh;
     if (paused || waiting) by = fresh;
-    const groupDone = !awaitingPromotion && c.healthy >= target.desiredTotal;
+    const system = d.spec.jobType === 'system';
+    const total = system ? systemSlots(d.spec.jobName, g, allocs) : target.desiredTotal;
+    const groupDone = !awaitingPromotion && c.healthy >= total && (!system || scheduled);
     done &&= groupDone;
     if (!groupDone && !paused && !waiting) {
       if (c.unhealthy > 0 && progressMs === 0) failure ??= DEPLOYMENT_DESC.unhealthy;

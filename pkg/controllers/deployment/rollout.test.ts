@@ -106,3 +106,40 @@ test('a canary update waits beside the old version for the promotion, then compl
     await s.close();
   }
 });
+
+test('a system job rolls out node by node under a Deployment, and a broken version is reverted', async () => {
+  let worst = Infinity;
+  let watching = false;
+  const s = await startRolloutSim({ nodes: 4, sample: (allocs) => watching && (worst = Math.min(worst, live(allocs).filter(isHealthyAlloc).length)) });
+  try {
+    const update = { maxParallel: 1, healthCheck: 'task_states' as const, minHealthyTime: '0s', progressDeadline: '30s', autoRevert: true };
+    await s.putJob('web', { type: 'system', count: 1, cpu: 100, update });
+    await deployed(s, 'web-deploy-1', 'successful');
+    const first = await s.h.client.resource<Deployment>('deployments').get('web-deploy-1', NS);
+    assert.equal(first.spec.jobType, 'system');
+    assert.equal(live(await s.h.allocs()).length, 4, 'one allocation on each of the 4 nodes');
+    watching = true;
+    await s.putJob('web', { type: 'system', count: 1, cpu: 120, update });
+    await deployed(s, 'web-deploy-2', 'successful');
+    const two = await s.h.client.resource<Deployment>('deployments').get('web-deploy-2', NS);
+    assert.equal(two.spec.groups.web?.desiredTotal, 4, 'the slots the job held when the rollout began');
+    assert.deepEqual(two.status?.groups?.web && [two.status.groups.web.placed, two.status.groups.web.healthy], [4, 4]);
+    assert.deepEqual(live(await s.h.allocs()).map((a) => a.spec.jobVersion), [2, 2, 2, 2]);
+    assert.equal(new Set(live(await s.h.allocs()).map((a) => a.spec.nodeName)).size, 4);
+    assert.ok(worst >= 3, `never fewer than nodes - maxParallel healthy (saw ${worst})`);
+    // A broken version: one node at a time fails, the deployment fails at its deadline, version 2 comes back.
+    await s.putJob('web', { type: 'system', count: 1, cpu: 140, update, broken: true });
+    await s.h.until('a failed allocation of version 3', async () => (await s.h.allocs()).some((a) => a.spec.jobVersion === 3 && a.status?.clientStatus === 'failed'));
+    await s.h.until('web-deploy-3 failed', async () => {
+      s.clock.advance(5_000);
+      return (await phase(s, 'web-deploy-3')) === 'failed';
+    });
+    await deployed(s, 'web-deploy-4', 'successful');
+    const job = await s.h.client.resource<Job>('jobs').get('web', NS);
+    assert.equal(job.spec.meta?.broken, 'false');
+    assert.deepEqual(live(await s.h.allocs()).map((a) => a.spec.jobVersion), [4, 4, 4, 4]);
+    assert.ok(worst >= 3, `never fewer than nodes - maxParallel healthy (saw ${worst})`);
+  } finally {
+    await s.close();
+  }
+});

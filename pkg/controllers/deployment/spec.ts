@@ -16,12 +16,14 @@ export const JOB_LABEL = 'drover.dev/job';
  */
 export function newDeployment(job: Job, version: number, allocs: readonly Allocation[]): Deployment {
   const groups: Deployment['spec']['groups'] = {};
+  const system = job.spec.type === 'system';
   for (const g of job.spec.groups) {
     const u = groupUpdateStrategy(job.spec.update, g.update);
     if (!u) continue;
     const older = allocs.some((a) => a.spec.groupName === g.name && a.spec.jobVersion !== version && isLive(a));
     groups[g.name] = {
-      desiredTotal: g.count ?? 1,
+      // A system job runs on every feasible node: its total is the slots it holds now (see systemSlots).
+      desiredTotal: system ? systemSlots(job.metadata.name, g.name, allocs) : g.count ?? 1,
       desiredCanaries: older ? (u.canary ?? 0) : 0,
       autoRevert: u.autoRevert ?? false,
       autoPromote: u.autoPromote ?? false,
@@ -37,8 +39,19 @@ export function newDeployment(job: Job, version: number, allocs: readonly Alloca
       labels: { [JOB_LABEL]: job.metadata.name },
       ownerReferences: [{ apiVersion: API_VERSION, kind: 'Job', name: job.metadata.name, uid: job.metadata.uid!, controller: true }],
     },
-    spec: { jobName: job.metadata.name, jobVersion: version, groups },
+    spec: { jobName: job.metadata.name, jobVersion: version, groups, ...(system ? { jobType: 'system' as const } : {}) },
   };
+}
+
+/**
+ * A system job's slots in a group: its live allocations, whatever their version, and those replaced by a
+ * successor not seen yet (a destructive update stops one and places its successor in one commit, but a cache
+ * may show the stop first), so the number holds through the rollout; a node that joins or leaves changes it.
+ */
+export function systemSlots(jobName: string, group: string, allocs: readonly Allocation[]): number {
+  const mine = allocs.filter((a) => a.spec.jobName === jobName && a.spec.groupName === group);
+  const names = new Set(mine.map((a) => a.metadata.name));
+  return mine.filter((a) => isLive(a) || (a.spec.nextAllocation !== undefined && !names.has(a.spec.nextAllocation))).length;
 }
 
 /** Whether the deployment was made for this incarnation of the job (a job deleted and created again is another). */

@@ -28,8 +28,8 @@ export interface RolloutSimOptions {
 export interface RolloutSim {
   h: Harness;
   clock: ManualClock;
-  /** Register (or update) job `name`: one group `web` of `count`, cpu `cpu` (change it for a destructive update). */
-  putJob(name: string, o: { count: number; cpu: number; broken?: boolean; update: JobSpec['update'] }): Promise<Job>;
+  /** Register (or update) job `name`: one group `web` of `count` (per node for a system job), cpu `cpu` (change it for a destructive update). */
+  putJob(name: string, o: { count: number; cpu: number; broken?: boolean; update: JobSpec['update']; type?: 'system' }): Promise<Job>;
   /** One round of the fake agents (also run every few ms in the background). */
   tick(): Promise<void>;
   close(): Promise<void>;
@@ -87,6 +87,7 @@ export async function startRolloutSim(o: RolloutSimOptions = {}): Promise<Rollou
         try {
           return await h.putJob(name, [{ count: j.count, cpu: j.cpu }], {
             update: j.update,
+            ...(j.type ? { type: j.type } : {}),
             meta: { broken: String(j.broken === true) },
             reschedule: { delay: '1s', delayFunction: 'constant', unlimited: true },
           });

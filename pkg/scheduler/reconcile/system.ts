@@ -7,7 +7,7 @@ import { isLostUnstopped, isTerminal } from '../../../api/schemas/allocation-sta
 import { allocName } from '../structs.ts';
 import type { ReconcileInput, ReconcileResult, PlaceRequest } from './types.ts';
 import { emptyResult, countChanges } from './types.ts';
-import { updateKind, destructiveBudget } from './updates.ts';
+import { updateKind, destructiveBudget, heldByFailedDeployment } from './updates.ts';
 import { DESC } from './descriptions.ts';
 
 /** A required allocation: its name and group. */
@@ -90,6 +90,9 @@ function diffNode(
       continue;
     }
     if (input.taintedNodes.has(node) || !ready.has(node)) continue;
+    // Nomad's rule, as for service jobs: what failed inside a failed deployment keeps its slot, not replaced
+    // (a broken version must not cycle through the fleet); the next version's rollout replaces it.
+    if (done && done.clientStatus === 'failed' && heldByFailedDeployment(done, input.deployment)) continue;
     const place: PlaceRequest = { group: req.group, name: req.name, index: req.index, reason: 'new', nodeName: node };
     const lost = lostRun.get(key);
     if (lost) Object.assign(place, { reason: 'lost', previous: lost });
