@@ -69,8 +69,12 @@ export function countGroup(d: Deployment, group: string, allocs: readonly Alloca
   return c;
 }
 
-/** The deployment's next status at `now`. A deployment already successful, failed or cancelled is left as it is. */
-export function assess(d: Deployment, allocs: readonly Allocation[], now: number): Assessment {
+/**
+ * The deployment's next status at `now`. A deployment already successful, failed or cancelled is left as it is.
+ * `held`: groups not yet placed that have dependencies (api/schemas/job-dependencies.ts dependencyGates): their
+ * progress deadline has not started (no requireProgressBy); it starts at the first look after they are placed.
+ */
+export function assess(d: Deployment, allocs: readonly Allocation[], now: number, held: ReadonlySet<string> = new Set()): Assessment {
   const prev = d.status ?? {};
   const prevPhase: DeploymentPhase = prev.phase ?? 'running';
   if (prevPhase === 'successful' || prevPhase === 'failed' || prevPhase === 'cancelled') return { status: prev, phase: prevPhase, evaluate: false };
@@ -105,7 +109,7 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
     if (paused || waiting) by = fresh;
     const groupDone = !awaitingPromotion && c.healthy >= target.desiredTotal;
     done &&= groupDone;
-    if (!groupDone && !paused && !waiting) {
+    if (!groupDone && !paused && !waiting && !held.has(g)) {
       if (c.unhealthy > 0 && progressMs === 0) failure ??= DEPLOYMENT_DESC.unhealthy;
       if (progressMs > 0 && now >= by) failure ??= DEPLOYMENT_DESC.progressDeadline;
       if (progressMs > 0) recheckAt = Math.min(recheckAt ?? by, by);
@@ -113,7 +117,7 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
     groups[g] = {
       placed: c.placed, healthy: c.healthy, unhealthy: c.unhealthy, promoted,
       ...(wanted > 0 ? { placedCanaries: c.canaries } : {}),
-      ...(progressMs > 0 ? { requireProgressBy: rfc3339(by) } : {}),
+      ...(progressMs > 0 && !held.has(g) ? { requireProgressBy: rfc3339(by) } : {}),
     };
   }
   const phase: DeploymentPhase = done ? 'successful' : failure ? 'failed' : paused ? 'paused' : 'running';
