@@ -29,12 +29,3 @@ export function cycleThrough(edges: ReadonlyMap<string, readonly string[]>, star
   }
   return undefined;
 }
-
-/** Any cycle in `edges` (the first found from the nodes in their order), as a path; else undefined. */
-export function anyCycle(edges: ReadonlyMap<string, readonly string[]>): string[] | undefined {
-  for (const n of edges.keys()) {
-    const c = cycleThrough(edges, n);
-    if (c) return c;
-  }
-  return undefined;
-}
