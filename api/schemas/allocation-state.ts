@@ -51,5 +51,10 @@ export function isLostUnstopped(s: AllocationState): boolean {
  * drainer; a deployment's own verdict (Deployment status) is what gates a rollout.
  */
 export function isRunningHealthy(a: { spec: { desiredStatus?: DesiredStatus }; status?: { clientStatus?: ClientStatus; deploymentStatus?: { healthy?: boolean } } }): boolean {
-  return isLive(a) && a.status?.clientStatus === 'running' && a.status.deploymentStatus?.healthy !== false;
+  return isRunningHealthyState({ desiredStatus: a.spec.desiredStatus, clientStatus: a.status?.clientStatus, healthy: a.status?.deploymentStatus?.healthy });
+}
+
+/** The same predicate over the flat fields (the scheduler's AllocView has them): `healthy` false is unhealthy. */
+export function isRunningHealthyState(s: AllocationState & { healthy?: boolean }): boolean {
+  return !isTerminal(s) && s.clientStatus === 'running' && s.healthy !== false;
 }

@@ -8,6 +8,7 @@ import { JOB_TYPES } from './job.ts';
 export const TRIGGERS = [
   'job-register', 'job-deregister', 'node-update', 'node-drain', 'alloc-failure', 'periodic-job', 'deployment-watcher',
   'rolling-update', 'queued-allocs', 'preemption', 'failed-follow-up', 'max-plan-attempts', 'scheduled',
+  'job-dependency',
 ] as const;
 
 /** What an evaluation asks for. */

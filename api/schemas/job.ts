@@ -1,6 +1,6 @@
 // Job: Nomad's job specification (job → groups → tasks) as a Kubernetes resource, and its status.
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, StringMap, MapOf, Duration, Int, DnsLabel, Conditions, KeyedList } from './common.ts';
+import { Obj, StringEnum, StringMap, MapOf, Duration, Int, DnsLabel, DnsSubdomain, Conditions, KeyedList } from './common.ts';
 import { envelope } from './meta.ts';
 import {
   Constraint, Affinity, Spread, UpdateStrategy, MigrateStrategy, ReschedulePolicy, RestartPolicy, EphemeralDisk,
@@ -16,6 +16,9 @@ export const TaskGroup = Obj(
   {
     name: DnsLabel({ description: 'Group name, unique within the job.' }),
     count: Type.Optional(Int({ minimum: 0, default: 1, description: 'Number of allocations of this group to run.' })),
+    dependsOn: Type.Optional(
+      Type.Array(DnsLabel(), { uniqueItems: true, description: 'Groups of this job that must be Ready (service: their count running healthy; batch: complete) before this group is first placed.' }),
+    ),
     constraints: Type.Optional(Type.Array(Constraint, { description: 'Group-level constraints.' })),
     affinities: Type.Optional(Type.Array(Affinity, { description: 'Group-level affinities.' })),
     spreads: Type.Optional(Type.Array(Spread, { description: 'Group-level spreads.' })),
@@ -88,6 +91,12 @@ export const JobSpec = Obj(
       }),
     ),
     stop: Type.Optional(Type.Boolean({ default: false, description: 'Stop all allocations while keeping the job.' })),
+    dependsOn: Type.Optional(
+      Type.Array(DnsSubdomain(), {
+        uniqueItems: true,
+        description: 'Jobs of this namespace that must be Ready (service: deployment successful and allocations healthy; batch: complete) before this job is first placed. A job not there yet is waited for; a cycle is refused.',
+      }),
+    ),
   },
   { description: 'What to run: groups of tasks and the policies that govern them.' },
 );

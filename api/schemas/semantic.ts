@@ -5,6 +5,7 @@ import type { StatusCause } from '../../pkg/apierrors/status.ts';
 import { MAX_TEMPLATE_NAME } from './job-launch.ts';
 import { dispatchPayloadCauses, templateCauses, templateNameCauses } from './semantic-templates.ts';
 import { updateBlockCauses } from './rollout-causes.ts';
+import { groupDependencyCauses } from './semantic-dependencies.ts';
 
 type Json = Record<string, unknown>;
 
@@ -48,6 +49,7 @@ export function jobSpecCauses(spec: Json, path: string): StatusCause[] {
   causes.push(...templateCauses(spec, path));
   causes.push(...spreadCauses(spec.spreads, `${path}.spreads`));
   causes.push(...updateBlockCauses(spec.update, `${path}.update`, type));
+  causes.push(...groupDependencyCauses(spec, path));
   groups.forEach((g, gi) => {
     if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`, type));
   });

@@ -141,3 +141,22 @@ test('describe job shows the Events the job status controller recorded', async (
     await ctl.stop();
   }
 });
+
+test('job status: a Dependencies section with each dependency Ready or why not', async () => {
+  const db = await createJob('deps-db', spec(1));
+  await jobs().updateStatus({ ...db, status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'True', reason: 'Running', message: 'group g: 1 running', observedGeneration: 1, lastTransitionTime: '2030-01-01T00:00:00Z' }] } });
+  const s = spec(1);
+  await createJob('deps-app', {
+    ...s, dependsOn: ['deps-db', 'deps-missing'],
+    groups: [{ ...s.groups[0]!, name: 'cache' }, { ...s.groups[0]!, name: 'web', dependsOn: ['cache'] }],
+  });
+  const r = await drover(['job', 'status', 'deps-app']);
+  assert.equal(r.code, 0, r.err);
+  for (const line of [
+    /^Dependencies\nKind +Task Group +Depends On +State$/m,
+    /^job +\* +deps-db +Ready$/m,
+    /^job +\* +deps-missing +not found \(waiting for it to be created\)$/m,
+    /^group +web +cache +0 of 1 running healthy at version 1$/m,
+  ]) assert.match(r.out, line);
+  assert.doesNotMatch((await drover(['job', 'status', 'web'])).out, /Dependencies/, 'no section without dependencies');
+});

@@ -11,6 +11,7 @@ import type { Store } from '../storage/store.ts';
 import { accessLogLevel } from './access-log.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
 import { coreObjectRules } from './core-admission.ts';
+import { jobDependencyCycles } from './job-dependencies.ts';
 import { migrateMovedKinds } from './migrate.ts';
 import { allocationUsageGuard } from './allocation-guard.ts';
 import { KindCaches } from './caches.ts';
@@ -84,7 +85,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
     // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
     // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
-    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, ...(opts.admission ?? [])]),
+    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, jobDependencyCycles(caches), ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),

@@ -130,3 +130,13 @@ test('allocation ids are DNS-1123 names, deterministic per eval and unique per p
   const ids = Object.values(computePlan({ evalId: 'e', job, nodes: mkNodes(5), allocs: [], now: 0 }).plan.nodes).flatMap((np) => np.place.map((p) => p.id));
   assert.equal(new Set(ids).size, 20);
 });
+
+test('held groups (waiting for dependencies) place nothing; the other groups of the plan go ahead', () => {
+  const job = mkJob({ groups: [mkGroup({ name: 'db' }), mkGroup({ name: 'web', count: 2 })] });
+  const held = computePlan({ evalId: 'e', job, nodes: mkNodes(2), allocs: [], now: 0, held: new Set(['web']) }).plan;
+  const placed = Object.values(held.nodes).flatMap((n) => n.place.map((p) => p.groupName));
+  assert.deepEqual(placed, ['db']);
+  assert.deepEqual(held.failedGroups, {}, 'a held group is not a failed placement');
+  const free = computePlan({ evalId: 'e', job, nodes: mkNodes(2), allocs: [], now: 0, held: new Set() }).plan;
+  assert.deepEqual(Object.values(free.nodes).flatMap((n) => n.place.map((p) => p.groupName)).sort(), ['db', 'web', 'web']);
+});

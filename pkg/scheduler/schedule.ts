@@ -27,6 +27,11 @@ export interface ScheduleOptions {
   /** `<deployment>/<group>` of earlier deployments that promoted their canaries (see ReconcileInput). */
   promotedCanaries?: ReadonlySet<string>;
   config?: Partial<SchedulerConfig>;
+  /**
+   * Groups whose first placement waits for their dependencies (api/schemas/job-dependencies.ts heldGroups):
+   * nothing of them is placed; everything else of the plan goes ahead.
+   */
+  held?: ReadonlySet<string>;
   /** Names new Allocation objects; the default derives a DNS-1123 name from job, group, index and eval id. */
   newAllocId?: (p: { jobName: string; groupName: string; index: number; seq: number }) => string;
 }
@@ -72,7 +77,8 @@ export function computePlan(input: ScheduleInput): ScheduleResult {
   const destructive = [...rec.destructiveUpdate, ...inPlaceUpdates(rec, { stack, state, b, byName, job })];
   const placer = new Placer(input, config, stack, b, byName);
   // Replacements and new allocations first: they restore capacity the job lacks; then migrations and updates.
-  for (const p of [...rec.place, ...rec.migrate, ...destructive]) placer.place(p);
+  const place = input.held?.size ? rec.place.filter((p) => !input.held!.has(p.group.name)) : rec.place;
+  for (const p of [...place, ...rec.migrate, ...destructive]) placer.place(p);
   const plan = b.finish(
     { desiredChanges: rec.desiredChanges, followups: batchFollowups(rec.rescheduleLater), classEligibility: stack.classEligibility(), escapedComputedClass: stack.escapedClass() },
     (name) => byName.get(name)?.capacity ?? { cpu: 0, memoryMB: 0, diskMB: 0 },

@@ -7,6 +7,8 @@ import type { AllocMetric as SchedulerMetric } from '../../../pkg/scheduler/metr
 import { age, formatTable } from '../table.ts';
 import type { CommandContext } from '../context.ts';
 import { formatMetric } from './plan-format.ts';
+import { dependencyAllocOf, groupNotReady, jobNotReady } from '../../../api/schemas/job-dependencies.ts';
+import { isNotFound } from '../../../pkg/apierrors/status.ts';
 
 /** Arguments of `drover job status`. */
 export interface JobStatusArgs {
@@ -24,12 +26,22 @@ export async function jobStatus(ctx: CommandContext, args: JobStatusArgs): Promi
     ctx.client.resource<Evaluation>('evaluations').listAll(bySelector),
     ctx.client.resource<Deployment>('deployments').listAll(bySelector),
   ]);
-  ctx.out(formatJobStatus(job, allocs.items, evals.items, deployments.items, ctx.now()));
+  const dependencies = new Map(await Promise.all((job.spec.dependsOn ?? []).map(async (name) => [name, await getIfAny(ctx, name, namespace)] as const)));
+  ctx.out(formatJobStatus(job, allocs.items, evals.items, deployments.items, ctx.now(), dependencies));
   return 0;
 }
 
+async function getIfAny(ctx: CommandContext, name: string, namespace: string): Promise<Job | undefined> {
+  try {
+    return await ctx.client.resource<Job>('jobs').get(name, { namespace });
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 /** The whole view as text. */
-export function formatJobStatus(job: Job, allocs: Allocation[], evals: Evaluation[], deployments: Deployment[], now: number): string {
+export function formatJobStatus(job: Job, allocs: Allocation[], evals: Evaluation[], deployments: Deployment[], now: number, dependencies: ReadonlyMap<string, Job | undefined> = new Map()): string {
   const s = job.status ?? {};
   const ready = s.conditions?.find((c) => c.type === 'Ready');
   const out = pairs([
@@ -47,12 +59,22 @@ export function formatJobStatus(job: Job, allocs: Allocation[], evals: Evaluatio
   if (stale) out.push(`(status observed generation ${s.observedGeneration}; the job is at ${job.metadata.generation})`);
   out.push('', 'Summary', ...formatTable([['Task Group', 'Queued', 'Starting', 'Running', 'Failed', 'Complete', 'Lost'], ...Object.entries(s.summary ?? {}).map(([g, c]) =>
     [g, c.queued, c.starting, c.running, c.failed, c.complete, c.lost].map((v) => String(v ?? 0)))]));
+  out.push(...dependencySection(job, allocs, dependencies));
   out.push(...deploymentSection(deployments));
   out.push(...placementFailures(evals));
   out.push('', 'Allocations');
   if (allocs.length === 0) out.push('No allocations placed');
   else out.push(...formatTable([['Name', 'Node', 'Task Group', 'Version', 'Desired', 'Status', 'Healthy', 'Age'], ...allocRows(allocs, now)]));
   return out.join('\n') + '\n';
+}
+
+/** What the job and its groups depend on, each Ready or why not (api/schemas/job-dependencies.ts). */
+function dependencySection(job: Job, allocs: Allocation[], dependencies: ReadonlyMap<string, Job | undefined>): string[] {
+  const rows: string[][] = (job.spec.dependsOn ?? []).map((name) => ['job', '*', name, jobNotReady(dependencies.get(name)) ?? 'Ready']);
+  const mine = allocs.map(dependencyAllocOf);
+  for (const g of job.spec.groups) for (const d of g.dependsOn ?? []) rows.push(['group', g.name, d, groupNotReady(job, d, mine) ?? 'Ready']);
+  if (rows.length === 0) return [];
+  return ['', 'Dependencies', ...formatTable([['Kind', 'Task Group', 'Depends On', 'State'], ...rows])];
 }
 
 function deploymentSection(deployments: Deployment[]): string[] {

@@ -7,6 +7,7 @@ import { badRequest } from '../../apierrors/status.ts';
 import { allocFromApi, jobFromApi, jobFromSpec, nodeFromApi, DEFAULT_PRIORITY } from '../../scheduler/adapters.ts';
 import { hashOf } from '../../scheduler/fingerprint.ts';
 import { computePlan } from '../../scheduler/schedule.ts';
+import { dependencyGates, heldGroups } from '../../../api/schemas/job-dependencies.ts';
 import type { SchedulerConfig } from '../../scheduler/stack.ts';
 import type { AllocView, JobView } from '../../scheduler/structs.ts';
 import { jobKey } from '../../../api/schemas/job-key.ts';
@@ -69,6 +70,8 @@ export async function planJob(ctx: ServerContext, kinds: JobPlanKinds, config: P
     // A stable id: the same request against the same state gives the same placements.
     evalId: `plan-${hashOf([req.namespace, req.name, modifyIndex, candidate.spec])}`,
     job: planned, nodes: state.nodes, allocs: state.allocs, now: ctx.clock.now(), jobVersions, config,
+    // What the workers would hold: groups waiting for their dependencies (api/schemas/job-dependencies.ts).
+    held: new Set(heldGroups(dependencyGates(candidate, state.lookup, state.allocs.filter((a) => a.namespace === req.namespace && a.jobName === req.name))).keys()),
   });
   return buildResult(schedule, {
     job: planned,
@@ -86,6 +89,8 @@ interface ClusterState {
   history: JobVersion[];
   nodes: ReturnType<typeof nodeFromApi>[];
   allocs: AllocView[];
+  /** A job of the namespace by name, as the cache holds it (dependencies). */
+  lookup: (name: string) => Job | undefined;
   basis: JobPlanResult['basis'];
 }
 
@@ -115,6 +120,7 @@ async function readState(ctx: ServerContext, kinds: JobPlanKinds, namespace: str
     history,
     nodes: (nodes.list().items as unknown as Node[]).map(nodeFromApi),
     allocs: allocViews,
+    lookup: (n) => jobs.get(objectKey(kinds.job, namespace, n))?.obj as Job | undefined,
     basis: { nodes: nodes.revision(), allocations: allocs.revision(), jobs: jobs.revision() },
   };
 }

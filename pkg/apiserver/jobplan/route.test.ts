@@ -198,3 +198,13 @@ test('a rolling update part-way through: the counts add up to the three allocati
   assert.equal(c.stop + c.lost + c.inPlaceUpdate + c.destructiveUpdate + c.migrate + c.ignore, 3, 'what the group has');
   assert.equal(c.place + c.reschedule + c.inPlaceUpdate + c.destructiveUpdate + c.migrate + c.ignore, 3, 'what it will have');
 });
+
+test('a job whose dependencies are not Ready plans no placement for its waiting groups', async () => {
+  const waiting = webJob('waits', { count: 2 });
+  waiting.spec.dependsOn = ['not-there-yet'];
+  const r = await plan(waiting);
+  assert.deepEqual(placedOn(r), [], 'held: the workers would place nothing of it');
+  assert.deepEqual(r.failedGroups, {}, 'waiting is not a failed placement');
+  const free = webJob('free', { count: 2 });
+  assert.equal(placedOn(await plan(free)).length, 2);
+});

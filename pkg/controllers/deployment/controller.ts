@@ -4,6 +4,7 @@
 // marks the version stable when the rollout succeeds, and re-registers the last stable version when a rollout
 // with autoRevert fails. Level-based: each reconcile of a job key re-reads the job, its deployments and its
 // allocations from the shared informers.
+import { dependencyAllocOf, dependencyGates, hasDependencies } from '../../../api/schemas/job-dependencies.ts';
 import type { Allocation, Deployment, Evaluation, Job } from '../../../api/schemas/index.ts';
 import { deploymentNameOf, isDeploymentActive, wantsDeployment } from '../../../api/schemas/deployment.ts';
 import { isNotFound, isConflict } from '../../apierrors/status.ts';
@@ -117,10 +118,13 @@ class DeploymentReconciler {
     if (phase === 'failed') return this.revert(job, d, version);
     if (!isDeploymentActive(phase)) return;
     const now = this.opts.clock.now();
-    const key = jobKey(job.metadata.namespace ?? 'default', job.metadata.name);
+    const ns = job.metadata.namespace ?? 'default';
+    const key = jobKey(ns, job.metadata.name);
+    const allocs = this.allocs.byIndex(ALLOCS_BY_JOB, key);
+    const held = hasDependencies(job) ? new Set(dependencyGates(job, (n) => this.jobs.get(ns, n), allocs.map(dependencyAllocOf)).keys()) : undefined;
     const placedBy = this.evals.byIndex(EVALS_BY_JOB, key).find((e) => e.status?.phase === 'complete' && (e.spec.jobVersion ?? -1) >= d.spec.jobVersion);
-    let a = assess(d, this.allocs.byIndex(ALLOCS_BY_JOB, key), now, placedBy !== undefined);
-    if (a.phase === 'successful' && d.spec.jobType === 'system' && placedBy) a = assess(d, await this.allocsSince(job, placedBy), now, true);
+    let a = assess(d, allocs, now, { scheduled: placedBy !== undefined, held });
+    if (a.phase === 'successful' && d.spec.jobType === 'system' && placedBy) a = assess(d, await this.allocsSince(job, placedBy), now, { held });
     // The evaluation first: it is named after the progress, so a status write lost to a conflict repeats nothing.
     if (a.evaluate) await requestEvaluation(this.w, job, d, Object.values(a.status.groups ?? {}).reduce((n, g) => n + (g.healthy ?? 0), 0));
     if (a.phase === 'failed' && autoReverts(d)) {

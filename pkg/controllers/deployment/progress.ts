@@ -74,8 +74,12 @@ export function countGroup(d: Deployment, group: string, allocs: readonly Alloca
  * The deployment's next status at `now`. A deployment already successful, failed or cancelled is left as it is.
  * `scheduled`: an evaluation of the job at the deployment's version (or later) has completed. A system job's
  * group is done only then — until the scheduler has placed the version, no allocation says how many nodes run it.
+ * `held`: groups not yet placed that have dependencies (api/schemas/job-dependencies.ts dependencyGates): their
+ * progress deadline has not started (no requireProgressBy); it starts at the first look after they are placed.
  */
-export function assess(d: Deployment, allocs: readonly Allocation[], now: number, scheduled = true): Assessment {
+export function assess(d: Deployment, allocs: readonly Allocation[], now: number, o: { scheduled?: boolean; held?: ReadonlySet<string> } = {}): Assessment {
+  const scheduled = o.scheduled ?? true;
+  const held = o.held ?? new Set<string>();
   const prev = d.status ?? {};
   const prevPhase: DeploymentPhase = prev.phase ?? 'running';
   if (prevPhase === 'successful' || prevPhase === 'failed' || prevPhase === 'cancelled') return { status: prev, phase: prevPhase, evaluate: false };
@@ -112,7 +116,7 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
     const total = system ? systemSlots(d.spec.jobName, g, allocs) : target.desiredTotal;
     const groupDone = !awaitingPromotion && c.healthy >= total && (!system || scheduled);
     done &&= groupDone;
-    if (!groupDone && !paused && !waiting) {
+    if (!groupDone && !paused && !waiting && !held.has(g)) {
       if (c.unhealthy > 0 && progressMs === 0) failure ??= DEPLOYMENT_DESC.unhealthy;
       if (progressMs > 0 && now >= by) failure ??= DEPLOYMENT_DESC.progressDeadline;
       if (progressMs > 0) recheckAt = Math.min(recheckAt ?? by, by);
@@ -120,7 +124,7 @@ export function assess(d: Deployment, allocs: readonly Allocation[], now: number
     groups[g] = {
       placed: c.placed, healthy: c.healthy, unhealthy: c.unhealthy, promoted,
       ...(wanted > 0 ? { placedCanaries: c.canaries } : {}),
-      ...(progressMs > 0 ? { requireProgressBy: rfc3339(by) } : {}),
+      ...(progressMs > 0 && !held.has(g) ? { requireProgressBy: rfc3339(by) } : {}),
     };
   }
   const phase: DeploymentPhase = done ? 'successful' : failure ? 'failed' : paused ? 'paused' : 'running';

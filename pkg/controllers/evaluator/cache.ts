@@ -2,7 +2,7 @@
 // its reconcilers ask (allocations by node and by job, evaluations by job, system jobs, capacity revisions).
 // Indexes are derived from the informers' caches only, so they hold nothing the informers do not.
 import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
-import { ALLOCS_BY_JOB, ALLOCS_BY_NODE, type SharedInformer, type SharedInformerFactory } from '../runtime/index.ts';
+import { ALLOCS_BY_JOB, ALLOCS_BY_NODE, JOBS_BY_DEPENDENCY, type SharedInformer, type SharedInformerFactory } from '../runtime/index.ts';
 import { CapacityTracker } from './capacity.ts';
 import { EvalIndex } from './evalindex.ts';
 import { isLive } from '../../../api/schemas/allocation-state.ts';
@@ -40,6 +40,7 @@ export class EvaluatorCache {
     this.evals = informers.informer<Evaluation>('evaluations');
     this.allocs.addIndex(ALLOCS_BY_NODE);
     this.allocs.addIndex(ALLOCS_BY_JOB);
+    this.jobs.addIndex(JOBS_BY_DEPENDENCY);
     this.capacity = new CapacityTracker((node) => this.allocs.byIndex(ALLOCS_BY_NODE, node));
     this.indexJobs();
     this.indexNodes();
@@ -104,6 +105,16 @@ export class EvaluatorCache {
   /** Allocations of the job that hold resources. */
   liveAllocsOf(namespace: string, name: string): Allocation[] {
     return this.allocs.byIndex(ALLOCS_BY_JOB, jobKey(namespace, name)).filter(isLive);
+  }
+
+  /** Every allocation of the job the informer holds, terminal ones included. */
+  allocsOf(namespace: string, name: string): Allocation[] {
+    return this.allocs.byIndex(ALLOCS_BY_JOB, jobKey(namespace, name));
+  }
+
+  /** Jobs whose spec.dependsOn names the job. */
+  dependentsOf(namespace: string, name: string): Job[] {
+    return this.jobs.byIndex(JOBS_BY_DEPENDENCY, jobKey(namespace, name));
   }
 
   /** Every known evaluation of the job (informer and own writes). */

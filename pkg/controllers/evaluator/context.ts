@@ -15,7 +15,7 @@ export interface EvaluatorConfig {
   /** Informer resync of jobs, nodes and evaluations: the level-based safety net (10 min; 0 = never). */
   resyncMs: number;
   /** Concurrent reconciles per controller. */
-  workers: { jobs: number; nodes: number; failures: number; blocked: number };
+  workers: { jobs: number; nodes: number; failures: number; blocked: number; dependencies: number };
 }
 
 /** The defaults. */
@@ -23,7 +23,7 @@ export const DEFAULT_EVALUATOR_CONFIG: EvaluatorConfig = {
   gcThresholdMs: 3_600_000,
   gcIntervalMs: 300_000,
   resyncMs: 600_000,
-  workers: { jobs: 4, nodes: 4, failures: 2, blocked: 2 },
+  workers: { jobs: 4, nodes: 4, failures: 2, blocked: 2, dependencies: 2 },
 };
 
 /** What a reconciler works with. */

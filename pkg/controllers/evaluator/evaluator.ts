@@ -8,6 +8,8 @@
 //   evaluations ─────▶ blocked queue  (blocked ones, and the blocked ones of any evaluation's job)
 //   capacity events ─▶ blocked queue  (every blocked evaluation)
 //   timer ───────────▶ gc             (one key, requeued every gcIntervalMs)
+//   jobs (+ their dependents), allocations and finished evaluations of jobs with dependencies
+//                    ─▶ dependency queue (job key: a held group became free → job-dependency)
 import type { Allocation, Evaluation, Job, Node } from '../../../api/schemas/index.ts';
 import { informersOf, objectKey, startController, type ControllerHost } from '../runtime/index.ts';
 import { reconcileBlocked } from './blocked.ts';
@@ -16,6 +18,8 @@ import { DEFAULT_EVALUATOR_CONFIG, type EvaluatorConfig, type EvaluatorContext }
 import { needsFailureEval, reconcileAllocFailure } from './failures.ts';
 import { collectGarbage, GC_KEY } from './gc.ts';
 import { reconcileJob } from './jobs.ts';
+import { DependencyMemo, reconcileDependencies } from './dependencies.ts';
+import { hasDependencies } from '../../../api/schemas/job-dependencies.ts';
 import { isLive } from '../../../api/schemas/allocation-state.ts';
 import { jobKey } from '../../../api/schemas/job-key.ts';
 import { evalPhase } from './model.ts';
@@ -40,6 +44,7 @@ export interface Evaluator {
   reconcileNode(name: string): Promise<void>;
   reconcileAllocFailure(key: string): Promise<void>;
   reconcileBlocked(key: string): Promise<void>;
+  reconcileDependencies(key: string): Promise<void>;
   collectGarbage(): Promise<void>;
 }
 
@@ -51,13 +56,14 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
   const cache = new EvaluatorCache(informers);
   const writer = new EvalWriter({ client: opts.client, cache, clock: opts.clock, logger, random: opts.random ?? Math.random });
   const ctx: EvaluatorContext = { cache, writer, clock: opts.clock, logger, config };
+  const memo = new DependencyMemo();
   let running: Array<{ stop(): Promise<void> }> = [];
   let stopCapacity = () => {};
   return {
     context: ctx,
     async start() {
       await cache.start();
-      const controllers = await startControllers(opts, cache, ctx, config);
+      const controllers = await startControllers(opts, cache, ctx, config, memo);
       running = Object.values(controllers);
       stopCapacity = coalesceCapacity(cache, (k) => controllers.blocked.queue.add(k));
       logger.info('evaluator started');
@@ -73,6 +79,7 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
     reconcileNode: (name) => reconcileNode(ctx, name),
     reconcileAllocFailure: (key) => reconcileAllocFailure(ctx, key),
     reconcileBlocked: (key) => reconcileBlocked(ctx, key),
+    reconcileDependencies: (key) => reconcileDependencies(ctx, memo, key),
     collectGarbage: async () => void (await collectGarbage(ctx)),
   };
 }
@@ -81,7 +88,7 @@ export function createEvaluator(opts: EvaluatorOptions): Evaluator {
  * The five controllers (see the diagram at the top), each a startController over the shared informers: informer
  * events only queue keys; each reconcile re-reads the caches.
  */
-async function startControllers(opts: EvaluatorOptions, cache: EvaluatorCache, ctx: EvaluatorContext, config: EvaluatorConfig) {
+async function startControllers(opts: EvaluatorOptions, cache: EvaluatorCache, ctx: EvaluatorContext, config: EvaluatorConfig, memo: DependencyMemo) {
   const { jobs, nodes, allocs: allocations, evals: evaluations } = cache;
   const resyncMs = config.resyncMs || undefined;
   const common = { clock: opts.clock, logger: ctx.logger, metrics: opts.metrics };
@@ -91,7 +98,11 @@ async function startControllers(opts: EvaluatorOptions, cache: EvaluatorCache, c
     const job = cache.job(ns, a.spec.jobName);
     return !job || job.metadata.deletionTimestamp ? jobKey(ns, a.spec.jobName) : undefined;
   };
-  const [jobsC, nodesC, failuresC, blockedC, gcC] = await Promise.all([
+  const withDependencies = (ns: string, name: string) => {
+    const j = cache.job(ns, name);
+    return j && hasDependencies(j) ? jobKey(ns, name) : undefined;
+  };
+  const [jobsC, nodesC, failuresC, blockedC, gcC, depsC] = await Promise.all([
     startController({
       ...common, name: 'evaluator-jobs', workers: config.workers.jobs, informers: { jobs, allocations }, resyncMs: { jobs: resyncMs },
       keys: { jobs: true, allocations: jobOfAlloc },
@@ -120,9 +131,23 @@ async function startControllers(opts: EvaluatorOptions, cache: EvaluatorCache, c
       reconcile: reconcile((k) => reconcileBlocked(ctx, k)),
     }),
     startController({ ...common, name: 'evaluator-gc', workers: 1, informers: {}, keys: {}, reconcile: reconcile(() => collectGarbage(ctx)) }),
+    // A dependency's status change queues its dependents; a job's own allocations (group dependencies) and the
+    // end of its evaluations (what they held) queue the job.
+    startController({
+      ...common, name: 'evaluator-dependencies', workers: config.workers.dependencies, informers: { jobs, allocations, evaluations },
+      keys: {
+        jobs: (j: Job) => {
+          const ns = j.metadata.namespace ?? 'default';
+          return [...(hasDependencies(j) ? [objectKey(j)] : []), ...cache.dependentsOf(ns, j.metadata.name).map(objectKey)];
+        },
+        allocations: (a: Allocation) => withDependencies(a.metadata.namespace ?? 'default', a.spec.jobName),
+        evaluations: (e: Evaluation) => (evalPhase(e) === 'pending' || evalPhase(e) === 'blocked' ? undefined : withDependencies(e.metadata.namespace ?? 'default', e.spec.jobName)),
+      },
+      reconcile: reconcile((k) => reconcileDependencies(ctx, memo, k)),
+    }),
   ]);
   gcC.queue.add(GC_KEY);
-  return { jobs: jobsC, nodes: nodesC, failures: failuresC, blocked: blockedC, gc: gcC };
+  return { jobs: jobsC, nodes: nodesC, failures: failuresC, blocked: blockedC, gc: gcC, dependencies: depsC };
 }
 
 /**

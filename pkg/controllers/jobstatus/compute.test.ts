@@ -57,6 +57,8 @@ test('conditions: Ready only when every group runs its count healthy at this ver
     { name: 'failed, nothing rescheduling', in: input(job(), { allocs: [alloc('failed'), alloc('running')] }), want: 'FFT AllocationsFailed' },
     { name: 'failed, reschedule pending', in: input(job(), { allocs: [alloc('failed'), alloc('running')], evals: [evaluation('pending')] }), want: 'FTF Evaluating' },
     { name: 'deployment running', in: input(job(), { allocs: [alloc('running'), alloc('running')], deployments: [deployment('running')] }), want: 'FTF DeploymentRunning' },
+    { name: 'a group waits for its dependencies (not Stalled Unplaced)', in: input(job(), { evals: [evaluation('complete')], held: new Map([['g', ['job db: not found']]]) }), want: 'FTF WaitingForDependencies' },
+    { name: 'waiting, its deployment created but nothing placed', in: input(job(), { deployments: [deployment('running')], held: new Map([['g', ['job db: not found']]]) }), want: 'FTF WaitingForDependencies' },
     { name: 'deployment paused', in: input(job(), { allocs: [alloc('running'), alloc('running')], deployments: [deployment('paused')] }), want: 'FTF DeploymentPaused' },
     { name: 'deployment failed', in: input(job(), { allocs: [alloc('running'), alloc('running')], deployments: [deployment('failed')] }), want: 'FFT DeploymentFailed' },
     { name: 'deployment successful', in: input(job(), { allocs: [alloc('running'), alloc('running')], deployments: [deployment('successful')] }), want: 'TFF Running' },
@@ -112,4 +114,10 @@ test('conditions keep lastTransitionTime while their status holds and carry the 
 test('the latest deployment is the one of the highest version', () => {
   const s = computeJobStatus(input(job({}, 2), { deployments: [deployment('successful', 1), deployment('running', 2)] }));
   assert.deepEqual(s.latestDeployment, { name: 'web-d2', jobVersion: 2, phase: 'running' });
+});
+
+test('WaitingForDependencies names what each held group waits for', () => {
+  const c = computeJobStatus(input(job(), { held: new Map([['g', ['job db: not Ready (Ready False, DeploymentRunning)']]]) })).conditions;
+  assert.deepEqual([conditionOf(c, RECONCILING)?.reason, conditionOf(c, RECONCILING)?.message], ['WaitingForDependencies', 'group g waits for job db: not Ready (Ready False, DeploymentRunning)']);
+  assert.equal(conditionOf(c, READY)?.status, 'False');
 });

@@ -8,7 +8,7 @@
 // Conditions (kstatus' abnormal-true Reconciling and Stalled; Ready = neither):
 //   Stalled     a blocked evaluation (placements failed), the deployment of this version failed, or a group
 //               short of its count with nothing under way (no open evaluation, no allocation starting)
-//   Reconciling the generation not yet evaluated, an open evaluation, the deployment of this version running or
+//   Reconciling the generation not yet evaluated, groups waiting for their dependencies, an open evaluation, the deployment of this version running or
 //               paused, a group short of its count while allocations start, old-version or extra allocations left
 //   Ready       neither: every group has its count running healthy at this version (batch: running or
 //               complete), the deployment of this version (if any) successful; a stopped job once nothing runs.
@@ -16,6 +16,7 @@ import type { Allocation, Deployment, Evaluation, Job, JobStatus } from '../../.
 import { isLive, isRunningHealthy } from '../../../api/schemas/allocation-state.ts';
 import { jobVersion } from '../../../api/schemas/job-version.ts';
 import { settleConditions, type ConditionInput } from '../../../api/schemas/conditions.ts';
+import { describeHeld } from '../../../api/schemas/job-dependencies.ts';
 
 /** Condition types, as kubectl wait and kstatus read them. */
 export const READY = 'Ready';
@@ -33,6 +34,8 @@ export interface JobStatusInput {
   deployments: Deployment[];
   /** Whether the JobVersion of the current version is marked stable. */
   stable: boolean;
+  /** Groups whose first placement waits for dependencies, with what each waits for (api/schemas/job-dependencies.ts). */
+  held?: ReadonlyMap<string, string[]>;
   now: number;
 }
 
@@ -179,6 +182,7 @@ function judge(input: JobStatusInput, latest: Deployment | undefined): Verdict {
   if ((job.status?.evaluatedGeneration ?? 0) < generation) {
     return { kind: 'reconciling', reason: 'Evaluating', message: `generation ${generation} not yet evaluated` };
   }
+  if (input.held && input.held.size > 0) return { kind: 'reconciling', reason: 'WaitingForDependencies', message: describeHeld(input.held) };
   if (deployment && (deployment.status?.phase ?? 'running') !== 'successful' && deployment.status?.phase !== 'cancelled') {
     const phase = deployment.status?.phase ?? 'running';
     return { kind: 'reconciling', reason: phase === 'paused' ? 'DeploymentPaused' : 'DeploymentRunning', message: `deployment ${deployment.metadata.name} is ${phase}${describe(deployment)}` };

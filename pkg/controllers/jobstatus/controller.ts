@@ -12,11 +12,12 @@ import type { Logger } from '../../log/logger.ts';
 import { recordEvent } from '../health/events.ts';
 import { jobVersionName } from '../evaluator/versions.ts';
 import {
-  ALLOCS_BY_JOB, DEPLOYMENTS_BY_JOB, EVALS_BY_JOB, informersOf, splitKey, startController,
+  ALLOCS_BY_JOB, DEPLOYMENTS_BY_JOB, EVALS_BY_JOB, JOBS_BY_DEPENDENCY, informersOf, objectKey, splitKey, startController,
   type ControllerHost, type SharedInformer, type WorkQueue,
 } from '../runtime/index.ts';
 import { computeJobStatus, READY, STALLED } from './compute.ts';
 import { conditionOf } from '../../../api/schemas/conditions.ts';
+import { dependencyAllocOf, dependencyGates, hasDependencies, heldGroups } from '../../../api/schemas/job-dependencies.ts';
 
 /** The component name on Events, in logs and as the field manager of its writes. */
 export const JOB_STATUS_COMPONENT = 'job-status-controller';
@@ -62,6 +63,7 @@ export async function startJobStatusController(opts: JobStatusControllerOptions)
   caches.allocs.addIndex(ALLOCS_BY_JOB);
   caches.evals.addIndex(EVALS_BY_JOB);
   caches.deployments.addIndex(DEPLOYMENTS_BY_JOB);
+  caches.jobs.addIndex(JOBS_BY_DEPENDENCY);
   const reconcile = (key: string) => reconcileJobStatus(opts, log, caches, key);
   const byJob = (o: { metadata: { namespace?: string }; spec: { jobName: string } }) => jobKeyOf(o);
   const controller = await startController({
@@ -72,7 +74,8 @@ export async function startJobStatusController(opts: JobStatusControllerOptions)
     signal: opts.signal,
     workers: opts.workers ?? 2,
     informers: { jobs: caches.jobs, allocations: caches.allocs, evaluations: caches.evals, deployments: caches.deployments, jobversions: caches.versions },
-    keys: { jobs: true, allocations: byJob, evaluations: byJob, deployments: byJob, jobversions: byJob },
+    // A job's status change is news to the jobs that depend on it (what they wait for).
+    keys: { jobs: (j: Job) => [objectKey(j), ...caches.jobs.byIndex(JOBS_BY_DEPENDENCY, objectKey(j)).map(objectKey)], allocations: byJob, evaluations: byJob, deployments: byJob, jobversions: byJob },
     reconcile: (key) => reconcile(key),
   });
   return {
@@ -92,9 +95,12 @@ async function reconcileJobStatus(opts: JobStatusControllerOptions, log: Logger,
   const job = caches.jobs.get(namespace, name);
   if (!job || job.metadata.deletionTimestamp) return;
   const version = caches.versions.get(namespace, jobVersionName(name, jobVersion(job)));
+  const allocs = caches.allocs.byIndex(ALLOCS_BY_JOB, key);
+  const held = hasDependencies(job) ? heldGroups(dependencyGates(job, (n) => caches.jobs.get(namespace, n), allocs.map(dependencyAllocOf))) : undefined;
   const next = computeJobStatus({
     job,
-    allocs: caches.allocs.byIndex(ALLOCS_BY_JOB, key),
+    held,
+    allocs,
     evals: caches.evals.byIndex(EVALS_BY_JOB, key),
     deployments: caches.deployments.byIndex(DEPLOYMENTS_BY_JOB, key),
     stable: version?.spec.stable === true,

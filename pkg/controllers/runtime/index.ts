@@ -16,7 +16,7 @@ export {
 export { runController, type ControllerOptions, type RunningController, type Reconcile, type ReconcileResult } from './controller.ts';
 export { enqueueFromInformer, objectKey, splitKey, type EventSource, type InformerEvent, type KeyFn } from './enqueue.ts';
 export { SharedInformerFactory, type SharedInformer, type IndexDefinition, type EventHandlers, type HandlerOptions, type InformerFactoryDeps } from '../../client/shared-informer.ts';
-export { ALLOCS_BY_NODE, ALLOCS_BY_JOB, ALLOCS_BY_DEPLOYMENT, EVALS_BY_JOB, DEPLOYMENTS_BY_JOB } from './indexes.ts';
+export { ALLOCS_BY_NODE, ALLOCS_BY_JOB, ALLOCS_BY_DEPLOYMENT, EVALS_BY_JOB, DEPLOYMENTS_BY_JOB, JOBS_BY_DEPENDENCY } from './indexes.ts';
 export { startController, type StartControllerOptions, type StartedController } from './start.ts';
 export { runElected, untilAborted, candidateIdentity, SYSTEM_NAMESPACE, DEFAULT_START_BACKOFF, type ElectedOptions, type ElectedWork, type Elected } from './elected.ts';
 export { informersOf, type ControllerHost } from './host.ts';

@@ -2,7 +2,7 @@
 // their key (found in the test by text search).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { marathonToDrover, MHZ_PER_CPU, upgradeStrategy } from './app.ts';
+import { absoluteId, marathonToDrover, MHZ_PER_CPU, upgradeStrategy } from './app.ts';
 
 const locate = (text: string, snippet: string) => {
   const before = text.slice(0, text.indexOf(snippet)).split('\n');
@@ -76,7 +76,6 @@ test('fields Drover does not honour are refused at their key', () => {
   const text = `{
   "id": "/x",
   "cmd": "run",
-  "dependencies": ["/db"],
   "fetch": [{ "uri": "https://example.com/a.tgz" }],
   "residency": { "taskLostBehavior": "WAIT_FOREVER" },
   "readinessChecks": [{ "name": "ready" }],
@@ -89,10 +88,40 @@ test('fields Drover does not honour are refused at their key', () => {
   const { refusals } = marathonToDrover(text, 'x.json');
   const got = refusals.map((r) => `${r.path}@${r.position?.line}:${r.position?.column}`).sort();
   const want = [
-    ['dependencies', '"dependencies"'], ['fetch', '"fetch"'], ['residency', '"residency"'], ['readinessChecks', '"readinessChecks"'],
+    ['fetch', '"fetch"'], ['residency', '"residency"'], ['readinessChecks', '"readinessChecks"'],
     ['backoffFactor', '"backoffFactor"'], ['unreachableStrategy', '"unreachableStrategy"'],
     ['portDefinitions[0].protocol', '"protocol": "udp"'], ['healthChecks[0].delaySeconds', '"delaySeconds"'],
   ].map(([p, s]) => { const l = locate(text, s!); return `${p}@${l.line}:${l.column}`; });
   assert.deepEqual(got.filter((g) => !g.startsWith('constraints')), want.sort());
   assert.ok(refusals.some((r) => r.path === 'constraints[0]' && /UNLIKE/.test(r.message)));
+});
+
+test('dependencies become spec.dependsOn: apps by job name, relative ids against the group, a group as its apps, group dependencies inherited', () => {
+  const file = {
+    id: '/shop',
+    dependencies: ['/infra/dns'],
+    apps: [
+      { id: 'web', cmd: 'web', dependencies: ['api', '../shop/back'] },
+      { id: '/shop/api', cmd: 'api', dependencies: ['./back/db'] },
+    ],
+    groups: [{ id: 'back', apps: [{ id: 'db', cmd: 'db' }, { id: 'cache', cmd: 'cache', dependencies: ['db'] }] }],
+  };
+  const { jobs, refusals } = marathonToDrover(JSON.stringify(file), 'shop.json');
+  assert.deepEqual(refusals, []);
+  const deps = Object.fromEntries(jobs.map((j) => [(j.metadata as { name: string }).name, (j.spec as { dependsOn?: string[] }).dependsOn]));
+  assert.deepEqual(deps, {
+    'shop-web': ['infra-dns', 'shop-api', 'shop-back-db', 'shop-back-cache'],
+    'shop-api': ['infra-dns', 'shop-back-db'],
+    'shop-back-db': ['infra-dns'],
+    'shop-back-cache': ['infra-dns', 'shop-back-db'],
+  });
+  assert.equal((jobs[0]!.metadata as { annotations: Record<string, string> }).annotations['marathon.drover.dev/id'], '/shop/web');
+});
+
+test('absoluteId resolves Marathon ids as paths', () => {
+  assert.equal(absoluteId('/a/b', '/x/'), '/a/b');
+  assert.equal(absoluteId('b', '/a/'), '/a/b');
+  assert.equal(absoluteId('./b', '/a/'), '/a/b');
+  assert.equal(absoluteId('../c', '/a/b/'), '/a/c');
+  assert.equal(absoluteId('db', '/'), '/db');
 });

@@ -1,5 +1,6 @@
 // Marathon app and group definitions onto Drover Jobs: one service Job per app, named from its id path
-// ("/ssk2/whereisbot" → ssk2-whereisbot), with one group and one task. Marathon's cpus are cores: 1 cpu = 1000 MHz.
+// ("/ssk2/whereisbot" → ssk2-whereisbot; a relative id resolved against its group), with one group and one task.
+// `dependencies` (of apps and of groups, which pass theirs to every app under them) become spec.dependsOn. Marathon's cpus are cores: 1 cpu = 1000 MHz.
 import type { Refusal } from '../refusal.ts';
 import { Fields } from './fields.ts';
 
@@ -16,27 +17,74 @@ export function marathonToDrover(text: string, source: string): { jobs: Json[]; 
   const { root, doc } = Fields.parse(text, refusals);
   if (doc.errors.length > 0) throw new Error(`error parsing ${source}: ${doc.errors[0]!.message}`);
   if (!root) throw new Error(`error parsing ${source}: a Marathon definition must be an object`);
-  const jobs: Json[] = [];
-  collect(root, jobs);
+  const apps: CollectedApp[] = [];
+  const groups = new Map<string, string[]>();
+  collect(root, apps, groups, '/', []);
+  const jobs = apps.map(({ job, id, dependencies }) => withDependencies(job, id, dependencies, groups));
   return { jobs, refusals };
 }
 
-function collect(f: Fields, jobs: Json[]): void {
+/** An app's Job with its id and the absolute ids it depends on (its own and its enclosing groups'). */
+interface CollectedApp {
+  job: Json;
+  id: string;
+  dependencies: string[];
+}
+
+/** Apps of the file in order; `groups`: each group id → the absolute ids of the apps under it. */
+function collect(f: Fields, apps: CollectedApp[], groups: Map<string, string[]>, parent: string, inherited: string[]): void {
   if ('apps' in f.value || 'groups' in f.value) {
-    f.get('id');
-    for (const app of f.list('apps')) jobs.push(appJob(app));
-    for (const g of f.list('groups')) collect(g, jobs);
+    const id = absoluteId(String(f.get('id') ?? ''), parent);
+    const deps = [...inherited, ...dependenciesOf(f, parentOf(id))];
+    const first = apps.length;
+    for (const app of f.list('apps')) apps.push(collectApp(app, id, deps));
+    for (const g of f.list('groups')) collect(g, apps, groups, id, deps);
+    groups.set(id, apps.slice(first).map((a) => a.id));
     f.finish();
     return;
   }
-  jobs.push(appJob(f));
+  apps.push(collectApp(f, parent, inherited));
+}
+
+function collectApp(f: Fields, parent: string, inherited: string[]): CollectedApp {
+  const id = absoluteId(String(f.value.id ?? ''), parent);
+  return { id, dependencies: [...inherited, ...dependenciesOf(f, parentOf(id))], job: appJob(f, id) };
+}
+
+/** Marathon's `dependencies`: app or group ids, absolute or relative to the app's (group's) parent. */
+function dependenciesOf(f: Fields, base: string): string[] {
+  return ((f.get('dependencies') as unknown[] | undefined) ?? []).map((d) => absoluteId(String(d), base));
+}
+
+/** `ref` as an absolute id: `/a/b` as is; `b`, `./b`, `../b` against `base` (a path ending in `/`). */
+export function absoluteId(ref: string, base: string): string {
+  const parts = ref.startsWith('/') ? [] : base.split('/').filter(Boolean);
+  for (const p of ref.split('/').filter(Boolean)) {
+    if (p === '..') parts.pop();
+    else if (p !== '.') parts.push(p);
+  }
+  return `/${parts.join('/')}`;
+}
+
+const parentOf = (id: string) => `${id.split('/').filter(Boolean).slice(0, -1).map((p) => `/${p}`).join('')}/`;
+
+/**
+ * Marathon's dependencies as spec.dependsOn: an app of the file → its Job's name; a group of the file → the Jobs
+ * of every app under it; any other id → the Job its name would have (waited for until it exists).
+ */
+function withDependencies(job: Json, id: string, deps: string[], groups: Map<string, string[]>): Json {
+  const names = new Set<string>();
+  for (const d of deps) for (const target of groups.get(d) ?? [d]) if (target !== id) names.add(nameOf(target));
+  if (names.size === 0) return job;
+  return { ...job, spec: { ...(job.spec as Json), dependsOn: [...names] } };
 }
 
 const nameOf = (id: string) => id.split('/').filter(Boolean).join('-').toLowerCase().replace(/[^a-z0-9-]/g, '-');
 const seconds = (n: unknown) => `${Number(n)}s`;
 
-function appJob(f: Fields): Json {
-  const id = String(f.get('id') ?? '');
+/** The Job of one app; `id` is its absolute id (a relative one resolved against its group). */
+function appJob(f: Fields, id: string): Json {
+  f.get('id');
   const name = nameOf(id);
   const leaf = id.split('/').filter(Boolean).pop()?.toLowerCase().replace(/[^a-z0-9-]/g, '-') ?? name;
   const task: Json = { name: leaf };
@@ -84,7 +132,7 @@ function appJob(f: Fields): Json {
   const roles = f.get('acceptedResourceRoles') as string[] | undefined;
   if (roles && !roles.includes('*')) (group.constraints ??= [] as Json[]) && (group.constraints as Json[]).push({ attribute: '${node.class}', operator: 'regexp', value: `^(${roles.join('|')})$` });
   backoff(f, group);
-  for (const k of ['dependencies', 'readinessChecks', 'fetch', 'residency']) if (k in f.value) f.refuse(k, k === 'fetch' ? `${NOT_HONOURED}: the node agent fetches no artifacts` : k === 'dependencies' ? 'app dependencies (Drover spec.dependsOn) are not converted yet' : NOT_HONOURED);
+  for (const k of ['readinessChecks', 'fetch', 'residency']) if (k in f.value) f.refuse(k, k === 'fetch' ? `${NOT_HONOURED}: the node agent fetches no artifacts` : NOT_HONOURED);
   if (ports.length) group.network = { ports };
   group.tasks = [task];
   f.finish();

@@ -5,6 +5,7 @@
 import type { Deployment, Evaluation, Job } from '../../../api/schemas/index.ts';
 import { canariesPromoted, deploymentNameOf, wantsDeployment } from '../../../api/schemas/deployment.ts';
 import { isTerminal } from '../../../api/schemas/allocation-state.ts';
+import { dependencyGates, hasDependencies, heldGroups } from '../../../api/schemas/job-dependencies.ts';
 import type { DeploymentView } from '../reconcile/types.ts';
 import type { Client } from '../../client/client.ts';
 import type { Clock } from '../../clock/clock.ts';
@@ -57,6 +58,8 @@ export async function processEval(deps: ProcessDeps, ev: Evaluation, token: Clai
   const { view, config, clock } = deps;
   const ns = ev.metadata.namespace ?? 'default';
   let stale = 0;
+  // The evaluator saw this job's held groups free: see what it saw, however far this process's informers lag.
+  if (ev.spec.triggeredBy === 'job-dependency') await refreshDependencies(view, ns, ev.spec.jobName);
   for (let attempt = 1; ; attempt++) {
     deps.signal.throwIfAborted();
     if (stale >= config.maxPlanAttempts) {
@@ -72,7 +75,7 @@ export async function processEval(deps: ProcessDeps, ev: Evaluation, token: Clai
     const { plan } = computePlan({
       evalId: ev.metadata.name, job: jobView, cluster: view.snapshot, now: clock.now(),
       jobVersions: view.jobVersions(ns, ev.spec.jobName), config: config.scheduler, deployment: job ? deploymentOf(view, job, jobView.version) : undefined,
-      promotedCanaries: promotedCanaries(view, ns, ev.spec.jobName),
+      promotedCanaries: promotedCanaries(view, ns, ev.spec.jobName), held: job ? heldOf(view, job) : undefined,
       newAllocId: (p) => defaultAllocId(salt, p.jobName, p.groupName, p.index, p.seq),
     });
     const basis = planBasis(ev, job, revisions, view.snapshot);
@@ -98,6 +101,23 @@ export async function processEval(deps: ProcessDeps, ev: Evaluation, token: Clai
     deps.logger.debug('plan not fully committed, planning again', { eval: ev.metadata.name, attempt, stale: res!.stale, refused: refusedNodes(res!) });
     await catchUp(view, res!, ns, placed, placedRev);
   }
+}
+
+/** Re-read the jobs the job depends on and the allocations of the groups its groups depend on. */
+async function refreshDependencies(view: ClusterView, ns: string, jobName: string): Promise<void> {
+  const job = view.job(ns, jobName);
+  if (!job) return;
+  const groups = new Set(job.spec.groups.flatMap((g) => g.dependsOn ?? []));
+  const allocs = view.snapshot.jobAllocs(ns, jobName).filter((a) => groups.has(a.groupName));
+  await Promise.all([...(job.spec.dependsOn ?? []).map((d) => view.refetchJob(ns, d)), ...allocs.map((a) => view.refetchAlloc(ns, a.id))]);
+}
+
+/** Groups of the job whose first placement waits for dependencies not yet Ready (as the view has them). */
+function heldOf(view: ClusterView, job: Job): Set<string> | undefined {
+  if (!hasDependencies(job)) return undefined;
+  const ns = job.metadata.namespace ?? 'default';
+  const gates = dependencyGates(job, (n) => view.job(ns, n), view.snapshot.jobAllocs(ns, job.metadata.name));
+  return new Set(heldGroups(gates).keys());
 }
 
 /**

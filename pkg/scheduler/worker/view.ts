@@ -127,6 +127,11 @@ export class ClusterView {
     return this.refetch('jobs', namespace, name, (j: Job) => this.jobs.set(jobKey(namespace, name), j), () => this.jobs.delete(jobKey(namespace, name)));
   }
 
+  /** Re-read an allocation straight from the API server. */
+  refetchAlloc(namespace: string, name: string): Promise<void> {
+    return this.refetch('allocations', namespace, name, (a: Allocation) => this.snapshot.upsertAlloc(allocFromApi(a, { jobPriority: this.priorityOf(a) })), () => this.snapshot.removeAlloc(name));
+  }
+
   /** Re-read a node straight from the API server. */
   refetchNode(name: string): Promise<void> {
     return this.refetch('nodes', undefined, name, (n: Node) => this.snapshot.upsertNode(nodeFromApi(n)), () => this.snapshot.removeNode(name));
