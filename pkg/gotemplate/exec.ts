@@ -2,7 +2,7 @@
 // last argument of the next), Go's truth (false, 0, "", nil and empty collections are false) and printing
 // (`<no value>` for a missing map key, `[a b]` for lists, `map[k:v]` for objects), as text/template does.
 import { TemplateError } from './errors.ts';
-import type { Arg, Command, Node, Pipeline, Tree } from './parse.ts';
+import type { Arg, Command, ControlNode, Node, Pipeline, Tree } from './parse.ts';
 
 /** A template function; a throw becomes an error at the calling command. */
 export type TemplateFunc = (...args: unknown[]) => unknown;
@@ -93,7 +93,7 @@ class State {
     }
   }
 
-  private range(n: Extract<Node, { kind: 'range' }>, dot: unknown): void {
+  private range(n: ControlNode, dot: unknown): void {
     // Declarations of a range name the key/index and the element, not the pipeline's value.
     const decl = n.pipe.decl;
     const v = this.pipeline({ ...n.pipe, decl: [] }, dot);
@@ -151,7 +151,7 @@ class State {
       try {
         return fn(...args);
       } catch (e) {
-        throw e instanceof TemplateError ? e : this.error(first!.offset, `error calling ${first!.name}: ${(e as Error).message ?? String(e)}`);
+        throw e instanceof TemplateError ? e : this.callError(first!.offset, first!.name, e);
       }
     }
     if (rest.length > 0 || piped.length > 0) throw this.error(first!.offset, `can't give argument to non-function ${describeArg(first!)}`);
@@ -185,7 +185,7 @@ class State {
         try {
           return fn();
         } catch (e) {
-          throw this.error(a.offset, `error calling ${a.name}: ${(e as Error).message ?? String(e)}`);
+          throw e instanceof TemplateError ? e : this.callError(a.offset, a.name, e);
         }
       }
     }
@@ -205,6 +205,13 @@ class State {
   private findVar(name: string, offset: number): [string, unknown] {
     for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]![0] === name) return this.vars[i]!;
     throw this.error(offset, `undefined variable: ${name}`);
+  }
+
+  // The function's own error stays reachable as `cause` (callers may throw signals of their own through it).
+  private callError(offset: number, name: string, e: unknown): TemplateError {
+    const err = this.error(offset, `error calling ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    Object.defineProperty(err, 'cause', { value: e });
+    return err;
   }
 
   private error(offset: number, msg: string): TemplateError {

@@ -27,11 +27,20 @@ export interface Pipeline {
   offset: number;
 }
 
+/** if, with or range: a pipeline, the nodes run when it holds, and an optional else. */
+export interface ControlNode {
+  kind: 'if' | 'with' | 'range';
+  pipe: Pipeline;
+  list: Node[];
+  elseList: Node[] | undefined;
+  offset: number;
+}
+
 /** A node of the tree. */
 export type Node =
   | { kind: 'text'; text: string }
   | { kind: 'action'; pipe: Pipeline }
-  | { kind: 'if' | 'with' | 'range'; pipe: Pipeline; list: Node[]; elseList: Node[] | undefined; offset: number }
+  | ControlNode
   | { kind: 'break' | 'continue'; offset: number };
 
 /** A parsed template. */
@@ -51,7 +60,7 @@ export interface ParseOptions {
 
 interface Frame {
   kind: 'if' | 'with' | 'range' | 'root';
-  node?: Extract<Node, { kind: 'if' | 'with' | 'range' }>;
+  node?: ControlNode;
   /** Where nodes go: the list, then the else list. */
   target: Node[];
   /** `else if` chains close with the outer frame's `end`. */
@@ -80,7 +89,7 @@ export function parse(name: string, source: string, opts: ParseOptions): Tree {
     const keyword = first.kind === 'ident' ? first.name : undefined;
     if (keyword === 'if' || keyword === 'with' || keyword === 'range') {
       p.next();
-      const node = { kind: keyword, pipe: p.pipeline(keyword), list: [], elseList: undefined, offset: first.offset } as Extract<Node, { kind: 'if' }>;
+      const node = { kind: keyword, pipe: p.pipeline(keyword), list: [], elseList: undefined, offset: first.offset } as ControlNode;
       p.end();
       top().target.push(node);
       stack.push({ kind: keyword, node, target: node.list, chained: false, offset: first.offset });
@@ -94,7 +103,7 @@ export function parse(name: string, source: string, opts: ParseOptions): Tree {
       if (chain?.kind === 'ident' && (chain.name === 'if' || chain.name === 'with')) {
         if (chain.name !== f.kind) fail(chain.offset, `{{else ${chain.name}}} inside {{${f.kind}}}`);
         p.next();
-        const node = { kind: chain.name, pipe: p.pipeline(chain.name), list: [], elseList: undefined, offset: chain.offset } as Extract<Node, { kind: 'if' }>;
+        const node = { kind: chain.name, pipe: p.pipeline(chain.name), list: [], elseList: undefined, offset: chain.offset } as ControlNode;
         p.end();
         f.target.push(node);
         stack.push({ kind: chain.name, node, target: node.list, chained: true, offset: chain.offset });

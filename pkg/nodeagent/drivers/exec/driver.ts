@@ -103,6 +103,10 @@ export class ExecDriver implements Driver {
     killCgroup(s.cgroup);
   }
 
+  async signal(handle: TaskHandle, signal: string): Promise<void> {
+    this.procs.signal(stateOf(handle), signal);
+  }
+
   async destroy(handle: TaskHandle): Promise<void> {
     const s = stateOf(handle);
     this.procs.killGroup(s);
