@@ -141,7 +141,7 @@ test('artifacts: failures are events naming the artifact', async () => {
     await assert.rejects(stat(join(dir.root, 'local/app.txt')), /ENOENT/, 'nothing is left behind by a failed checksum');
     await fails([{ source: url('app.txt') }, { source: url('missing.bin') }], /^artifacts\[1\] \(.*missing\.bin\): GET .*: 404 Not Found$/);
     await fails([{ source: url('app.txt'), mode: 'dir' }], /mode is "dir" but app\.txt is not an archive/);
-    await fails([{ source: url('app.txt'), destination: '../../outside' }], /destination "\.\.\/\.\.\/outside" is not inside the task directory/, false);
+    await fails([{ source: url('app.txt'), destination: '../../outside' }], /destination "\.\.\/\.\.\/outside" is not inside the allocation directory/, false);
     await fails([{ source: url('app.txt'), options: { checksum: 'crc:12' } }], /invalid checksum "crc:12"/);
     await fails([{ source: 'http://127.0.0.1:1/nothing-listens' }], /^artifacts\[0\] \(http:\/\/127\.0\.0\.1:1\/nothing-listens\): /);
   });

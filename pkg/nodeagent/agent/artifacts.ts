@@ -13,18 +13,13 @@ import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
 import type { Task } from '../../../api/schemas/index.ts';
+import { ARTIFACT_CHECKSUM_TYPES } from '../../../api/schemas/semantic-task-inputs.ts';
 import type { TaskDir } from './alloc-dir.ts';
 import { TaskInputError } from './input-error.ts';
 import { interpolate, type NodeFacts } from './interpolate.ts';
 import { insideTaskDir } from './task-paths.ts';
 
 type ArtifactSpec = NonNullable<Task['artifacts']>[number];
-
-/** The checksum types go-getter knows, and their digest lengths in hex. */
-export const CHECKSUM_TYPES: Record<string, number> = { md5: 32, sha1: 40, sha256: 64, sha512: 128 };
-
-/** The artifact options the agent honours (admission refuses others). */
-export const ARTIFACT_OPTIONS = ['checksum', 'archive'] as const;
 
 /** Archive kinds by file name. */
 export function archiveKind(name: string): 'tar' | 'tgz' | 'zip' | undefined {
@@ -108,7 +103,7 @@ async function download(url: URL, to: string): Promise<void> {
 /** Verify `file` against `<type>:<hex>`. */
 export async function verify(file: string, checksum: string): Promise<void> {
   const m = /^([a-z0-9]+):([0-9a-fA-F]+)$/.exec(checksum);
-  if (!m || !CHECKSUM_TYPES[m[1]!]) throw new Error(`invalid checksum ${JSON.stringify(checksum)}: want <md5|sha1|sha256|sha512>:<hex>`);
+  if (!m || !ARTIFACT_CHECKSUM_TYPES[m[1]!]) throw new Error(`invalid checksum ${JSON.stringify(checksum)}: want <md5|sha1|sha256|sha512>:<hex>`);
   const hash = createHash(m[1]!);
   await pipeline(createReadStream(file), hash);
   const got = hash.digest('hex');

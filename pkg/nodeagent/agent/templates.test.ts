@@ -118,7 +118,7 @@ test('failures name the template, line and column; a parse error is final, a mis
     const unknown = await fail([{ data: '{{ vault "x" }}', destination: 'local/c' }]);
     assert.match(unknown.message, /local\/c:1:4: function "vault" not defined/);
     const escape = await fail([{ data: 'x', destination: '../../etc/passwd' }]);
-    assert.match(escape.message, /destination "\.\.\/\.\.\/etc\/passwd" is not inside the task directory/);
+    assert.match(escape.message, /destination "\.\.\/\.\.\/etc\/passwd" is not inside the allocation directory/);
     const noSource = await fail([{ source: 'local/none.tpl', destination: 'local/d' }]);
     assert.equal(noSource.retryable, true);
   });
