@@ -173,3 +173,22 @@ test('raw_exec: a template reading a ConfigMap that does not exist yet is retrie
     assert.equal(await log(h, 'later-a0'), 'now');
   });
 });
+
+test('raw_exec: a ConfigMap changed while the agent was down is acted on by the next agent (re-attached, re-rendered, restarted)', async () => {
+  await withAgentHarness(async (h) => {
+    const raw = () => ({ raw_exec: new RawExecDriver({ clock: realClock, logger: silentLogger, pollMs: 20 }) as Driver });
+    const agent1 = await h.startAgent({ drivers: raw() });
+    await h.client.resource<ConfigMap>('configmaps').create(configMap('away', { v: 'before' }));
+    const job = await h.createJob('away', {
+      tasks: [{ name: 'app', driver: 'raw_exec', templates: [{ data: 'v={{ key "away/v" }}\n', destination: 'local/v.conf' }], config: sh('cat local/v.conf; while :; do sleep 0.05; done') }],
+    }, { type: 'service' });
+    await h.place(job);
+    await h.until(async () => (await log(h, 'away-a0')) === 'v=before\n', 'the first render');
+    await agent1.stop();
+    await h.client.resource<ConfigMap>('configmaps').patch('away', { data: { v: 'after' } }, 'merge', { namespace: 'default' });
+    await h.startAgent({ drivers: raw() });
+    await h.until(async () => (await log(h, 'away-a0')) === 'v=before\nv=after\n', 'the restarted task prints the render made by the new agent');
+    const a = await h.untilAlloc('away-a0', (x) => x.status?.taskStates?.app?.restarts === 1 && x.status.taskStates.app.state === 'running', 'one restart');
+    assert.equal(a.status!.taskStates!.app!.events!.filter((e) => e.type === 'Started').length, 2);
+  });
+});
