@@ -146,3 +146,25 @@ test('artifacts: failures are events naming the artifact', async () => {
     await fails([{ source: 'http://127.0.0.1:1/nothing-listens' }], /^artifacts\[0\] \(http:\/\/127\.0\.0\.1:1\/nothing-listens\): /);
   });
 });
+
+test('artifacts: a server that never answers fails the download at the timeout', async () => {
+  const server = createServer(() => {
+    // never answers
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const root = await mkdtemp(join(tmpdir(), 'drover-artifacts-'));
+  try {
+    const dir = taskDirOf(allocDirOf(root, 'u'), 'app');
+    await buildTaskDir(dir);
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`;
+    await assert.rejects(fetchArtifacts({ name: 'app', driver: 'raw_exec', artifacts: [{ source: url }] }, { dir, env: {}, node, timeoutMs: 50 }), (e: unknown) => {
+      assert.ok(e instanceof TaskInputError);
+      assert.match(e.message, /^artifacts\[0\] \(http:\/\/127\.0\.0\.1:\d+\/slow\): .*(timeout|aborted)/i);
+      return true;
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await rm(root, { recursive: true, force: true });
+  }
+});

@@ -4,7 +4,7 @@
 // destination unless `options.archive` is "false" — tar with the `tar` package, zip with `yauzl`, both of
 // which refuse entries that would leave the destination. A failure names the artifact and is retried through
 // the restart policy (a server that is down may come back).
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { cp, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -35,7 +35,11 @@ export interface ArtifactContext {
   dir: TaskDir;
   env: Record<string, string>;
   node: NodeFacts;
+  /** A download taking longer fails (so a server that never answers cannot hold the task forever); default 30 min. */
+  timeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 
 /** Fetch every artifact of `task` in order; throws TaskInputError naming the first that failed. */
 export async function fetchArtifacts(task: Task, ctx: ArtifactContext): Promise<void> {
@@ -67,9 +71,9 @@ async function fetchOne(a: ArtifactSpec, source: string, ctx: ArtifactContext, l
     return;
   }
   await mkdir(ctx.dir.tmp, { recursive: true });
-  const tmp = join(ctx.dir.tmp, `artifact-${process.pid}-${Date.now()}-${name}`);
+  const tmp = join(ctx.dir.tmp, `artifact-${randomUUID()}-${name}`);
   try {
-    await download(url, tmp);
+    await download(url, tmp, ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     if (checksum) await verify(tmp, checksum);
     const kind = a.options?.archive === 'false' || mode === 'file' ? undefined : archiveKind(name);
     if (mode === 'file') {
@@ -89,13 +93,13 @@ async function fetchOne(a: ArtifactSpec, source: string, ctx: ArtifactContext, l
   }
 }
 
-async function download(url: URL, to: string): Promise<void> {
+async function download(url: URL, to: string, timeoutMs: number): Promise<void> {
   if (url.protocol === 'file:') {
     await pipeline(createReadStream(fileURLToPath(url)), createWriteStream(to));
     return;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`unsupported scheme ${url.protocol} (http, https and file are)`);
-  const res = await fetch(url, { redirect: 'follow' });
+  const res = await fetch(url, { redirect: 'follow', signal: AbortSignal.timeout(timeoutMs) });
   if (!res.ok || !res.body) throw new Error(`GET ${url.href}: ${res.status} ${res.statusText}`);
   await pipeline(res.body as unknown as NodeJS.ReadableStream, createWriteStream(to));
 }
