@@ -113,6 +113,27 @@ for (const d of await drivers()) {
     });
   });
 
+  test(`${d.name}: a template into secrets/ with perms 0600 and an envFile template reach the task`, { skip: d.skip }, async () => {
+    await withAgentHarness(async (h) => {
+      await start(h, d.name, d.driver);
+      const job = await h.createJob('secret', {
+        restart: { attempts: 0, mode: 'fail' },
+        tasks: [{
+          name: 'app', driver: d.name,
+          templates: [
+            { data: 'pw-of-{{ env "NOMAD_TASK_NAME" }}\n', destination: 'secrets/pw', perms: '0600' },
+            { data: 'FROM_TEMPLATE=yes\nNOMAD_DC=not-this\n', destination: 'local/app.env', envFile: true },
+          ],
+          env: { NOMAD_DC: 'the-job-wins' },
+          config: sh('cat secrets/pw; echo "$FROM_TEMPLATE $NOMAD_DC"; stat -c %a secrets/pw'),
+        }],
+      });
+      await h.place(job);
+      await h.untilAlloc('secret-a0', (a) => a.status?.clientStatus === 'complete', 'complete');
+      assert.equal(await log(h, 'secret-a0'), 'pw-of-app\nyes the-job-wins\n600\n');
+    });
+  });
+
   test(`${d.name}: an artifact is fetched from a loopback server with its checksum verified; a wrong checksum fails with an event`, { skip: d.skip }, async () => {
     const body = 'artifact body\n';
     const server = createServer((req, res) => (req.url === '/app.txt' ? res.end(body) : ((res.statusCode = 404), res.end())));
