@@ -97,8 +97,9 @@ for (const d of await drivers()) {
       const job = await h.createJob('sig', {
         tasks: [{
           name: 'app', driver: d.name,
-          templates: [{ data: 'level={{ key "sig/level" }}\n', destination: 'local/log.conf', changeMode: 'signal', changeSignal: 'SIGHUP' }],
-          config: sh('trap "cat local/log.conf" HUP; cat local/log.conf; while :; do sleep 0.05; done'),
+          // In secrets/ with 0600: the re-rendered file must still be the task user's to read (exec).
+          templates: [{ data: 'level={{ key "sig/level" }}\n', destination: 'secrets/log.conf', perms: '0600', changeMode: 'signal', changeSignal: 'SIGHUP' }],
+          config: sh('trap "cat secrets/log.conf" HUP; cat secrets/log.conf; while :; do sleep 0.05; done'),
         }],
       }, { type: 'service' });
       await h.place(job);

@@ -2,7 +2,7 @@
 // the task starts, and again whenever a ConfigMap or Secret one of them read changes. Rendering is level-based:
 // the new text is compared with the file on disk, so a re-render that changes nothing does nothing, and a
 // restarted agent that re-arms the watches acts only on what really changed while it was away.
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { ConfigMap, Secret, Task } from '../../../api/schemas/index.ts';
 import { parseDuration } from '../../../api/schemas/index.ts';
@@ -182,11 +182,16 @@ function perms(spec: TemplateSpec): number {
   return parseInt(spec.perms ?? '0644', 8);
 }
 
+// The file takes the owner of its directory: under the exec driver the task user owns its directories once it
+// has started, so a re-render (signal, noop) stays readable by the task, even with perms 0600.
 async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.drover-tmp`;
   await writeFile(tmp, content, { mode });
   await chmod(tmp, mode);
+  const owner = await stat(dirname(path));
+  const self = await stat(tmp);
+  if (owner.uid !== self.uid || owner.gid !== self.gid) await chown(tmp, owner.uid, owner.gid).catch(() => {});
   await rename(tmp, path);
 }
 
