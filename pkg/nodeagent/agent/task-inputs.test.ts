@@ -214,3 +214,27 @@ test('raw_exec: a ConfigMap changed while the agent was down is acted on by the 
     assert.equal(a.status!.taskStates!.app!.events!.filter((e) => e.type === 'Started').length, 2);
   });
 });
+
+test('raw_exec: a failed download is retried by the restart policy, and the task starts once the artifact is there', async () => {
+  let available = false;
+  const server = createServer((_req, res) => (available ? res.end('finally\n') : ((res.statusCode = 503), res.end())));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/late.txt`;
+  try {
+    await withAgentHarness(async (h) => {
+      await h.startAgent({ drivers: { raw_exec: new RawExecDriver({ clock: realClock, logger: silentLogger, pollMs: 20 }) } });
+      const job = await h.createJob('retry', {
+        restart: { attempts: 100, interval: '1h', delay: '50ms', mode: 'fail' },
+        tasks: [{ name: 'app', driver: 'raw_exec', artifacts: [{ source: url }], config: sh('cat local/late.txt') }],
+      });
+      await h.place(job);
+      const waiting = await h.untilAlloc('retry-a0', (x) => eventTypes(x, 'app').includes('Restarting'), 'a retry after the failed download');
+      assert.match(waiting.status!.taskStates!.app!.events!.find((e) => e.type === 'Failed Artifact Download')!.message!, /: 503 Service Unavailable$/);
+      available = true;
+      await h.untilAlloc('retry-a0', (x) => x.status?.clientStatus === 'complete', 'complete');
+      assert.equal(await log(h, 'retry-a0'), 'finally\n');
+    });
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+});
