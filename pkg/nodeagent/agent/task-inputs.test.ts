@@ -238,3 +238,19 @@ test('raw_exec: a failed download is retried by the restart policy, and the task
     await new Promise((r) => server.close(r));
   }
 });
+
+test('the API server refuses at admission what no agent would honour: a csi volume, a git:: artifact, a destination outside the allocation', async () => {
+  await withAgentHarness(async (h) => {
+    const err = await h.createJob('refused', {
+      volumes: { data: { type: 'csi', source: 'data' } },
+      tasks: [{
+        name: 'app', driver: 'raw_exec', config: sh('true'), volumeMounts: [{ volume: 'data', destination: '/data' }],
+        artifacts: [{ source: 'git::https://example.com/repo.git' }], templates: [{ data: 'x', destination: '../../../etc/x' }],
+      }],
+    }).then(() => undefined, (e: unknown) => e as { status?: { code?: number; details?: { causes?: Array<{ field?: string }> } } });
+    assert.equal(err?.status?.code, 422);
+    assert.deepEqual(err.status.details!.causes!.map((c) => c.field).sort(), [
+      'spec.groups[0].tasks[0].artifacts[0].source', 'spec.groups[0].tasks[0].templates[0].destination', 'spec.groups[0].volumes[data].type',
+    ]);
+  });
+});
