@@ -15,6 +15,7 @@ import * as volume from './schemas/volume.ts';
 import * as misc from './schemas/misc.ts';
 import * as core from './schemas/core.ts';
 import * as meta from './schemas/meta.ts';
+import { taskInputsSection } from './docgen-task-inputs.ts';
 
 type Json = Record<string, unknown>;
 
@@ -218,6 +219,7 @@ export function renderJobSpec(example: string, templatesExample?: string): strin
     '```',
     '',
     ...(templatesExample ? templatesSection(templatesExample) : []),
+    ...taskInputsSection(),
     ...dependenciesSection,
     '## Fields',
     '',

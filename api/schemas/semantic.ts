@@ -4,6 +4,7 @@
 import type { StatusCause } from '../../pkg/apierrors/status.ts';
 import { MAX_TEMPLATE_NAME } from './job-launch.ts';
 import { dispatchPayloadCauses, templateCauses, templateNameCauses } from './semantic-templates.ts';
+import { groupVolumeCauses, taskInputCauses } from './semantic-task-inputs.ts';
 import { updateBlockCauses } from './rollout-causes.ts';
 import { groupDependencyCauses } from './semantic-dependencies.ts';
 
@@ -67,10 +68,12 @@ function groupCauses(g: Json, path: string, type: unknown): StatusCause[] {
   causes.push(...spreadCauses(g.spreads, `${path}.spreads`));
   causes.push(...updateBlockCauses(g.update, `${path}.update`, type));
   const volumes = isObj(g.volumes) ? g.volumes : {};
+  causes.push(...groupVolumeCauses(g.volumes, path));
   tasks.forEach((t, ti) => {
     if (!isObj(t)) return;
     const tp = `${path}.tasks[${ti}]`;
     causes.push(...dispatchPayloadCauses(t, tp));
+    causes.push(...taskInputCauses(t, tp));
     list(t.volumeMounts).forEach((m, mi) => {
       if (isObj(m) && typeof m.volume === 'string' && !(m.volume in volumes)) {
         causes.push({ reason: 'FieldValueNotFound', message: `Not found: ${JSON.stringify(m.volume)}: no such volume in the group volumes`, field: `${tp}.volumeMounts[${mi}].volume` });

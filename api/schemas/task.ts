@@ -88,16 +88,19 @@ export const Logs = Obj(
   { description: 'Log rotation of the task stdout and stderr.' },
 );
 
-/** A file rendered into the task directory. Exactly one of data and source. */
+/** A file rendered into the task directory (Go template syntax, see docs/jobspec.md). Exactly one of data and source. */
 export const Template = Obj(
   {
     data: Type.Optional(Type.String({ description: 'Inline template text (Go template syntax).' })),
-    source: Type.Optional(Type.String({ description: 'Path of a template file (e.g. an artifact).' })),
-    destination: Type.String({ minLength: 1, description: 'Path the rendered file is written to, relative to the task directory.' }),
-    changeMode: Type.Optional(StringEnum(['noop', 'restart', 'signal'], { default: 'restart', description: 'Action when the rendered content changes.' })),
-    changeSignal: Type.Optional(Type.String({ description: 'Signal sent when changeMode is signal.' })),
+    source: Type.Optional(Type.String({ description: 'Path of a template file relative to the task directory (e.g. fetched by an artifact).' })),
+    destination: Type.String({ minLength: 1, description: 'Path the rendered file is written to, relative to the task directory (e.g. local/app.conf); may use ${NOMAD_*}, ${attr.*}, ${meta.*}.' }),
+    changeMode: Type.Optional(StringEnum(['noop', 'restart', 'signal'], { default: 'restart', description: 'Action when a ConfigMap or Secret the template read changes its rendered content.' })),
+    changeSignal: Type.Optional(Type.String({ pattern: '^(SIG)?[A-Z0-9]+$', 'x-drover-pattern-message': 'must be a signal name such as SIGHUP', description: 'Signal sent when changeMode is signal (default SIGHUP).' })),
     perms: Type.Optional(Type.String({ pattern: '^[0-7]{3,4}$', default: '0644', description: 'File mode, octal.' })),
-    envFile: Type.Optional(Type.Boolean({ default: false, description: 'Read the rendered file as environment variables (KEY=value lines).' })),
+    envFile: Type.Optional(Type.Boolean({ default: false, description: 'Read the rendered file as environment variables (KEY=value lines), added to the task environment.' })),
+    splay: Type.Optional(Duration({ description: 'Wait a random time up to this long before the change action (restart or signal), so tasks of many allocations do not act at once.' })),
+    leftDelimiter: Type.Optional(Type.String({ minLength: 1, default: '{{', description: 'Left delimiter of template actions.' })),
+    rightDelimiter: Type.Optional(Type.String({ minLength: 1, default: '}}', description: 'Right delimiter of template actions.' })),
   },
   { description: 'A template rendered into the task directory.' },
 );

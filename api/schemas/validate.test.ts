@@ -99,6 +99,23 @@ const cases: BadCase[] = [
   { name: 'duplicate port label', mutate: (o) => o.spec.groups[0].network.ports.push({ label: 'redis' }), field: 'spec.groups[0].network.ports[1].label', reason: 'FieldValueDuplicate' },
   { name: 'unknown volume mount', mutate: (o) => (o.spec.groups[0].tasks[0].volumeMounts = [{ volume: 'nope', destination: '/d' }]), field: 'spec.groups[0].tasks[0].volumeMounts[0].volume', reason: 'FieldValueNotFound' },
   { name: 'template needs data or source', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ destination: 'x' }]), field: 'spec.groups[0].tasks[0].templates[0].data', reason: 'FieldValueRequired' },
+  { name: 'csi volumes are refused (no agent mounts them)', mutate: (o) => (o.spec.groups[0].volumes = { data: { type: 'csi', source: 'x' } }), field: 'spec.groups[0].volumes[data].type', reason: 'FieldValueNotSupported', message: /no agent mounts csi volumes/ },
+  { name: 'CSI access mode on a host volume', mutate: (o) => (o.spec.groups[0].volumes = { data: { type: 'host', source: 'x', accessMode: 'single-node-writer' } }), field: 'spec.groups[0].volumes[data].accessMode', reason: 'FieldValueForbidden' },
+  { name: 'CSI attachment mode on a host volume', mutate: (o) => (o.spec.groups[0].volumes = { data: { type: 'host', source: 'x', attachmentMode: 'file-system' } }), field: 'spec.groups[0].volumes[data].attachmentMode', reason: 'FieldValueForbidden' },
+  { name: 'per-allocation volumes', mutate: (o) => (o.spec.groups[0].volumes = { data: { type: 'host', source: 'x', perAlloc: true } }), field: 'spec.groups[0].volumes[data].perAlloc', reason: 'FieldValueForbidden' },
+  { name: 'template destination absolute', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ data: 'x', destination: '/etc/app.conf' }]), field: 'spec.groups[0].tasks[0].templates[0].destination', reason: 'FieldValueInvalid', message: 'Invalid value: "/etc/app.conf": must be relative to the task directory (e.g. local/app.conf)' },
+  { name: 'template destination leaves the allocation', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ data: 'x', destination: '../../x' }]), field: 'spec.groups[0].tasks[0].templates[0].destination', reason: 'FieldValueInvalid', message: /must stay inside the allocation directory/ },
+  { name: 'template source leaves the allocation', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ source: '../../../etc/passwd', destination: 'local/x' }]), field: 'spec.groups[0].tasks[0].templates[0].source', reason: 'FieldValueInvalid' },
+  { name: 'changeSignal without changeMode signal', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ data: 'x', destination: 'local/x', changeSignal: 'SIGHUP' }]), field: 'spec.groups[0].tasks[0].templates[0].changeSignal', reason: 'FieldValueForbidden' },
+  { name: 'changeSignal unknown', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ data: 'x', destination: 'local/x', changeMode: 'signal', changeSignal: 'SIGNOPE' }]), field: 'spec.groups[0].tasks[0].templates[0].changeSignal', reason: 'FieldValueInvalid' },
+  { name: 'template splay syntax', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ data: 'x', destination: 'local/x', splay: 'soon' }]), field: 'spec.groups[0].tasks[0].templates[0].splay', reason: 'FieldValueInvalid' },
+  { name: 'template delimiters equal', mutate: (o) => (o.spec.groups[0].tasks[0].templates = [{ data: 'x', destination: 'local/x', leftDelimiter: '%%', rightDelimiter: '%%' }]), field: 'spec.groups[0].tasks[0].templates[0].rightDelimiter', reason: 'FieldValueInvalid' },
+  { name: 'artifact getter the agent lacks', mutate: (o) => (o.spec.groups[0].tasks[0].artifacts = [{ source: 'git::https://example.com/repo' }]), field: 'spec.groups[0].tasks[0].artifacts[0].source', reason: 'FieldValueNotSupported' },
+  { name: 'artifact s3 scheme', mutate: (o) => (o.spec.groups[0].tasks[0].artifacts = [{ source: 's3://bucket/key' }]), field: 'spec.groups[0].tasks[0].artifacts[0].source', reason: 'FieldValueNotSupported' },
+  { name: 'artifact unknown option', mutate: (o) => (o.spec.groups[0].tasks[0].artifacts = [{ source: 'https://example.com/a', options: { aws_access_key_id: 'k' } }]), field: 'spec.groups[0].tasks[0].artifacts[0].options.aws_access_key_id', reason: 'FieldValueNotSupported' },
+  { name: 'artifact checksum length', mutate: (o) => (o.spec.groups[0].tasks[0].artifacts = [{ source: 'https://example.com/a', options: { checksum: 'sha256:abc' } }]), field: 'spec.groups[0].tasks[0].artifacts[0].options.checksum', reason: 'FieldValueInvalid' },
+  { name: 'artifact archive option', mutate: (o) => (o.spec.groups[0].tasks[0].artifacts = [{ source: 'https://example.com/a', options: { archive: 'yes' } }]), field: 'spec.groups[0].tasks[0].artifacts[0].options.archive', reason: 'FieldValueInvalid' },
+  { name: 'artifact destination absolute', mutate: (o) => (o.spec.groups[0].tasks[0].artifacts = [{ source: 'https://example.com/a', destination: '/opt' }]), field: 'spec.groups[0].tasks[0].artifacts[0].destination', reason: 'FieldValueInvalid' },
   { name: 'periodic needs batch', mutate: (o) => (o.spec.periodic = { cron: '@daily' }), field: 'spec.type', reason: 'FieldValueInvalid' },
   { name: 'periodic needs cron or crons', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.periodic = {})), field: 'spec.periodic.crons', reason: 'FieldValueRequired' },
   { name: 'periodic cron and crons', mutate: (o) => ((o.spec.type = 'batch'), (o.spec.periodic = { cron: '@daily', crons: ['@hourly'] })), field: 'spec.periodic.cron', reason: 'FieldValueForbidden' },
@@ -213,4 +230,22 @@ test('all problems are reported at once, and non-objects are rejected', () => {
   assert.equal(validateObject(kind('Job'), obj).length, 3);
   assert.equal(validateObject(kind('Job'), 'job')[0].reason, 'FieldValueInvalid');
   assert.equal(validateObject(kind('Job'), [])[0].reason, 'FieldValueInvalid');
+});
+
+test('task inputs the agent honours are accepted: templates with every option, artifacts of each scheme, interpolated paths', () => {
+  const obj = redis();
+  obj.spec.groups[0].volumes = { data: { type: 'host', source: 'x', readOnly: true } };
+  obj.spec.groups[0].tasks[0].volumeMounts = [{ volume: 'data', destination: '/d' }];
+  obj.spec.groups[0].tasks[0].templates = [
+    { data: '{{ key "app/x" }}', destination: 'local/app.conf', changeMode: 'signal', changeSignal: 'SIGHUP', perms: '0600', splay: '5s', leftDelimiter: '[[', rightDelimiter: ']]' },
+    { source: 'local/in.tpl', destination: '../alloc/data/out', envFile: true, changeMode: 'noop' },
+    { data: 'x', destination: '${NOMAD_ALLOC_DIR}/x' },
+  ];
+  obj.spec.groups[0].tasks[0].artifacts = [
+    { source: 'https://example.com/a.tar.gz', destination: 'local/a', options: { checksum: `sha256:${'a'.repeat(64)}`, archive: 'false' } },
+    { source: 'http://127.0.0.1:8080/b?checksum=md5:00', mode: 'file', destination: 'local/b' },
+    { source: 'file:///srv/c.zip', mode: 'dir' },
+    { source: '${NOMAD_META_url}' },
+  ];
+  assert.deepEqual(validateObject(kind('Job'), obj), []);
 });

@@ -111,11 +111,11 @@ describe('Nomad and Marathon job files', () => {
 
   test('convert --to hcl refuses Drover fields with no Nomad spelling', async () => {
     const file = join(dir, 'odd.yaml');
-    await writeFile(file, 'apiVersion: drover.dev/v1\nkind: Job\nmetadata: {name: odd}\nspec:\n  allAtOnce: true\n  groups: [{name: g, tasks: [{name: t, driver: mock, templates: [{data: x, destination: local/x}]}]}]\n');
+    await writeFile(file, 'apiVersion: drover.dev/v1\nkind: Job\nmetadata: {name: odd}\nspec:\n  allAtOnce: true\n  groups: [{name: g, tasks: [{name: t, driver: mock, resources: {devices: [{name: nvidia/gpu}]}}]}]\n');
     const r = await h.drover(['convert', '-f', file]);
     assert.equal(r.code, 1);
     assert.match(r.err, /spec\.allAtOnce/);
-    assert.match(r.err, /templates/);
+    assert.match(r.err, /resources\.devices/);
   });
 
   test('-var and -var-file (Nomad spelling; also --var, --var-file) set HCL2 variables', async () => {

@@ -11,8 +11,11 @@ export interface Resolved {
 
 const NOT_FOUND: Resolved = { found: false, value: '' };
 
+/** The parts of a node that targets read (the node agent resolves task interpolations with the same rules). */
+export type TargetNode = Pick<NodeView, 'id' | 'name' | 'datacenter' | 'nodeClass' | 'attributes' | 'meta'>;
+
 /** Resolves `${...}` against a node, or returns the literal. */
-export function resolveTarget(target: string, node: NodeView): Resolved {
+export function resolveTarget(target: string, node: TargetNode): Resolved {
   if (!target.startsWith('${')) return { found: true, value: target };
   if (!target.endsWith('}')) return NOT_FOUND;
   const path = target.slice(2, -1);

@@ -4,11 +4,14 @@
 // previous ones left (the web job of the first is the one the container and agent kills act on).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { parse, stringify } from 'yaml';
-import type { Allocation, Job, TaskEvent } from '../../api/schemas/index.ts';
+import type { Allocation, ConfigMap, Job, TaskEvent } from '../../api/schemas/index.ts';
 import { BUSYBOX_IMAGE, dockerAvailable, startDockerd, type Dockerd } from '../support/docker.ts';
 import { etcdAvailable } from '../support/etcd.ts';
 import { isLive } from '../../api/schemas/allocation-state.ts';
@@ -259,6 +262,63 @@ describe('a real server and two agents', options, () => {
     assert.equal(cluster.agent(redis!.spec.nodeName).datacenter, 'us-east-1');
     const port = redis!.spec.resources!.ports!.find((p) => p.label === 'redis')!;
     assert.equal((await fetch(`http://127.0.0.1:${port.value}/`)).status, 200);
+  });
+
+  test('a Nomad job file with an artifact and a template runs unchanged on exec: NOMAD_* env, checksum verified, ConfigMap change restarts it', async () => {
+    const motd = 'message of the day\n';
+    const server = createServer((req, res) => (req.url === '/motd.txt' ? res.end(motd) : ((res.statusCode = 404), res.end())));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/motd.txt`;
+      await cluster.client.resource<ConfigMap>('configmaps').create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'inputs-cfg', namespace: 'default' }, data: { greeting: 'hello' } });
+      const hcl = `job "inputs" {
+  datacenters = ["dc1"]
+  group "app" {
+    network {
+      port "http" {}
+    }
+    task "app" {
+      driver = "exec"
+      artifact {
+        source = "${url}"
+        options {
+          checksum = "sha256:${createHash('sha256').update(motd).digest('hex')}"
+        }
+      }
+      template {
+        data        = <<EOH
+greeting={{ key "inputs-cfg/greeting" }} kernel={{ env "attr.kernel.name" }}
+EOH
+        destination = "local/app.conf"
+      }
+      config {
+        command = "/bin/sh"
+        args    = ["-c", "echo $NOMAD_ALLOC_ID $NOMAD_PORT_http; cat local/motd.txt local/app.conf; while :; do sleep 0.1; done"]
+      }
+      resources {
+        cpu    = 100
+        memory = 32
+      }
+    }
+  }
+}
+`;
+      const file = `${cluster.root}/inputs.nomad`;
+      await writeFile(file, hcl);
+      const res = await runDrover(['--server', cluster.url, 'apply', '-f', file]);
+      assert.equal(res.code, 0, res.stderr);
+      const [a] = await settle('inputs running', 'inputs', (l) => l.filter(isLive).length === 1 && l.filter(isLive).every(running));
+      const port = a!.spec.resources!.ports!.find((p) => p.label === 'http')!.value;
+      const log = async () => (await fetch(`${cluster.url}/apis/drover.dev/v1/namespaces/default/allocations/${a!.metadata.name}/log`)).text();
+      const first = `${a!.metadata.name} ${port}\n${motd}greeting=hello kernel=linux\n`;
+      await until('the task printed its inputs', async () => (await log()) === first, log);
+      await cluster.client.resource<ConfigMap>('configmaps').patch('inputs-cfg', { data: { greeting: 'bye' } }, 'merge', { namespace: 'default' });
+      await until('the template was re-rendered and the task restarted', async () => (await log()) === `${first}${first.replace('hello', 'bye')}`, log);
+      const [after] = await settle('restarted once', 'inputs', (l) => l.filter(isLive).length === 1 && l[0]!.status?.taskStates?.app?.restarts === 1 && running(l[0]!));
+      assert.equal(count(after!, 'app', 'Restart Signaled'), 1, describeAllocs([after!]));
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
   });
 
   test('drover apply -f shared/examples/whereisbot.marathon.json (image and cmd swapped for busybox) runs on the public agent and its check passes', async () => {

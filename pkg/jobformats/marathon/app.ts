@@ -132,7 +132,7 @@ function appJob(f: Fields, id: string): Json {
   const roles = f.get('acceptedResourceRoles') as string[] | undefined;
   if (roles && !roles.includes('*')) (group.constraints ??= [] as Json[]) && (group.constraints as Json[]).push({ attribute: '${node.class}', operator: 'regexp', value: `^(${roles.join('|')})$` });
   backoff(f, group);
-  for (const k of ['readinessChecks', 'fetch', 'residency']) if (k in f.value) f.refuse(k, k === 'fetch' ? `${NOT_HONOURED}: the node agent fetches no artifacts` : NOT_HONOURED);
+  for (const k of ['readinessChecks', 'fetch', 'residency']) if (k in f.value) f.refuse(k, k === 'fetch' ? 'fetch URIs are not converted yet (give the Drover task artifacts instead)' : NOT_HONOURED);
   if (ports.length) group.network = { ports };
   group.tasks = [task];
   f.finish();

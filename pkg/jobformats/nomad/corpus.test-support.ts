@@ -327,7 +327,13 @@ EOH
       }`)}
   }
 }`,
-    refused: [['job.tpl.group.g.task.server.template[0]', 'template {\n        data'], ['job.tpl.group.g.task.server.template[1]', 'template {\n        source']],
+    refused: [],
+    expect: [
+      ['spec.groups.0.tasks.0.templates.0.destination', 'local/app.conf'],
+      ['spec.groups.0.tasks.0.templates.0.changeMode', 'restart'],
+      ['spec.groups.0.tasks.0.templates.0.data', 'port = {{ env "NOMAD_PORT_http" }}\n'],
+      ['spec.groups.0.tasks.0.templates.1.source', 'local/a.tpl'],
+    ],
   },
   {
     name: 'artifact',
@@ -341,7 +347,12 @@ EOH
       }`)}
   }
 }`,
-    refused: [['job.art.group.g.task.server.artifact', 'artifact {']],
+    refused: [],
+    expect: [
+      ['spec.groups.0.tasks.0.artifacts.0.source', 'https://example.com/file.tar.gz'],
+      ['spec.groups.0.tasks.0.artifacts.0.destination', 'local/some-directory'],
+      ['spec.groups.0.tasks.0.artifacts.0.options', { checksum: 'md5:df6a4178aec9fbdc1d6d7e3634d1bc33' }],
+    ],
   },
   {
     name: 'vault',
@@ -626,11 +637,11 @@ echo "} not a brace"
 EOT
         ]
       }
-      artifact { source = "https://example.com/x" }
+      template { wait = "5s" }
     }
   }
 }`,
-    refused: [['job.tricky.group.g.task.t.artifact', 'artifact { source']],
+    refused: [['job.tricky.group.g.task.t.template.wait', 'wait = "5s"']],
   },
   {
     name: 'expression-on-variable',

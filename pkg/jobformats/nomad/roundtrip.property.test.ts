@@ -50,6 +50,16 @@ const task = fc.record({
   restart: opt(restart),
   volumeMounts: opt(fc.array(fc.record({ volume: name, destination: fc.constantFrom('/data', '/srv/x'), readOnly: opt(fc.boolean()) }), { minLength: 1, maxLength: 2 })),
   constraints: opt(fc.array(constraint, { minLength: 1, maxLength: 2 })),
+  templates: opt(fc.array(fc.record({
+    data: fc.constantFrom('port = {{ env "NOMAD_PORT_http" }}\n', '{{ key "app/x" }}', 'a ${NOMAD_ALLOC_ID} b'),
+    destination: fc.constantFrom('local/app.conf', 'secrets/x.env'),
+    changeMode: opt(fc.constantFrom('noop', 'restart', 'signal')), changeSignal: opt(fc.constantFrom('SIGHUP', 'SIGUSR1')), perms: opt(fc.constantFrom('0644', '600')),
+    envFile: opt(fc.boolean()), splay: opt(duration), leftDelimiter: opt(fc.constant('[[')), rightDelimiter: opt(fc.constant(']]')),
+  }), { minLength: 1, maxLength: 2 })),
+  artifacts: opt(fc.array(fc.record({
+    source: fc.constantFrom('https://example.com/a.tar.gz', 'file:///srv/x.zip'), destination: opt(fc.constantFrom('local/', 'local/x')),
+    mode: opt(fc.constantFrom('any', 'file', 'dir')), options: opt(fc.record({ checksum: fc.constant(`sha256:${'a'.repeat(64)}`) })),
+  }), { minLength: 1, maxLength: 2 })),
 });
 const group = fc.record({
   name,

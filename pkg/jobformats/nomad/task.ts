@@ -53,12 +53,38 @@ export function task(name: string, b: Body): TaskResult {
   const rs = b.block('restart');
   if (rs) out.restart = restart(rs);
   placement(b, out, { spreads: false });
-  refuseAll(b, ['template'], `${NOT_HONOURED}: the node agent renders no templates`);
-  refuseAll(b, ['artifact'], `${NOT_HONOURED}: the node agent fetches no artifacts`);
+  const templates = b.blocks('template').map(template);
+  if (templates.length) out.templates = templates;
+  const artifacts = b.blocks('artifact').map(artifact);
+  if (artifacts.length) out.artifacts = artifacts;
   refuseAll(b, ['vault'], 'Drover has no secret store (no Variables or Vault integration): the task would start without its secrets');
   refuseAll(b, ['identity'], 'Drover issues no workload identities');
   b.finish();
   return { task: out, ports };
+}
+
+/** Map a template block (rendered by the node agent with its Go-template engine). */
+function template(b: Body): Json {
+  const out = copy(b, {}, {
+    data: 'data', source: 'source', destination: 'destination', change_mode: 'changeMode', change_signal: 'changeSignal', perms: 'perms',
+    env: 'envFile', splay: 'splay', left_delimiter: 'leftDelimiter', right_delimiter: 'rightDelimiter',
+  });
+  refuseAll(b, ['change_script'], `${NOT_HONOURED}: the agent restarts or signals on a change, it runs no scripts`);
+  refuseAll(b, ['wait'], `${NOT_HONOURED}: a change is rendered as it arrives (splay spreads the action)`);
+  refuseAll(b, ['uid', 'gid'], `${NOT_HONOURED}: rendered files belong to the agent (perms set their mode)`);
+  b.finish();
+  return out;
+}
+
+/** Map an artifact block (http, https and file sources; options checksum and archive). */
+function artifact(b: Body): Json {
+  const out = copy(b, {}, { source: 'source', destination: 'destination', mode: 'mode' });
+  const options = b.stringMap('options');
+  if (options) out.options = options;
+  refuseAll(b, ['headers'], `${NOT_HONOURED}: artifacts are fetched without extra headers`);
+  refuseAll(b, ['chown'], `${NOT_HONOURED}: fetched files belong to the agent`);
+  b.finish();
+  return out;
 }
 
 // The drivers' own config checks: what they call an unknown field is refused here, at its position, instead of

@@ -40,6 +40,11 @@ const ATTRS: Record<string, Record<string, string>> = {
   volumeMount: { volume: 'volume', destination: 'destination', readOnly: 'read_only' },
   volume: { type: 'type', source: 'source', readOnly: 'read_only' },
   dispatchPayload: { file: 'file' },
+  template: {
+    data: 'data', source: 'source', destination: 'destination', changeMode: 'change_mode', changeSignal: 'change_signal', perms: 'perms',
+    envFile: 'env', splay: 'splay', leftDelimiter: 'left_delimiter', rightDelimiter: 'right_delimiter',
+  },
+  artifact: { source: 'source', destination: 'destination', mode: 'mode' },
 };
 
 class Writer {
@@ -150,7 +155,7 @@ function service(w: Writer, s: Json, path: string): void {
 
 function task(w: Writer, t: Json, path: string): void {
   w.open(`task ${q(t.name)}`, () => {
-    w.attrs('task', t, path, ['name', 'config', 'env', 'meta', 'resources', 'services', 'lifecycle', 'logs', 'volumeMounts', 'dispatchPayload', 'restart', 'constraints', 'affinities']);
+    w.attrs('task', t, path, ['name', 'config', 'env', 'meta', 'resources', 'services', 'lifecycle', 'logs', 'volumeMounts', 'dispatchPayload', 'restart', 'constraints', 'affinities', 'templates', 'artifacts']);
     w.map('config', t.config);
     w.map('env', t.env);
     w.map('meta', t.meta);
@@ -166,6 +171,13 @@ function task(w: Writer, t: Json, path: string): void {
     w.simple('logs', 'logs', t.logs, `${path}.logs`);
     for (const m of (t.volumeMounts as Json[] | undefined) ?? []) w.simple('volumeMount', 'volume_mount', m, `${path}.volumeMounts`);
     w.simple('dispatchPayload', 'dispatch_payload', t.dispatchPayload, `${path}.dispatchPayload`);
+    for (const tp of (t.templates as Json[] | undefined) ?? []) w.simple('template', 'template', tp, `${path}.templates`);
+    for (const a of (t.artifacts as Json[] | undefined) ?? []) {
+      w.open('artifact', () => {
+        w.attrs('artifact', a, `${path}.artifacts`, ['options']);
+        w.map('options', a.options);
+      });
+    }
     w.simple('restart', 'restart', t.restart, `${path}.restart`);
     w.placement(t, path);
   });

@@ -12,10 +12,12 @@ import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { Backoff, backoffOptions, CLIENT_BACKOFF, type BackoffOptions } from '../../retry/backoff.ts';
 import type { Driver } from '../drivers/driver.ts';
-import { hostFacts, type DriverHealth, type HostFacts, type NodeFingerprint } from '../fingerprint.ts';
+import { hostAttributes, hostFacts, type DriverHealth, type HostFacts, type NodeFingerprint } from '../fingerprint.ts';
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, ensureNamespace, NodeLease, renewalBackoff, renewalRetryDelay } from '../heartbeat.ts';
 import { registerNode } from '../register.ts';
 import { AllocRunner } from './alloc-runner.ts';
+import { TaskInputSource } from './input-source.ts';
+import type { NodeFacts } from './interpolate.ts';
 import { JobSource } from './job-source.ts';
 import { AGENT_HTTP_ATTRIBUTE, NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import { startLogServer, type LogLocation, type LogServer } from './log-server.ts';
@@ -54,6 +56,8 @@ export interface AgentOptions {
   agentVersion?: string;
   /** Machine facts (tests); default: read from this host. */
   facts?: HostFacts;
+  /** Random source in [0, 1) for template splay (tests pass a fixed one); default Math.random. */
+  random?: () => number;
 }
 
 interface Entry {
@@ -70,6 +74,10 @@ export class Agent {
   private readonly byUid = new Map<string, Entry>();
   private readonly byName = new Map<string, string>();
   private facts: HostFacts | undefined;
+  /** The Node as last registered: what tasks interpolate (`${attr.*}`, `${node.*}`) and templates read. */
+  private node: Node | undefined;
+  /** ConfigMaps and Secrets templates read, cached and watched. */
+  private readonly inputs: TaskInputSource;
   private informer: Informer<Allocation> | undefined;
   private lease: NodeLease | undefined;
   private logServer: LogServer | undefined;
@@ -88,6 +96,7 @@ export class Agent {
     this.state = new StateStore(join(opts.dataDir, 'state'), this.log);
     this.jobs = new JobSource(opts.client);
     this.drivers = opts.drivers instanceof Map ? opts.drivers : new Map(Object.entries(opts.drivers));
+    this.inputs = new TaskInputSource({ client: opts.client, logger: this.log, clock: opts.clock, backoff: opts.backoff });
   }
 
   /** The Node's name. */
@@ -139,6 +148,7 @@ export class Agent {
     this.stopped = true;
     this.wake?.();
     this.informer?.stop();
+    this.inputs.stop();
     for (const t of [...this.timers, this.heartbeatTimer]) t?.cancel();
     const entries = [...this.byUid.values()];
     await Promise.all(entries.map((e) => (opts.killTasks ? e.runner.destroy() : e.runner.shutdown())));
@@ -164,7 +174,7 @@ export class Agent {
       const fp = await this.fingerprint();
       // The lease first: a node is never ready without a live lease.
       await this.lease!.renew();
-      await registerNode(nodes, fp, { now: () => this.opts.clock.now() });
+      this.node = await registerNode(nodes, fp, { now: () => this.opts.clock.now() });
       this.log.info('node registered', { address: fp.facts.address, drivers: Object.keys(fp.drivers) });
     });
     if (this.stopped) return;
@@ -210,6 +220,20 @@ export class Agent {
         resolve();
       };
     });
+  }
+
+  // Before the first registration (a restored task restarting while the API server is away) the node is what
+  // this agent would register.
+  private nodeFacts(): NodeFacts {
+    const n = this.node;
+    return {
+      id: n?.metadata.uid ?? this.opts.name,
+      name: this.opts.name,
+      datacenter: this.opts.datacenter ?? 'dc1',
+      nodeClass: this.opts.nodeClass ?? '',
+      attributes: { ...(this.facts ? hostAttributes(this.facts) : {}), ...(n?.status?.attributes ?? {}) },
+      meta: { ...(this.opts.meta ?? {}) },
+    };
   }
 
   private async fingerprint(): Promise<NodeFingerprint> {
@@ -273,7 +297,7 @@ export class Agent {
       this.failedBeats = 0;
       this.log.info('API server reachable again, re-registering');
       // A failed re-registration is retried by the next beats' fingerprint check, not by failing the lease.
-      await registerNode(this.opts.client.resource<Node>('nodes'), await this.fingerprint(), { now: () => this.opts.clock.now() }).catch((err) => {
+      await registerNode(this.opts.client.resource<Node>('nodes'), await this.fingerprint(), { now: () => this.opts.clock.now() }).then((n) => (this.node = n), (err) => {
         this.failedBeats = 1;
         this.log.warn('re-registration failed, will retry', { err });
       });
@@ -288,7 +312,7 @@ export class Agent {
       try {
         if (JSON.stringify(await this.driverHealth()) !== this.lastDrivers) {
           this.log.info('driver health changed, re-registering');
-          await registerNode(this.opts.client.resource<Node>('nodes'), await this.fingerprint(), { now: () => this.opts.clock.now() });
+          this.node = await registerNode(this.opts.client.resource<Node>('nodes'), await this.fingerprint(), { now: () => this.opts.clock.now() });
         }
       } catch (err) {
         this.log.warn('re-fingerprinting failed', { err });
@@ -334,6 +358,7 @@ export class Agent {
         jobs: this.jobs, drivers: this.drivers, state: this.state, clock: this.opts.clock, logger: this.log, dataDir: this.opts.dataDir,
         datacenter: this.opts.datacenter ?? 'dc1', address: this.facts!.address, hostVolumes: this.opts.hostVolumes ?? {},
         report: (s) => writer.report(s), backoff: this.opts.backoff, logRotateMs: this.opts.logRotateMs,
+        node: () => this.nodeFacts(), inputs: this.inputs, random: this.opts.random ?? Math.random,
       },
       alloc,
       restored,

@@ -18,7 +18,10 @@ import { logLimits, rotateIfNeeded } from './logs.ts';
 import { restartRules } from './restart.ts';
 import type { AllocSnapshot, JobFacts, StateStore } from './state.ts';
 import type { OwnedStatus } from './status-writer.ts';
-import { buildTaskConfig } from './task-config.ts';
+import type { InputReader } from './input-source.ts';
+import type { NodeFacts } from './interpolate.ts';
+import { buildTaskConfig, type PreparedTask } from './task-config.ts';
+import { TemplateWatch } from './template-watch.ts';
 import { TaskRunner, type TaskKind } from './task-runner.ts';
 
 /** What an alloc runner needs from its agent. */
@@ -39,6 +42,12 @@ export interface AllocRunnerDeps {
   backoff?: Partial<BackoffOptions>;
   /** How often log files are checked for rotation (default 2 s). */
   logRotateMs?: number;
+  /** The node as it is registered (interpolation, templates). */
+  node(): NodeFacts;
+  /** ConfigMaps and Secrets templates read. */
+  inputs: InputReader;
+  /** Random source in [0, 1) (template splay). */
+  random: () => number;
 }
 
 /** Runs one allocation. */
@@ -46,6 +55,8 @@ export class AllocRunner {
   private alloc: Allocation;
   private job: JobFacts | undefined;
   private readonly tasks = new Map<string, TaskRunner>();
+  /** Per task with templates: the watch of what they read. */
+  private readonly templateWatches = new Map<string, TemplateWatch>();
   private stopping: string | undefined;
   private failure: string | undefined;
   private readonly startedAt: number;
@@ -131,6 +142,8 @@ export class AllocRunner {
     for (const task of this.job.group.tasks) this.tasks.set(task.name, this.newTaskRunner(task));
     // Re-attach before planning, so a task still running is never started a second time.
     await Promise.all([...this.tasks.values()].map((t) => t.resume()));
+    // Re-attached tasks: render again to watch their inputs, acting on whatever changed while we were away.
+    for (const [name, w] of this.templateWatches) if (this.tasks.get(name)?.isRunning) w.trigger();
     this.initialized = true;
     this.setupHealth();
     this.scheduleRotation();
@@ -272,6 +285,15 @@ export class AllocRunner {
     const job = this.job!;
     const kind: TaskKind = task.lifecycle?.hook ?? 'main';
     const sidecar = !!task.lifecycle?.sidecar && kind !== 'poststop';
+    // Artifacts are fetched before the first start only (Nomad's artifact hook runs once per task).
+    const artifacts = { fetched: false };
+    if (task.templates?.length) {
+      this.templateWatches.set(task.name, new TemplateWatch({
+        inputs: this.deps.inputs, clock: this.deps.clock, logger: this.log.child({ task: task.name }), random: this.deps.random,
+        render: async () => (await this.prepareTask(task, { fetched: true })).templates,
+        runner: () => this.tasks.get(task.name),
+      }));
+    }
     return new TaskRunner(
       {
         task,
@@ -282,15 +304,24 @@ export class AllocRunner {
         terminalOnSuccess: job.type === 'batch' || job.type === 'sysbatch' || (kind !== 'main' && !sidecar),
         clock: this.deps.clock,
         logger: this.log.child({ task: task.name }),
-        prepare: () =>
-          buildTaskConfig({
-            alloc: this.alloc, group: this.job!.group, task: this.currentTask(task.name) ?? task, dir: this.dir,
-            datacenter: this.deps.datacenter, address: this.deps.address, hostVolumes: this.deps.hostVolumes, jobMeta: this.job!.meta, payload: this.job!.payload,
-          }),
+        prepare: async () => {
+          const prepared = await this.prepareTask(task, artifacts);
+          this.templateWatches.get(task.name)?.arm(prepared.templates.refs);
+          return prepared.config;
+        },
         changed: () => this.changed(),
       },
       this.restored?.tasks[task.name],
     );
+  }
+
+  private prepareTask(spec: Task, artifacts: { fetched: boolean }): Promise<PreparedTask> {
+    const task = this.currentTask(spec.name) ?? spec;
+    return buildTaskConfig({
+      alloc: this.alloc, group: this.job!.group, task, dir: this.dir, datacenter: this.deps.datacenter, address: this.deps.address,
+      hostVolumes: this.deps.hostVolumes, jobMeta: this.job!.meta, payload: this.job!.payload, region: this.job!.region,
+      node: this.deps.node(), inputs: this.deps.inputs, artifacts,
+    });
   }
 
   private currentTask(name: string): Task | undefined {
@@ -310,7 +341,7 @@ export class AllocRunner {
           this.failure = `group "${this.alloc.spec.groupName}" not found in job "${job.name}" version ${version}`;
           return undefined;
         }
-        return { type: (job.spec.type ?? 'service') as JobType, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload };
+        return { type: (job.spec.type ?? 'service') as JobType, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload, region: job.spec.region };
       } catch (err) {
         if (isNotFound(err)) {
           this.failure = `failed to fetch the job: ${(err as Error).message}`;
@@ -330,7 +361,7 @@ export class AllocRunner {
     try {
       const job = await this.deps.jobs.get(this.alloc.metadata.namespace ?? 'default', this.alloc.spec.jobName, version);
       const group = job.spec.groups.find((g) => g.name === this.alloc.spec.groupName);
-      if (group) facts = { ...this.job!, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload };
+      if (group) facts = { ...this.job!, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload, region: job.spec.region };
     } catch (err) {
       this.log.warn('fetching the updated job failed; keeping the previous version', { version, err });
     }
@@ -385,6 +416,7 @@ export class AllocRunner {
   }
 
   private stopTimers(): void {
+    for (const w of this.templateWatches.values()) w.stop();
     this.rotateTimer?.cancel();
     this.rotateTimer = undefined;
     this.health?.stop();

@@ -18,6 +18,8 @@ export interface JobFacts {
   meta?: Record<string, string>;
   /** The job's dispatch payload (base64), for tasks with dispatchPayload. */
   payload?: string;
+  /** The job's region (NOMAD_REGION). */
+  region?: string;
 }
 
 /** Everything persisted about one allocation. */

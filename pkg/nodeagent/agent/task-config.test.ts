@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Allocation, TaskGroup } from '../../../api/schemas/index.ts';
 import type { Driver, ExitResult, TaskConfig, TaskHandle } from '../drivers/driver.ts';
 import { allocDirOf, buildAllocDir } from './alloc-dir.ts';
+import { staticInputs } from './input-source.ts';
 import { buildTaskConfig } from './task-config.ts';
 import { withAgentHarness } from './testing.ts';
 
@@ -25,14 +26,17 @@ const group: TaskGroup = {
   tasks: [{ name: 'app', driver: 'fake', env: { DROVER_DC: 'overridden', GREETING: 'hi' }, meta: { owner: 'team-a' }, volumeMounts: [{ volume: 'certs', destination: '/etc/tls' }, { volume: 'scratch', destination: '/scratch' }] }],
 };
 
+const node = { id: 'n1-uid', name: 'n1', datacenter: 'eu-1', nodeClass: '', attributes: { 'kernel.name': 'linux' }, meta: { rack: 'r1' } };
+const inputs = () => ({ node, inputs: staticInputs(), artifacts: { fetched: false } });
+
 test('the task config: directories, env, resources, ports and mounts', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'drover-taskcfg-'));
   try {
     const dir = allocDirOf(dataDir, 'u-1');
     await buildAllocDir(dir);
-    const cfg = await buildTaskConfig({
+    const { config: cfg } = await buildTaskConfig({
       alloc, group, task: group.tasks[0]!, dir, datacenter: 'eu-1', address: '10.0.0.5',
-      hostVolumes: { tls: { path: '/srv/tls' }, tmp: { path: '/srv/tmp' } }, jobMeta: { tier: 'web' },
+      hostVolumes: { tls: { path: '/srv/tls' }, tmp: { path: '/srv/tmp' } }, jobMeta: { tier: 'web' }, ...inputs(),
     });
     assert.equal(cfg.id, 'u-1/app');
     assert.equal(cfg.allocId, 'u-1');
@@ -73,7 +77,7 @@ test('config errors a job author can fix are plain messages', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'drover-taskcfg-'));
   try {
     const dir = allocDirOf(dataDir, 'u-1');
-    const base = { alloc, group, dir, datacenter: 'dc1', address: '127.0.0.1', hostVolumes: { tls: { path: '/srv/tls' }, tmp: { path: '/t' } } };
+    const base = { alloc, group, dir, datacenter: 'dc1', address: '127.0.0.1', hostVolumes: { tls: { path: '/srv/tls' }, tmp: { path: '/t' } }, ...inputs() };
     await assert.rejects(buildTaskConfig({ ...base, task: { name: 'app', driver: 'fake', config: { ports: ['http', 'grpc'] } } }), /port label "grpc" is not in the group network \(allocated: http, admin\)/);
     await assert.rejects(buildTaskConfig({ ...base, task: { name: 'app', driver: 'fake', volumeMounts: [{ volume: 'nope', destination: '/x' }] } }), /volume "nope" is not declared/);
     await assert.rejects(buildTaskConfig({ ...base, hostVolumes: {}, task: group.tasks[0]! }), /host volume "tls" does not exist on this node/);
@@ -87,7 +91,7 @@ test("a dispatch payload is written into the task's local/ directory (Nomad's di
   try {
     const dir = allocDirOf(dataDir, 'u-1');
     await buildAllocDir(dir);
-    const base = { alloc, group: { name: 'front', tasks: [] }, dir, datacenter: 'dc1', address: '127.0.0.1', hostVolumes: {} };
+    const base = { alloc, group: { name: 'front', tasks: [] }, dir, datacenter: 'dc1', address: '127.0.0.1', hostVolumes: {}, ...inputs() };
     const payload = Buffer.from('{"w":640}').toString('base64');
     await buildTaskConfig({ ...base, payload, task: { name: 'app', driver: 'fake', dispatchPayload: { file: 'in/params.json' } } });
     assert.equal(await readFile(join(dir.root, 'app', 'local', 'in', 'params.json'), 'utf8'), '{"w":640}');

@@ -1,10 +1,16 @@
-// Building the driver's TaskConfig for one task of an allocation: its directory, environment, allocated
-// resources and ports, and host volume mounts. Problems the job author can fix (an unknown volume, a port label
-// the group does not have) are thrown as plain Errors and end the task with a clear, unrecoverable event.
+// Building the driver's TaskConfig for one task of an allocation: its directory, environment, artifacts and
+// templates (in Nomad's order: artifacts first, so a template may read one), allocated resources and ports,
+// host volume mounts, and `${...}` interpolated in the driver config. Problems the job author can fix (an
+// unknown volume, a port label the group does not have) are thrown as plain Errors and end the task with a
+// clear, unrecoverable event; input failures are TaskInputErrors with events of their own.
 import type { Allocation, Task, TaskGroup } from '../../../api/schemas/index.ts';
 import type { TaskConfig } from '../drivers/driver.ts';
 import { buildTaskDir, taskDirOf, writeDispatchPayload, type AllocDir } from './alloc-dir.ts';
 import { taskEnv } from './env.ts';
+import { fetchArtifacts } from './artifacts.ts';
+import type { InputReader } from './input-source.ts';
+import { interpolateDeep, type NodeFacts } from './interpolate.ts';
+import { renderTemplates, templateData, type RenderResult } from './templates.ts';
 
 /** What the config is built from. */
 export interface TaskConfigInput {
@@ -18,14 +24,28 @@ export interface TaskConfigInput {
   jobMeta?: Record<string, string>;
   /** The job's dispatch payload (base64), written where the task's dispatchPayload says. */
   payload?: string;
+  /** The job's region (NOMAD_REGION). */
+  region?: string;
+  /** The node, for interpolation and templates. */
+  node: NodeFacts;
+  /** ConfigMaps and Secrets for templates. */
+  inputs: InputReader;
+  /** Artifacts are fetched once per task runner: false until then (set by buildTaskConfig). */
+  artifacts: { fetched: boolean };
+}
+
+/** A TaskConfig and what its templates rendered (the alloc runner watches their inputs). */
+export interface PreparedTask {
+  config: TaskConfig;
+  templates: RenderResult;
 }
 
 /** Nomad's default task resources (the scheduler counts the same). */
 const DEFAULT_CPU = 100;
 const DEFAULT_MEMORY_MB = 300;
 
-/** Create the task directory and return the driver's TaskConfig. */
-export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfig> {
+/** Create the task directory, fetch artifacts, render templates, and return the driver's TaskConfig. */
+export async function buildTaskConfig(input: TaskConfigInput): Promise<PreparedTask> {
   const { alloc, task, dir } = input;
   const td = taskDirOf(dir, task.name);
   const ports = (alloc.spec.resources?.ports ?? []).map((p) => ({ label: p.label, value: p.value, ...(p.to !== undefined ? { to: p.to } : {}) }));
@@ -39,25 +59,40 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
   };
   await buildTaskDir(td);
   if (task.dispatchPayload && input.payload) await writeDispatchPayload(td, task.dispatchPayload.file, Buffer.from(input.payload, 'base64'));
+  const meta = { ...(input.jobMeta ?? {}), ...(input.group.meta ?? {}), ...(task.meta ?? {}) };
   const env = taskEnv({
     alloc,
     taskName: task.name,
     datacenter: input.datacenter,
+    region: input.region,
     address: input.address,
     allocDir: dir.shared,
     taskDir: td.local,
     secretsDir: td.secrets,
     taskEnv: task.env,
-    meta: { ...(input.jobMeta ?? {}), ...(input.group.meta ?? {}), ...(task.meta ?? {}) },
+    meta,
     resources,
+    node: input.node,
   });
+  if (!input.artifacts.fetched && task.artifacts?.length) {
+    await fetchArtifacts(task, { dir: td, env, node: input.node });
+  }
+  input.artifacts.fetched = true;
+  const namespace = alloc.metadata.namespace ?? 'default';
+  const data = templateData({
+    allocId: alloc.metadata.name, allocName: env.NOMAD_ALLOC_NAME!, index: alloc.spec.index ?? 0, job: alloc.spec.jobName, group: alloc.spec.groupName,
+    task: task.name, namespace, env, meta, node: input.node,
+  });
+  const templates = await renderTemplates(task, { namespace, dir: td, env, meta, node: input.node, inputs: input.inputs, data });
+  // envFile templates add to the environment; the task's own env still wins, as in Nomad.
+  const fullEnv = { ...env, ...templates.env, ...pick(env, Object.keys(task.env ?? {})) };
   const uid = alloc.metadata.uid ?? `${alloc.metadata.namespace}-${alloc.metadata.name}`;
-  return {
+  const config: TaskConfig = {
     id: `${uid}/${task.name}`,
     allocId: uid,
     taskName: task.name,
-    config: task.config ?? {},
-    env,
+    config: interpolateDeep(task.config ?? {}, fullEnv, input.node),
+    env: fullEnv,
     ...(task.user ? { user: task.user } : {}),
     resources,
     ports,
@@ -67,6 +102,11 @@ export async function buildTaskConfig(input: TaskConfigInput): Promise<TaskConfi
     stderrPath: td.stderrPath,
     mounts,
   };
+  return { config, templates };
+}
+
+function pick(env: Record<string, string>, keys: string[]): Record<string, string> {
+  return Object.fromEntries(keys.filter((k) => k in env).map((k) => [k, env[k]!]));
 }
 
 // Drivers that map ports (docker's `config.ports: [label]`) need labels the group network allocated.

@@ -6,6 +6,7 @@ import { formatDuration, parseDuration } from '../../../api/schemas/index.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Driver, ExitResult, TaskConfig, TaskHandle } from '../drivers/driver.ts';
+import { TaskInputError } from './input-error.ts';
 import { RestartTracker, type RestartCounters, type RestartRules } from './restart.ts';
 
 /** When a task runs relative to the allocation's main tasks. */
@@ -13,7 +14,8 @@ export type TaskKind = 'main' | 'prestart' | 'poststart' | 'poststop';
 
 /** The task event types the agent records, oldest first on `status.taskStates[task].events`. */
 export const TASK_EVENTS = [
-  'Received', 'Setup', 'Started', 'Terminated', 'Restarting', 'Restart Signaled', 'Killing', 'Killed', 'Failed', 'Driver Failure',
+  'Received', 'Setup', 'Started', 'Terminated', 'Restarting', 'Restart Signaled', 'Signaling', 'Killing', 'Killed', 'Failed', 'Driver Failure',
+  'Failed Artifact Download', 'Template Failure',
 ] as const;
 
 /** A task event type. */
@@ -57,6 +59,8 @@ export class TaskRunner {
   private loopDone: Promise<void> | undefined;
   private killReason: string | undefined;
   private restartReason: string | undefined;
+  /** The pending restart is not a failure (a re-rendered template): no restart-policy count, no delay. */
+  private restartUncounted = false;
   private stopping = false;
   private sleeping: { timer: Timer; wake: () => void } | undefined;
   private setupDone = false;
@@ -174,13 +178,39 @@ export class TaskRunner {
     await this.loopDone;
   }
 
-  /** Restart the running task (check_restart); counted by the restart policy. */
-  async restart(reason: string): Promise<void> {
+  /**
+   * Restart the running task. check_restart's restarts are counted by the restart policy; a re-rendered
+   * template's (`counted: false`) are not and happen at once, as in Nomad.
+   */
+  async restart(reason: string, opts: { counted?: boolean } = {}): Promise<void> {
     const handle = this.currentHandle;
     if (!handle || this.killReason !== undefined || this.restartReason !== undefined) return;
     this.restartReason = reason;
+    this.restartUncounted = opts.counted === false;
     this.event('Restart Signaled', reason);
     await this.stopHandle(handle, reason, false);
+  }
+
+  /** Send `signal` to the running task (a template's changeMode signal); the driver must support it. */
+  async signal(signal: string, reason: string): Promise<void> {
+    const handle = this.currentHandle;
+    const driver = this.deps.driver;
+    if (!handle || !driver || this.killReason !== undefined || this.restartReason !== undefined) return;
+    if (!driver.signal) {
+      this.event('Driver Failure', `${reason}: driver "${driver.name}" cannot signal tasks`);
+      return;
+    }
+    this.event('Signaling', `${reason}: sent ${signal}`);
+    try {
+      await driver.signal(handle, signal);
+    } catch (err) {
+      this.event('Driver Failure', `sending ${signal} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  /** Record an event that changes nothing else (a template that failed to re-render under a running task). */
+  note(type: TaskEventType, message: string): void {
+    this.event(type, message);
   }
 
   /** Let go of the task without touching it (agent shutdown): later exits are the next agent's to see. */
@@ -227,7 +257,15 @@ export class TaskRunner {
         }
       }
       const signaled = this.restartReason;
+      const uncounted = this.restartUncounted;
       this.restartReason = undefined;
+      this.restartUncounted = false;
+      if (signaled && uncounted && !failedBeforeRun) {
+        this.st.restarts = (this.st.restarts ?? 0) + 1;
+        this.st.state = 'pending';
+        this.event('Restarting', `${signaled}; Task restarting in 0s`);
+        continue;
+      }
       const success = !failedBeforeRun && !!exit && exit.exitCode === 0 && !exit.err && !exit.oomKilled && !signaled;
       failedBeforeRun = false;
       const decision = this.tracker.next(this.deps.clock.now(), { success, terminalOnSuccess: this.deps.terminalOnSuccess });
@@ -267,7 +305,12 @@ export class TaskRunner {
     try {
       cfg = await this.deps.prepare();
     } catch (err) {
-      this.event('Driver Failure', `task setup failed: ${errorMessage(err)}`);
+      if (err instanceof TaskInputError) {
+        this.event(err.event, err.message);
+        if (err.retryable) return 'error';
+      } else {
+        this.event('Driver Failure', `task setup failed: ${errorMessage(err)}`);
+      }
       this.event('Failed', 'Error was unrecoverable');
       return 'unrecoverable';
     }

@@ -73,6 +73,8 @@ export interface Driver {
   inspect(handle: TaskHandle): Promise<TaskStatus>;
   /** Re-attach to a task started by a previous agent process; false when it is gone. */
   recover(handle: TaskHandle): Promise<boolean>;
+  /** Send `signal` to the running task without stopping it (template changeMode signal); optional. */
+  signal?(handle: TaskHandle, signal: string): Promise<void>;
   /** Run a command inside the task's context (script checks); optional. */
   exec?(handle: TaskHandle, command: string, args: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
 }

@@ -63,7 +63,7 @@ export function containerSpec(task: TaskConfig, cfg: DockerConfig): Record<strin
     exposed[inside] = {};
     (bindings[inside] ??= []).push({ HostIp: '', HostPort: String(port.value) });
   }
-  const env = { ...task.env, ...(cfg.env ?? {}) };
+  const env = { ...task.env, ...containerPaths(task.env), ...(cfg.env ?? {}) };
   const memoryMB = Math.max(task.resources.memoryMaxMB ?? 0, task.resources.memoryMB);
   return {
     Image: cfg.image,
@@ -86,6 +86,17 @@ export function containerSpec(task: TaskConfig, cfg: DockerConfig): Record<strin
       LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '2' } },
     },
   };
+}
+
+// The agent's env holds host paths; inside the container the directories are where binds() mounts them.
+function containerPaths(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const prefix of ['NOMAD_', 'DROVER_']) {
+    for (const [name, inside] of [['ALLOC_DIR', '/alloc'], ['TASK_DIR', '/local'], ['SECRETS_DIR', '/secrets']] as const) {
+      if (env[`${prefix}${name}`] !== undefined) out[`${prefix}${name}`] = inside;
+    }
+  }
+  return out;
 }
 
 function binds(task: TaskConfig, cfg: DockerConfig): string[] {

@@ -120,6 +120,11 @@ export class DockerDriver implements Driver {
     timer.cancel();
   }
 
+  async signal(handle: TaskHandle, signal: string): Promise<void> {
+    if (signalNumber(signal) === undefined) throw new Error(`unknown signal ${JSON.stringify(signal)}`);
+    await this.kill(stateOf(handle).containerId, signal.toUpperCase().replace(/^(?!SIG)/, 'SIG'));
+  }
+
   async destroy(handle: TaskHandle): Promise<void> {
     const s = stateOf(handle);
     this.logs.get(s.containerId)?.stop();

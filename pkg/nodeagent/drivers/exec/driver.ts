@@ -1,6 +1,6 @@
 // exec: a process like raw_exec, but as an unprivileged user inside a task cgroup with memory and cpu
 // limits; a task over its memory is OOM-killed by the kernel and reported so.
-import { chmodSync, chownSync, existsSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lchownSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Driver, DriverFingerprint, ExitResult, TaskConfig, TaskHandle, TaskStatus } from '../driver.ts';
 import { checkProcessConfig, DEFAULT_PATH, processConfig, resolveCommand } from '../rawexec/config.ts';
@@ -103,6 +103,10 @@ export class ExecDriver implements Driver {
     killCgroup(s.cgroup);
   }
 
+  async signal(handle: TaskHandle, signal: string): Promise<void> {
+    this.procs.signal(stateOf(handle), signal);
+  }
+
   async destroy(handle: TaskHandle): Promise<void> {
     const s = stateOf(handle);
     this.procs.killGroup(s);
@@ -187,13 +191,19 @@ function cgroupName(task: TaskConfig, now: number): string {
 }
 
 /**
- * Gives the task user the directories it writes: its task dir, local/, secrets/ and tmp/ by ownership; the
- * shared alloc/data and alloc/tmp by mode 1777 (tasks of one allocation may run as different users).
+ * Gives the task user the directories it writes: its task dir, local/, secrets/ and tmp/ by ownership, with
+ * what the agent delivered into them (templates, artifacts, the dispatch payload — a 0600 secret must be the
+ * task's to read); the shared alloc/data and alloc/tmp by mode 1777 (tasks of one allocation may run as
+ * different users).
  */
 function giveTaskDirs(task: TaskConfig, user: UserAccount): void {
   for (const d of [task.taskDir, ...['local', 'secrets', 'tmp'].map((s) => join(task.taskDir, s))]) {
     try {
-      if (statSync(d).isDirectory()) chownSync(d, user.uid, user.gid);
+      if (!statSync(d).isDirectory()) continue;
+      chownSync(d, user.uid, user.gid);
+      if (d === task.taskDir) continue;
+      // lchown: a symlink an artifact unpacked is handed over itself, never what it points at.
+      for (const entry of readdirSync(d, { recursive: true }) as string[]) lchownSync(join(d, entry), user.uid, user.gid);
     } catch {
       // missing: nothing to hand over
     }

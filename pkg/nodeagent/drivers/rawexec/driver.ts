@@ -58,6 +58,10 @@ export class RawExecDriver implements Driver {
     return this.procs.stop(stateOf(handle), signal, timeoutMs);
   }
 
+  async signal(handle: TaskHandle, signal: string): Promise<void> {
+    this.procs.signal(stateOf(handle), signal);
+  }
+
   async destroy(handle: TaskHandle): Promise<void> {
     this.procs.killGroup(stateOf(handle));
   }

@@ -121,6 +121,14 @@ export class ProcessSupervisor {
     if (timedOut) this.deps.logger.info('task did not stop in time; killed', { pid: ref.pid, timeoutMs });
   }
 
+  /** Sends `signal` to the task's process (its leader, as Nomad's executor does), leaving it running. */
+  signal(ref: ProcessRef, signal: string): void {
+    const n = signalNumber(signal);
+    if (n === undefined) throw new Error(`unknown signal ${JSON.stringify(signal)}`);
+    if (!this.running(ref)) throw new Error('task is not running');
+    process.kill(ref.pid, signalName(n)!);
+  }
+
   /** SIGKILLs every process still in the task's group (pid-reuse safe) and forgets it; for destroy. */
   killGroup(ref: ProcessRef): void {
     if (this.running(ref)) this.signalGroup(ref, signalNumber('SIGKILL')!);
