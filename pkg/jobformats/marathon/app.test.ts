@@ -72,11 +72,41 @@ test('upgradeStrategy: minimumHealthCapacity bounds maxParallel, maximumOverCapa
   assert.deepEqual(upgradeStrategy(3, 0.5, 0.2), { maxParallel: 1 }, 'floor(0.6) = 0 canaries');
 });
 
+test('fetch becomes task artifacts: extract, outputFile, executable (a chmod before the cmd), cache; docker tasks fetch into local/', () => {
+  const app = {
+    id: '/tools/run', cmd: './tool --serve',
+    fetch: [
+      { uri: 'https://example.com/bundle.tgz' },
+      { uri: 'https://example.com/raw.tgz', extract: false, cache: true },
+      { uri: 'http://10.0.0.1/bin/tool', executable: true },
+      { uri: 'file:///srv/conf.json', outputFile: 'app.json' },
+    ],
+  };
+  const { jobs, refusals } = marathonToDrover(JSON.stringify(app), 'run.json');
+  assert.deepEqual(refusals, []);
+  const task = (jobs[0] as any).spec.groups[0].tasks[0];
+  assert.deepEqual(task.artifacts, [
+    { source: 'https://example.com/bundle.tgz', destination: './' },
+    { source: 'https://example.com/raw.tgz', destination: './', options: { archive: 'false' } },
+    { source: 'http://10.0.0.1/bin/tool', destination: './' },
+    { source: 'file:///srv/conf.json', destination: './app.json', mode: 'file' },
+  ]);
+  assert.deepEqual(task.config, { command: 'sh', args: ['-c', 'chmod +x ./tool && ./tool --serve'] });
+  const docker = marathonToDrover(JSON.stringify({ id: '/d', cmd: 'run', container: { type: 'DOCKER', docker: { image: 'busybox' } }, fetch: [{ uri: 'https://e.com/x.sh', executable: true }] }), 'd.json');
+  assert.deepEqual(docker.refusals, []);
+  const dt = (docker.jobs[0] as any).spec.groups[0].tasks[0];
+  assert.deepEqual(dt.artifacts, [{ source: 'https://e.com/x.sh', destination: 'local/' }]);
+  assert.equal(dt.config.args[1], 'chmod +x /local/x.sh && run');
+  const noShell = marathonToDrover(JSON.stringify({ id: '/a', args: ['./x'], fetch: [{ uri: 'https://e.com/x', executable: true }] }), 'a.json');
+  assert.deepEqual(noShell.refusals.map((r) => r.path), ['fetch']);
+  const unknown = marathonToDrover(JSON.stringify({ id: '/a', cmd: 'x', fetch: [{ uri: 'https://e.com/x', destPath: 'y' }] }), 'a.json');
+  assert.deepEqual(unknown.refusals.map((r) => r.path), ['fetch[0].destPath']);
+});
+
 test('fields Drover does not honour are refused at their key', () => {
   const text = `{
   "id": "/x",
   "cmd": "run",
-  "fetch": [{ "uri": "https://example.com/a.tgz" }],
   "residency": { "taskLostBehavior": "WAIT_FOREVER" },
   "readinessChecks": [{ "name": "ready" }],
   "backoffFactor": 1.15,
@@ -88,7 +118,7 @@ test('fields Drover does not honour are refused at their key', () => {
   const { refusals } = marathonToDrover(text, 'x.json');
   const got = refusals.map((r) => `${r.path}@${r.position?.line}:${r.position?.column}`).sort();
   const want = [
-    ['fetch', '"fetch"'], ['residency', '"residency"'], ['readinessChecks', '"readinessChecks"'],
+    ['residency', '"residency"'], ['readinessChecks', '"readinessChecks"'],
     ['backoffFactor', '"backoffFactor"'], ['unreachableStrategy', '"unreachableStrategy"'],
     ['portDefinitions[0].protocol', '"protocol": "udp"'], ['healthChecks[0].delaySeconds', '"delaySeconds"'],
   ].map(([p, s]) => { const l = locate(text, s!); return `${p}@${l.line}:${l.column}`; });

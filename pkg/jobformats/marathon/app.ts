@@ -82,6 +82,30 @@ function withDependencies(job: Json, id: string, deps: string[], groups: Map<str
 const nameOf = (id: string) => id.split('/').filter(Boolean).join('-').toLowerCase().replace(/[^a-z0-9-]/g, '-');
 const seconds = (n: unknown) => `${Number(n)}s`;
 
+/**
+ * One `fetch` entry as a task artifact. The Mesos fetcher puts what it fetches in the sandbox, the task's working
+ * directory: for a process task that is the task directory (destination `./`); a docker task sees the task
+ * directory's `local/` at /local, so the files go there. `extract` (default true) is the artifact's archive
+ * unpacking, `outputFile` a file-mode destination, `executable` a `chmod +x` before the cmd; `cache` is a
+ * fetcher cache hint only (what the task sees is the same).
+ */
+function fetchArtifact(x: Fields, docker: boolean): { artifact: Json; executable: boolean; path: string } {
+  const uri = String(x.get('uri'));
+  const base = docker ? 'local/' : './';
+  const out = x.get('outputFile');
+  const file = typeof out === 'string' && out !== '' ? out : decodeURIComponent(new URL(uri, 'file:///').pathname.split('/').pop() ?? '');
+  const artifact: Json = { source: uri, destination: base };
+  if (typeof out === 'string' && out !== '') Object.assign(artifact, { destination: `${base}${out}`, mode: 'file' });
+  else if (x.get('extract') === false) artifact.options = { archive: 'false' };
+  if (typeof out === 'string') x.get('extract');
+  x.get('cache');
+  const executable = x.get('executable') === true;
+  x.finish();
+  return { artifact, executable, path: docker ? `/local/${file}` : `./${file}` };
+}
+
+const shellQuote = (s: string) => (/^[\w./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+
 /** The Job of one app; `id` is its absolute id (a relative one resolved against its group). */
 function appJob(f: Fields, id: string): Json {
   f.get('id');
@@ -132,7 +156,15 @@ function appJob(f: Fields, id: string): Json {
   const roles = f.get('acceptedResourceRoles') as string[] | undefined;
   if (roles && !roles.includes('*')) (group.constraints ??= [] as Json[]) && (group.constraints as Json[]).push({ attribute: '${node.class}', operator: 'regexp', value: `^(${roles.join('|')})$` });
   backoff(f, group);
-  for (const k of ['readinessChecks', 'fetch', 'residency']) if (k in f.value) f.refuse(k, k === 'fetch' ? 'fetch URIs are not converted yet (give the Drover task artifacts instead)' : NOT_HONOURED);
+  const fetched = f.list('fetch').map((x) => fetchArtifact(x, docker !== undefined));
+  if (fetched.length) {
+    task.artifacts = fetched.map((x) => x.artifact);
+    const chmods = fetched.flatMap((x) => (x.executable ? [x.path] : []));
+    const cfg = task.config as { command?: string; args?: string[] };
+    if (chmods.length && cfg.command === 'sh' && cfg.args?.[0] === '-c') cfg.args[1] = `chmod +x ${chmods.map(shellQuote).join(' ')} && ${cfg.args[1]}`;
+    else if (chmods.length) f.refuse('fetch', 'executable fetches need a shell cmd (Drover makes the files executable in it)');
+  }
+  for (const k of ['readinessChecks', 'residency']) if (k in f.value) f.refuse(k, NOT_HONOURED);
   if (ports.length) group.network = { ports };
   group.tasks = [task];
   f.finish();
