@@ -136,18 +136,20 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
+    .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (default <data-dir>/encryption-config.yaml, created with a new key)')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o) => {
       const { dev } = await import('./commands/dev.ts');
-      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
+      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig }, serverDeps(o)));
     });
 
   command('server')
     .description('run the API server and control-plane components on etcd')
     .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379')
+    .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (aesgcm keys; stale values are rewritten at start)')
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(heartbeatGrace())
@@ -156,7 +158,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig }, serverDeps(o)));
     });
 
   command('apply')

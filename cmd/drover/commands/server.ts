@@ -1,6 +1,7 @@
 // `drover server`: the API server (and control-plane components) on etcd, the production backend.
 import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
+import { withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
 import type { DevDeps } from './dev.ts';
 
@@ -11,24 +12,27 @@ export interface ServerArgs {
   host: string;
   /** Silence past a node lease's TTL before the node is down (default 10 s). */
   heartbeatGraceMs?: number;
+  /** EncryptionConfiguration file (Secrets stay plaintext in etcd without one). */
+  encryptionConfig?: string;
   components?: Component[];
 }
 
 /** Run `server` until `deps.signal` aborts; returns the exit code. */
 export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
-  const store = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock });
+  const raw = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock });
   try {
+    const { store, summary } = await withEncryption(raw, args.encryptionConfig, deps.logger);
     return await serve({
       label: 'drover server',
       store,
       port: args.port,
       host: args.host,
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
-      bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`]],
+      bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`], ['Encryption', summary]],
       components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
       ...deps,
     });
   } finally {
-    await store.close();
+    await raw.close();
   }
 }
