@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseDuration } from '../../../api/schemas/duration.ts';
 import { createClient } from '../../../pkg/client/client.ts';
+import type { ClientTls } from '../../../pkg/client/transport.ts';
 import type { Clock } from '../../../pkg/clock/clock.ts';
 import type { Logger } from '../../../pkg/log/logger.ts';
 import { Agent, type AgentOptions } from '../../../pkg/nodeagent/agent/agent.ts';
@@ -32,6 +33,8 @@ export interface AgentArgs {
   configFile?: string;
   server?: string;
   token?: string;
+  /** CA for an https API server, and the agent's client certificate (drover tls cert create agent). */
+  tls?: ClientTls;
 }
 
 /** The agent config file (YAML). Every field optional. */
@@ -76,7 +79,7 @@ export async function agent(args: AgentArgs, deps: AgentCommandDeps): Promise<nu
   const dataDir = args.dataDir ?? file.dataDir ?? join(deps.homedir, '.drover', 'agent');
   const http = args.httpAddr ? hostPort(args.httpAddr) : file.http;
   const client = createClient({
-    server, token: args.token ?? file.token ?? deps.env.DROVER_TOKEN, userAgent: `drover-agent/${deps.version}`,
+    server, token: args.token ?? file.token ?? deps.env.DROVER_TOKEN, userAgent: `drover-agent/${deps.version}`, tls: args.tls,
     onFailover: (from, to, err) => deps.logger.warn('API server unreachable, failing over', { from, to, err: err.message }),
   });
   const drivers = createDrivers({

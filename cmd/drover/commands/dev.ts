@@ -7,6 +7,7 @@ import { openMemoryStore } from '../../../pkg/storage/memory/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { devEncryptionConfig, withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
+import { readServerTls, type ServerTlsFlags } from '../tls-files.ts';
 import { localAgentComponent } from './agent.ts';
 
 /** Arguments of `drover dev`. */
@@ -18,6 +19,8 @@ export interface DevArgs {
   heartbeatGraceMs?: number;
   /** EncryptionConfiguration file; default `<dataDir>/encryption-config.yaml`, created with a new key on first start. */
   encryptionConfig?: string;
+  /** HTTPS: --tls-cert-file, --tls-key-file, --client-ca-file. */
+  tls?: ServerTlsFlags;
   /** Defaults to defaultComponents('dev'). */
   components?: Component[];
 }
@@ -43,7 +46,9 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
   const raw = await openMemoryStore({ dataDir: args.dataDir, logger: deps.logger, clock: deps.clock });
   try {
     const { store, summary } = await withEncryption(raw, await devEncryptionConfig(args.dataDir, args.encryptionConfig), deps.logger);
+    const tls = await readServerTls(args.tls ?? {});
     return await serve({
+      tls,
       label: 'drover dev',
       store,
       port: args.port,

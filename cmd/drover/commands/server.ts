@@ -3,6 +3,7 @@ import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
+import { readServerTls, type ServerTlsFlags } from '../tls-files.ts';
 import type { DevDeps } from './dev.ts';
 
 /** Arguments of `drover server`. */
@@ -14,6 +15,8 @@ export interface ServerArgs {
   heartbeatGraceMs?: number;
   /** EncryptionConfiguration file (Secrets stay plaintext in etcd without one). */
   encryptionConfig?: string;
+  /** HTTPS: --tls-cert-file, --tls-key-file, --client-ca-file. */
+  tls?: ServerTlsFlags;
   components?: Component[];
 }
 
@@ -22,7 +25,9 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
   const raw = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock });
   try {
     const { store, summary } = await withEncryption(raw, args.encryptionConfig, deps.logger);
+    const tls = await readServerTls(args.tls ?? {});
     return await serve({
+      tls,
       label: 'drover server',
       store,
       port: args.port,
