@@ -155,7 +155,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
 
   command('server')
     .description('run the API server and control-plane components on etcd')
-    .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379')
+    .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379 (https://... with --etcd-cafile)')
+    .option('--etcd-cafile <file>', "speak TLS to etcd, verifying its members' certificates against this CA")
+    .option('--etcd-certfile <file>', 'client certificate presented to etcd (its --client-cert-auth)')
+    .option('--etcd-keyfile <file>', 'key of --etcd-certfile')
     .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (aesgcm keys; stale values are rewritten at start)')
     .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (followed by its CA certificate, as `drover tls cert create server` writes it)')
     .option('--tls-key-file <file>', 'key of --tls-cert-file')
@@ -168,7 +171,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile } }, serverDeps(o)));
     });
 
   command('apply')

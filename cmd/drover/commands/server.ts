@@ -1,5 +1,7 @@
 // `drover server`: the API server (and control-plane components) on etcd, the production backend.
-import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
+import { readFile } from 'node:fs/promises';
+import { openEtcdStore, type EtcdTls } from '../../../pkg/storage/etcd/index.ts';
+import { UsageError } from '../errors.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
@@ -15,14 +17,30 @@ export interface ServerArgs {
   heartbeatGraceMs?: number;
   /** EncryptionConfiguration file (Secrets stay plaintext in etcd without one). */
   encryptionConfig?: string;
+  /** TLS to etcd: --etcd-cafile (and --etcd-certfile, --etcd-keyfile when etcd requires client certificates). */
+  etcdTls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** HTTPS: --tls-cert-file, --tls-key-file, --client-ca-file. */
   tls?: ServerTlsFlags;
   components?: Component[];
 }
 
+/** The etcd client's TLS files, read; undefined without --etcd-cafile. */
+async function readEtcdTls(f: { caFile?: string; certFile?: string; keyFile?: string }): Promise<EtcdTls | undefined> {
+  if (!!f.certFile !== !!f.keyFile) throw new UsageError('--etcd-certfile and --etcd-keyfile go together');
+  if (!f.caFile) {
+    if (f.certFile) throw new UsageError('--etcd-certfile needs --etcd-cafile (the CA that signed the etcd members\' certificates)');
+    return undefined;
+  }
+  return {
+    caPem: await readFile(f.caFile, 'utf8'),
+    certPem: f.certFile ? await readFile(f.certFile, 'utf8') : undefined,
+    keyPem: f.keyFile ? await readFile(f.keyFile, 'utf8') : undefined,
+  };
+}
+
 /** Run `server` until `deps.signal` aborts; returns the exit code. */
 export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
-  const raw = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock });
+  const raw = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock, tls: await readEtcdTls(args.etcdTls ?? {}) });
   try {
     const { store, summary } = await withEncryption(raw, args.encryptionConfig, deps.logger);
     const tls = await readServerTls(args.tls ?? {});
