@@ -28,7 +28,7 @@ import { formatOptions, withFormatOptions } from './format-options.ts';
 import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
-import { readClientTls, type ClientTlsFlags } from './tls-files.ts';
+import { readClientTls, readLogListenerTls, type ClientTlsFlags } from './tls-files.ts';
 import { useColour, type CliIo } from './io.ts';
 import { parseOutputFormat } from './output.ts';
 
@@ -159,6 +159,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--etcd-cafile <file>', "speak TLS to etcd, verifying its members' certificates against this CA")
     .option('--etcd-certfile <file>', 'client certificate presented to etcd (its --client-cert-auth)')
     .option('--etcd-keyfile <file>', 'key of --etcd-certfile')
+    .option('--agent-certificate-authority <file>', "CA of the agents' log-listener certificates (agents serving with --tls-cert-file)")
+    .option('--agent-client-certificate <file>', 'client certificate this server presents to agents (their --client-ca-file must have signed it)')
+    .option('--agent-client-key <file>', 'key of --agent-client-certificate')
     .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (aesgcm keys; stale values are rewritten at start)')
     .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (followed by its CA certificate, as `drover tls cert create server` writes it)')
     .option('--tls-key-file <file>', 'key of --tls-cert-file')
@@ -171,7 +174,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile } }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }, agentTls: o }, serverDeps(o)));
     });
 
   command('apply')
@@ -397,6 +400,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--node-class <class>', 'node class, for constraints')
     .option('--data-dir <dir>', 'allocation directories and agent state (default ~/.drover/agent)')
     .option('--http-addr <host:port>', 'where the log listener binds, which the API server proxies `drover logs` to (default 127.0.0.1:0)')
+    .option('--tls-cert-file <file>', 'serve the log listener over HTTPS with this certificate (drover tls cert create agent)')
+    .option('--tls-key-file <file>', 'key of --tls-cert-file')
+    .option('--client-ca-file <file>', 'with --tls-cert-file: accept only clients (the API server) with a certificate of this CA')
+    .option('--log-client-name <cn>', 'with --client-ca-file: also require the client certificate to name this user (repeatable), e.g. drover-apiserver', collect, [])
     .option('--docker-socket <path>', "the Docker daemon's socket for the docker driver (default /var/run/docker.sock; hack/dockerd.sh: /run/drover-docker.sock)")
     .option('--simulate <n>', 'instead of this machine, run N hollow nodes with varied fingerprints that pretend to run their allocations (scale tests)', (v) => Number(v))
     .option('--name-prefix <prefix>', 'with --simulate: node name prefix (nodes are <prefix>00000, <prefix>00001, ...)', 'hollow-')
@@ -418,7 +425,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       }
       const { agent } = await import('./commands/agent.ts');
       try {
-        const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token, tls: await readClientTls(g) };
+        const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token, tls: await readClientTls(g), logTls: await readLogListenerTls(o) };
         setExit(await agent(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
       } catch (err) {
         io.err(describeError(err) + '\n');

@@ -43,6 +43,8 @@ export interface ServeOptions {
   version: string;
   /** Serve HTTPS (components in this process connect over it, trusting `loopbackCa`). */
   tls?: ServerTls;
+  /** mTLS to agents' log listeners: their CA and the certificate this server presents. */
+  agentTls?: { caPem: string; certPem: string; keyPem: string };
 }
 
 /** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
@@ -50,7 +52,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
   // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
   // proxied to the allocation's node agent.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()], tls: opts.tls?.material });
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls })], tls: opts.tls?.material });
   const url = await api.listen({ port: opts.port, host: opts.host });
   // The banner first, as soon as the address is known; components log as they start; the ready line last.
   opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false }));

@@ -55,3 +55,38 @@ export async function readClientTls(f: ClientTlsFlags): Promise<ClientTls | unde
     key: f.clientKey ? await readFile(f.clientKey, 'utf8') : undefined,
   };
 }
+
+/** The server's flags for agents' mTLS log listeners. */
+export interface AgentTlsFlags {
+  agentCertificateAuthority?: string;
+  agentClientCertificate?: string;
+  agentClientKey?: string;
+}
+
+/** Read the CA of agents' certificates and the client certificate the server presents to them; undefined without any. */
+export async function readAgentTls(f: AgentTlsFlags): Promise<{ caPem: string; certPem: string; keyPem: string } | undefined> {
+  if (!f.agentCertificateAuthority && !f.agentClientCertificate && !f.agentClientKey) return undefined;
+  if (!f.agentCertificateAuthority || !f.agentClientCertificate || !f.agentClientKey) {
+    throw new UsageError('--agent-certificate-authority, --agent-client-certificate and --agent-client-key go together');
+  }
+  return { caPem: await readFile(f.agentCertificateAuthority, 'utf8'), certPem: await readFile(f.agentClientCertificate, 'utf8'), keyPem: await readFile(f.agentClientKey, 'utf8') };
+}
+
+/** The agent's flags for its log listener. */
+export interface LogListenerTlsFlags {
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  clientCaFile?: string;
+  logClientName?: string[];
+}
+
+/** Read the agent log listener's TLS files; undefined without --tls-cert-file. */
+export async function readLogListenerTls(f: LogListenerTlsFlags): Promise<{ certPem: string; keyPem: string; clientCaPem: string; allowedClientNames?: string[] } | undefined> {
+  if (!f.tlsCertFile && !f.tlsKeyFile && !f.clientCaFile) return undefined;
+  if (!f.tlsCertFile || !f.tlsKeyFile || !f.clientCaFile) throw new UsageError('--tls-cert-file, --tls-key-file and --client-ca-file go together (the log listener accepts only clients of that CA)');
+  const names = f.logClientName ?? [];
+  return {
+    certPem: await readFile(f.tlsCertFile, 'utf8'), keyPem: await readFile(f.tlsKeyFile, 'utf8'), clientCaPem: await readFile(f.clientCaFile, 'utf8'),
+    ...(names.length > 0 ? { allowedClientNames: names } : {}),
+  };
+}

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
-import { readServerTls, type ServerTlsFlags } from '../tls-files.ts';
+import { readAgentTls, readServerTls, type AgentTlsFlags, type ServerTlsFlags } from '../tls-files.ts';
 import type { DevDeps } from './dev.ts';
 
 /** Arguments of `drover server`. */
@@ -19,6 +19,8 @@ export interface ServerArgs {
   encryptionConfig?: string;
   /** TLS to etcd: --etcd-cafile (and --etcd-certfile, --etcd-keyfile when etcd requires client certificates). */
   etcdTls?: { caFile?: string; certFile?: string; keyFile?: string };
+  /** mTLS to agents' log listeners. */
+  agentTls?: AgentTlsFlags;
   /** HTTPS: --tls-cert-file, --tls-key-file, --client-ca-file. */
   tls?: ServerTlsFlags;
   components?: Component[];
@@ -44,8 +46,10 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
   try {
     const { store, summary } = await withEncryption(raw, args.encryptionConfig, deps.logger);
     const tls = await readServerTls(args.tls ?? {});
+    const agentTls = await readAgentTls(args.agentTls ?? {});
     return await serve({
       tls,
+      agentTls,
       label: 'drover server',
       store,
       port: args.port,
