@@ -108,7 +108,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     try {
       const conn = await resolveConnection({ ...flags, namespace: undefined }, io.env, io.homedir);
       serverUrl = conn.server;
-      const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover/${CLIENT_VERSION}`, tls: await readClientTls(flags) });
+      const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover/${CLIENT_VERSION}`, tls: await readClientTls(conn.tls ?? {}) });
       try {
         setExit(await fn({ client, out: io.out, err: io.err, namespace: conn.namespace, now: () => io.clock.now(), signal: io.signal }));
       } finally {

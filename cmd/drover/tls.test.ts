@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realClock } from '../../pkg/clock/clock.ts';
@@ -82,6 +82,12 @@ test('drover tls certificates, drover dev over HTTPS with client certificates, t
     assert.equal((await drover(['get', 'namespaces', ...trusted, '--client-certificate', join(dir, 'drover-client-alice.pem')])).err, 'error: --client-certificate and --client-key go together\n');
 
     const caPem = await readFile(join(dir, 'drover-ca.pem'), 'utf8');
+    // A config context carries the CA inline (as a kubeconfig does) and the client certificate files.
+    const config = join(dir, 'config.yaml');
+    await writeFile(config, `currentContext: tls\ncontexts:\n  - name: tls\n    server: ${url}\n    certificateAuthorityData: ${Buffer.from(caPem).toString('base64')}\n    clientCertificate: ${join(dir, 'drover-client-alice.pem')}\n    clientKey: ${join(dir, 'drover-client-alice-key.pem')}\n`);
+    const viaContext = await drover(['--config', config, 'get', 'namespaces', '-o', 'name']);
+    assert.equal(viaContext.code, 0, viaContext.err);
+    assert.match(viaContext.out, /namespace\.drover\.dev\/default/);
     kubectl = await Kubectl.create(url, KUBECTL, { caPem, certPem: await readFile(join(dir, 'drover-client-alice.pem'), 'utf8'), keyPem: await readFile(join(dir, 'drover-client-alice-key.pem'), 'utf8') });
     const k = await kubectl.run(['get', 'namespaces', '-o', 'name']);
     assert.equal(k.code, 0, k.stderr);
