@@ -105,6 +105,10 @@ test('drover server on etcd: ciphertext in etcd, plaintext to clients, rotation,
     const refused = await drover([...base, '--encryption-config', v1, '--port', '0']);
     assert.notEqual(refused.code, 0);
     assert.match(refused.err, /cannot decrypt \/registry\/secrets\/default\/db: it is encrypted with aesgcm key "key2", which the encryption config for secrets does not list/);
+    // Without any config it does not serve ciphertext either.
+    const noConfig = await drover([...base, '--port', '0']);
+    assert.notEqual(noConfig.code, 0);
+    assert.match(noConfig.err, /stored Secrets are encrypted, but no --encryption-config was given: 1 stored value\(s\) cannot be decrypted/);
     // A broken config file is refused with its field path.
     await writeFile(join(dir, 'bad.yaml'), configText([{ name: 'k', secret: 'c2hvcnQ=' }]));
     const bad = await drover([...base, '--encryption-config', join(dir, 'bad.yaml'), '--port', '0']);

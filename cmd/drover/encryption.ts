@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { kinds } from '../../api/schemas/index.ts';
 import { groupOf } from '../../api/schemas/kind.ts';
 import { keyPrefix } from '../../pkg/apiserver/codec.ts';
-import { encryptingStore, generateEncryptionConfig, parseEncryptionConfig, rewriteStale, ValueTransformer } from '../../pkg/encryption/index.ts';
+import { encryptingStore, generateEncryptionConfig, parseEncryptionConfig, rewriteStale, UnreadableValuesError, ValueTransformer } from '../../pkg/encryption/index.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 
@@ -20,7 +20,18 @@ export function resourcePrefix(resource: string): string | undefined {
 
 /** The store the API server should use given `configPath` (unchanged without one), and a banner line. */
 export async function withEncryption(raw: Store, configPath: string | undefined, logger: Logger): Promise<{ store: Store; summary: string }> {
-  if (!configPath) return { store: raw, summary: 'off (no --encryption-config)' };
+  if (!configPath) {
+    // Off, but a store that holds encrypted Secrets (the flag forgotten) must stop the start with a reason, not
+    // serve ciphertext as objects: plaintext only, checked at start and on every read.
+    const plain = new ValueTransformer([{ resource: 'secrets', prefix: resourcePrefix('secrets')!, providers: [{ type: 'identity' }] }]);
+    try {
+      await rewriteStale(raw, plain, logger);
+    } catch (err) {
+      if (err instanceof UnreadableValuesError) throw new Error(`stored Secrets are encrypted, but no --encryption-config was given: ${err.message}`);
+      throw err;
+    }
+    return { store: encryptingStore(raw, plain), summary: 'off (no --encryption-config)' };
+  }
   const rules = parseEncryptionConfig(await readFile(configPath, 'utf8'), resourcePrefix, configPath);
   const transformer = new ValueTransformer(rules);
   const report = await rewriteStale(raw, transformer, logger.child({ component: 'encryption' }));

@@ -37,13 +37,18 @@ export function encryptingStore(store: Store, transformer: ValueTransformer): St
       const w = store.watch(prefix, start, {
         onEvents: (events) => {
           if (failed) return;
-          let opened: WatchEvent[];
-          try {
-            opened = events.map((e) => ({ ...e, kv: open(e.kv), prevKv: openMaybe(e.prevKv) }));
-          } catch (err) {
-            failed = true;
-            queueMicrotask(() => w.cancel());
-            return handlers.onError(undecryptable(err) as Error);
+          const opened: WatchEvent[] = [];
+          for (const e of events) {
+            try {
+              opened.push({ ...e, kv: open(e.kv), prevKv: openMaybe(e.prevKv) });
+            } catch (err) {
+              // Deliver the revisions before the unreadable one (each revision whole), then end the watch.
+              failed = true;
+              queueMicrotask(() => w.cancel());
+              const before = opened.filter((o) => o.kv.modRevision < e.kv.modRevision);
+              if (before.length > 0) handlers.onEvents(before);
+              return handlers.onError(undecryptable(err) as Error);
+            }
           }
           handlers.onEvents(opened);
         },

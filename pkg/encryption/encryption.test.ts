@@ -175,3 +175,26 @@ test('a config with mistakes is refused with every field path', () => {
     });
   }
 });
+
+test('a watch that meets a value written with an unknown key ends with Undecryptable instead of delivering it', async () => {
+  const raw = await openMemoryStore();
+  const store = encryptingStore(raw, transformerOf([newKey('mine')]));
+  try {
+    const first = await store.create(SECRET_KEY, PLAIN);
+    const ended = new Promise<{ delivered: string[]; err: unknown }>((resolve) => {
+      const delivered: string[] = [];
+      store.watch(SECRETS_PREFIX, first.modRevision, {
+        onEvents: (evs) => delivered.push(...evs.map((e) => e.kv.value)),
+        onError: (err) => resolve({ delivered, err }),
+      });
+    });
+    // Another server, with a key this one lacks, writes the next value.
+    await encryptingStore(raw, transformerOf([newKey('theirs')])).create(`${SECRETS_PREFIX}default/theirs`, PLAIN);
+    const { delivered, err } = await ended;
+    assert.deepEqual(delivered, [PLAIN], 'the readable event was delivered, the unreadable one was not');
+    assert.ok(isStoreError(err, 'Undecryptable'));
+    assert.match((err as Error).message, /aesgcm key "theirs"/);
+  } finally {
+    await raw.close();
+  }
+});
