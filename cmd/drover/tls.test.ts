@@ -60,6 +60,7 @@ test('drover tls certificates, drover dev over HTTPS with client certificates, t
   try {
     const url = await Promise.race([listening, serving.then((code) => Promise.reject(new Error(`dev exited ${code}: ${r.err}`)))]);
     assert.match(url, /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(r.out, /Try: +DROVER_ADDR=https:\S+ drover --certificate-authority CA\.pem get nodes/);
     const trusted = ['--server', url, '--certificate-authority', join(dir, 'drover-ca.pem')];
     // The local agent registers its Node through the same HTTPS listener (it verifies it by the chain's CA).
     let nodes = '';
