@@ -41,7 +41,7 @@ export interface CertificateOptions {
 export function createCa(opts: CaOptions): KeyPair {
   const keys = newRsaKey();
   const cert = baseCertificate(keys.publicKey, opts.now, opts.days ?? 3650);
-  const subject = [{ shortName: 'CN', value: opts.commonName }];
+  const subject = [attribute('CN', opts.commonName)];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.setExtensions([
@@ -59,7 +59,7 @@ export function createCertificate(opts: CertificateOptions): KeyPair {
   const caKey = forge.pki.privateKeyFromPem(opts.ca.keyPem);
   const keys = newRsaKey();
   const cert = baseCertificate(keys.publicKey, opts.now, opts.days ?? 365);
-  cert.setSubject([{ shortName: 'CN', value: opts.commonName }, ...(opts.organizations ?? []).map((o) => ({ shortName: 'O', value: o }))]);
+  cert.setSubject([attribute('CN', opts.commonName), ...(opts.organizations ?? []).map((o) => attribute('O', o))]);
   cert.setIssuer(caCert.subject.attributes);
   const hosts = opts.hosts ?? [];
   cert.setExtensions([
@@ -72,6 +72,12 @@ export function createCertificate(opts: CertificateOptions): KeyPair {
   ]);
   cert.sign(caKey, forge.md.sha256.create());
   return { certPem: forge.pki.certificateToPem(cert) + opts.ca.certPem, keyPem: forge.pki.privateKeyToPem(keys.privateKey) };
+}
+
+// Tagged UTF8String (forge then encodes the value): forge's default for CN and O is PrintableString, which cannot
+// hold a name beyond ASCII letters and digits, and a certificate so encoded fails verification.
+function attribute(shortName: 'CN' | 'O', value: string): { shortName: string; value: string; valueTagClass: number } {
+  return { shortName, value, valueTagClass: forge.asn1.Type.UTF8 };
 }
 
 function newRsaKey(): { publicKey: forge.pki.rsa.PublicKey; privateKey: forge.pki.rsa.PrivateKey } {
