@@ -3,6 +3,7 @@
 // (certificate-authority-data) verify the server; a client certificate from another CA is refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -32,12 +33,17 @@ test('drover tls certificates, drover dev over HTTPS with client certificates, t
     ['tls', 'ca', 'create', '--out-dir', dir],
     ['tls', 'cert', 'create', 'server', '--out-dir', dir, ...ca],
     ['tls', 'cert', 'create', 'client', '--name', 'alice', '--group', 'devs', '--out-dir', dir, ...ca],
+    ['tls', 'cert', 'create', 'agent', '--name', 'n1', '--host', '10.0.0.21', '--out-dir', dir, ...ca],
     ['tls', 'ca', 'create', '--out-dir', other],
     ['tls', 'cert', 'create', 'client', '--name', 'alice', '--out-dir', other, '--ca', join(other, 'drover-ca.pem'), '--ca-key', join(other, 'drover-ca-key.pem')],
   ]) {
     const r = await drover(args);
     assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);
   }
+  const agentCert = new X509Certificate(await readFile(join(dir, 'drover-agent-n1.pem')));
+  assert.equal(agentCert.subject, 'CN=system:node:n1\nO=system:nodes');
+  assert.equal(agentCert.subjectAltName, 'IP Address:10.0.0.21');
+  assert.equal((await drover(['tls', 'cert', 'create', 'agent', '--out-dir', dir, ...ca])).err, 'error: an agent certificate needs --name NODE (the certificate names the node as system:node:NODE)\n');
   assert.equal((await drover(['tls', 'ca', 'create', '--out-dir', dir])).err, `error: ${join(dir, 'drover-ca-key.pem')} exists: not overwritten (move it away first)\n`);
 
   const stop = new AbortController();
