@@ -108,7 +108,14 @@ contexts:
   - name: prod
     server: https://drover.example.com:7070
     token: s3cr3t
+    certificateAuthorityData: LS0tLS1CRUdJTi...   # base64 of the CA's PEM (or certificateAuthority: a file)
+    clientCertificate: /home/me/drover-client-me.pem   # a client-certificate user (drover tls cert create client)
+    clientKey: /home/me/drover-client-me-key.pem
 \`\`\`
+
+Against an https server, \`--certificate-authority\` (else the context's \`certificateAuthority\` or
+\`certificateAuthorityData\`, else the system's roots) verifies it, and \`--client-certificate\`/\`--client-key\`
+present a certificate (docs/operations.md, "TLS").
 
 Kinds are named as kubectl names resources: plural (\`jobs\`), singular (\`job\`), short name (\`jb\`, \`alloc\`),
 Kind (\`Job\`) or any of them with \`.drover.dev\`.

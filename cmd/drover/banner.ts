@@ -27,7 +27,7 @@ export function banner(b: BannerInfo): string {
     ...b.rows,
     ['Token', loopback ? 'none needed: requests are not authenticated, and only this machine can connect' : `none needed: requests are not authenticated, and anyone who can reach ${b.host} can connect`],
     ['Log level', `${b.logLevel} (--log-level debug shows every request)`],
-    ['Try', b.url === DEFAULT_SERVER ? 'drover get nodes' : `DROVER_ADDR=${b.url} drover get nodes`],
+    ['Try', b.url === DEFAULT_SERVER ? 'drover get nodes' : `DROVER_ADDR=${b.url} drover ${b.url.startsWith('https:') ? '--certificate-authority CA.pem ' : ''}get nodes`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [

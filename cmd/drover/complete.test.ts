@@ -33,7 +33,9 @@ const candidates = (line: string) => {
 
 test('completes commands, subcommands, flags, flag values, kinds and object names', async () => {
   const cases: Array<[string, string[]]> = [
-    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'deployment', 'rollout', 'logs', 'agent', 'convert', 'completion', 'version']],
+    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'deployment', 'rollout', 'logs', 'agent', 'convert', 'completion', 'tls', 'version']],
+    ['tls ', ['ca', 'cert']],
+    ['tls cert ', ['create']],
     ['de', ['dev', 'describe', 'delete', 'deployment']],
     ['job ', ['status', 'history', 'revert', 'scale', 'stop', 'dispatch', 'periodic']],
     ['job periodic ', ['force']],
@@ -67,7 +69,7 @@ test('completes commands, subcommands, flags, flag values, kinds and object name
     ['convert --format ', ['yaml', 'hcl', 'marathon']],
     ['convert --var-file ', [FILES_DIRECTIVE]],
     ['completion ', ['bash', 'zsh', 'fish']],
-    ['version --c', ['--client', '--context', '--config']],
+    ['version --c', ['--client', '--context', '--config', '--certificate-authority', '--client-certificate', '--client-key']],
   ];
   for (const [line, want] of cases) assert.deepEqual(await candidates(line), want, JSON.stringify(line));
 });

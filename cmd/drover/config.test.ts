@@ -13,6 +13,11 @@ contexts:
     namespace: team-a
   - name: prod
     server: http://prod:7070
+  - name: secure
+    server: https://secure:7070
+    certificateAuthorityData: Q0E=
+    clientCertificate: /certs/alice.pem
+    clientKey: /certs/alice-key.pem
 `;
 
 test('connection: flags > env > config context > default', async () => {
@@ -33,6 +38,9 @@ test('connection: flags > env > config context > default', async () => {
     });
     assert.equal((await resolveConnection({}, { DROVER_CONTEXT: 'prod' }, home)).server, 'http://prod:7070');
     await assert.rejects(resolveConnection({ context: 'nope' }, {}, home), /context "nope" not found/);
+    // TLS: the context's CA data and client certificate; a flag replaces them as a whole.
+    assert.deepEqual((await resolveConnection({ context: 'secure' }, {}, home)).tls, { certificateAuthorityData: 'Q0E=', clientCertificate: '/certs/alice.pem', clientKey: '/certs/alice-key.pem' });
+    assert.deepEqual((await resolveConnection({ context: 'secure', certificateAuthority: '/ca.pem' }, {}, home)).tls, { certificateAuthority: '/ca.pem' });
   } finally {
     await rm(home, { recursive: true, force: true });
   }

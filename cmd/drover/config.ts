@@ -1,8 +1,11 @@
 // Where the CLI connects: flags > environment > config file context > default, as kubectl's kubeconfig does.
-// The config file (~/.drover/config.yaml) holds named contexts: {name, server, token?, namespace?}.
+// The config file (~/.drover/config.yaml) holds named contexts: {name, server, token?, namespace?} and, for https
+// servers, certificateAuthority (a file) or certificateAuthorityData (base64 PEM, as a kubeconfig carries it),
+// clientCertificate and clientKey (files).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import type { ClientTlsFlags } from './tls-files.ts';
 
 /** One named connection in the config file. */
 export interface Context {
@@ -10,6 +13,10 @@ export interface Context {
   server: string;
   token?: string;
   namespace?: string;
+  certificateAuthority?: string;
+  certificateAuthorityData?: string;
+  clientCertificate?: string;
+  clientKey?: string;
 }
 
 /** The config file's shape. */
@@ -26,6 +33,8 @@ export interface Connection {
   namespace: string;
   /** The context used, if any. */
   context?: string;
+  /** TLS files (or inline CA data) for an https server: flags over the context's (absent when neither gives any). */
+  tls?: ClientTlsFlags;
 }
 
 /** The server used when nothing else says otherwise (`drover dev`'s default address). */
@@ -38,6 +47,9 @@ export interface ConnectionFlags {
   context?: string;
   config?: string;
   namespace?: string;
+  certificateAuthority?: string;
+  clientCertificate?: string;
+  clientKey?: string;
 }
 
 /** Default config file path under `homedir`. */
@@ -58,6 +70,9 @@ export async function loadConfig(path: string): Promise<CliConfig> {
   if (!Array.isArray(contexts)) throw new Error(`${path}: contexts must be a list`);
   for (const [i, c] of contexts.entries()) {
     if (!c || typeof c.name !== 'string' || typeof c.server !== 'string') throw new Error(`${path}: contexts[${i}] needs a name and a server`);
+    for (const f of ['certificateAuthority', 'certificateAuthorityData', 'clientCertificate', 'clientKey'] as const) {
+      if (c[f] !== undefined && typeof c[f] !== 'string') throw new Error(`${path}: contexts[${i}].${f} must be a string`);
+    }
   }
   return { currentContext: doc.currentContext, contexts };
 }
@@ -69,10 +84,22 @@ export async function resolveConnection(flags: ConnectionFlags, env: Record<stri
   const ctx = wanted ? config.contexts.find((c) => c.name === wanted) : undefined;
   // A context asked for by name must exist; a stale currentContext is an error too rather than a silent default.
   if (wanted && !ctx) throw new Error(`context "${wanted}" not found in the config file`);
+  // A CA or client certificate on the command line replaces the context's as a whole (never a mix of the two).
+  const fromFlags = flags.certificateAuthority || flags.clientCertificate || flags.clientKey;
+  const tls = defined(
+    fromFlags
+      ? { certificateAuthority: flags.certificateAuthority, clientCertificate: flags.clientCertificate, clientKey: flags.clientKey }
+      : { certificateAuthority: ctx?.certificateAuthority, certificateAuthorityData: ctx?.certificateAuthorityData, clientCertificate: ctx?.clientCertificate, clientKey: ctx?.clientKey },
+  );
   return {
     server: flags.server ?? env.DROVER_ADDR ?? ctx?.server ?? DEFAULT_SERVER,
     token: flags.token ?? env.DROVER_TOKEN ?? ctx?.token,
     namespace: flags.namespace ?? ctx?.namespace ?? 'default',
     context: ctx?.name,
+    ...(Object.keys(tls).length > 0 ? { tls } : {}),
   };
+}
+
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

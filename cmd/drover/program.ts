@@ -28,6 +28,7 @@ import { formatOptions, withFormatOptions } from './format-options.ts';
 import { resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
+import { readClientTls, readLogListenerTls, type ClientTlsFlags } from './tls-files.ts';
 import { useColour, type CliIo } from './io.ts';
 import { parseOutputFormat } from './output.ts';
 
@@ -89,6 +90,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--token <token>', 'bearer token (env DROVER_TOKEN)')
     .option('--context <name>', 'context from the config file (env DROVER_CONTEXT; default: its currentContext)')
     .option('--config <path>', 'config file (env DROVER_CONFIG; default ~/.drover/config.yaml)')
+    .option('--certificate-authority <file>', "CA certificate that vouches for an https server (default: the system's roots)")
+    .option('--client-certificate <file>', 'client certificate for TLS authentication (CN = user, O = groups)')
+    .option('--client-key <file>', 'key of --client-certificate')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .configureHelp({ showGlobalOptions: true })
     .exitOverride()
@@ -99,12 +103,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
   // Client-side commands: resolve the connection, build a client, run the core, always close the client.
   // `errorExit` is the exit code of a failure (1, like kubectl; `plan` uses Nomad's 255).
   const withClient = async (cmd: Command, fn: (ctx: CommandContext) => Promise<number>, errorExit = 1) => {
-    const flags = cmd.optsWithGlobals<ConnectionFlags>();
+    const flags = cmd.optsWithGlobals<ConnectionFlags & ClientTlsFlags>();
     let serverUrl: string | undefined;
     try {
       const conn = await resolveConnection({ ...flags, namespace: undefined }, io.env, io.homedir);
       serverUrl = conn.server;
-      const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover/${CLIENT_VERSION}` });
+      const client = createClient({ server: conn.server, token: conn.token, userAgent: `drover/${CLIENT_VERSION}`, tls: await readClientTls(conn.tls ?? {}) });
       try {
         setExit(await fn({ client, out: io.out, err: io.err, namespace: conn.namespace, now: () => io.clock.now(), signal: io.signal }));
       } finally {
@@ -136,18 +140,32 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
+    .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (default <data-dir>/encryption-config.yaml, created with a new key)')
+    .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (followed by its CA certificate, as `drover tls cert create server` writes it)')
+    .option('--tls-key-file <file>', 'key of --tls-cert-file')
+    .option('--client-ca-file <file>', 'request client certificates and verify them against this CA; one it did not sign is refused at the TLS layer')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o) => {
       const { dev } = await import('./commands/dev.ts');
-      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
+      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o }, serverDeps(o)));
     });
 
   command('server')
     .description('run the API server and control-plane components on etcd')
-    .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379')
+    .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379 (https://... with --etcd-cafile)')
+    .option('--etcd-cafile <file>', "speak TLS to etcd, verifying its members' certificates against this CA")
+    .option('--etcd-certfile <file>', 'client certificate presented to etcd (its --client-cert-auth)')
+    .option('--etcd-keyfile <file>', 'key of --etcd-certfile')
+    .option('--agent-certificate-authority <file>', "CA of the agents' log-listener certificates (agents serving with --tls-cert-file)")
+    .option('--agent-client-certificate <file>', 'client certificate this server presents to agents (their --client-ca-file must have signed it)')
+    .option('--agent-client-key <file>', 'key of --agent-client-certificate')
+    .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (aesgcm keys; stale values are rewritten at start)')
+    .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (followed by its CA certificate, as `drover tls cert create server` writes it)')
+    .option('--tls-key-file <file>', 'key of --tls-cert-file')
+    .option('--client-ca-file <file>', 'request client certificates and verify them against this CA; one it did not sign is refused at the TLS layer')
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(heartbeatGrace())
@@ -156,7 +174,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }, agentTls: o }, serverDeps(o)));
     });
 
   command('apply')
@@ -382,6 +400,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--node-class <class>', 'node class, for constraints')
     .option('--data-dir <dir>', 'allocation directories and agent state (default ~/.drover/agent)')
     .option('--http-addr <host:port>', 'where the log listener binds, which the API server proxies `drover logs` to (default 127.0.0.1:0)')
+    .option('--tls-cert-file <file>', 'serve the log listener over HTTPS with this certificate (drover tls cert create agent)')
+    .option('--tls-key-file <file>', 'key of --tls-cert-file')
+    .option('--client-ca-file <file>', 'with --tls-cert-file: accept only clients (the API server) with a certificate of this CA')
+    .option('--log-client-name <cn>', 'with --client-ca-file: also require the client certificate to name this user (repeatable), e.g. drover-apiserver', collect, [])
     .option('--docker-socket <path>', "the Docker daemon's socket for the docker driver (default /var/run/docker.sock; hack/dockerd.sh: /run/drover-docker.sock)")
     .option('--simulate <n>', 'instead of this machine, run N hollow nodes with varied fingerprints that pretend to run their allocations (scale tests)', (v) => Number(v))
     .option('--name-prefix <prefix>', 'with --simulate: node name prefix (nodes are <prefix>00000, <prefix>00001, ...)', 'hollow-')
@@ -389,11 +411,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .addOption(logLevel())
     .addOption(logFormat())
     .action(async (o, cmd: Command) => {
-      const g = cmd.optsWithGlobals<ConnectionFlags>();
+      const g = cmd.optsWithGlobals<ConnectionFlags & ClientTlsFlags>();
       if (o.simulate !== undefined) {
         const { simulate } = await import('./commands/simulate.ts');
         try {
-          const args = { count: o.simulate, datacenter: o.datacenter, namePrefix: o.namePrefix, heartbeatInterval: o.heartbeatInterval, server: g.server, token: g.token, context: g.context };
+          const args = { count: o.simulate, datacenter: o.datacenter, namePrefix: o.namePrefix, heartbeatInterval: o.heartbeatInterval, server: g.server, token: g.token, context: g.context, tls: await readClientTls(g) };
           setExit(await simulate(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
         } catch (err) {
           io.err(describeError(err) + '\n');
@@ -403,7 +425,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       }
       const { agent } = await import('./commands/agent.ts');
       try {
-        const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token };
+        const args = { name: o.name, datacenter: o.datacenter, nodeClass: o.nodeClass, dataDir: o.dataDir, httpAddr: o.httpAddr, dockerSocket: o.dockerSocket, configFile: g.config, server: g.server, token: g.token, tls: await readClientTls(g), logTls: await readLogListenerTls(o) };
         setExit(await agent(args, { ...serverDeps(o), env: io.env, homedir: io.homedir }));
       } catch (err) {
         io.err(describeError(err) + '\n');
@@ -432,6 +454,46 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action((shell: string) => {
       io.out(completionScript(shell));
     });
+
+  // TLS material: files only, no server involved (loaded lazily: node-forge is only needed here).
+  const tls = command('tls').description('create a CA and the certificates it signs (PEM) for HTTPS, mTLS and client-certificate users');
+  const tlsCommand = (parent: Command, name: string) => parent.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  const localRun = async (fn: () => Promise<number>) => {
+    try {
+      setExit(await fn());
+    } catch (err) {
+      io.err(describeError(err) + '\n');
+      setExit(1);
+    }
+  };
+  const days = (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new CommanderError(1, 'drover.invalidDays', `error: invalid number of days "${value}"`);
+    return n;
+  };
+  tlsCommand(tlsCommand(tls, 'ca').description('the certificate authority'), 'create')
+    .description('write a new CA certificate and key (drover-ca.pem, drover-ca-key.pem)')
+    .option('--out-dir <dir>', 'where to write the files', '.')
+    .option('--common-name <cn>', "the CA's subject CN", 'drover-ca')
+    .option('--days <n>', 'validity in days', days, 3650)
+    .action((o) => localRun(async () => (await import('./commands/tls.ts')).tlsCaCreate({ outDir: o.outDir, commonName: o.commonName, days: o.days }, io.out, new Date(io.clock.now()))));
+  tlsCommand(tlsCommand(tls, 'cert').description('certificates signed by the CA'), 'create')
+    // The role is an argument, not --server/--agent/--client: --server is every command's API-URL flag.
+    .description('write a certificate and key signed by the CA: server (API server), agent (node agent: CN system:node:NAME, O system:nodes) or client (CN = user, O = groups)')
+    .addArgument(new Argument('<role>', 'server: serves HTTPS (serverAuth); agent: serves its log listener and authenticates to the API server (both); client: a user (clientAuth)').choices(['server', 'agent', 'client']))
+    .option('--name <name>', 'client: the user; agent: the node; server: the CN (default drover-apiserver)')
+    .option('--group <group>', 'a group of the user (the subject O; repeatable)', collect, [])
+    .option('--host <host>', 'a DNS name or IP address the certificate serves (server, agent; repeatable; default localhost and 127.0.0.1)', collect, [])
+    .option('--ca <file>', 'the CA certificate', 'drover-ca.pem')
+    .option('--ca-key <file>', "the CA's key", 'drover-ca-key.pem')
+    .option('--out-dir <dir>', 'where to write the files', '.')
+    .option('--days <n>', 'validity in days', days, 365)
+    .action((role: 'server' | 'agent' | 'client', o) =>
+      localRun(async () => {
+        const { tlsCertCreate } = await import('./commands/tls.ts');
+        return tlsCertCreate({ role, outDir: o.outDir, ca: o.ca, caKey: o.caKey, name: o.name, groups: o.group, hosts: o.host, days: o.days }, io.out, new Date(io.clock.now()));
+      }),
+    );
 
   command('version')
     .description("print the client's and the server's version")

@@ -10,6 +10,7 @@ import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
+import type { ServerTls } from './tls-files.ts';
 import type { Component, RunningComponent } from './components.ts';
 import { banner } from './banner.ts';
 import { println } from './io.ts';
@@ -40,6 +41,10 @@ export interface ServeOptions {
   startedAt: number;
   /** Drover's version, served at /version. */
   version: string;
+  /** Serve HTTPS (components in this process connect over it, trusting `loopbackCa`). */
+  tls?: ServerTls;
+  /** mTLS to agents' log listeners: their CA and the certificate this server presents. */
+  agentTls?: { caPem: string; certPem: string; keyPem: string };
 }
 
 /** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
@@ -47,11 +52,11 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
   // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
   // proxied to the allocation's node agent.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls })], tls: opts.tls?.material });
   const url = await api.listen({ port: opts.port, host: opts.host });
   // The banner first, as soon as the address is known; components log as they start; the ready line last.
   opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false }));
-  const client = createClient({ server: url, userAgent: `${opts.label}/components` });
+  const client = createClient({ server: url, userAgent: `${opts.label}/components`, tls: opts.tls ? { ca: opts.tls.loopbackCa } : undefined });
   // One informer per kind for every component of this process: each kind is listed, watched and cached once.
   const informers = new SharedInformerFactory({ client, clock: opts.clock, logger: opts.logger.child({ component: 'informers' }) });
   const running: Array<{ name: string; component: RunningComponent }> = [];

@@ -12,6 +12,7 @@ import { fmt } from './lib/stats.ts';
 const BENCHES: Record<string, { script: string; args: string[]; timeoutMs?: number }> = {
   creates: { script: 'creates.ts', args: [] },
   workqueue: { script: 'workqueue.ts', args: [] },
+  encryption: { script: 'encryption.ts', args: [] },
   list: { script: 'list.ts', args: [] },
   memory: { script: 'memory.ts', args: [] },
   'dev-ready': { script: 'dev-ready.ts', args: [] },

@@ -35,6 +35,9 @@ export function fromStoreError(err: unknown, target: StatusTarget): unknown {
       return apiError('BadRequest', `too many operations in one transaction: ${err.message}`, {});
     case 'Unavailable':
       return apiError('ServiceUnavailable', `storage is unavailable: ${err.message}`, { retryAfterSeconds: 1 });
+    case 'Undecryptable':
+      // The server's encryption config lacks the key a value was written with: an operator's fix, not the client's.
+      return apiError('InternalError', `Internal error occurred: ${err.message}`, {});
   }
 }
 

@@ -8,6 +8,7 @@ import { apiError, isAlreadyExists } from '../apierrors/status.ts';
 import { realClock, type Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
+import { refuseUnverifiedClientCerts, serverTlsOptions, type ServerTlsMaterial } from '../tls/index.ts';
 import { accessLogLevel } from './access-log.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
 import { coreObjectRules } from './core-admission.ts';
@@ -46,6 +47,11 @@ export interface ApiServerOptions {
   token?: string;
   /** Drover's version, shown in /version. */
   version?: string;
+  /**
+   * Serve HTTPS with this certificate; with `clientCaPem`, client certificates are requested and a certificate
+   * that CA did not sign ends the connection at the TLS layer (`peerIdentity` from pkg/tls names the user of one it did).
+   */
+  tls?: ServerTlsMaterial;
   /**
    * Extra endpoints (subresources such as a plan commit), registered on the fastify
    * instance before it starts. A route more specific than `/apis/drover.dev/v1/*` takes precedence over the
@@ -99,6 +105,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 
   let closing = false;
   const app = Fastify({
+    ...(opts.tls ? { https: serverTlsOptions(opts.tls) } : {}),
     logger: false,
     bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 4096 },
@@ -106,6 +113,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     // Errors the router raises before any route (a malformed %-escape in the path) get a Status body too.
     frameworkErrors: (err, request, reply) => sendStatus(reply, toStatus(err, logger, { method: request.method, url: request.url })),
   });
+  if (opts.tls?.clientCaPem !== undefined && !opts.tls.requireClientCert) refuseUnverifiedClientCerts(app.server);
   const connections = new ConnectionTracker(app.server);
   installBodyParser(app);
   installErrorHandlers(app, ctx);
@@ -126,7 +134,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       const addr = app.server.address();
       const p = typeof addr === 'object' && addr ? addr.port : port;
       const h = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
-      return `http://${h}:${p}`;
+      return `${opts.tls ? 'https' : 'http'}://${h}:${p}`;
     },
     async close() {
       if (closing) return;

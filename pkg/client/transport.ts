@@ -14,6 +14,17 @@ export interface TransportOptions {
   userAgent?: string;
   /** Timeout for a whole non-streaming request and for a stream's response headers (default 30 s). */
   timeoutMs?: number;
+  /** For https servers: the CA that vouches for the server (default: the system's roots), and a client certificate. */
+  tls?: ClientTls;
+}
+
+/** PEM material of a TLS client. */
+export interface ClientTls {
+  /** CA certificate(s) the server's certificate must chain to. */
+  ca?: string;
+  /** Client certificate (and chain) presented to servers that request one. */
+  cert?: string;
+  key?: string;
 }
 
 /** One HTTP request. `body` is JSON-encoded unless it is already a string. */
@@ -51,7 +62,8 @@ export function createTransport(opts: TransportOptions): Transport {
   const prefix = url.pathname.replace(/\/+$/, '');
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // connections: null = unbounded, since every watch holds a connection for its whole life.
-  const pool = new Pool(url.origin, { connections: null, keepAliveTimeout: 30_000, pipelining: 1 });
+  const connect = opts.tls && url.protocol === 'https:' ? { ca: opts.tls.ca, cert: opts.tls.cert, key: opts.tls.key } : undefined;
+  const pool = new Pool(url.origin, { connections: null, keepAliveTimeout: 30_000, pipelining: 1, ...(connect ? { connect } : {}) });
   const headers = (req: HttpRequest): Record<string, string> => {
     const h: Record<string, string> = { accept: 'application/json' };
     if (opts.token) h.authorization = `Bearer ${opts.token}`;

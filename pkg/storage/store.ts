@@ -119,7 +119,9 @@ export type StoreErrorCode =
   | 'TooManyOps'
   | 'TooLarge'
   | 'NoSpace'
-  | 'Unavailable';
+  | 'Unavailable'
+  // A stored value no configured encryption provider can read (pkg/encryption): a missing key, altered bytes.
+  | 'Undecryptable';
 
 /** A store failure with a code the API server maps to a Status. */
 export class StoreError extends Error {

@@ -1,11 +1,13 @@
 // Starts throwaway etcd members (Debian's /usr/bin/etcd, 3.4) on free loopback ports for tests.
 // Rule for tests that need it: when etcd is missing they skip, unless CI=true, where they must fail.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { createCa, createCertificate } from '../../pkg/tls/index.ts';
 
 /** A running etcd cluster started by `startEtcd`. */
 export interface EtcdCluster {
@@ -17,6 +19,18 @@ export interface EtcdCluster {
   killMember(i: number): Promise<void>;
   /** Parent of the members' data directories. */
   dataDir: string;
+  /** With `tls`: the CA of the members' certificates and a client certificate (CN drover-apiserver) etcd accepts; PEM, and as files. */
+  tls?: EtcdClusterTls;
+}
+
+/** TLS material of a cluster started with `tls: true`. */
+export interface EtcdClusterTls {
+  caPem: string;
+  certPem: string;
+  keyPem: string;
+  caFile: string;
+  certFile: string;
+  keyFile: string;
 }
 
 /** Path of etcdctl (Debian's etcd-client), or undefined. */
@@ -81,7 +95,7 @@ export function etcdTestOptions(): { skip?: string } {
  * on basePort, basePort+1, … (client and peer port of each member in turn). `quotaBackendBytes` (default 8 GiB)
  * is etcd's space quota; a small one (1 MiB works) lets a test fill it and raise the NOSPACE alarm.
  */
-export async function startEtcd(opts: { members?: 1 | 3; basePort?: number; quotaBackendBytes?: number } = {}): Promise<EtcdCluster> {
+export async function startEtcd(opts: { members?: 1 | 3; basePort?: number; quotaBackendBytes?: number; tls?: boolean } = {}): Promise<EtcdCluster> {
   const bin = etcdBinary();
   if (!bin) throw new Error('etcd binary not found (apt-get install etcd-server)');
   const n = opts.members ?? 1;
@@ -89,7 +103,9 @@ export async function startEtcd(opts: { members?: 1 | 3; basePort?: number; quot
   const ports = opts.basePort ? Array.from({ length: 2 * n }, (_, i) => opts.basePort! + i) : await freePorts(2 * n);
   const names = Array.from({ length: n }, (_, i) => `m${i}`);
   const peer = (i: number) => `http://127.0.0.1:${ports[2 * i + 1]}`;
-  const endpoints = names.map((_, i) => `http://127.0.0.1:${ports[2 * i]}`);
+  // With tls: clients speak https and must present a certificate of the cluster's CA (--client-cert-auth).
+  const tls = opts.tls ? writeEtcdTls(dataDir) : undefined;
+  const endpoints = names.map((_, i) => `${tls ? 'https' : 'http'}://127.0.0.1:${ports[2 * i]}`);
   const initialCluster = names.map((name, i) => `${name}=${peer(i)}`).join(',');
   const procs: Array<ChildProcess | undefined> = [];
   const logs: string[][] = names.map(() => []);
@@ -109,6 +125,7 @@ export async function startEtcd(opts: { members?: 1 | 3; basePort?: number; quot
       `--quota-backend-bytes=${opts.quotaBackendBytes ?? 8589934592}`,
       '--logger=zap',
       '--log-level=error',
+      ...(tls ? [`--cert-file=${tls.serverCertFile}`, `--key-file=${tls.serverKeyFile}`, '--client-cert-auth', `--trusted-ca-file=${tls.caFile}`] : []),
     ];
     const p = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     p.stderr!.on('data', (b: Buffer) => logs[i]!.push(b.toString()));
@@ -128,12 +145,32 @@ export async function startEtcd(opts: { members?: 1 | 3; basePort?: number; quot
     rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await Promise.all(endpoints.map((e, i) => waitHealthy(e, () => procs[i]?.exitCode ?? null, () => logs[i]!.join(''))));
+    await Promise.all(endpoints.map((e, i) => waitHealthy(e, () => procs[i]?.exitCode ?? null, () => logs[i]!.join(''), tls)));
   } catch (err) {
     await stop();
     throw err;
   }
-  return { endpoints, stop, killMember, dataDir };
+  const clientTls = tls ? { caPem: tls.caPem, certPem: tls.certPem, keyPem: tls.keyPem, caFile: tls.caFile, certFile: tls.certFile, keyFile: tls.keyFile } : undefined;
+  return { endpoints, stop, killMember, dataDir, tls: clientTls };
+}
+
+// A CA, a serving certificate for the members (localhost, 127.0.0.1) and a client certificate, under <dataDir>/tls.
+function writeEtcdTls(dataDir: string) {
+  const now = new Date();
+  const ca = createCa({ commonName: 'etcd-test-ca', now });
+  const server = createCertificate({ ca, role: 'server', commonName: 'etcd', hosts: ['localhost', '127.0.0.1'], now });
+  const client = createCertificate({ ca, role: 'client', commonName: 'drover-apiserver', now });
+  const dir = join(dataDir, 'tls');
+  mkdirSync(dir);
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text, { mode: 0o600 });
+    return join(dir, name);
+  };
+  return {
+    caPem: ca.certPem, certPem: client.certPem, keyPem: client.keyPem,
+    caFile: file('ca.pem', ca.certPem), serverCertFile: file('server.pem', server.certPem), serverKeyFile: file('server-key.pem', server.keyPem),
+    certFile: file('client.pem', client.certPem), keyFile: file('client-key.pem', client.keyPem),
+  };
 }
 
 async function freePorts(count: number): Promise<number[]> {
@@ -154,19 +191,20 @@ async function freePorts(count: number): Promise<number[]> {
 }
 
 // etcd's /health answers {"health":"true"} once the member has a leader and can serve.
-async function waitHealthy(endpoint: string, exitCode: () => number | null, log: () => string): Promise<void> {
+async function waitHealthy(endpoint: string, exitCode: () => number | null, log: () => string, tls?: { caPem: string; certPem: string; keyPem: string }): Promise<void> {
   const attempts = 300; // x 100 ms: a hang guard for a member that never elects a leader
   for (let i = 0; i < attempts; i++) {
     if (exitCode() !== null) throw new Error(`etcd at ${endpoint} exited (${exitCode()}): ${log().slice(-2000)}`);
-    if (await healthy(endpoint)) return;
+    if (await healthy(endpoint, tls)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`etcd at ${endpoint} did not become healthy: ${log().slice(-2000)}`);
 }
 
-function healthy(endpoint: string): Promise<boolean> {
+function healthy(endpoint: string, tls?: { caPem: string; certPem: string; keyPem: string }): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request(`${endpoint}/health`, { timeout: 1000 }, (res) => {
+    const get = tls ? httpsRequest : request;
+    const req = get(`${endpoint}/health`, { timeout: 1000, ...(tls ? { ca: tls.caPem, cert: tls.certPem, key: tls.keyPem } : {}) }, (res) => {
       let body = '';
       res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve(res.statusCode === 200 && body.includes('"true"')));

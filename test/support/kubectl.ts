@@ -6,6 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+
 /** What a finished kubectl command printed and how it exited. */
 export interface KubectlResult {
   code: number;
@@ -28,8 +30,11 @@ export class Kubectl {
     private readonly bin: string,
   ) {}
 
-  /** Write a kubeconfig for `serverUrl` (namespace `default`) into a fresh temp directory. */
-  static async create(serverUrl: string, bin = 'kubectl'): Promise<Kubectl> {
+  /**
+   * Write a kubeconfig for `serverUrl` (namespace `default`) into a fresh temp directory. With `tls`, the server is
+   * verified by `caPem` (certificate-authority-data) and the user is a client certificate when one is given.
+   */
+  static async create(serverUrl: string, bin = 'kubectl', tls?: { caPem: string; certPem?: string; keyPem?: string }): Promise<Kubectl> {
     const dir = await mkdtemp(join(tmpdir(), 'drover-kubectl-'));
     const kubeconfig = join(dir, 'kubeconfig');
     await writeFile(
@@ -39,10 +44,10 @@ export class Kubectl {
         'kind: Config',
         'clusters:',
         `- name: drover`,
-        `  cluster: {server: "${serverUrl}", insecure-skip-tls-verify: true}`,
+        tls ? `  cluster: {server: "${serverUrl}", certificate-authority-data: ${b64(tls.caPem)}}` : `  cluster: {server: "${serverUrl}", insecure-skip-tls-verify: true}`,
         'users:',
         '- name: anonymous',
-        '  user: {}',
+        tls?.certPem && tls.keyPem ? `  user: {client-certificate-data: ${b64(tls.certPem)}, client-key-data: ${b64(tls.keyPem)}}` : '  user: {}',
         'contexts:',
         '- name: drover',
         '  context: {cluster: drover, user: anonymous, namespace: default}',

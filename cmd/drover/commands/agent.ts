@@ -8,9 +8,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { parseDuration } from '../../../api/schemas/duration.ts';
 import { createClient } from '../../../pkg/client/client.ts';
+import type { ClientTls } from '../../../pkg/client/transport.ts';
 import type { Clock } from '../../../pkg/clock/clock.ts';
 import type { Logger } from '../../../pkg/log/logger.ts';
 import { Agent, type AgentOptions } from '../../../pkg/nodeagent/agent/agent.ts';
+import type { LogServerTls } from '../../../pkg/nodeagent/agent/log-server.ts';
 import { createDrivers } from '../../../pkg/nodeagent/drivers/index.ts';
 import type { Component } from '../components.ts';
 import { DEFAULT_SERVER } from '../config.ts';
@@ -32,6 +34,10 @@ export interface AgentArgs {
   configFile?: string;
   server?: string;
   token?: string;
+  /** CA for an https API server, and the agent's client certificate (drover tls cert create agent). */
+  tls?: ClientTls;
+  /** mTLS for the log listener (only the API server's certificate is let in). */
+  logTls?: LogServerTls;
 }
 
 /** The agent config file (YAML). Every field optional. */
@@ -74,9 +80,10 @@ export async function agent(args: AgentArgs, deps: AgentCommandDeps): Promise<nu
   const server = args.server ?? fileServers(file) ?? deps.env.DROVER_ADDR ?? DEFAULT_SERVER;
   const name = args.name ?? file.name ?? defaultNodeName();
   const dataDir = args.dataDir ?? file.dataDir ?? join(deps.homedir, '.drover', 'agent');
-  const http = args.httpAddr ? hostPort(args.httpAddr) : file.http;
+  const listen = args.httpAddr ? hostPort(args.httpAddr) : file.http;
+  const http = args.logTls ? { ...listen, tls: args.logTls } : listen;
   const client = createClient({
-    server, token: args.token ?? file.token ?? deps.env.DROVER_TOKEN, userAgent: `drover-agent/${deps.version}`,
+    server, token: args.token ?? file.token ?? deps.env.DROVER_TOKEN, userAgent: `drover-agent/${deps.version}`, tls: args.tls,
     onFailover: (from, to, err) => deps.logger.warn('API server unreachable, failing over', { from, to, err: err.message }),
   });
   const drivers = createDrivers({

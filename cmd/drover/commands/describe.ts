@@ -8,9 +8,13 @@ import { kindArg, type CommandContext } from '../context.ts';
 import { describeError, UsageError } from '../errors.ts';
 import { println } from '../io.ts';
 import { describeEvaluation } from './describe-eval.ts';
+import { describeSecret } from './describe-secret.ts';
 
 /** Kinds with a describer of their own (the rest get the generic dump). */
-const KIND_DESCRIBERS: Record<string, (obj: ApiObject, now: number) => string> = { Evaluation: describeEvaluation };
+const KIND_DESCRIBERS: Record<string, (obj: ApiObject, now: number) => string> = {
+  Evaluation: describeEvaluation,
+  Secret: (obj, now) => describeSecret(obj, now, describeObject),
+};
 
 /** Arguments of `drover describe`. */
 export interface DescribeArgs {

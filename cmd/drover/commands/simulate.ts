@@ -3,6 +3,8 @@
 // every client command's: --server/--token, DROVER_ADDR/DROVER_TOKEN, the CLI config's context, the default.
 import { parseDuration } from '../../../api/schemas/duration.ts';
 import { createClient } from '../../../pkg/client/client.ts';
+import type { ClientTls } from '../../../pkg/client/transport.ts';
+import { readClientTls } from '../tls-files.ts';
 import type { Timer } from '../../../pkg/clock/clock.ts';
 import { startHollowFleet } from '../../../pkg/nodeagent/simulated/fleet.ts';
 import { resolveConnection } from '../config.ts';
@@ -22,6 +24,8 @@ export interface SimulateArgs {
   server?: string;
   token?: string;
   context?: string;
+  /** CA for an https API server, and a client certificate. */
+  tls?: ClientTls;
 }
 
 /** How often the fleet's counters are logged. */
@@ -33,7 +37,7 @@ export async function simulate(args: SimulateArgs, deps: AgentCommandDeps): Prom
   const interval = args.heartbeatInterval === undefined ? undefined : durationArg(args.heartbeatInterval);
   const conn = await resolveConnection({ server: args.server, token: args.token, context: args.context }, deps.env, deps.homedir);
   const client = createClient({
-    server: conn.server, token: conn.token, userAgent: `drover-agent-simulated/${deps.version}`,
+    server: conn.server, token: conn.token, userAgent: `drover-agent-simulated/${deps.version}`, tls: args.tls ?? (await readClientTls(conn.tls ?? {})),
     onFailover: (from, to, err) => deps.logger.warn('API server unreachable, failing over', { from, to, err: err.message }),
   });
   let timer: Timer | undefined;

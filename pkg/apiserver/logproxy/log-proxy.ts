@@ -5,7 +5,7 @@
 //
 // Registered through ApiServerOptions.plugins: `createApiServer({ ..., plugins: [logProxyPlugin()] })`.
 import type { FastifyInstance } from 'fastify';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
 import type { Allocation, Node } from '../../../api/schemas/index.ts';
 import { GROUP } from '../../../api/schemas/kind.ts';
 import { AGENT_HTTP_ATTRIBUTE } from '../../../api/schemas/well-known.ts';
@@ -18,11 +18,15 @@ import { queryFlag, queryParam, type RawQuery } from '../options.ts';
 export interface LogProxyOptions {
   /** Time to wait for the agent's response headers (default 10 s). */
   connectTimeoutMs?: number;
+  /** For agents serving https: the CA of their certificates and the client certificate the API server presents. */
+  agentTls?: { caPem: string; certPem: string; keyPem: string };
 }
 
 /** The fastify plugin serving `allocations/{name}/log`. */
 export function logProxyPlugin(opts: LogProxyOptions = {}): (app: FastifyInstance, ctx: ServerContext) => void {
   return (app, ctx) => {
+    const dispatcher = opts.agentTls ? new Agent({ connect: { ca: opts.agentTls.caPem, cert: opts.agentTls.certPem, key: opts.agentTls.keyPem } }) : undefined;
+    if (dispatcher) app.addHook('onClose', async () => dispatcher.close());
     app.get(`/apis/${GROUP}/v1/namespaces/:namespace/allocations/:name/log`, async (req, reply) => {
       const { namespace, name } = req.params as { namespace: string; name: string };
       const query = req.query as RawQuery;
@@ -31,7 +35,7 @@ export function logProxyPlugin(opts: LogProxyOptions = {}): (app: FastifyInstanc
       reply.raw.on('close', () => abort.abort());
       let res: Awaited<ReturnType<typeof request>>;
       try {
-        res = await request(target.url, { signal: abort.signal, headersTimeout: opts.connectTimeoutMs ?? 10_000, bodyTimeout: 0 });
+        res = await request(target.url, { signal: abort.signal, headersTimeout: opts.connectTimeoutMs ?? 10_000, bodyTimeout: 0, ...(dispatcher ? { dispatcher } : {}) });
       } catch (err) {
         throw apiError('ServiceUnavailable', `cannot reach the agent of node "${target.node}": ${err instanceof Error ? err.message : String(err)}`);
       }

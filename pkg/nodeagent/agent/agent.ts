@@ -20,7 +20,7 @@ import { TaskInputSource } from './input-source.ts';
 import type { NodeFacts } from './interpolate.ts';
 import { JobSource } from './job-source.ts';
 import { AGENT_HTTP_ATTRIBUTE, NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
-import { startLogServer, type LogLocation, type LogServer } from './log-server.ts';
+import { startLogServer, type LogLocation, type LogServer, type LogServerTls } from './log-server.ts';
 import { StateStore, type AllocSnapshot } from './state.ts';
 import { StatusWriter } from './status-writer.ts';
 
@@ -42,7 +42,7 @@ export interface AgentOptions {
   /** Address allocations are reachable on (default: the first non-internal IPv4 address). */
   address?: string;
   /** The log listener: bind host/port (default 127.0.0.1:0) and the URL the API server should use. */
-  http?: { host?: string; port?: number; advertiseUrl?: string };
+  http?: { host?: string; port?: number; advertiseUrl?: string; tls?: LogServerTls };
   heartbeatIntervalMs?: number;
   leaseDurationSeconds?: number;
   /** Driver health is fingerprinted again this often; a change re-registers the Node (default 30 s). */
@@ -122,7 +122,7 @@ export class Agent {
     await mkdir(this.opts.dataDir, { recursive: true });
     this.facts = this.opts.facts ?? (await hostFacts({ root: this.opts.dataDir, address: this.opts.address }));
     const host = this.opts.http?.host ?? '127.0.0.1';
-    this.logServer = await startLogServer({ host, port: this.opts.http?.port ?? 0, source: { find: (ns, a, t) => this.findLogs(ns, a, t) }, clock: this.opts.clock, logger: this.log, pollMs: this.opts.logPollMs });
+    this.logServer = await startLogServer({ host, port: this.opts.http?.port ?? 0, source: { find: (ns, a, t) => this.findLogs(ns, a, t) }, clock: this.opts.clock, logger: this.log, pollMs: this.opts.logPollMs, tls: this.opts.http?.tls });
     const restored = await this.state.loadAll();
     // Re-attach before anything else: tasks that survived the last agent must be ours again before any start.
     // (A snapshot without its job was still fetching it: that waits for the API server, in the background.)

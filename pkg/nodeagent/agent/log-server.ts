@@ -4,10 +4,13 @@
 //   GET /v1/alloc/<alloc>/logs            the allocation's first main task
 //   GET /v1/alloc/<alloc>/<task>/logs     ?namespace=default&stderr=true&tail=N&follow=true
 //
-// Answers text/plain, streamed; errors are JSON `{"error": "..."}` with 400/404.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// Answers text/plain, streamed; errors are JSON `{"error": "..."}` with 400/403/404. With `tls` it is HTTPS and
+// only a client presenting a certificate of the configured CA (the API server's) gets past the handshake.
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { peerIdentity, serverTlsOptions } from '../../tls/index.ts';
 import { readLog } from './logs.ts';
 
 /** Where a task's logs are, as the agent knows it. */
@@ -27,6 +30,17 @@ export interface LogServerOptions {
   logger: Logger;
   /** Poll period while following (default 250 ms). */
   pollMs?: number;
+  /** mTLS: serve HTTPS and accept only clients with a certificate of `clientCaPem` (the API server's). */
+  tls?: LogServerTls;
+}
+
+/** The listener's TLS: its certificate and the CA of the only clients it accepts. */
+export interface LogServerTls {
+  certPem: string;
+  keyPem: string;
+  clientCaPem: string;
+  /** When set, the client certificate's CN must be one of these (when the CA also signs other users' certificates). */
+  allowedClientNames?: string[];
 }
 
 /** A listening log server. */
@@ -41,7 +55,10 @@ const ROUTE = /^\/v1\/alloc\/([^/]+)(?:\/([^/]+))?\/logs$/;
 /** Start the log listener. */
 export async function startLogServer(opts: LogServerOptions): Promise<LogServer> {
   const open = new Set<ServerResponse>();
-  const server = createServer((req, res) => {
+  const listener: RequestListener = (req, res) => {
+    if (opts.tls?.allowedClientNames && !opts.tls.allowedClientNames.includes(peerIdentity(req.socket)?.name ?? '')) {
+      return sendError(res, 403, `client ${JSON.stringify(peerIdentity(req.socket)?.name)} may not read logs here`);
+    }
     open.add(res);
     res.on('close', () => open.delete(res));
     handle(opts, req, res).catch((err) => {
@@ -49,7 +66,11 @@ export async function startLogServer(opts: LogServerOptions): Promise<LogServer>
       if (!res.headersSent) sendError(res, 500, err instanceof Error ? err.message : String(err));
       else res.destroy();
     });
-  });
+  };
+  // With TLS, Node refuses a client without a certificate of the CA during the handshake (requireClientCert).
+  const server: Server = opts.tls
+    ? createHttpsServer(serverTlsOptions({ certPem: opts.tls.certPem, keyPem: opts.tls.keyPem, clientCaPem: opts.tls.clientCaPem, requireClientCert: true }), listener)
+    : createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -58,7 +79,7 @@ export async function startLogServer(opts: LogServerOptions): Promise<LogServer>
   const port = typeof addr === 'object' && addr ? addr.port : opts.port;
   const host = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
-    url: `http://${host}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${host}:${port}`,
     close: () => closeServer(server, open),
   };
 }

@@ -1,2 +1,2 @@
 // The etcd-backed store (see pkg/storage/README.md).
-export { openEtcdStore, type EtcdStoreOptions } from './store.ts';
+export { openEtcdStore, type EtcdStoreOptions, type EtcdTls } from './store.ts';

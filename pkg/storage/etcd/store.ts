@@ -35,6 +35,15 @@ export interface EtcdStoreOptions {
   dialTimeoutMs?: number;
   /** gRPC deadline of each unary call (default 15 s). */
   requestTimeoutMs?: number;
+  /** TLS to etcd: the CA that signed the members' certificates, and a client certificate when etcd requires one. */
+  tls?: EtcdTls;
+}
+
+/** PEM material of the etcd client's TLS (etcd's --trusted-ca-file / --client-cert-auth on the other side). */
+export interface EtcdTls {
+  caPem: string;
+  certPem?: string;
+  keyPem?: string;
 }
 
 /** Retries of a read (or of a write that never left) before reporting 'Unavailable'. */
@@ -48,7 +57,8 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
   const clock = opts.clock ?? realClock;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 15_000;
   const client = new Etcd3({
-    hosts: opts.endpoints.map((e) => (/^https?:\/\//.test(e) ? e : `http://${e}`)),
+    hosts: opts.endpoints.map((e) => (/^https?:\/\//.test(e) ? e : `${opts.tls ? 'https' : 'http'}://${e}`)),
+    ...(opts.tls ? { credentials: etcdCredentials(opts.tls) } : {}),
     dialTimeout: opts.dialTimeoutMs ?? 10_000,
     faultHandling: { host: hostBreaker, global: passThrough() },
     // Pings detect a dead peer behind a live socket; etcd accepts them every >= 5 s while a stream is open.
@@ -70,6 +80,13 @@ export async function openEtcdStore(opts: EtcdStoreOptions): Promise<Store> {
       await clock.sleep(100);
     }
   }
+}
+
+function etcdCredentials(tls: EtcdTls): { rootCertificate: Buffer; privateKey?: Buffer; certChain?: Buffer } {
+  return {
+    rootCertificate: Buffer.from(tls.caPem),
+    ...(tls.certPem && tls.keyPem ? { certChain: Buffer.from(tls.certPem), privateKey: Buffer.from(tls.keyPem) } : {}),
+  };
 }
 
 class EtcdStore implements Store {
