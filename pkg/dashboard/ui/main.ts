@@ -1,0 +1,94 @@
+// The dashboard's page: header (views, connection state, token, theme), the view of the current hash route,
+// and the keyboard: `g` then o/j/n/e goes to overview/jobs/nodes/editor, `/` focuses the page's filter, `t`
+// switches the theme; lists move with j/k and open with Enter.
+import { html } from 'htm/preact';
+import { render, type VNode } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { setToken, token } from './api.ts';
+import { forgetAccess } from './authz.ts';
+import { go, href, useRoute } from './router.ts';
+import { store, useStore } from './store.ts';
+import { AllocationPage } from './views/allocation.ts';
+import { Editor } from './views/editor.ts';
+import { JobPage } from './views/job.ts';
+import { Jobs } from './views/jobs.ts';
+import { NodePage, Nodes } from './views/nodes.ts';
+import { Overview } from './views/overview.ts';
+
+const THEME_KEY = 'drover.theme';
+
+function applyTheme(t: string): void {
+  document.documentElement.dataset.theme = t;
+}
+
+function View(p: { route: string[] }): VNode {
+  const [page, a, b] = p.route;
+  if (page === 'jobs' && a && b) return html`<${JobPage} namespace=${a} name=${b} />` as VNode;
+  if (page === 'jobs') return html`<${Jobs} />` as VNode;
+  if (page === 'allocations' && a && b) return html`<${AllocationPage} namespace=${a} name=${b} />` as VNode;
+  if (page === 'nodes' && a) return html`<${NodePage} name=${a} />` as VNode;
+  if (page === 'nodes') return html`<${Nodes} />` as VNode;
+  if (page === 'editor') return html`<${Editor} />` as VNode;
+  return html`<${Overview} />` as VNode;
+}
+
+function Login(): VNode {
+  const [open, setOpen] = useState(false);
+  const [value, setValue] = useState(token());
+  const save = (e: Event) => {
+    e.preventDefault();
+    setToken(value.trim());
+    forgetAccess();
+    store.restart();
+    setOpen(false);
+  };
+  if (!open && store.connection !== 'unauthorized') return html`<button class="btn ghost" onClick=${() => setOpen(true)} data-testid="login">${token() ? 'Token set' : 'Log in'}</button>` as VNode;
+  return html`<form class="login" onSubmit=${save}><input type="password" placeholder="Bearer token" value=${value} onInput=${(e: Event) => setValue((e.target as HTMLInputElement).value)} data-testid="token" /><button class="btn">Save</button></form>` as VNode;
+}
+
+function App(): VNode {
+  const route = useRoute();
+  const s = useStore();
+  const [theme, setTheme] = useState(localStorage.getItem(THEME_KEY) ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
+  useEffect(() => {
+    applyTheme(theme);
+    localStorage.setItem(THEME_KEY, theme);
+  }, [theme]);
+  useEffect(() => {
+    let pendingG = false;
+    const on = (e: KeyboardEvent) => {
+      const tag = (e.target as HTMLElement).tagName;
+      if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (pendingG) {
+        pendingG = false;
+        const to = { o: '', j: 'jobs', n: 'nodes', e: 'editor' }[e.key];
+        if (to !== undefined) go(...(to ? [to] : []));
+        return;
+      }
+      if (e.key === 'g') pendingG = true;
+      else if (e.key === '/') {
+        const f = document.querySelector<HTMLInputElement>('.page .filter');
+        if (f) {
+          e.preventDefault();
+          f.focus();
+        }
+      } else if (e.key === 't') setTheme((t) => (t === 'dark' ? 'light' : 'dark'));
+    };
+    addEventListener('keydown', on);
+    return () => removeEventListener('keydown', on);
+  }, []);
+  const nav = (to: string, label: string) => html`<a class=${(route[0] ?? '') === to ? 'on' : ''} href=${href(...(to ? [to] : []))}>${label}</a>`;
+  const errors = [...s.errors].map(([k, m]) => `${k}: ${m}`);
+  return html`<header>
+      <a class="brand" href=${href()}>Drover</a>
+      <nav>${nav('', 'Overview')}${nav('jobs', 'Jobs')}${nav('nodes', 'Nodes')}${nav('editor', 'Run job')}</nav>
+      <span class=${`conn conn-${s.connection}`} data-testid="connection" title=${errors.join('\n')}>${s.connection}${errors.length ? ` (${errors.length} kinds refused)` : ''}</span>
+      <${Login} />
+      <button class="btn ghost" onClick=${() => setTheme(theme === 'dark' ? 'light' : 'dark')} data-testid="theme" title="t">${theme === 'dark' ? 'Light' : 'Dark'}</button>
+    </header>
+    <main><${View} route=${route} /></main>` as VNode;
+}
+
+applyTheme(localStorage.getItem(THEME_KEY) ?? 'light');
+render(html`<${App} />`, document.getElementById('app')!);
+void store.run();
