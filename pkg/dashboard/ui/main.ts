@@ -91,4 +91,6 @@ function App(): VNode {
 
 applyTheme(localStorage.getItem(THEME_KEY) ?? 'light');
 render(html`<${App} />`, document.getElementById('app')!);
+// For the console and hack/bench/dashboard.ts (how many events the page has applied).
+(window as unknown as { droverStore: typeof store }).droverStore = store;
 void store.run();
