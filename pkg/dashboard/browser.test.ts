@@ -1,7 +1,8 @@
 // The dashboard in headless chromium (Debian's /usr/bin/chromium through playwright-core) against a real
 // `drover dev` with its local agent and two hollow nodes (`drover agent --simulate 2`): a job applied through the
 // API appears in the jobs list without a reload and its allocations turn running live; a canary deployment is
-// promoted from the UI; a hollow node is drained from the UI; a task's log streams and filters. Every view is
+// promoted from the UI, and a version reverted; a hollow node is drained from the UI; a task's log streams and
+// filters; a user the server allows nothing sees no action buttons. Every view is
 // saved at 1440×900 into docs/ui/ (docs/ui.md shows them). Skipped without chromium, except with CI=true.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -108,6 +109,49 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
     assert.equal(d.spec.groups.web.promoted, true);
     assert.equal(d.status.phase, 'successful');
     await notReloaded();
+  });
+
+  test('a version shows what it changed and is reverted from the job page', async () => {
+    await open('#/jobs/default/canary');
+    await wait('[data-testid=version][data-version="2"]');
+    await wait('[data-testid=version-diff] code:text("groups[0].tasks[0].env.VERSION")');
+    await page.click('[data-testid=version][data-version="1"] [data-testid=revert]', { trial: true });
+    page.once('dialog', (d) => void d.accept());
+    await page.click('[data-testid=version][data-version="1"] [data-testid=revert]');
+    await wait('[data-testid=version][data-version="3"]');
+    const job = await api('GET', `${V1}/namespaces/default/jobs/canary`);
+    assert.equal(job.metadata.generation, 3);
+    assert.equal(job.spec.groups[0].tasks[0].env.VERSION, '1');
+    await notReloaded();
+  });
+
+  test('a user the server allows nothing sees no action buttons (SelfSubjectAccessReview says no)', async () => {
+    // The server has no RBAC yet (the review endpoint is 404, so actions show): stand in for one that denies.
+    const viewer = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const asked: Array<{ verb: string; resource: string }> = [];
+    await viewer.route('**/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', async (route) => {
+      const review = route.request().postDataJSON() as { spec: { resourceAttributes: { verb: string; resource: string } } };
+      asked.push({ verb: review.spec.resourceAttributes.verb, resource: review.spec.resourceAttributes.resource });
+      await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ ...review, status: { allowed: false } }) });
+    });
+    try {
+      await viewer.goto(`${dev.url}/ui/#/jobs/default/canary`);
+      await viewer.waitForSelector('[data-testid=version][data-version="1"]', { timeout: WAIT_HANG_GUARD_MS });
+      await viewer.goto(`${dev.url}/ui/#/nodes/hollow-00001`);
+      await viewer.waitForSelector('[data-testid=node-page]', { timeout: WAIT_HANG_GUARD_MS });
+      await until('the reviews asked', async () => asked.some((a) => a.resource === 'nodes') && asked.some((a) => a.resource === 'jobs'));
+      assert.equal(await viewer.locator('[data-testid=drain], [data-testid=ineligible], [data-testid=eligible]').count(), 0);
+      await viewer.goto(`${dev.url}/ui/#/jobs/default/canary`);
+      await viewer.waitForSelector('[data-testid=version][data-version="1"]', { timeout: WAIT_HANG_GUARD_MS });
+      assert.equal(await viewer.locator('[data-testid=revert], [data-testid=promote], [data-testid=pause], [data-testid=fail]').count(), 0);
+      assert.deepEqual(asked.find((a) => a.resource === 'nodes'), { verb: 'patch', resource: 'nodes' });
+      assert.deepEqual(asked.find((a) => a.resource === 'jobs'), { verb: 'update', resource: 'jobs' });
+      // The same views for a user the server does not restrict (this page: the review is 404) do show them.
+      await open('#/nodes/hollow-00001');
+      await wait('[data-testid=node-page] [data-testid=drain]');
+    } finally {
+      await viewer.close();
+    }
   });
 
   test('a hollow node is drained from its page', async () => {

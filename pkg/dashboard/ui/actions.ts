@@ -31,6 +31,16 @@ export async function deploymentAction(namespace: string, name: string, action: 
   }
 }
 
+/**
+ * Run an old version's spec again, as `drover job revert` does: a compare-and-swap update of the job just read
+ * (a change made meanwhile is a conflict, shown, never overwritten); the job gets a new version.
+ */
+export async function revertJob(job: Obj, version: Obj): Promise<void> {
+  const path = objectPath('jobs', job.metadata.namespace, job.metadata.name);
+  const current = await api<Obj>('GET', path);
+  await api('PUT', path, { ...current, spec: version.spec.jobSpec });
+}
+
 /** Whether a deployment waits for promotion: it has canaries and a group not yet promoted. */
 export function awaitsPromotion(d: Obj): boolean {
   return isDeploymentActive(d.status?.phase) && Object.entries(d.spec?.groups ?? {}).some(([g, t]: [string, any]) => (t.desiredCanaries ?? 0) > 0 && !t.promoted && !d.status?.groups?.[g]?.promoted);

@@ -3,6 +3,7 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { visibleRange } from './visible-range.ts';
 
 /** Props of VirtualList. */
 export interface VirtualListProps<T> {
@@ -14,15 +15,6 @@ export interface VirtualListProps<T> {
   /** Index of the keyboard selection, kept in view. */
   selected?: number;
   testId?: string;
-}
-
-const OVERSCAN = 8;
-
-/** The visible window of `count` rows of `rowHeight` at `scrollTop` in a box of `height`: [first, end). */
-export function visibleRange(count: number, rowHeight: number, height: number, scrollTop: number): [number, number] {
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
-  const end = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
-  return [first, Math.max(first, end)];
 }
 
 /** A virtualized list. */

@@ -9,6 +9,7 @@ import { age, badge } from '../format.ts';
 import { href } from '../router.ts';
 import { useStore } from '../store.ts';
 import { VirtualList } from '../virtual-list.ts';
+import { lineFilter } from '../log-filter.ts';
 
 /** Lines a log view keeps (the newest). */
 const MAX_LINES = 20_000;
@@ -33,22 +34,6 @@ export function AllocationPage(p: { namespace: string; name: string }): VNode {
     </div>
     ${tasks.length ? html`<${Logs} namespace=${p.namespace} alloc=${p.name} tasks=${tasks} />` : ''}
   </div>` as VNode;
-}
-
-/** Compile the filter: `/re/` is a regular expression, anything else a case-insensitive substring. */
-export function lineFilter(text: string): ((line: string) => boolean) | undefined {
-  if (!text) return undefined;
-  const m = /^\/(.+)\/$/.exec(text);
-  if (m) {
-    try {
-      const re = new RegExp(m[1]!, 'i');
-      return (l) => re.test(l);
-    } catch {
-      return () => false;
-    }
-  }
-  const needle = text.toLowerCase();
-  return (l) => l.toLowerCase().includes(needle);
 }
 
 function Logs(p: { namespace: string; alloc: string; tasks: string[] }): VNode {

@@ -74,6 +74,6 @@ function PlanView(p: { job: Obj; plan: any }): VNode {
   return html`<section class="card" data-testid="plan-result"><h2>Plan for ${p.job.metadata.name} <small>${p.plan.currentVersion === undefined ? 'new job' : `version ${p.plan.currentVersion} → ${p.plan.jobVersion}`} · diff ${p.plan.diff?.type ?? ''}</small></h2>
     <ul>${changes.map(([g, c]) => html`<li>Task group <b>${g}</b>: ${words(c)}</li>`)}</ul>
     <ul>${Object.entries((p.plan.nodes ?? {}) as Record<string, any>).map(([n, np]) => html`<li>Node <b>${n}</b>: ${np.place.length} place, ${np.stop.length} stop, ${np.update.length} update</li>`)}</ul>
-    ${Object.keys(p.plan.failedGroups ?? {}).length ? html`<${PlacementFailures} failed=${p.plan.failedGroups} />` : ''}
+    ${Object.keys(p.plan.failedGroups ?? {}).length ? html`<${PlacementFailures} failed=${p.plan.failedGroups} queued=${p.plan.queued} />` : ''}
   </section>` as VNode;
 }

@@ -4,7 +4,8 @@
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
-import { awaitsPromotion, deploymentAction, type DeploymentAction } from '../actions.ts';
+import { awaitsPromotion, deploymentAction, revertJob, type DeploymentAction } from '../actions.ts';
+import { specDiff } from '../spec-diff.ts';
 import { useCan } from '../authz.ts';
 import { age, badge } from '../format.ts';
 import { href } from '../router.ts';
@@ -35,19 +36,45 @@ export function JobPage(p: { namespace: string; name: string }): VNode {
     ${deployment ? html`<${DeploymentCard} d=${deployment} />` : ''}
     <${Allocations} allocs=${allocs} />
     <div class="cols">
-      <section class="card"><h2>Versions</h2>
-        <table class="tbl" data-testid="versions"><tbody>
-          ${versions.map((v) => html`<tr><td>v${v.spec.version}</td><td>${v.spec.stable ? badge('stable') : ''}</td><td>${age(v.metadata.creationTimestamp)}</td><td>${(v.spec.jobSpec?.groups ?? []).map((g: any) => `${g.name}×${g.count ?? 1}`).join(', ')}</td></tr>`)}
-        </tbody></table>
-      </section>
+      <${Versions} job=${job} versions=${versions} />
       <section class="card"><h2>Evaluations</h2>
         <table class="tbl" data-testid="evaluations"><tbody>
           ${evals.slice(0, 20).map((e) => html`<tr><td>${e.metadata.name}</td><td>${e.spec.triggeredBy ?? ''}</td><td>${badge(e.status?.phase ?? 'pending')}</td><td>${age(e.metadata.creationTimestamp)}</td></tr>
-            ${e.status?.failedTGAllocs ? html`<tr><td colspan="4"><${PlacementFailures} failed=${e.status.failedTGAllocs} /></td></tr>` : ''}`)}
+            ${e.status?.failedTGAllocs ? html`<tr><td colspan="4"><${PlacementFailures} failed=${e.status.failedTGAllocs} queued=${e.status.queuedAllocations} /></td></tr>` : ''}`)}
         </tbody></table>
       </section>
     </div>
   </div>` as VNode;
+}
+
+/** The job's recorded versions, newest first: what each changed from the one before, and a revert to it. */
+function Versions(p: { job: Obj; versions: Obj[] }): VNode {
+  const ns = p.job.metadata.namespace!;
+  const may = useCan({ verb: 'update', resource: 'jobs', namespace: ns });
+  // Which version's changes are shown: the newest until the user picks one (null: none).
+  const [picked, setOpen] = useState<number | null | undefined>(undefined);
+  const open = picked === undefined ? p.versions[0]?.spec.version : picked;
+  return html`<section class="card"><h2>Versions</h2>
+    <table class="tbl" data-testid="versions"><tbody>
+      ${p.versions.map((v, i) => {
+        const before = p.versions[i + 1];
+        const changes = before ? specDiff(before.spec.jobSpec, v.spec.jobSpec) : [];
+        const current = isDeepEqualJson(v.spec.jobSpec, p.job.spec);
+        return html`<tr data-testid="version" data-version=${v.spec.version}>
+          <td><button class="th" onClick=${() => setOpen(open === v.spec.version ? null : v.spec.version)}>v${v.spec.version}</button></td>
+          <td>${v.spec.stable ? badge('stable') : ''}${current ? badge('current') : ''}</td><td>${age(v.metadata.creationTimestamp)}</td>
+          <td>${before ? `${changes.length} change${changes.length === 1 ? '' : 's'} from v${before.spec.version}` : 'first recorded'}</td>
+          <td>${may && !current ? html`<${ActionButton} label="Revert" testId="revert" confirm=${`Run the spec of version ${v.spec.version} again (as a new version)?`} run=${() => revertJob(p.job, v)} />` : ''}</td>
+        </tr>
+        ${open === v.spec.version && changes.length ? html`<tr><td colspan="5"><ul class="diff" data-testid="version-diff">${changes.slice(0, 40).map((c) => html`<li><code>${c.path}</code> ${c.old === undefined ? html`<ins>${c.new}</ins>` : c.new === undefined ? html`<del>${c.old}</del>` : html`<del>${c.old}</del> → <ins>${c.new}</ins>`}</li>`)}${changes.length > 40 ? html`<li>… ${changes.length - 40} more</li>` : ''}</ul></td></tr>` : ''}`;
+      })}
+    </tbody></table>
+  </section>` as VNode;
+}
+
+/** Whether two JSON values are the same (specs as the API returns them). */
+function isDeepEqualJson(a: unknown, b: unknown): boolean {
+  return specDiff(a, b).length === 0;
 }
 
 /** The deployment's progress per group and its actions. */
