@@ -2,7 +2,8 @@
 // `drover dev` with its local agent and two hollow nodes (`drover agent --simulate 2`): a job applied through the
 // API appears in the jobs list without a reload and its allocations turn running live; a canary deployment is
 // promoted from the UI, and a version reverted; a hollow node is drained from the UI; a task's log streams and
-// filters; a user the server allows nothing sees no action buttons. Every view is
+// filters; the evaluations view says why a job could not be placed; a user the server allows nothing sees no
+// action buttons. Every view is
 // saved at 1440×900 into docs/ui/ (docs/ui.md shows them). Skipped without chromium, except with CI=true.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -194,6 +195,19 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
     assert.ok(fives.every((l) => /^line \d*[05] /.test(l)), fives.join('\n'));
     await page.fill('[data-testid=log-filter]', '');
     await shot('allocation');
+    await notReloaded();
+  });
+
+  test('the evaluations view explains why a job could not be placed', async () => {
+    await apply({ apiVersion: 'drover.dev/v1', kind: 'Job', metadata: { name: 'huge', namespace: 'default' }, spec: { type: 'service', groups: [{ name: 'big', count: 1, tasks: [{ ...mockTask(), resources: { cpu: 1_000_000, memoryMB: 64 } }] }] } });
+    await open('#/evaluations');
+    await wait('[data-testid=evaluations-page]');
+    await page.fill('[data-testid=evaluations-page] .filter', 'huge');
+    await wait('[data-testid=eval-row]:has-text("big")');
+    await page.click('[data-testid=eval-row]:has-text("big")');
+    const failures = await wait('[data-testid=eval-detail] [data-testid=placement-failures]:has-text("exhausted on")');
+    assert.match((await failures.textContent())!, /Dimension "cpu" exhausted on \d+ nodes/);
+    await shot('evaluations');
     await notReloaded();
   });
 

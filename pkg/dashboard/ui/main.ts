@@ -1,5 +1,5 @@
 // The dashboard's page: header (views, connection state, token, theme), the view of the current hash route,
-// and the keyboard: `g` then o/j/n/e goes to overview/jobs/nodes/editor, `/` focuses the page's filter, `t`
+// and the keyboard: `g` then o/j/n/v/e goes to overview/jobs/nodes/evaluations/editor, `/` focuses the page's filter, `t`
 // switches the theme; lists move with j/k and open with Enter.
 import { html } from 'htm/preact';
 import { render, type VNode } from 'preact';
@@ -10,26 +10,39 @@ import { go, href, useRoute } from './router.ts';
 import { store, useStore } from './store.ts';
 import { AllocationPage } from './views/allocation.ts';
 import { Editor } from './views/editor.ts';
+import { Evaluations } from './views/evaluations.ts';
 import { JobPage } from './views/job.ts';
 import { Jobs } from './views/jobs.ts';
 import { NodePage, Nodes } from './views/nodes.ts';
 import { Overview } from './views/overview.ts';
 
 const THEME_KEY = 'drover.theme';
+const NAMESPACE_KEY = 'drover.namespace';
+
+/** The namespace switcher: all namespaces ('') or one of those the cluster has. */
+function NamespaceSelect(p: { value: string; set(ns: string): void }): VNode {
+  const s = useStore();
+  const names = new Set<string>([...s.list('jobs').values()].map((j) => j.metadata.namespace!).filter(Boolean));
+  if (p.value) names.add(p.value);
+  return html`<select value=${p.value} onChange=${(e: Event) => p.set((e.target as HTMLSelectElement).value)} data-testid="namespace" title="namespace">
+    <option value="">all namespaces</option>${[...names].sort().map((n) => html`<option>${n}</option>`)}
+  </select>` as VNode;
+}
 
 function applyTheme(t: string): void {
   document.documentElement.dataset.theme = t;
 }
 
-function View(p: { route: string[] }): VNode {
+function View(p: { route: string[]; namespace: string }): VNode {
   const [page, a, b] = p.route;
+  if (page === 'evaluations') return html`<${Evaluations} namespace=${p.namespace} />` as VNode;
   if (page === 'jobs' && a && b) return html`<${JobPage} namespace=${a} name=${b} />` as VNode;
-  if (page === 'jobs') return html`<${Jobs} />` as VNode;
+  if (page === 'jobs') return html`<${Jobs} namespace=${p.namespace} />` as VNode;
   if (page === 'allocations' && a && b) return html`<${AllocationPage} namespace=${a} name=${b} />` as VNode;
   if (page === 'nodes' && a) return html`<${NodePage} name=${a} />` as VNode;
   if (page === 'nodes') return html`<${Nodes} />` as VNode;
   if (page === 'editor') return html`<${Editor} />` as VNode;
-  return html`<${Overview} />` as VNode;
+  return html`<${Overview} namespace=${p.namespace} />` as VNode;
 }
 
 function Login(): VNode {
@@ -49,6 +62,11 @@ function Login(): VNode {
 function App(): VNode {
   const route = useRoute();
   const s = useStore();
+  const [namespace, setNamespace] = useState(localStorage.getItem(NAMESPACE_KEY) ?? '');
+  const chooseNamespace = (ns: string) => {
+    setNamespace(ns);
+    localStorage.setItem(NAMESPACE_KEY, ns);
+  };
   const [theme, setTheme] = useState(localStorage.getItem(THEME_KEY) ?? (matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'));
   useEffect(() => {
     applyTheme(theme);
@@ -61,7 +79,7 @@ function App(): VNode {
       if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || e.metaKey || e.ctrlKey || e.altKey) return;
       if (pendingG) {
         pendingG = false;
-        const to = { o: '', j: 'jobs', n: 'nodes', e: 'editor' }[e.key];
+        const to = { o: '', j: 'jobs', n: 'nodes', v: 'evaluations', e: 'editor' }[e.key];
         if (to !== undefined) go(...(to ? [to] : []));
         return;
       }
@@ -81,12 +99,13 @@ function App(): VNode {
   const errors = [...s.errors].map(([k, m]) => `${k}: ${m}`);
   return html`<header>
       <a class="brand" href=${href()}>Drover</a>
-      <nav>${nav('', 'Overview')}${nav('jobs', 'Jobs')}${nav('nodes', 'Nodes')}${nav('editor', 'Run job')}</nav>
+      <nav>${nav('', 'Overview')}${nav('jobs', 'Jobs')}${nav('nodes', 'Nodes')}${nav('evaluations', 'Evaluations')}${nav('editor', 'Run job')}</nav>
+      <${NamespaceSelect} value=${namespace} set=${chooseNamespace} />
       <span class=${`conn conn-${s.connection}`} data-testid="connection" title=${errors.join('\n')}>${s.connection}${errors.length ? ` (${errors.length} kinds refused)` : ''}</span>
       <${Login} />
       <button class="btn ghost" onClick=${() => setTheme(theme === 'dark' ? 'light' : 'dark')} data-testid="theme" title="t">${theme === 'dark' ? 'Light' : 'Dark'}</button>
     </header>
-    <main><${View} route=${route} /></main>` as VNode;
+    <main><${View} route=${route} namespace=${namespace} /></main>` as VNode;
 }
 
 applyTheme(localStorage.getItem(THEME_KEY) ?? 'light');

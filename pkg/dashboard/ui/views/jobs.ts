@@ -27,7 +27,7 @@ function summaryText(j: Obj): string {
 }
 
 /** The jobs page. */
-export function Jobs(): VNode {
+export function Jobs(p: { namespace: string }): VNode {
   const s = useStore();
   const initial = new URLSearchParams(location.hash.split('?')[1] ?? '');
   const [text, setText] = useState('');
@@ -36,7 +36,7 @@ export function Jobs(): VNode {
   const [sel, setSel] = useState(0);
   const needle = text.toLowerCase();
   const jobs = [...s.list('jobs').values()]
-    .filter((j) => (!needle || j.metadata.name.toLowerCase().includes(needle) || (j.metadata.namespace ?? '').includes(needle)) && (!status || (j.status?.status ?? 'pending') === status))
+    .filter((j) => (!p.namespace || j.metadata.namespace === p.namespace) && (!needle || j.metadata.name.toLowerCase().includes(needle) || (j.metadata.namespace ?? '').includes(needle)) && (!status || (j.status?.status ?? 'pending') === status))
     .sort(SORTS[sort]);
   useEffect(() => {
     const on = (e: KeyboardEvent) => {

@@ -1,5 +1,6 @@
 // The overview: the cluster's topology (each node's allocated cpu and memory against its capacity, as Nomad's
-// topology view), jobs by status, the evaluation queue and the newest events.
+// topology view; nodes are not namespaced), and in the chosen namespace jobs by status, the evaluation queue and
+// the newest events.
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
 import { age, badge, bar } from '../format.ts';
@@ -11,15 +12,16 @@ const JOB_STATUSES = ['pending', 'running', 'dead'];
 const QUEUED = new Set(['pending', 'blocked']);
 
 /** The overview page. */
-export function Overview(): VNode {
+export function Overview(p: { namespace: string }): VNode {
   const s = useStore();
   const usage = nodeUsage(s);
   const nodes = [...s.list('nodes').values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
-  const jobs = [...s.list('jobs').values()];
+  const inNs = (o: { metadata: { namespace?: string } }) => !p.namespace || o.metadata.namespace === p.namespace;
+  const jobs = [...s.list('jobs').values()].filter(inNs);
   const byStatus = new Map<string, number>(JOB_STATUSES.map((st) => [st, 0]));
   for (const j of jobs) byStatus.set(j.status?.status ?? 'pending', (byStatus.get(j.status?.status ?? 'pending') ?? 0) + 1);
-  const queue = [...s.list('evaluations').values()].filter((e) => QUEUED.has(e.status?.phase ?? 'pending')).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
-  const events = [...s.list('events').values()].sort((a, b) => eventTime(b).localeCompare(eventTime(a))).slice(0, 15);
+  const queue = [...s.list('evaluations').values()].filter(inNs).filter((e) => QUEUED.has(e.status?.phase ?? 'pending')).sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+  const events = [...s.list('events').values()].filter(inNs).sort((a, b) => eventTime(b).localeCompare(eventTime(a))).slice(0, 15);
   return html`<div class="page" data-testid="overview">
     <h1>Cluster</h1>
     <section class="card">
@@ -44,7 +46,7 @@ export function Overview(): VNode {
         </ul>
       </section>
       <section class="card">
-        <h2>Evaluation queue <small>${queue.length}</small></h2>
+        <h2><a href=${href('evaluations')}>Evaluation queue</a> <small>${queue.length}</small></h2>
         <table class="tbl" data-testid="eval-queue"><tbody>
           ${queue.slice(0, 10).map((e) => html`<tr><td><a href=${href('jobs', e.metadata.namespace!, e.spec.jobName)}>${e.spec.jobName}</a></td><td>${e.spec.triggeredBy ?? ''}</td><td>${badge(e.status?.phase ?? 'pending')}</td><td>${age(e.metadata.creationTimestamp)}</td></tr>`)}
         </tbody></table>
