@@ -89,6 +89,20 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
     await open('#/jobs');
     await wait('[data-testid=job-row][data-job=web][data-status=running]');
     await shot('jobs');
+    // The keyboard: g o to the overview, g j back to the jobs, / to the filter, Enter opens the selected job.
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    await page.keyboard.press('g');
+    await page.keyboard.press('o');
+    await wait('[data-testid=overview]');
+    await page.keyboard.press('g');
+    await page.keyboard.press('j');
+    await wait('[data-testid=jobs]');
+    await page.keyboard.press('/');
+    await page.keyboard.type('web');
+    await wait('[data-testid=jobs-list][data-count="1"]');
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    await page.keyboard.press('Enter');
+    await wait('[data-testid=job-page]:has-text("web")');
   });
 
   test('a canary deployment is promoted from the job page', async () => {

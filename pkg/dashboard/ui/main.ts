@@ -79,11 +79,15 @@ function App(): VNode {
       if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || e.metaKey || e.ctrlKey || e.altKey) return;
       if (pendingG) {
         pendingG = false;
+        e.stopImmediatePropagation(); // the key after `g` is the view's, not the list's j/k
         const to = { o: '', j: 'jobs', n: 'nodes', v: 'evaluations', e: 'editor' }[e.key];
         if (to !== undefined) go(...(to ? [to] : []));
         return;
       }
-      if (e.key === 'g') pendingG = true;
+      if (e.key === 'g') {
+        pendingG = true;
+        e.stopImmediatePropagation();
+      }
       else if (e.key === '/') {
         const f = document.querySelector<HTMLInputElement>('.page .filter');
         if (f) {
@@ -92,8 +96,9 @@ function App(): VNode {
         }
       } else if (e.key === 't') setTheme((t) => (t === 'dark' ? 'light' : 'dark'));
     };
-    addEventListener('keydown', on);
-    return () => removeEventListener('keydown', on);
+    // Capture: before the lists' own key handlers (list-keys.ts), so `g j` does not also move a selection.
+    addEventListener('keydown', on, true);
+    return () => removeEventListener('keydown', on, true);
   }, []);
   const nav = (to: string, label: string) => html`<a class=${(route[0] ?? '') === to ? 'on' : ''} href=${href(...(to ? [to] : []))}>${label}</a>`;
   const errors = [...s.errors].map(([k, m]) => `${k}: ${m}`);

@@ -7,6 +7,7 @@ import { age, badge } from '../format.ts';
 import { href } from '../router.ts';
 import { useStore, type Obj } from '../store.ts';
 import { VirtualList } from '../virtual-list.ts';
+import { useListKeys } from '../list-keys.ts';
 import { PlacementFailures } from './placement-failures.ts';
 
 /** The evaluations page. */
@@ -19,6 +20,7 @@ export function Evaluations(p: { namespace: string }): VNode {
   const evals = [...s.list('evaluations').values()]
     .filter((e) => (!p.namespace || e.metadata.namespace === p.namespace) && (!phase || (e.status?.phase ?? 'pending') === phase) && (!needle || e.spec.jobName.toLowerCase().includes(needle) || e.metadata.name.includes(needle)))
     .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+  const sel = useListKeys(evals.length, (i) => setPicked(`${evals[i]!.metadata.namespace}/${evals[i]!.metadata.name}`));
   const chosen = picked ? s.get('evaluations', picked.split('/')[0], picked.split('/')[1]!) : undefined;
   return html`<div class="page" data-testid="evaluations-page">
     <h1>Evaluations <small>${evals.length}</small></h1>
@@ -29,7 +31,7 @@ export function Evaluations(p: { namespace: string }): VNode {
       </select>
     </div>
     <div class="row row-head evalrow"><span>Name</span><span>Job</span><span>Triggered by</span><span>Phase</span><span>Claims</span><span>Failures</span><span>Age</span></div>
-    <${VirtualList} items=${evals} rowHeight=${30} height=${chosen ? 300 : Math.max(200, innerHeight - 260)} testId="evals-list" row=${(e: Obj) => html`<button class=${`row evalrow ${chosen === e ? 'sel' : ''}`} onClick=${() => setPicked(`${e.metadata.namespace}/${e.metadata.name}`)} data-testid="eval-row">
+    <${VirtualList} items=${evals} rowHeight=${30} height=${chosen ? 300 : Math.max(200, innerHeight - 260)} selected=${sel} testId="evals-list" row=${(e: Obj, i: number) => html`<button class=${`row evalrow ${chosen === e || i === sel ? 'sel' : ''}`} onClick=${() => setPicked(`${e.metadata.namespace}/${e.metadata.name}`)} data-testid="eval-row">
       <span>${e.metadata.name}</span><span><a href=${href('jobs', e.metadata.namespace!, e.spec.jobName)}>${e.spec.jobName}</a></span><span>${e.spec.triggeredBy}</span><span>${badge(e.status?.phase ?? 'pending')}</span>
       <span>${e.status?.deliveries ?? 0}</span><span>${Object.keys(e.status?.failedTGAllocs ?? {}).join(', ')}</span><span>${age(e.metadata.creationTimestamp)}</span></button>`} />
     ${chosen ? html`<section class="card" data-testid="eval-detail"><h2>${chosen.metadata.name} ${badge(chosen.status?.phase ?? 'pending')}</h2>

@@ -8,7 +8,8 @@ import { awaitsPromotion, deploymentAction, revertJob, type DeploymentAction } f
 import { specDiff } from '../spec-diff.ts';
 import { useCan } from '../authz.ts';
 import { age, badge } from '../format.ts';
-import { href } from '../router.ts';
+import { go, href } from '../router.ts';
+import { useListKeys } from '../list-keys.ts';
 import { useStore, type Obj } from '../store.ts';
 import { currentDeployment, ofJob } from '../usage.ts';
 import { VirtualList } from '../virtual-list.ts';
@@ -113,6 +114,7 @@ function Allocations(p: { allocs: Obj[] }): VNode {
     .filter((a) => (!status || (a.status?.clientStatus ?? 'pending') === status) && (!needle || a.metadata.name.toLowerCase().includes(needle) || a.spec.nodeName.toLowerCase().includes(needle)))
     .sort((a, b) => (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') || a.metadata.name.localeCompare(b.metadata.name));
   const running = p.allocs.filter((a) => a.status?.clientStatus === 'running').length;
+  const sel = useListKeys(shown.length, (i) => go('allocations', shown[i]!.metadata.namespace!, shown[i]!.metadata.name));
   return html`<section class="card"><h2>Allocations <small data-testid="alloc-counts">${running} running of ${p.allocs.length}</small></h2>
     <div class="toolbar">
       <input class="filter" placeholder="Filter by name or node" value=${text} onInput=${(e: Event) => setText((e.target as HTMLInputElement).value)} />
@@ -121,7 +123,7 @@ function Allocations(p: { allocs: Obj[] }): VNode {
       </select>
     </div>
     <div class="row row-head allocrow"><span>Name</span><span>Node</span><span>Status</span><span>Desired</span><span>Version</span><span>Health</span><span>Age</span></div>
-    <${VirtualList} items=${shown} rowHeight=${30} height=${420} testId="allocs-list" row=${(a: Obj) => html`<a class="row allocrow" href=${href('allocations', a.metadata.namespace!, a.metadata.name)} data-testid="alloc-row" data-status=${a.status?.clientStatus ?? 'pending'}>
+    <${VirtualList} items=${shown} rowHeight=${30} height=${420} selected=${sel} testId="allocs-list" row=${(a: Obj, i: number) => html`<a class=${`row allocrow ${i === sel ? 'sel' : ''}`} href=${href('allocations', a.metadata.namespace!, a.metadata.name)} data-testid="alloc-row" data-status=${a.status?.clientStatus ?? 'pending'}>
       <span>${a.metadata.name}${a.spec.canary ? html` <i class="tag">canary</i>` : ''}</span><span>${a.spec.nodeName}</span><span>${badge(a.status?.clientStatus ?? 'pending')}</span><span>${a.spec.desiredStatus ?? 'run'}</span><span>${a.spec.jobVersion ?? ''}</span>
       <span>${a.status?.deploymentStatus?.healthy === true ? 'healthy' : a.status?.deploymentStatus?.healthy === false ? 'unhealthy' : ''}</span><span>${age(a.metadata.creationTimestamp)}</span></a>`} />
   </section>` as VNode;

@@ -2,7 +2,8 @@
 // a thousand jobs render as the forty in view.
 import { html } from 'htm/preact';
 import type { VNode } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
+import { useListKeys } from '../list-keys.ts';
 import { age, badge } from '../format.ts';
 import { go, href } from '../router.ts';
 import { useStore, type Obj } from '../store.ts';
@@ -33,21 +34,11 @@ export function Jobs(p: { namespace: string }): VNode {
   const [text, setText] = useState('');
   const [status, setStatus] = useState(initial.get('status') ?? '');
   const [sort, setSort] = useState<SortKey>('name');
-  const [sel, setSel] = useState(0);
   const needle = text.toLowerCase();
   const jobs = [...s.list('jobs').values()]
     .filter((j) => (!p.namespace || j.metadata.namespace === p.namespace) && (!needle || j.metadata.name.toLowerCase().includes(needle) || (j.metadata.namespace ?? '').includes(needle)) && (!status || (j.status?.status ?? 'pending') === status))
     .sort(SORTS[sort]);
-  useEffect(() => {
-    const on = (e: KeyboardEvent) => {
-      if ((e.target as HTMLElement).tagName === 'INPUT' || (e.target as HTMLElement).tagName === 'SELECT') return;
-      if (e.key === 'j') setSel((i) => Math.min(i + 1, jobs.length - 1));
-      else if (e.key === 'k') setSel((i) => Math.max(i - 1, 0));
-      else if (e.key === 'Enter' && jobs[sel]) go('jobs', jobs[sel]!.metadata.namespace!, jobs[sel]!.metadata.name);
-    };
-    addEventListener('keydown', on);
-    return () => removeEventListener('keydown', on);
-  });
+  const sel = useListKeys(jobs.length, (i) => go('jobs', jobs[i]!.metadata.namespace!, jobs[i]!.metadata.name));
   const head = (k: SortKey, label: string) => html`<button class=${`th ${sort === k ? 'on' : ''}`} onClick=${() => setSort(k)}>${label}</button>`;
   return html`<div class="page" data-testid="jobs">
     <h1>Jobs <small>${jobs.length} of ${s.list('jobs').size}</small></h1>

@@ -5,7 +5,8 @@ import type { VNode } from 'preact';
 import { drainNode, setEligibility } from '../actions.ts';
 import { useCan } from '../authz.ts';
 import { age, badge, bar } from '../format.ts';
-import { href } from '../router.ts';
+import { go, href } from '../router.ts';
+import { useListKeys } from '../list-keys.ts';
 import { useStore, type Obj } from '../store.ts';
 import { capacity, live, nodeUsage } from '../usage.ts';
 import { VirtualList } from '../virtual-list.ts';
@@ -16,13 +17,14 @@ export function Nodes(): VNode {
   const s = useStore();
   const usage = nodeUsage(s);
   const nodes = [...s.list('nodes').values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  const sel = useListKeys(nodes.length, (i) => go('nodes', nodes[i]!.metadata.name));
   return html`<div class="page" data-testid="nodes">
     <h1>Nodes <small>${nodes.length}</small></h1>
     <div class="row row-head noderow"><span>Name</span><span>Status</span><span>Eligibility</span><span>Drivers</span><span>CPU</span><span>Memory</span><span>Allocs</span></div>
-    <${VirtualList} items=${nodes} rowHeight=${40} height=${Math.max(200, innerHeight - 200)} testId="nodes-list" row=${(n: Obj) => {
+    <${VirtualList} items=${nodes} rowHeight=${40} height=${Math.max(200, innerHeight - 200)} selected=${sel} testId="nodes-list" row=${(n: Obj, i: number) => {
       const u = usage.get(n.metadata.name) ?? { cpu: 0, memoryMB: 0, allocs: 0 };
       const c = capacity(n);
-      return html`<a class="row noderow" href=${href('nodes', n.metadata.name)} data-testid="node-row" data-node=${n.metadata.name}>
+      return html`<a class=${`row noderow ${i === sel ? 'sel' : ''}`} href=${href('nodes', n.metadata.name)} data-testid="node-row" data-node=${n.metadata.name}>
         <b>${n.metadata.name}</b><span>${badge(n.status?.phase)}${n.spec?.drain ? badge('draining') : ''}</span><span>${n.spec?.eligibility ?? 'eligible'}</span>
         <span>${Object.entries(n.status?.drivers ?? {}).filter(([, d]: [string, any]) => d.healthy).map(([k]) => k).join(' ')}</span>
         <span>${bar('', u.cpu, c.cpu, 'MHz')}</span><span>${bar('', u.memoryMB, c.memoryMB, 'MB')}</span><span>${u.allocs}</span></a>`;
