@@ -65,10 +65,17 @@ export class ClusterStore {
         }
         if (!res.ok) throw new Error(`watch answered ${res.status}`);
         this.setConnection('live');
-        delay = 250;
+        const opened = Date.now();
         await readLines(res, (l) => {
           if (this.data.apply(JSON.parse(l) as MuxLine)) this.changed();
         });
+        // A stream that lived (its timeout, a server restart) reconnects at once; one that keeps ending as soon
+        // as it opens (an upstream it cannot reach) backs off like an error instead of spinning.
+        if (Date.now() - opened > 5000) delay = 250;
+        else {
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 5000);
+        }
       } catch {
         if (abort.signal.aborted && this.abort !== abort) continue; // restart(): a new identity
         this.setConnection('error');
