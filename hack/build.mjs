@@ -89,7 +89,7 @@ const result = await build({
 // index.html names them and is revalidated; a gzip twin of each file is sent to clients that accept it.
 const ui = await buildDashboard(join(tmp, 'dashboard'));
 // Only this repository's files: packages are re-bundled by `npm ci`/`npm install`, which run this build again.
-const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(ui.metafile.inputs)])].filter((p) => !p.includes('node_modules/')).sort();
+const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(ui.metafile.inputs), 'pkg/dashboard/ui/index.html'])].filter((p) => !p.includes('node_modules/')).sort();
 writeFileSync(join(tmp, 'build-info.json'), JSON.stringify({ builtFrom: 'cmd/drover/main.ts', startedAtMs, inputs }, null, 1) + '\n');
 const old = `${OUT}.old-${process.pid}`;
 try {
