@@ -2,7 +2,8 @@
 // The CLI's build (`npm run build`; `npm ci` runs it as `prepare`, `npm start` and `npm test` before they start):
 // esbuild bundles cmd/drover/main.ts and everything it imports from this repository into dist/drover/ as ES
 // modules. Packages in node_modules stay imports (resolved at run time, as from the sources); `dev`, `server`,
-// `agent` and `simulate` stay lazy chunks, so a client command loads neither fastify nor etcd3.
+// `agent` and `simulate` stay lazy chunks, so a client command loads neither fastify nor etcd3. The dashboard
+// (pkg/dashboard/ui) is bundled for the browser into dist/drover/dashboard/ in the same build (see buildDashboard).
 //
 // dist/drover/build-info.json lists every source file the build read and when the build started: cmd/drover/bin.js
 // runs the build only while no source is newer than that (cmd/drover/fresh-build.js), and the sources through tsx
