@@ -225,7 +225,7 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
     await notReloaded();
   });
 
-  test('the editor plans a pasted job and submits it; the overview shows the topology in both themes', async () => {
+  test('the editor plans pasted YAML and submits it, and plans Nomad HCL, refusing what Drover cannot honour at its position; the overview in both themes', async () => {
     await open('#/editor');
     await wait('[data-testid=editor-text]');
     const yaml = ['apiVersion: drover.dev/v1', 'kind: Job', 'metadata: {name: edited, namespace: default}', 'spec:', '  groups:', '    - name: app', '      count: 2', '      tasks:', '        - {name: main, driver: mock, config: {}, resources: {cpu: 100, memoryMB: 64}}', ''].join('\n');
@@ -236,6 +236,18 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
     await page.click('[data-testid=submit]');
     await wait('[data-testid=job-page]:has-text("edited")');
     assert.equal((await api('GET', `${V1}/namespaces/default/jobs/edited`)).spec.groups[0].count, 2);
+    // A Nomad HCL job: what Drover cannot honour is refused with its file position, the rest plans.
+    await open('#/editor');
+    await wait('[data-testid=editor-text]');
+    await page.selectOption('[data-testid=editor-format]', 'hcl');
+    const hcl = (extra: string) => `job "nomadic" {\n  group "g" {\n    count = 1\n    task "t" {\n      driver = "mock"\n${extra}      resources {\n        cpu    = 100\n        memory = 64\n      }\n    }\n  }\n}\n`;
+    await page.fill('[data-testid=editor-text]', hcl('      vault {}\n'));
+    await page.click('[data-testid=plan]');
+    const refusal = await wait('[data-testid=editor-error]');
+    assert.match((await refusal.textContent())!, /editor:6:7 job\.nomadic\.group\.g\.task\.t\.vault/);
+    await page.fill('[data-testid=editor-text]', hcl(''));
+    await page.click('[data-testid=plan]');
+    await wait('[data-testid=plan-result]:has-text("nomadic")');
     await open('#/');
     await wait('[data-testid=node-tile]:nth-child(3)');
     await wait('[data-testid=recent-events] tr');
