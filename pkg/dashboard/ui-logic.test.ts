@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { Collections, type MuxLine, type Obj } from './ui/collections.ts';
-import { lineFilter } from './ui/log-filter.ts';
+import { highlight, lineFilter } from './ui/log-filter.ts';
 import { specDiff } from './ui/spec-diff.ts';
 import { visibleRange } from './ui/visible-range.ts';
 
@@ -36,6 +36,19 @@ test('lineFilter: substrings case-insensitively, /regex/ as a regular expression
     const keep = lineFilter(text);
     assert.deepEqual(keep ? lines.filter(keep) : 'all', want, text);
   }
+});
+
+test('highlight cuts a line into pieces that join back to it, the marked ones being the filter\'s matches', () => {
+  fc.assert(fc.property(fc.string({ maxLength: 40 }), fc.string({ minLength: 1, maxLength: 4 }), (line, needle) => {
+    const pieces = highlight(line, needle);
+    assert.equal(pieces.map(([t]) => t).join(''), line);
+    for (const [t, hit] of pieces) if (hit) assert.equal(t.toLowerCase(), needle.toLowerCase());
+    // Oracle: a line the substring filter keeps has a marked piece, and one it drops has none.
+    assert.equal(pieces.some(([, hit]) => hit), line.toLowerCase().includes(needle.toLowerCase()) && !/^\/.+\/$/.test(needle));
+  }));
+  assert.deepEqual(highlight('line 15 odd', '/\\d+/'), [['line ', false], ['15', true], [' odd', false]]);
+  assert.deepEqual(highlight('a.b', '.'), [['a', false], ['.', true], ['b', false]]);
+  assert.deepEqual(highlight('abc', '/[/'), [['abc', false]]);
 });
 
 test('specDiff is empty exactly when the two JSON values are equal, and names each changed leaf once', () => {

@@ -9,7 +9,7 @@ import { age, badge } from '../format.ts';
 import { href } from '../router.ts';
 import { useStore } from '../store.ts';
 import { VirtualList } from '../virtual-list.ts';
-import { lineFilter } from '../log-filter.ts';
+import { highlight, lineFilter } from '../log-filter.ts';
 
 /** Lines a log view keeps (the newest). */
 const MAX_LINES = 20_000;
@@ -86,6 +86,6 @@ function Logs(p: { namespace: string; alloc: string; tasks: string[] }): VNode {
       <label><input type="checkbox" checked=${stderr} onChange=${(e: Event) => setStderr((e.target as HTMLInputElement).checked)} /> stderr</label>
       <input class="filter" placeholder="Filter lines (text or /regex/)" value=${filter} onInput=${(e: Event) => setFilter((e.target as HTMLInputElement).value)} data-testid="log-filter" />
     </div>
-    <${VirtualList} items=${shown} rowHeight=${18} height=${360} selected=${shown.length - 1} testId="log-lines" row=${(l: string) => html`<div class="logline">${l}</div>`} />
+    <${VirtualList} items=${shown} rowHeight=${18} height=${360} selected=${shown.length - 1} testId="log-lines" row=${(l: string) => html`<div class="logline">${filter ? highlight(l, filter).map(([t, hit]) => (hit ? html`<mark>${t}</mark>` : t)) : l}</div>`} />
   </section>` as VNode;
 }
