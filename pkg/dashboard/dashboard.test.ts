@@ -2,7 +2,7 @@
 // content types and caching (and gzip), refusals as Status bodies, the editor's conversions and the watch mux
 // (listing through the watch, resuming from rv.<kind>, a refused kind reported on its own line).
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -21,8 +21,12 @@ import type { AddressInfo } from 'node:net';
 
 const JS = 'main-ABCDEFGH.js';
 
+const made: string[] = [];
+process.on('exit', () => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 function assetsDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-assets-'));
+  made.push(dir);
   writeFileSync(join(dir, 'index.html'), `<script src="/ui/assets/${JS}"></script>`);
   writeFileSync(join(dir, JS), 'console.log(1)');
   writeFileSync(join(dir, `${JS}.gz`), gzipSync('console.log(1)'));
