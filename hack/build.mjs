@@ -2,15 +2,17 @@
 // The CLI's build (`npm run build`; `npm ci` runs it as `prepare`, `npm start` and `npm test` before they start):
 // esbuild bundles cmd/drover/main.ts and everything it imports from this repository into dist/drover/ as ES
 // modules. Packages in node_modules stay imports (resolved at run time, as from the sources); `dev`, `server`,
-// `agent` and `simulate` stay lazy chunks, so a client command loads neither fastify nor etcd3.
+// `agent` and `simulate` stay lazy chunks, so a client command loads neither fastify nor etcd3. The dashboard
+// (pkg/dashboard/ui) is bundled for the browser into dist/drover/dashboard/ in the same build (see buildDashboard).
 //
 // dist/drover/build-info.json lists every source file the build read and when the build started: cmd/drover/bin.js
 // runs the build only while no source is newer than that (cmd/drover/fresh-build.js), and the sources through tsx
 // otherwise, so nobody ever runs a stale build. Plain JavaScript, so it runs before anything is compiled.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import { buildIsFresh } from '../cmd/drover/fresh-build.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -83,8 +85,12 @@ const result = await build({
   logLevel: 'warning',
   plugins: [undiciPoolOnly, externalPackages, importMetaOfSource],
 });
+// The dashboard (pkg/dashboard/ui): a browser bundle beside the CLI's, in dist/drover/dashboard/, served by
+// the API server at /ui/ (pkg/dashboard/plugin.ts). File names carry a content hash (cached for good);
+// index.html names them and is revalidated; a gzip twin of each file is sent to clients that accept it.
+const ui = await buildDashboard(join(tmp, 'dashboard'));
 // Only this repository's files: packages are re-bundled by `npm ci`/`npm install`, which run this build again.
-const inputs = Object.keys(result.metafile.inputs).filter((p) => !p.includes('node_modules/')).sort();
+const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(ui.metafile.inputs), 'pkg/dashboard/ui/index.html'])].filter((p) => !p.includes('node_modules/')).sort();
 writeFileSync(join(tmp, 'build-info.json'), JSON.stringify({ builtFrom: 'cmd/drover/main.ts', startedAtMs, inputs }, null, 1) + '\n');
 const old = `${OUT}.old-${process.pid}`;
 try {
@@ -102,3 +108,27 @@ try {
 }
 rmSync(old, { recursive: true, force: true });
 if (!quiet) process.stdout.write(`built ${relative(ROOT, OUT)}/main.js from ${inputs.length} sources in ${Date.now() - startedAtMs} ms\n`);
+
+async function buildDashboard(outdir) {
+  const r = await build({
+    absWorkingDir: ROOT,
+    entryPoints: { main: 'pkg/dashboard/ui/main.ts', style: 'pkg/dashboard/ui/style.css' },
+    outdir,
+    entryNames: '[name]-[hash]',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome110', 'firefox115', 'safari16'],
+    minify: true,
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const outputs = Object.keys(r.metafile.outputs).map((p) => p.split('/').pop());
+  const js = outputs.find((f) => /^main-.*\.js$/.test(f));
+  const css = outputs.find((f) => /^style-.*\.css$/.test(f));
+  const html = (await readFile(join(ROOT, 'pkg/dashboard/ui/index.html'), 'utf8')).replace('__JS__', js).replace('__CSS__', css);
+  writeFileSync(join(outdir, 'index.html'), html);
+  for (const f of [js, css, 'index.html']) writeFileSync(join(outdir, `${f}.gz`), gzipSync(readFileSync(join(outdir, f)), { level: 9 }));
+  return r;
+}

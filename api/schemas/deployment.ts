@@ -59,18 +59,14 @@ export const DeploymentSchema = envelope({
   kind: 'Deployment', spec: DeploymentSpec, status: DeploymentStatus, description: 'The rollout of a job version.',
 });
 
-/** A deployment's phase (absent on a fresh object means running). */
-export type DeploymentPhase = 'running' | 'paused' | 'failed' | 'successful' | 'cancelled';
+// The phase and its predicate live in deployment-phase.ts (no runtime imports: the dashboard's bundle uses it).
+export { isDeploymentActive, type DeploymentPhase } from './deployment-phase.ts';
 
 /** The one name of the deployment of `jobName` at `version`: the scheduler stamps it before the object exists. */
 export function deploymentNameOf(jobName: string, version: number): string {
   return `${jobName}-deploy-${version}`;
 }
 
-/** Whether a deployment still moves (running or paused): not successful, failed or cancelled. */
-export function isDeploymentActive(phase: DeploymentPhase | undefined): boolean {
-  return phase === undefined || phase === 'running' || phase === 'paused';
-}
 
 /** The fields of a group's rollout that decide its promotion. */
 interface PromotionInputs {

@@ -5,6 +5,8 @@ import { dispatchPlugin } from '../../pkg/apiserver/dispatch/route.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
 import { logProxyPlugin } from '../../pkg/apiserver/logproxy/log-proxy.ts';
 import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
+import { dashboardPlugin } from '../../pkg/dashboard/plugin.ts';
+import { fileURLToPath } from 'node:url';
 import { createClient } from '../../pkg/client/client.ts';
 import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
@@ -51,8 +53,8 @@ export interface ServeOptions {
 export async function serve(opts: ServeOptions): Promise<number> {
   // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
   // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
-  // proxied to the allocation's node agent.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls })], tls: opts.tls?.material });
+  // proxied to the allocation's node agent; and the dashboard at /ui/.
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls }), dashboardPlugin({ assetsDir: DASHBOARD_DIR })], tls: opts.tls?.material });
   const url = await api.listen({ port: opts.port, host: opts.host });
   // The banner first, as soon as the address is known; components log as they start; the ready line last.
   opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false }));
@@ -78,6 +80,9 @@ export async function serve(opts: ServeOptions): Promise<number> {
   }
   return 0;
 }
+
+/** The dashboard's build (hack/build.mjs writes it beside the CLI's), served at /ui/. */
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dist/drover/dashboard/', import.meta.url));
 
 /** How long one component may take to stop before shutdown goes on without it (a stuck stop must not hang the process). */
 const STOP_TIMEOUT_MS = 15_000;

@@ -29,6 +29,7 @@ const BENCHES: Record<string, { script: string; args: string[]; timeoutMs?: numb
   'watch-sweep': { script: 'watch.ts', args: ['--writer', 'etcd', '--set', 'sweep=1'] },
   watch: { script: 'watch.ts', args: ['--writer', 'api'] },
   rollout: { script: 'rollout.ts', args: [] },
+  dashboard: { script: 'dashboard.ts', args: [] },
 };
 
 const args = parseBenchArgs();

@@ -73,7 +73,10 @@ export interface ApiServer {
 }
 
 const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
-const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+// The dashboard's page and bundle hold no cluster data, and the page is where the user enters the token; its
+// data (/ui/watch, the API) is authenticated like everything else.
+const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/', '/ui', '/ui/']);
+const UNAUTHENTICATED_PREFIXES = ['/ui/assets/'];
 
 /** Build the API server: caches synced, `default` namespace ensured, routes ready (not yet listening). */
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
@@ -165,7 +168,8 @@ async function ensureDefaultNamespace(ctx: ServerContext): Promise<void> {
 function installAuth(app: FastifyInstance, token: string): void {
   const want = Buffer.from(`Bearer ${token}`);
   app.addHook('onRequest', async (request, reply) => {
-    if (UNAUTHENTICATED_PATHS.has(request.url.split('?')[0]!)) return;
+    const path = request.url.split('?')[0]!;
+    if (UNAUTHENTICATED_PATHS.has(path) || UNAUTHENTICATED_PREFIXES.some((p) => path.startsWith(p))) return;
     const got = Buffer.from(String(request.headers.authorization ?? ''));
     if (got.length === want.length && timingSafeEqual(got, want)) return;
     sendStatus(reply, apiError('Unauthorized', 'Unauthorized', {}).status);

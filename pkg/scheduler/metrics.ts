@@ -40,6 +40,25 @@ export function newMetric(): AllocMetric {
   };
 }
 
+/**
+ * Nomad's explanation of a failed group's metric, one fact per line (`drover plan` and `drover job status` print
+ * them as `* ...` lines; the dashboard as a list). Fields absent from a stored metric count as empty.
+ */
+export function explainMetric(m: Partial<AllocMetric>): string[] {
+  const out: string[] = [];
+  const q = (s: string) => JSON.stringify(s);
+  const sorted = (r: Record<string, number> | undefined) => Object.entries(r ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if ((m.nodesEvaluated ?? 0) === 0) out.push('No nodes were eligible for evaluation');
+  for (const [dc, n] of sorted(m.nodesAvailable)) if (n === 0) out.push(`No nodes are available in datacenter ${q(dc)}`);
+  for (const [cls, n] of sorted(m.classFiltered)) out.push(`Class ${q(cls)}: ${n} nodes excluded by filter`);
+  for (const [c, n] of sorted(m.constraintFiltered)) out.push(`Constraint ${q(c)}: ${n} nodes excluded by filter`);
+  if ((m.nodesExhausted ?? 0) > 0) out.push(`Resources exhausted on ${m.nodesExhausted} nodes`);
+  for (const [cls, n] of sorted(m.classExhausted)) out.push(`Class ${q(cls)} exhausted on ${n} nodes`);
+  for (const [dim, n] of sorted(m.dimensionExhausted)) out.push(`Dimension ${q(dim)} exhausted on ${n} nodes`);
+  for (const dim of m.quotaExhausted ?? []) out.push(`Quota limit hit ${q(dim)}`);
+  return out;
+}
+
 function bump(map: Record<string, number>, key: string): void {
   map[key] = (map[key] ?? 0) + 1;
 }

@@ -2,7 +2,7 @@
 // failed placements why: nodes filtered by which check, exhausted by which dimension), the placements per node
 // and the job modify index. Markers: `+` added, `-` removed, `+/-` an edited job, group or task, `~` an edited
 // field or object; unchanged ones (only with --verbose) have none.
-import type { AllocMetric } from '../../../pkg/scheduler/metrics.ts';
+import { explainMetric, type AllocMetric } from '../../../pkg/scheduler/metrics.ts';
 import type { DiffType, FieldDiff, JobDiff, JobPlanResult, NodePlacements, ObjectDiff, TaskDiff, TaskGroupDiff } from '../../../pkg/apiserver/jobplan/types.ts';
 
 /** Marker of a job, group or task header. */
@@ -74,19 +74,9 @@ function formatTask(t: TaskDiff, width: number, verbose: boolean): string[] {
   return out;
 }
 
-/** Nomad's explanation of one failed group's metric, one `* ...` line per fact. */
+/** Nomad's explanation of one failed group's metric, one `* ...` line per fact (pkg/scheduler words them). */
 export function formatMetric(m: AllocMetric, indent: string): string[] {
-  const out: string[] = [];
-  const sorted = (r: Record<string, number>) => Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  if (m.nodesEvaluated === 0) out.push(`${indent}* No nodes were eligible for evaluation`);
-  for (const [dc, n] of sorted(m.nodesAvailable)) if (n === 0) out.push(`${indent}* No nodes are available in datacenter ${q(dc)}`);
-  for (const [cls, n] of sorted(m.classFiltered)) out.push(`${indent}* Class ${q(cls)}: ${n} nodes excluded by filter`);
-  for (const [c, n] of sorted(m.constraintFiltered)) out.push(`${indent}* Constraint ${q(c)}: ${n} nodes excluded by filter`);
-  if (m.nodesExhausted > 0) out.push(`${indent}* Resources exhausted on ${m.nodesExhausted} nodes`);
-  for (const [cls, n] of sorted(m.classExhausted)) out.push(`${indent}* Class ${q(cls)} exhausted on ${n} nodes`);
-  for (const [dim, n] of sorted(m.dimensionExhausted)) out.push(`${indent}* Dimension ${q(dim)} exhausted on ${n} nodes`);
-  for (const dim of m.quotaExhausted) out.push(`${indent}* Quota limit hit ${q(dim)}`);
-  return out;
+  return explainMetric(m).map((l) => `${indent}* ${l}`);
 }
 
 /** `Scheduler dry-run:` and its verdict, with the reasons of each failed group. */
