@@ -6,6 +6,10 @@ import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
 import { logProxyPlugin } from '../../pkg/apiserver/logproxy/log-proxy.ts';
 import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
 import { createClient } from '../../pkg/client/client.ts';
+import { newToken } from '../../pkg/auth/token.ts';
+import { COMPONENTS_USER, CONTROLLERS_GROUP, NODES_GROUP, SCHEDULERS_GROUP } from '../../pkg/auth/user.ts';
+import type { AuthenticationOptions } from '../../pkg/apiserver/security/index.ts';
+import { adminBootstrap } from './admin-token.ts';
 import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
@@ -40,6 +44,18 @@ export interface ServeOptions {
   startedAt: number;
   /** Drover's version, served at /version. */
   version: string;
+  /** Authentication and RBAC (off when absent). */
+  security?: ServeSecurity;
+}
+
+/** How a served API server authenticates. */
+export interface ServeSecurity {
+  /** The bootstrap admin token (user drover:admin, group system:masters). */
+  adminToken: string;
+  /** The banner's Token row: where the admin token is kept. */
+  describe: string;
+  /** Run once the URL is known, before the banner (`drover dev` writes its CLI context). */
+  onListening?(url: string): Promise<void>;
 }
 
 /** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
@@ -47,11 +63,18 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
   // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
   // proxied to the allocation's node agent.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
+  // The in-process components authenticate with a token that lives only in this process's memory.
+  const componentsToken = opts.security ? newToken() : undefined;
+  const authentication: AuthenticationOptions | undefined = opts.security && {
+    bootstrapTokens: [adminBootstrap(opts.security.adminToken)],
+    staticTokens: [{ token: componentsToken!, user: { username: COMPONENTS_USER, groups: [CONTROLLERS_GROUP, SCHEDULERS_GROUP, NODES_GROUP] } }],
+  };
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, authentication, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
+  await opts.security?.onListening?.(url);
   // The banner first, as soon as the address is known; components log as they start; the ready line last.
-  opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false }));
-  const client = createClient({ server: url, userAgent: `${opts.label}/components` });
+  opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false, token: opts.security?.describe }));
+  const client = createClient({ server: url, token: componentsToken, userAgent: `${opts.label}/components` });
   // One informer per kind for every component of this process: each kind is listed, watched and cached once.
   const informers = new SharedInformerFactory({ client, clock: opts.clock, logger: opts.logger.child({ component: 'informers' }) });
   const running: Array<{ name: string; component: RunningComponent }> = [];

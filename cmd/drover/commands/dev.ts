@@ -7,6 +7,8 @@ import { openMemoryStore } from '../../../pkg/storage/memory/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
 import { localAgentComponent } from './agent.ts';
+import { resolveAdminToken } from '../admin-token.ts';
+import { saveContext } from '../config.ts';
 
 /** Arguments of `drover dev`. */
 export interface DevArgs {
@@ -17,7 +19,14 @@ export interface DevArgs {
   heartbeatGraceMs?: number;
   /** Defaults to defaultComponents('dev'). */
   components?: Component[];
+  /** The bootstrap admin token (default: <dataDir>/admin.token's, created on first start). */
+  adminToken?: string;
+  /** The CLI config file that gets the context "dev" (server and admin token); unwritable = a warning. */
+  configPath?: string;
 }
+
+/** The CLI context `drover dev` writes. */
+export const DEV_CONTEXT = 'dev';
 
 /** What `dev` runs with. */
 export interface DevDeps {
@@ -37,6 +46,9 @@ export interface DevDeps {
 /** Run `dev` until `deps.signal` aborts; returns the exit code. */
 export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
   await mkdir(args.dataDir, { recursive: true });
+  const tokenFile = join(args.dataDir, 'admin.token');
+  const adminToken = await resolveAdminToken(args.adminToken, tokenFile);
+  const configPath = args.configPath;
   const store = await openMemoryStore({ dataDir: args.dataDir, logger: deps.logger, clock: deps.clock });
   try {
     return await serve({
@@ -51,6 +63,16 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       ],
       // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
       components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
+      security: {
+        adminToken,
+        describe: `admin token in ${tokenFile}${configPath ? ` (and in the CLI context "${DEV_CONTEXT}" of ${configPath})` : ''}`,
+        async onListening(url) {
+          if (!configPath) return;
+          await saveContext(configPath, { name: DEV_CONTEXT, server: url, token: adminToken }).catch((err) =>
+            deps.logger.warn('could not write the CLI context; pass --token or DROVER_TOKEN', { path: configPath, err: String(err) }),
+          );
+        },
+      },
       ...deps,
     });
   } finally {

@@ -3,6 +3,7 @@ import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
 import type { DevDeps } from './dev.ts';
+import { resolveAdminToken } from '../admin-token.ts';
 
 /** Arguments of `drover server`. */
 export interface ServerArgs {
@@ -12,10 +13,15 @@ export interface ServerArgs {
   /** Silence past a node lease's TTL before the node is down (default 10 s). */
   heartbeatGraceMs?: number;
   components?: Component[];
+  /** The bootstrap admin token (default: adminTokenFile's, created on first start). */
+  adminToken?: string;
+  /** Where the admin token is kept. */
+  adminTokenFile: string;
 }
 
 /** Run `server` until `deps.signal` aborts; returns the exit code. */
 export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
+  const adminToken = await resolveAdminToken(args.adminToken, args.adminTokenFile);
   const store = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock });
   try {
     return await serve({
@@ -26,6 +32,7 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
       bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`]],
       components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
+      security: { adminToken, describe: `admin token in ${args.adminTokenFile}` },
       ...deps,
     });
   } finally {
