@@ -1,10 +1,11 @@
-// Running the real kubectl against a test API server: a temporary kubeconfig (plain HTTP, no auth) and cache
+// Running the real kubectl against a test API server: a temporary kubeconfig (plain HTTP, a bearer token) and cache
 // directory, commands run asynchronously (the server lives in the test's own event loop, so a synchronous
 // spawn would deadlock), and long-running `get -w` followed line by line.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTlsFront, type TlsFront } from './tls-front.ts';
 
 /** What a finished kubectl command printed and how it exited. */
 export interface KubectlResult {
@@ -26,11 +27,17 @@ export class Kubectl {
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly bin: string,
+    private readonly front?: TlsFront,
   ) {}
 
-  /** Write a kubeconfig for `serverUrl` (namespace `default`) into a fresh temp directory. */
-  static async create(serverUrl: string, bin = 'kubectl'): Promise<Kubectl> {
+  /**
+   * Write a kubeconfig for `serverUrl` (namespace `default`) into a fresh temp directory. With a bearer `token`,
+   * kubectl talks to the server through a TLS front (tls-front.ts): it sends credentials only over TLS.
+   */
+  static async create(serverUrl: string, bin = 'kubectl', token?: string): Promise<Kubectl> {
     const dir = await mkdtemp(join(tmpdir(), 'drover-kubectl-'));
+    const front = token ? await startTlsFront(serverUrl) : undefined;
+    if (front) serverUrl = front.url;
     const kubeconfig = join(dir, 'kubeconfig');
     await writeFile(
       kubeconfig,
@@ -42,7 +49,7 @@ export class Kubectl {
         `  cluster: {server: "${serverUrl}", insecure-skip-tls-verify: true}`,
         'users:',
         '- name: anonymous',
-        '  user: {}',
+        token ? `  user: {token: "${token}"}` : '  user: {}',
         'contexts:',
         '- name: drover',
         '  context: {cluster: drover, user: anonymous, namespace: default}',
@@ -51,7 +58,7 @@ export class Kubectl {
       ].join('\n'),
     );
     // HOME too, so nothing kubectl writes (plugins, caches) lands in the real home directory.
-    return new Kubectl(dir, { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, bin);
+    return new Kubectl(dir, { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, bin, front);
   }
 
   private args(args: string[]): string[] {
@@ -80,6 +87,7 @@ export class Kubectl {
   /** Stop running watches and remove the temp directory. */
   async close(): Promise<void> {
     await Promise.all([...this.watches].map((w) => w.stop()));
+    await this.front?.close();
     await rm(this.dir, { recursive: true, force: true });
   }
 }
