@@ -138,6 +138,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
     .option('--admin-token <token>', 'the bootstrap admin token (default: the one in <data-dir>/admin.token, created on first start); also written to the CLI context "dev"')
+    .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
@@ -145,7 +146,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action(async (o, cmd: Command) => {
       const { dev } = await import('./commands/dev.ts');
       const configPath = cmd.optsWithGlobals<ConnectionFlags>().config ?? io.env.DROVER_CONFIG ?? defaultConfigPath(io.homedir);
-      const args = { port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, configPath };
+      const args = { port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, configPath, insecureNoAuth: o.insecureNoAuth };
       setExit(await dev(args, serverDeps(o)));
     });
 
@@ -156,6 +157,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--admin-token <token>', 'the bootstrap admin token (also written to --admin-token-file)')
     .option('--admin-token-file <path>', 'where the bootstrap admin token is kept; created with a new token on first start (default ~/.drover/server/admin.token)')
+    .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
@@ -163,7 +165,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
       const adminTokenFile = o.adminTokenFile ?? join(io.homedir, '.drover', 'server', 'admin.token');
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, adminTokenFile }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, adminTokenFile, insecureNoAuth: o.insecureNoAuth }, serverDeps(o)));
     });
 
   command('apply')

@@ -23,6 +23,8 @@ export interface DevArgs {
   adminToken?: string;
   /** The CLI config file that gets the context "dev" (server and admin token); unwritable = a warning. */
   configPath?: string;
+  /** Serve without authentication (benchmarks, throwaway clusters). */
+  insecureNoAuth?: boolean;
 }
 
 /** The CLI context `drover dev` writes. */
@@ -47,7 +49,7 @@ export interface DevDeps {
 export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
   await mkdir(args.dataDir, { recursive: true });
   const tokenFile = join(args.dataDir, 'admin.token');
-  const adminToken = await resolveAdminToken(args.adminToken, tokenFile);
+  const adminToken = args.insecureNoAuth ? undefined : await resolveAdminToken(args.adminToken, tokenFile);
   const configPath = args.configPath;
   const store = await openMemoryStore({ dataDir: args.dataDir, logger: deps.logger, clock: deps.clock });
   try {
@@ -63,7 +65,7 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       ],
       // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
       components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
-      security: {
+      security: adminToken === undefined ? undefined : {
         adminToken,
         describe: `admin token in ${tokenFile}${configPath ? ` (and in the CLI context "${DEV_CONTEXT}" of ${configPath})` : ''}`,
         async onListening(url) {

@@ -17,11 +17,13 @@ export interface ServerArgs {
   adminToken?: string;
   /** Where the admin token is kept. */
   adminTokenFile: string;
+  /** Serve without authentication (benchmarks, throwaway clusters). */
+  insecureNoAuth?: boolean;
 }
 
 /** Run `server` until `deps.signal` aborts; returns the exit code. */
 export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
-  const adminToken = await resolveAdminToken(args.adminToken, args.adminTokenFile);
+  const adminToken = args.insecureNoAuth ? undefined : await resolveAdminToken(args.adminToken, args.adminTokenFile);
   const store = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock });
   try {
     return await serve({
@@ -32,7 +34,7 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
       bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`]],
       components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
-      security: { adminToken, describe: `admin token in ${args.adminTokenFile}` },
+      security: adminToken === undefined ? undefined : { adminToken, describe: `admin token in ${args.adminTokenFile}` },
       ...deps,
     });
   } finally {
