@@ -57,8 +57,8 @@ function reference(policy: Policy, groupsOf: Record<string, string[]>, r: { user
 
 const subset = <T>(xs: T[]) => fc.subarray(xs, { minLength: 1 });
 const ruleArb: fc.Arbitrary<Rule> = fc.record({
-  verbs: fc.oneof(subset(VERBS), fc.constant(['*'])),
-  apiGroups: fc.constantFrom(['drover.dev'], ['drover.dev'], ['*'], ['']),
+  verbs: fc.oneof(subset(VERBS), fc.constant(['*'] as string[])),
+  apiGroups: fc.constantFrom<string[]>(['drover.dev'], ['drover.dev'], ['*'], ['']),
   resources: subset(RULE_RESOURCES),
   resourceNames: fc.option(subset(NAMES), { nil: undefined, freq: 3 }),
 });
