@@ -311,7 +311,7 @@ test('dev serves on the given data dir until interrupted, and keeps state across
     const stop = new AbortController();
     let ready!: (url: string) => void;
     const listening = new Promise<string>((r) => (ready = r));
-    const running = drover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
+    const running = drover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', '--audit-log', join(dataDir, 'audit.log')], {
       signal: stop.signal,
       onOut: (out) => {
         const m = /^drover dev listening on (http:\/\/127\.0\.0\.1:\d+) \(data (.+)\), ready in \d+ ms\n/m.exec(out);
@@ -336,6 +336,10 @@ test('dev serves on the given data dir until interrupted, and keeps state across
       const r = await drover(['apply', '-f', REDIS], { env: {} });
       assert.deepEqual(r, { code: 0, out: 'job.drover.dev/redis created\n', err: '' });
     });
+    // --audit-log: a JSON line per request, the CLI's create among them (written by the admin, with its groups).
+    const audit = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(audit.some((a) => ['create', 'patch'].includes(a.verb) && a.resource === 'jobs' && a.user === 'drover:admin' && a.code < 300), 'the apply is audited');
+    assert.ok(audit.some((a) => a.code === 401), 'so is the refused request');
     await devOnce(async (url) => {
       assert.equal((await readFile(join(dataDir, 'admin.token'), 'utf8')).trim(), firstToken, 'the same token after a restart');
       const r = await drover(['get', 'jobs', '-o', 'name'], { env: { DROVER_ADDR: url } });

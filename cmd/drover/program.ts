@@ -26,6 +26,7 @@ import { version } from './commands/version.ts';
 import { convert, CONVERT_TARGETS } from './commands/convert.ts';
 import { formatOptions, withFormatOptions } from './format-options.ts';
 import { readTokenFile } from './admin-token.ts';
+import type { AuditLevel } from '../../pkg/auth/audit.ts';
 import { defaultConfigPath, resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
@@ -132,6 +133,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     version: CLIENT_VERSION,
   });
 
+  const auditOf = (o: { auditLog?: string; auditLevel: string }) => (o.auditLog ? { path: o.auditLog, level: o.auditLevel as AuditLevel } : undefined);
+
   command('dev')
     .description('run the API server and every component in one process on the embedded store')
     .option('--port <port>', 'port to listen on', port, 7070)
@@ -139,6 +142,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
     .option('--admin-token <token>', 'the bootstrap admin token (default: the one in <data-dir>/admin.token, created on first start); also written to the CLI context "dev"')
     .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
+    .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
+    .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
@@ -146,7 +151,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action(async (o, cmd: Command) => {
       const { dev } = await import('./commands/dev.ts');
       const configPath = cmd.optsWithGlobals<ConnectionFlags>().config ?? io.env.DROVER_CONFIG ?? defaultConfigPath(io.homedir);
-      const args = { port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, configPath, insecureNoAuth: o.insecureNoAuth };
+      const args = { port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, configPath, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o) };
       setExit(await dev(args, serverDeps(o)));
     });
 
@@ -158,6 +163,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--admin-token <token>', 'the bootstrap admin token (also written to --admin-token-file)')
     .option('--admin-token-file <path>', 'where the bootstrap admin token is kept; created with a new token on first start (default ~/.drover/server/admin.token)')
     .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
+    .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
+    .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
@@ -165,7 +172,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
       const adminTokenFile = o.adminTokenFile ?? join(io.homedir, '.drover', 'server', 'admin.token');
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, adminTokenFile, insecureNoAuth: o.insecureNoAuth }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, adminToken: o.adminToken, adminTokenFile, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o) }, serverDeps(o)));
     });
 
   command('apply')

@@ -1,5 +1,7 @@
 // Running the API server (and its components) until interrupted: shared by `drover dev` and `drover server`.
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { AuditLevel } from '../../pkg/auth/audit.ts';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { dispatchPlugin } from '../../pkg/apiserver/dispatch/route.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
@@ -46,6 +48,8 @@ export interface ServeOptions {
   version: string;
   /** Authentication and RBAC (off when absent). */
   security?: ServeSecurity;
+  /** The audit log file (JSON lines, appended) and its level; none when absent. */
+  audit?: { path: string; level: AuditLevel };
 }
 
 /** How a served API server authenticates. */
@@ -69,7 +73,10 @@ export async function serve(opts: ServeOptions): Promise<number> {
     bootstrapTokens: [adminBootstrap(opts.security.adminToken)],
     staticTokens: [{ token: componentsToken!, user: { username: COMPONENTS_USER, groups: [CONTROLLERS_GROUP, SCHEDULERS_GROUP, NODES_GROUP] } }],
   };
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, authentication, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
+  const auditFile: WriteStream | undefined = opts.audit && opts.audit.level !== 'None' ? createWriteStream(opts.audit.path, { flags: 'a', mode: 0o600 }) : undefined;
+  auditFile?.on('error', (err) => opts.logger.error('audit log write failed', { path: opts.audit?.path, err: String(err) }));
+  const audit = auditFile && { level: opts.audit!.level, write: (line: string) => void auditFile.write(line + '\n') };
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, authentication, audit, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
   await opts.security?.onListening?.(url);
   // The banner first, as soon as the address is known; components log as they start; the ready line last.
@@ -93,6 +100,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     informers.stop();
     await client.close();
     await api.close();
+    if (auditFile) await new Promise((resolve) => auditFile.end(resolve));
   }
   return 0;
 }

@@ -24,6 +24,7 @@ import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
 import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
 import { installSecurity, securityObjectRules, type AuthenticationOptions } from './security/index.ts';
+import { installAudit, type AuditOptions } from './security/audit-hook.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -47,6 +48,8 @@ export interface ApiServerOptions {
    * security kinds (Role, ClusterRole, RoleBinding, ClusterRoleBinding, Token) are then served too.
    */
   authentication?: AuthenticationOptions;
+  /** The audit log: a JSON line per request to `write`, at `level` (works with authentication off too, without users). */
+  audit?: AuditOptions;
   /** Drover's version, shown in /version. */
   version?: string;
   /**
@@ -114,6 +117,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   installErrorHandlers(app, ctx);
   if (opts.authentication) await installSecurity(app, ctx, opts.authentication);
   installAccessLog(app, ctx);
+  if (opts.audit) installAudit(app, ctx, opts.audit);
   registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
   for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
   await app.ready();

@@ -6,6 +6,7 @@ import type { Logger } from '../../../pkg/log/logger.ts';
 import { openMemoryStore } from '../../../pkg/storage/memory/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
+import type { AuditLevel } from '../../../pkg/auth/audit.ts';
 import { localAgentComponent } from './agent.ts';
 import { resolveAdminToken } from '../admin-token.ts';
 import { saveContext } from '../config.ts';
@@ -25,6 +26,8 @@ export interface DevArgs {
   configPath?: string;
   /** Serve without authentication (benchmarks, throwaway clusters). */
   insecureNoAuth?: boolean;
+  /** The audit log file and level. */
+  audit?: { path: string; level: AuditLevel };
 }
 
 /** The CLI context `drover dev` writes. */
@@ -75,6 +78,7 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
           );
         },
       },
+      audit: args.audit,
       ...deps,
     });
   } finally {

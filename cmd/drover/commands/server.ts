@@ -2,6 +2,7 @@
 import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
+import type { AuditLevel } from '../../../pkg/auth/audit.ts';
 import type { DevDeps } from './dev.ts';
 import { resolveAdminToken } from '../admin-token.ts';
 
@@ -19,6 +20,8 @@ export interface ServerArgs {
   adminTokenFile: string;
   /** Serve without authentication (benchmarks, throwaway clusters). */
   insecureNoAuth?: boolean;
+  /** The audit log file and level. */
+  audit?: { path: string; level: AuditLevel };
 }
 
 /** Run `server` until `deps.signal` aborts; returns the exit code. */
@@ -35,6 +38,7 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`]],
       components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
       security: adminToken === undefined ? undefined : { adminToken, describe: `admin token in ${args.adminTokenFile}` },
+      audit: args.audit,
       ...deps,
     });
   } finally {

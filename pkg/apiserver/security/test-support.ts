@@ -5,6 +5,7 @@ import { ADMIN_USER, MASTERS_GROUP } from '../../auth/user.ts';
 import { ManualClock } from '../../clock/clock.ts';
 import { testServer, type TestResponse, type TestServer } from '../test-support.ts';
 import type { AuthenticationOptions } from './index.ts';
+import type { ApiServerOptions } from '../server.ts';
 
 /** The admin token every secured test server starts with. */
 export const ADMIN_TOKEN = 'drover_test-admin-token';
@@ -21,11 +22,12 @@ export interface SecuredServer extends TestServer {
 }
 
 /** Start a server with authentication (RBAC unless told otherwise) and the admin token bootstrapped. */
-export async function securedServer(opts: Partial<AuthenticationOptions> = {}): Promise<SecuredServer> {
+export async function securedServer(opts: Partial<AuthenticationOptions> = {}, server: Partial<ApiServerOptions> = {}): Promise<SecuredServer> {
   const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const t = await testServer({
     clock,
     authentication: { bootstrapTokens: [{ token: ADMIN_TOKEN, user: ADMIN_USER, groups: [MASTERS_GROUP], description: 'test admin' }], ...opts },
+    ...server,
   });
   const as = (token: string | undefined, method: string, url: string, body?: unknown) =>
     t.req(method as never, url, body, token === undefined ? {} : { authorization: `Bearer ${token}` });
