@@ -65,23 +65,32 @@ export function ruleAllows(rule: PolicyRule, a: RequestAttributes): boolean {
 export class RbacEvaluator {
   private readonly clusterRoles: Map<string, Role>;
   private readonly roles: Map<string, Role>;
+  private readonly clusterIndex: SubjectIndex;
+  private readonly namespaceIndex = new Map<string, SubjectIndex>();
 
-  constructor(private readonly policy: RbacPolicy) {
+  constructor(policy: RbacPolicy) {
     this.clusterRoles = new Map(policy.clusterRoles.map((r) => [r.metadata.name, r]));
     this.roles = new Map(policy.roles.map((r) => [`${r.metadata.namespace}/${r.metadata.name}`, r]));
+    this.clusterIndex = new SubjectIndex(policy.clusterRoleBindings);
+    const byNamespace = new Map<string, RoleBinding[]>();
+    for (const b of policy.roleBindings) {
+      const ns = b.metadata.namespace ?? '';
+      byNamespace.set(ns, [...(byNamespace.get(ns) ?? []), b]);
+    }
+    for (const [ns, bs] of byNamespace) this.namespaceIndex.set(ns, new SubjectIndex(bs));
   }
 
   /** Decide request `a` for `user`. */
   authorize(user: UserInfo, a: RequestAttributes): Decision {
     if (user.groups.includes(MASTERS_GROUP)) return { allowed: true, reason: `group ${MASTERS_GROUP}` };
-    for (const b of this.policy.clusterRoleBindings) {
+    for (const b of this.clusterIndex.candidates(user)) {
       if (!this.bindsUser(b, user, '')) continue;
       const role = b.roleRef.kind === 'ClusterRole' ? this.clusterRoles.get(b.roleRef.name) : undefined;
       if (role && (role.rules ?? []).some((r) => ruleAllows(r, a))) return { allowed: true, reason: `RBAC: allowed by ClusterRoleBinding "${b.metadata.name}" of ClusterRole "${role.metadata.name}"` };
     }
     // RoleBindings grant only resource requests inside their namespace.
     if (!a.resourceRequest || a.namespace === '') return { allowed: false, reason: '' };
-    for (const b of this.policy.roleBindings) {
+    for (const b of this.namespaceIndex.get(a.namespace)?.candidates(user) ?? []) {
       if (b.metadata.namespace !== a.namespace || !this.bindsUser(b, user, a.namespace)) continue;
       const role = b.roleRef.kind === 'ClusterRole' ? this.clusterRoles.get(b.roleRef.name) : this.roles.get(`${a.namespace}/${b.roleRef.name}`);
       if (role && (role.rules ?? []).some((r) => ruleAllowsResource(r, a))) {
@@ -91,8 +100,26 @@ export class RbacEvaluator {
     return { allowed: false, reason: '' };
   }
 
-  /** Every rule that applies to `user` in `namespace` ('' = cluster-wide only), for SelfSubjectRulesReview-like answers. */
   private bindsUser(b: RoleBinding, user: UserInfo, ns: string): boolean {
     return (b.subjects ?? []).some((s) => subjectMatches(s, user, b.metadata.namespace ?? ns));
+  }
+}
+
+/** Bindings by the names their subjects match on (a username or a group), so a decision reads only the user's. */
+class SubjectIndex {
+  private readonly byName = new Map<string, RoleBinding[]>();
+
+  constructor(bindings: RoleBinding[]) {
+    for (const b of bindings) {
+      const keys = new Set((b.subjects ?? []).map((s) => (s.kind === 'Group' ? `g:${s.name}` : `u:${s.kind === 'ServiceAccount' ? serviceAccountUsername(s.namespace || b.metadata.namespace || '', s.name) : s.name}`)));
+      for (const k of keys) this.byName.set(k, [...(this.byName.get(k) ?? []), b]);
+    }
+  }
+
+  /** The bindings that may name `user` (still to be checked with subjectMatches), each once, in policy order. */
+  candidates(user: UserInfo): RoleBinding[] {
+    const lists = [this.byName.get(`u:${user.username}`), ...user.groups.map((g) => this.byName.get(`g:${g}`))].filter((l): l is RoleBinding[] => !!l);
+    if (lists.length <= 1) return lists[0] ?? [];
+    return [...new Set(lists.flat())];
   }
 }

@@ -38,11 +38,10 @@ export class PolicySource {
   /** An evaluator over the policy including every RBAC write this server made. */
   async evaluator(): Promise<RbacEvaluator> {
     const caches = await Promise.all([this.k.role, this.k.clusterRole, this.k.roleBinding, this.k.clusterRoleBinding].map((kind) => this.ctx.caches.fresh(kind)));
-    const lists = caches.map((c) => c.list().items);
-    // Any change shows in a count or in the newest resourceVersion (a cache's revision also moves for other kinds).
-    const key = lists.map((items) => `${items.length}:${Math.max(0, ...items.map((o) => Number(o.metadata.resourceVersion)))}`).join(',');
+    // A cache's revision moves with every change of its kind (and sometimes on progress alone: a spare rebuild).
+    const key = caches.map((c) => c.revision()).join(',');
     if (this.cached?.key === key) return this.cached.evaluator;
-    const [roles, clusterRoles, roleBindings, clusterRoleBindings] = lists;
+    const [roles, clusterRoles, roleBindings, clusterRoleBindings] = caches.map((c) => c.list().items);
     const evaluator = new RbacEvaluator({
       roles: roles as unknown as Role[], clusterRoles: clusterRoles as unknown as Role[],
       roleBindings: roleBindings as unknown as RoleBinding[], clusterRoleBindings: clusterRoleBindings as unknown as RoleBinding[],
