@@ -32,6 +32,8 @@ export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
     rule(READ, [''], ['configmaps', 'secrets', 'serviceaccounts']),
     rule(['create', 'update', 'patch'], [DROVER], ['nodes', 'nodes/status', 'allocations', 'allocations/status', 'evaluations']),
     rule([...READ, ...WRITE], [DROVER], ['leases']),
+    // An agent makes sure the node-lease namespace exists before its first lease (create, AlreadyExists is fine).
+    rule(['create'], [DROVER], ['namespaces']),
     rule(['create', 'update', 'patch'], [''], ['events']),
   ],
   // The scheduler: consumes evaluations and commits plans (evaluations/{name}/plan).
