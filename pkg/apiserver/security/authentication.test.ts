@@ -3,6 +3,7 @@
 // only hashed, and die with their account; SelfSubjectReview says who the caller is.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { TEST_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
 import { tokenHash } from '../../auth/token.ts';
 import { widget, widgetsPath } from '../test-support.ts';
 import { ADMIN_TOKEN, securedServer } from './test-support.ts';
@@ -125,5 +126,25 @@ test('without authentication the same server answers everyone (library and unit-
     assert.equal((await t.req('POST', widgetsPath(), widget('w'))).code, 201);
   } finally {
     await t.close();
+  }
+});
+
+test('a token revoked through one API server is refused by another on the same store once its cache has the delete', { timeout: TEST_HANG_GUARD_MS }, async () => {
+  const a = await securedServer();
+  const { createApiServer } = await import('../server.ts');
+  const { silentLogger } = await import('../../log/logger.ts');
+  const b = await createApiServer({ store: a.store, logger: silentLogger, compactionIntervalMs: 0, authentication: {} });
+  try {
+    const token = await a.mintToken('frank', ['system:masters']);
+    const viaB = () => b.app.inject({ method: 'GET', url: '/api/v1/namespaces/default/serviceaccounts', headers: { authorization: `Bearer ${token}` } });
+    // B learns of the new Token through its watch cache: wait for it, then revoke through A.
+    while ((await viaB()).statusCode !== 200) await new Promise((r) => setTimeout(r, 10));
+    await a.admin('DELETE', `${TOKENS}/${tokenHash(token)}`);
+    let code = 200;
+    while ((code = (await viaB()).statusCode) === 200) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(code, 401);
+  } finally {
+    await b.close();
+    await a.close();
   }
 });
