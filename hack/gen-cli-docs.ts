@@ -88,8 +88,8 @@ watches, lookups of what does not exist (404 on GET), conflicts (409, which clie
 Drover's own agents and components.
 
 \`dev\` and \`server\` open with a banner on stdout once the API server listens: the API address, the UI URL, the
-data directory (dev) or etcd endpoints (server), whether a token is needed (not yet: requests are not
-authenticated), the log level and a first command to try. The line \`drover dev listening on URL (...), ready in N ms\`
+data directory (dev) or etcd endpoints (server), where the admin token is (requests are authenticated and
+authorized: docs/api.md, Authentication and authorization), the log level and a first command to try. The line \`drover dev listening on URL (...), ready in N ms\`
 follows once every component has started.
 
 ## Connecting
@@ -97,13 +97,18 @@ follows once every component has started.
 Client commands find the API server in this order: \`--server\`/\`--token\` flags, then the environment
 (\`DROVER_ADDR\`, \`DROVER_TOKEN\`), then the chosen context of the config file, then \`http://127.0.0.1:7070\`.
 The context is \`--context\`, else \`DROVER_CONTEXT\`, else the file's \`currentContext\`. The config file is
-\`--config\`, else \`DROVER_CONFIG\`, else \`~/.drover/config.yaml\`:
+\`--config\`, else \`DROVER_CONFIG\`, else \`~/.drover/config.yaml\`.
+
+On its first start \`drover dev\` writes its context \`dev\` (its address and the admin token of
+\`<data-dir>/admin.token\`) into that file, and makes it the current context when there was none, so after
+\`npm start\` client commands need no flags; \`--admin-token TOKEN\` chooses the token (automation). A config file:
 
 \`\`\`yaml
 currentContext: dev
 contexts:
   - name: dev
     server: http://127.0.0.1:7070
+    token: drover_...       # written by drover dev
     namespace: default      # default namespace for namespaced kinds (else "default")
   - name: prod
     server: https://drover.example.com:7070

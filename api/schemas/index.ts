@@ -15,9 +15,13 @@ import { VolumeSchema, VolumeSpec as VolumeSpecSchema, VolumeStatus as VolumeSta
 import { listRulesOf, type ListRules as ListRulesType } from './list-rules.ts';
 import { NamespaceSchema, LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema } from './misc.ts';
 import { ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
+import { RoleSchema, ClusterRoleSchema, RoleBindingSchema, ClusterRoleBindingSchema, PolicyRule as PolicyRuleSchema, Subject as SubjectSchema, RoleRef as RoleRefSchema, RBAC_GROUP } from './rbac.ts';
+import { TokenSchema, AUTH_GROUP } from './token.ts';
 
 export { GROUP, VERSION, API_VERSION, groupOf, apiVersionOf, apiPrefixOf } from './kind.ts';
 export { CORE_API_VERSION } from './core.ts';
+export { RBAC_GROUP, RBAC_API_VERSION } from './rbac.ts';
+export { AUTH_GROUP, AUTH_API_VERSION, TOKEN_NAME_PATTERN } from './token.ts';
 export type { KindInfo, ApiObject, ObjectMeta, PrinterColumn, OwnerReference, ManagedFieldsEntry } from './kind.ts';
 
 // ---- TypeScript types: Static<> of the schemas, wrapped in the shared ApiObject envelope. ----
@@ -68,6 +72,15 @@ export type Event = Omit<Static<typeof EventSchema>, 'metadata'> & { metadata: A
 export type ConfigMap = Omit<Static<typeof ConfigMapSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 /** A Secret object (core/v1, flat). */
 export type Secret = Omit<Static<typeof SecretSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
+/** An RBAC rule. */ export type PolicyRule = Static<typeof PolicyRuleSchema>;
+/** An RBAC binding subject. */ export type Subject = Static<typeof SubjectSchema>;
+/** An RBAC binding's role reference. */ export type RoleRef = Static<typeof RoleRefSchema>;
+/** A Role or ClusterRole (rbac.authorization.k8s.io/v1, flat). */
+export type Role = Omit<Static<typeof RoleSchema>, 'metadata' | 'kind'> & { kind: 'Role' | 'ClusterRole'; metadata: ApiObject['metadata'] };
+/** A RoleBinding or ClusterRoleBinding (rbac.authorization.k8s.io/v1, flat). */
+export type RoleBinding = Omit<Static<typeof RoleBindingSchema>, 'metadata' | 'kind'> & { kind: 'RoleBinding' | 'ClusterRoleBinding'; metadata: ApiObject['metadata'] };
+/** A Token record (auth.drover.dev/v1): the name is the token's SHA-256. */
+export type Token = Omit<Static<typeof TokenSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 /** A ServiceAccount object (core/v1, flat). */
 export type ServiceAccount = Omit<Static<typeof ServiceAccountSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 
@@ -191,7 +204,29 @@ export const kinds: KindInfo[] = [
     ],
     description: 'A record of something that happened to an object (core/v1 Event).',
   },
+  ...securityKinds(),
 ];
+
+/** The kinds authentication and RBAC authorization need (served whenever authentication is on). */
+function securityKinds(): KindInfo[] {
+  const rbac = (kind: string, plural: string, namespaced: boolean, schema: KindInfo['schema'], columns: PrinterColumn[], description: string): KindInfo => ({
+    kind, group: RBAC_GROUP, plural, singular: plural.slice(0, -1), shortNames: [], namespaced, hasStatus: false, pathSegmentNames: true,
+    schema, selectableFields: {}, printerColumns: [...columns, age], description,
+  });
+  const roleCol = col('Role', '.roleRef.name');
+  return [
+    rbac('Role', 'roles', true, RoleSchema, [], 'A namespaced set of permissions (RBAC).'),
+    rbac('ClusterRole', 'clusterroles', false, ClusterRoleSchema, [], 'A cluster-wide set of permissions (RBAC).'),
+    rbac('RoleBinding', 'rolebindings', true, RoleBindingSchema, [roleCol], 'Grants a role in one namespace (RBAC).'),
+    rbac('ClusterRoleBinding', 'clusterrolebindings', false, ClusterRoleBindingSchema, [roleCol], 'Grants a ClusterRole everywhere (RBAC).'),
+    {
+      kind: 'Token', group: AUTH_GROUP, plural: 'tokens', singular: 'token', shortNames: [], namespaced: false, hasStatus: false,
+      schema: TokenSchema, selectableFields: fields('spec.user'),
+      printerColumns: [col('User', '.spec.user'), col('Expires', '.spec.expirationTimestamp', 'date'), col('Description', '.spec.description'), age],
+      description: "A bearer token's record: its SHA-256 (the name), user, groups and expiry; delete it to revoke the token.",
+    },
+  ];
+}
 
 /** Kinds by plural resource name ("jobs"). */
 export const kindByPlural: ReadonlyMap<string, KindInfo> = new Map(kinds.map((k) => [k.plural, k]));

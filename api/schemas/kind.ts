@@ -79,6 +79,8 @@ export interface KindInfo {
   namespaced: boolean;
   /** Whether the kind has a /status subresource (status is written only there). */
   hasStatus: boolean;
+  /** Names are URL path segments (RBAC: `system:masters`) rather than DNS-1123 subdomains. */
+  pathSegmentNames?: boolean;
   /** The full object schema (apiVersion, kind, metadata, spec, status). */
   schema: TSchema;
   /** Fields besides metadata.name/metadata.namespace usable in field selectors, with their extractors. */

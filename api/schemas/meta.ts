@@ -64,15 +64,22 @@ export const ManagedFieldsEntry = Obj(
   { description: 'A field manager, the operation it used and the fields it owns.' },
 );
 
+/** A name that is one URL path segment (RBAC objects: `drover:node`): no '/' or '%', not '.' or '..'. */
+export const PATH_SEGMENT_NAME_PATTERN = '^(?!\\.\\.?$)[^/%]+$';
+
+function PathSegmentName(options: SchemaOptions) {
+  return Type.String({ pattern: PATH_SEGMENT_NAME_PATTERN, maxLength: 253, 'x-drover-pattern-message': "may not be '.' or '..' and may not contain '/' or '%'", ...options });
+}
+
 /** Which naming rule a kind's metadata.name follows. */
-export type NameRule = 'label' | 'subdomain';
+export type NameRule = 'label' | 'subdomain' | 'path';
 
 /** Builds ObjectMeta for a naming rule. */
 function buildObjectMeta(rule: NameRule) {
   const nameOpts = { description: 'Name, unique within the namespace (or cluster for cluster-scoped kinds). Cannot be updated.' };
   return Obj(
     {
-      name: Type.Optional(rule === 'label' ? DnsLabel(nameOpts) : DnsSubdomain(nameOpts)),
+      name: Type.Optional(rule === 'label' ? DnsLabel(nameOpts) : rule === 'path' ? PathSegmentName(nameOpts) : DnsSubdomain(nameOpts)),
       generateName: Type.Optional(Type.String({ maxLength: 253, description: 'Prefix the server uses to generate a unique name when name is not given.' })),
       namespace: Type.Optional(DnsLabel({ description: 'Namespace of a namespaced object; empty for cluster-scoped kinds.' })),
       uid: Type.Optional(Type.String({ description: 'Server-assigned unique id of this incarnation of the object. Read-only.' })),
@@ -93,7 +100,7 @@ function buildObjectMeta(rule: NameRule) {
   );
 }
 
-const objectMetas = { subdomain: buildObjectMeta('subdomain'), label: buildObjectMeta('label') };
+const objectMetas = { subdomain: buildObjectMeta('subdomain'), label: buildObjectMeta('label'), path: buildObjectMeta('path') };
 
 /** ObjectMeta for a kind whose names follow `rule` (Namespace: DNS label; the rest: DNS subdomain). */
 export function ObjectMeta(rule: NameRule = 'subdomain') {

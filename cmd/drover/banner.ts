@@ -15,6 +15,8 @@ export interface BannerInfo {
   host: string;
   logLevel: string;
   colour: boolean;
+  /** Where the admin token is, when requests are authenticated (absent: they are not). */
+  token?: string;
 }
 
 /** The banner's text (ends with a newline). */
@@ -25,7 +27,7 @@ export function banner(b: BannerInfo): string {
     ['API address', b.url],
     ['UI URL', `${b.url}/ui/`],
     ...b.rows,
-    ['Token', loopback ? 'none needed: requests are not authenticated, and only this machine can connect' : `none needed: requests are not authenticated, and anyone who can reach ${b.host} can connect`],
+    ['Token', b.token ?? (loopback ? 'none needed: requests are not authenticated, and only this machine can connect' : `none needed: requests are not authenticated, and anyone who can reach ${b.host} can connect`)],
     ['Log level', `${b.logLevel} (--log-level debug shows every request)`],
     ['Try', b.url === DEFAULT_SERVER ? 'drover get nodes' : `DROVER_ADDR=${b.url} drover ${b.url.startsWith('https:') ? '--certificate-authority CA.pem ' : ''}get nodes`],
   ];

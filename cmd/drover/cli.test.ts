@@ -311,7 +311,7 @@ test('dev serves on the given data dir until interrupted, and keeps state across
     const stop = new AbortController();
     let ready!: (url: string) => void;
     const listening = new Promise<string>((r) => (ready = r));
-    const running = drover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], {
+    const running = drover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', '--audit-log', join(dataDir, 'audit.log')], {
       signal: stop.signal,
       onOut: (out) => {
         const m = /^drover dev listening on (http:\/\/127\.0\.0\.1:\d+) \(data (.+)\), ready in \d+ ms\n/m.exec(out);
@@ -326,11 +326,22 @@ test('dev serves on the given data dir until interrupted, and keeps state across
     assert.equal((await running).code, 0);
   };
   try {
+    let firstToken = '';
     await devOnce(async (url) => {
-      const r = await drover(['apply', '-f', REDIS], { env: { DROVER_ADDR: url } });
+      // Authentication is on: the admin token is in <data-dir>/admin.token and in the CLI's context "dev",
+      // which the CLI uses with no flags at all.
+      firstToken = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+      assert.match(firstToken, /^drover_/);
+      assert.equal((await drover(['get', 'jobs'], { env: { DROVER_ADDR: url, DROVER_TOKEN: 'drover_wrong' } })).code, 1);
+      const r = await drover(['apply', '-f', REDIS], { env: {} });
       assert.deepEqual(r, { code: 0, out: 'job.drover.dev/redis created\n', err: '' });
     });
+    // --audit-log: a JSON line per request, the CLI's create among them (written by the admin, with its groups).
+    const audit = (await readFile(join(dataDir, 'audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.ok(audit.some((a) => ['create', 'patch'].includes(a.verb) && a.resource === 'jobs' && a.user === 'drover:admin' && a.code < 300), 'the apply is audited');
+    assert.ok(audit.some((a) => a.code === 401), 'so is the refused request');
     await devOnce(async (url) => {
+      assert.equal((await readFile(join(dataDir, 'admin.token'), 'utf8')).trim(), firstToken, 'the same token after a restart');
       const r = await drover(['get', 'jobs', '-o', 'name'], { env: { DROVER_ADDR: url } });
       assert.deepEqual(r, { code: 0, out: 'job.drover.dev/redis\n', err: '' });
     });
@@ -352,7 +363,8 @@ test('the bin shim runs the CLI as a real process', async () => {
 
 test('the real binary serves `dev` and exits 0 on SIGINT', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'drover-dev-bin-'));
-  const child = spawn(process.execPath, [BIN, 'dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own HOME: dev writes its CLI context into ~/.drover/config.yaml.
+  const child = spawn(process.execPath, [BIN, 'dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error'], { env: { ...process.env, HOME: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     let out = '';
     let err = '';
@@ -366,7 +378,9 @@ test('the real binary serves `dev` and exits 0 on SIGINT', async () => {
       child.on('close', (code) => reject(new Error(`dev exited with ${code} before ready: ${err}`)));
     });
     // Components add their own namespaces (drover-system for leader election): only `default` is certain.
-    assert.match((await drover(['get', 'ns', '-o', 'name'], { env: { DROVER_ADDR: url } })).out, /^namespace\.drover\.dev\/default$/m);
+    const token = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
+    assert.equal((await drover(['get', 'ns'], { env: { DROVER_ADDR: url, DROVER_TOKEN: 'drover_forged' } })).code, 1, 'authentication is on');
+    assert.match((await drover(['get', 'ns', '-o', 'name'], { env: { DROVER_ADDR: url, DROVER_TOKEN: token } })).out, /^namespace\.drover\.dev\/default$/m);
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.kill('SIGINT');
     assert.equal(await exited, 0, err);

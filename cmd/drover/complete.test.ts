@@ -33,13 +33,13 @@ const candidates = (line: string) => {
 
 test('completes commands, subcommands, flags, flag values, kinds and object names', async () => {
   const cases: Array<[string, string[]]> = [
-    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'deployment', 'rollout', 'logs', 'agent', 'convert', 'completion', 'tls', 'version']],
+    ['', ['dev', 'server', 'apply', 'plan', 'get', 'describe', 'delete', 'node', 'job', 'deployment', 'rollout', 'logs', 'token', 'agent', 'convert', 'completion', 'tls', 'version']],
     ['tls ', ['ca', 'cert']],
     ['tls cert ', ['create']],
     ['de', ['dev', 'describe', 'delete', 'deployment']],
     ['job ', ['status', 'history', 'revert', 'scale', 'stop', 'dispatch', 'periodic']],
     ['job periodic ', ['force']],
-    ['get ', ['allocations', 'configmaps', 'deployments', 'evaluations', 'events', 'jobs', 'jobversions', 'leases', 'namespaces', 'nodes', 'secrets', 'serviceaccounts', 'volumes']],
+    ['get ', ['allocations', 'clusterrolebindings', 'clusterroles', 'configmaps', 'deployments', 'evaluations', 'events', 'jobs', 'jobversions', 'leases', 'namespaces', 'nodes', 'rolebindings', 'roles', 'secrets', 'serviceaccounts', 'tokens', 'volumes']],
     ['get no', ['nodes']],
     ['get jobs ', ['web', 'cache']],
     ['get jobs web ', ['cache']],
@@ -49,7 +49,7 @@ test('completes commands, subcommands, flags, flag values, kinds and object name
     ['get bogus ', []],
     ['describe ns ', ['default', 'prod']],
     ['delete jobs ', ['web', 'cache']],
-    ['delete ', ['allocations', 'configmaps', 'deployments', 'evaluations', 'events', 'jobs', 'jobversions', 'leases', 'namespaces', 'nodes', 'secrets', 'serviceaccounts', 'volumes']],
+    ['delete ', ['allocations', 'clusterrolebindings', 'clusterroles', 'configmaps', 'deployments', 'evaluations', 'events', 'jobs', 'jobversions', 'leases', 'namespaces', 'nodes', 'rolebindings', 'roles', 'secrets', 'serviceaccounts', 'tokens', 'volumes']],
     ['node drain ', ['n1', 'n2']],
     ['job status ', ['web', 'cache']],
     ['job scale web ', []],

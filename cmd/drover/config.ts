@@ -2,9 +2,9 @@
 // The config file (~/.drover/config.yaml) holds named contexts: {name, server, token?, namespace?} and, for https
 // servers, certificateAuthority (a file) or certificateAuthorityData (base64 PEM, as a kubeconfig carries it),
 // clientCertificate and clientKey (files).
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { parse, stringify } from 'yaml';
 import type { ClientTlsFlags } from './tls-files.ts';
 
 /** One named connection in the config file. */
@@ -102,4 +102,17 @@ export async function resolveConnection(flags: ConnectionFlags, env: Record<stri
 
 function defined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * Put context `ctx` into the config file at `path` (replacing one of the same name), and make it the current
+ * context when the file has none, so a fresh `drover dev` is usable with no flags. Written with mode 0600:
+ * it holds tokens.
+ */
+export async function saveContext(path: string, ctx: Context): Promise<void> {
+  const config = await loadConfig(path);
+  const contexts = [...config.contexts.filter((c) => c.name !== ctx.name), ctx];
+  const doc = { currentContext: config.currentContext ?? ctx.name, contexts };
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, stringify(doc), { mode: 0o600 });
 }

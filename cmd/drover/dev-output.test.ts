@@ -52,7 +52,7 @@ test('on a terminal: the banner first (API and UI address, data dir, token), the
   assert.match(plain, new RegExp(`^ +API address: ${url}$`, 'm'));
   assert.match(plain, new RegExp(`^ +UI URL: ${url}/ui/$`, 'm'));
   assert.match(plain, new RegExp(`^ +Data dir: ${r.dataDir} `, 'm'));
-  assert.match(plain, /^ +Token: none needed/m);
+  assert.match(plain, new RegExp(`^ +Token: admin token in ${r.dataDir}/admin.token \\(and in the CLI context "dev" of ${r.dataDir}/.drover/config.yaml\\)$`, 'm'));
   assert.match(plain, new RegExp(`^ +Try: DROVER_ADDR=${url} drover get nodes$`, 'm'));
   assert.ok(r.out.includes(`${ESC}1m==> drover dev configuration:`), 'headings bold on a terminal');
 

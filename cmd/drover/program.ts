@@ -25,7 +25,9 @@ import { plan, PLAN_ERROR_EXIT, PLAN_OUTPUT_FORMATS } from './commands/plan.ts';
 import { version } from './commands/version.ts';
 import { convert, CONVERT_TARGETS } from './commands/convert.ts';
 import { formatOptions, withFormatOptions } from './format-options.ts';
-import { resolveConnection, type ConnectionFlags } from './config.ts';
+import { readTokenFile } from './admin-token.ts';
+import type { AuditLevel } from '../../pkg/auth/audit.ts';
+import { defaultConfigPath, resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
 import { readClientTls, readLogListenerTls, type ClientTlsFlags } from './tls-files.ts';
@@ -135,6 +137,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     version: CLIENT_VERSION,
   });
 
+  const auditOf = (o: { auditLog?: string; auditLevel: string }) => (o.auditLog ? { path: o.auditLog, level: o.auditLevel as AuditLevel } : undefined);
+
   command('dev')
     .description('run the API server and every component in one process on the embedded store')
     .option('--port <port>', 'port to listen on', port, 7070)
@@ -144,13 +148,19 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (followed by its CA certificate, as `drover tls cert create server` writes it)')
     .option('--tls-key-file <file>', 'key of --tls-cert-file')
     .option('--client-ca-file <file>', 'request client certificates and verify them against this CA; one it did not sign is refused at the TLS layer')
+    .option('--admin-token <token>', 'the bootstrap admin token (default: the one in <data-dir>/admin.token, created on first start); also written to the CLI context "dev"')
+    .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
+    .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
+    .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
-    .action(async (o) => {
+    .action(async (o, cmd: Command) => {
       const { dev } = await import('./commands/dev.ts');
-      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o }, serverDeps(o)));
+      const configPath = cmd.optsWithGlobals<ConnectionFlags>().config ?? io.env.DROVER_CONFIG ?? defaultConfigPath(io.homedir);
+      const args = { port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, adminToken: o.adminToken, configPath, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o) };
+      setExit(await dev(args, serverDeps(o)));
     });
 
   command('server')
@@ -168,13 +178,19 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--client-ca-file <file>', 'request client certificates and verify them against this CA; one it did not sign is refused at the TLS layer')
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--admin-token <token>', 'the bootstrap admin token (also written to --admin-token-file)')
+    .option('--admin-token-file <path>', 'where the bootstrap admin token is kept; created with a new token on first start (default ~/.drover/server/admin.token)')
+    .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
+    .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
+    .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
     .addOption(heartbeatGrace())
     .addOption(logLevel())
     .addOption(logFormat())
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }, agentTls: o }, serverDeps(o)));
+      const adminTokenFile = o.adminTokenFile ?? join(io.homedir, '.drover', 'server', 'admin.token');
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }, agentTls: o, adminToken: o.adminToken, adminTokenFile, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o) }, serverDeps(o)));
     });
 
   command('apply')
@@ -388,6 +404,26 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       withClient(cmd, (ctx) => logs(ctx, { alloc, task, namespace: o.namespace, follow: o.follow, stderr: o.stderr, tail: o.tail })),
     );
 
+  const token = command('token').description('user tokens as Token objects (auth.drover.dev): create one for a person or a node agent, revoke one; `get tokens` lists them (their SHA-256, never the token)');
+  const tokenCommand = (name: string) => token.command(name).configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) }).exitOverride();
+  tokenCommand('create')
+    .description('create a token for a user and print it (shown only this once; the server keeps its SHA-256). A node agent: --user drover:node:NAME --group drover:nodes')
+    .requiredOption('--user <name>', 'the user the token authenticates as')
+    .option('--group <group>', 'a group of that user (repeatable), e.g. drover:nodes, system:masters', collect)
+    .option('--ttl <duration>', 'lifetime, e.g. 24h (default: until revoked)')
+    .option('--description <text>', 'what the token is for')
+    .action((o, cmd: Command) => withClient(cmd, async (ctx) => {
+      const { tokenCreate } = await import('./commands/token.ts');
+      return tokenCreate(ctx, { user: o.user, groups: o.group, ttl: o.ttl, description: o.description });
+    }));
+  tokenCommand('revoke')
+    .description('revoke a token (delete its Token object): requests with it get 401 from then on')
+    .argument('<token>', 'the token, or its SHA-256 (the NAME of `drover get tokens`)')
+    .action((t: string, _o, cmd: Command) => withClient(cmd, async (ctx) => {
+      const { tokenRevoke } = await import('./commands/token.ts');
+      return tokenRevoke(ctx, t);
+    }));
+
   command('agent')
     .description(
       'run the node agent of this machine: register it as a Node, heartbeat, run the allocations placed on it. ' +
@@ -408,10 +444,19 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--simulate <n>', 'instead of this machine, run N hollow nodes with varied fingerprints that pretend to run their allocations (scale tests)', (v) => Number(v))
     .option('--name-prefix <prefix>', 'with --simulate: node name prefix (nodes are <prefix>00000, <prefix>00001, ...)', 'hollow-')
     .option('--heartbeat-interval <duration>', 'with --simulate: time between lease renewals of each node, spread over the interval (default 10s)')
+    .option('--token-file <path>', "file holding the agent's bearer token (instead of --token); e.g. one from `drover token create --user drover:node:NAME --group drover:nodes`")
     .addOption(logLevel())
     .addOption(logFormat())
     .action(async (o, cmd: Command) => {
       const g = cmd.optsWithGlobals<ConnectionFlags & ClientTlsFlags>();
+      if (o.tokenFile !== undefined) {
+        try {
+          g.token = await readTokenFile(o.tokenFile);
+        } catch (err) {
+          io.err(describeError(err) + '\n');
+          return setExit(1);
+        }
+      }
       if (o.simulate !== undefined) {
         const { simulate } = await import('./commands/simulate.ts');
         try {

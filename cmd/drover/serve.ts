@@ -1,5 +1,7 @@
 // Running the API server (and its components) until interrupted: shared by `drover dev` and `drover server`.
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import type { AuditLevel } from '../../pkg/auth/audit.ts';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { dispatchPlugin } from '../../pkg/apiserver/dispatch/route.ts';
 import { jobPlanPlugin } from '../../pkg/apiserver/jobplan/index.ts';
@@ -8,6 +10,10 @@ import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
 import { dashboardPlugin } from '../../pkg/dashboard/plugin.ts';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '../../pkg/client/client.ts';
+import { newToken } from '../../pkg/auth/token.ts';
+import { COMPONENTS_USER, CONTROLLERS_GROUP, NODES_GROUP, SCHEDULERS_GROUP } from '../../pkg/auth/user.ts';
+import type { AuthenticationOptions } from '../../pkg/apiserver/security/index.ts';
+import { adminBootstrap } from './admin-token.ts';
 import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
@@ -47,6 +53,20 @@ export interface ServeOptions {
   tls?: ServerTls;
   /** mTLS to agents' log listeners: their CA and the certificate this server presents. */
   agentTls?: { caPem: string; certPem: string; keyPem: string };
+  /** Authentication and RBAC (off when absent). */
+  security?: ServeSecurity;
+  /** The audit log file (JSON lines, appended) and its level; none when absent. */
+  audit?: { path: string; level: AuditLevel };
+}
+
+/** How a served API server authenticates. */
+export interface ServeSecurity {
+  /** The bootstrap admin token (user drover:admin, group system:masters). */
+  adminToken: string;
+  /** The banner's Token row: where the admin token is kept. */
+  describe: string;
+  /** Run once the URL is known, before the banner (`drover dev` writes its CLI context). */
+  onListening?(url: string): Promise<void>;
 }
 
 /** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
@@ -54,11 +74,21 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
   // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
   // proxied to the allocation's node agent; and the dashboard at /ui/.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls }), dashboardPlugin({ assetsDir: DASHBOARD_DIR })], tls: opts.tls?.material });
+  // The in-process components authenticate with a token that lives only in this process's memory.
+  const componentsToken = opts.security ? newToken() : undefined;
+  const authentication: AuthenticationOptions | undefined = opts.security && {
+    bootstrapTokens: [adminBootstrap(opts.security.adminToken)],
+    staticTokens: [{ token: componentsToken!, user: { username: COMPONENTS_USER, groups: [CONTROLLERS_GROUP, SCHEDULERS_GROUP, NODES_GROUP] } }],
+  };
+  const auditFile: WriteStream | undefined = opts.audit && opts.audit.level !== 'None' ? createWriteStream(opts.audit.path, { flags: 'a', mode: 0o600 }) : undefined;
+  auditFile?.on('error', (err) => opts.logger.error('audit log write failed', { path: opts.audit?.path, err: String(err) }));
+  const audit = auditFile && { level: opts.audit!.level, write: (line: string) => void auditFile.write(line + '\n') };
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, authentication, audit, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls }), dashboardPlugin({ assetsDir: DASHBOARD_DIR })], tls: opts.tls?.material });
   const url = await api.listen({ port: opts.port, host: opts.host });
+  await opts.security?.onListening?.(url);
   // The banner first, as soon as the address is known; components log as they start; the ready line last.
-  opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false }));
-  const client = createClient({ server: url, userAgent: `${opts.label}/components`, tls: opts.tls ? { ca: opts.tls.loopbackCa } : undefined });
+  opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false, token: opts.security?.describe }));
+  const client = createClient({ server: url, token: componentsToken, userAgent: `${opts.label}/components`, tls: opts.tls ? { ca: opts.tls.loopbackCa } : undefined });
   // One informer per kind for every component of this process: each kind is listed, watched and cached once.
   const informers = new SharedInformerFactory({ client, clock: opts.clock, logger: opts.logger.child({ component: 'informers' }) });
   const running: Array<{ name: string; component: RunningComponent }> = [];
@@ -77,6 +107,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
     informers.stop();
     await client.close();
     await api.close();
+    if (auditFile) await new Promise((resolve) => auditFile.end(resolve));
   }
   return 0;
 }

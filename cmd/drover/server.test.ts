@@ -2,6 +2,9 @@
 // round trip works through it, and it stops cleanly when interrupted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { realClock } from '../../pkg/clock/clock.ts';
 import { etcdTestOptions, startEtcd } from '../../test/support/etcd.ts';
@@ -27,25 +30,31 @@ async function drover(args: string[], env: Record<string, string>, signal = new 
   return { code, ...r };
 }
 
-test('drover server serves from etcd until interrupted', etcdTestOptions(), async () => {
+test('drover server serves from etcd until interrupted, with authentication on', etcdTestOptions(), async () => {
   const etcd = await startEtcd();
+  const dir = await mkdtemp(join(tmpdir(), 'drover-server-'));
   try {
     const stop = new AbortController();
     let ready!: (url: string) => void;
     const listening = new Promise<string>((r) => (ready = r));
-    const serving = drover(['server', '--etcd-endpoints', etcd.endpoints.join(','), '--port', '0', '--log-level', 'error'], {}, stop.signal, (out) => {
+    const tokenFile = join(dir, 'admin.token');
+    const serving = drover(['server', '--etcd-endpoints', etcd.endpoints.join(','), '--port', '0', '--log-level', 'error', '--admin-token-file', tokenFile], {}, stop.signal, (out) => {
       const m = /^drover server listening on (\S+) \(etcd (\S+)\), ready in \d+ ms\n/m.exec(out);
       if (m) ready(m[1]!);
     });
     try {
       const url = await Promise.race([listening, serving.then((r) => Promise.reject(new Error(`server exited: ${JSON.stringify(r)}`)))]);
-      assert.deepEqual(await drover(['apply', '-f', REDIS], { DROVER_ADDR: url }), { code: 0, out: 'job.drover.dev/redis created\n', err: '' });
-      assert.deepEqual(await drover(['get', 'jobs', '-o', 'name'], { DROVER_ADDR: url }), { code: 0, out: 'job.drover.dev/redis\n', err: '' });
+      // The first start created the admin token file; without it the server answers 401.
+      const token = (await readFile(tokenFile, 'utf8')).trim();
+      assert.equal((await drover(['get', 'jobs'], { DROVER_ADDR: url })).code, 1);
+      assert.deepEqual(await drover(['apply', '-f', REDIS], { DROVER_ADDR: url, DROVER_TOKEN: token }), { code: 0, out: 'job.drover.dev/redis created\n', err: '' });
+      assert.deepEqual(await drover(['get', 'jobs', '-o', 'name'], { DROVER_ADDR: url, DROVER_TOKEN: token }), { code: 0, out: 'job.drover.dev/redis\n', err: '' });
     } finally {
       stop.abort();
     }
     assert.equal((await serving).code, 0);
   } finally {
     await etcd.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -11,6 +11,7 @@ import { fmt } from './lib/stats.ts';
 /** Every benchmark: its script and arguments, in running order (the watch storms last). */
 const BENCHES: Record<string, { script: string; args: string[]; timeoutMs?: number }> = {
   creates: { script: 'creates.ts', args: [] },
+  security: { script: 'security.ts', args: [] },
   workqueue: { script: 'workqueue.ts', args: [] },
   encryption: { script: 'encryption.ts', args: [] },
   list: { script: 'list.ts', args: [] },

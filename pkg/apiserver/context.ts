@@ -9,6 +9,7 @@ import type { ApiMetrics } from './metrics.ts';
 import type { RawQuery } from './options.ts';
 import type { RequestInfo } from './request-info.ts';
 import type { SharedLines } from './watch-lines.ts';
+import type { UserInfo } from '../auth/user.ts';
 
 /** The shared state of one API server. */
 export interface ServerContext {
@@ -27,6 +28,8 @@ export interface ServerContext {
   watchLines: SharedLines;
   /** Metric/log labels of in-flight requests, keyed by the raw request. */
   requestLabels: WeakMap<object, RequestLabels>;
+  /** Who sent each in-flight request (set by authentication; absent when it is off), keyed by the raw request. */
+  requestUsers: WeakMap<object, UserInfo>;
 }
 
 /** The labels a request is measured and logged under. */

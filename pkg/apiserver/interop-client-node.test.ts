@@ -7,6 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 import { silentLogger } from '../log/logger.ts';
 import { openMemoryStore } from '../storage/memory/index.ts';
 import { createApiServer } from './server.ts';
+
+const ADMIN = 'drover_interop-admin-token';
 import { TEST_HANG_GUARD_MS } from '../../test/support/hang-guard.ts';
 
 const lease = (holder: string): k8s.KubernetesObject & { spec: { holderIdentity: string } } => ({
@@ -18,14 +20,15 @@ const lease = (holder: string): k8s.KubernetesObject & { spec: { holderIdentity:
 
 test('@kubernetes/client-node works against the API server unmodified', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const store = await openMemoryStore();
-  const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0 });
+  // Authentication on, as `drover dev` runs: the client sends the bootstrap admin token.
+  const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0, authentication: { bootstrapTokens: [{ token: ADMIN, user: 'drover:admin', groups: ['system:masters'], description: 'test' }] } });
   let informer: k8s.Informer<k8s.KubernetesObject> | undefined;
   try {
     const url = await server.listen({ port: 0 });
     const kc = new k8s.KubeConfig();
     kc.loadFromOptions({
       clusters: [{ name: 'd', server: url, skipTLSVerify: true }],
-      users: [{ name: 'u' }],
+      users: [{ name: 'u', token: ADMIN }],
       contexts: [{ name: 'c', cluster: 'd', user: 'u', namespace: 'default' }],
       currentContext: 'c',
     });

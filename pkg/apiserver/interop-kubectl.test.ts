@@ -11,7 +11,10 @@ import { promisify } from 'node:util';
 import { silentLogger } from '../log/logger.ts';
 import { openMemoryStore } from '../storage/memory/index.ts';
 import { createApiServer } from './server.ts';
+
+const ADMIN = 'drover_interop-admin-token';
 import { TEST_HANG_GUARD_MS } from '../../test/support/hang-guard.ts';
+import { startTlsFront, type TlsFront } from '../../test/support/tls-front.ts';
 
 const run = promisify(execFile);
 const KUBECTL = ['/usr/bin/kubectl', '/usr/lib/google-cloud-sdk/bin/kubectl'].find((p) => existsSync(p));
@@ -21,14 +24,18 @@ const REDIS = new URL('../../api/examples/redis.yaml', import.meta.url).pathname
 test('kubectl works against the API server unmodified', { skip, timeout: TEST_HANG_GUARD_MS }, async () => {
   assert.ok(KUBECTL, 'kubectl is required under CI=true');
   const store = await openMemoryStore();
-  const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0 });
+  // Authentication on, as `drover dev` runs: the client sends the bootstrap admin token.
+  const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0, authentication: { bootstrapTokens: [{ token: ADMIN, user: 'drover:admin', groups: ['system:masters'], description: 'test' }] } });
   const dir = mkdtempSync(join(tmpdir(), 'drover-kubectl-'));
+  let front: TlsFront | undefined;
   try {
-    const url = await server.listen({ port: 0 });
+    // kubectl sends a token only over TLS: through a TLS front to the plain-HTTP server.
+    front = await startTlsFront(await server.listen({ port: 0 }));
+    const url = front.url;
     const kubeconfig = join(dir, 'config');
     writeFileSync(
       kubeconfig,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: d\n  cluster: {server: "${url}"}\ncontexts:\n- name: d\n  context: {cluster: d, user: u, namespace: default}\ncurrent-context: d\nusers:\n- name: u\n  user: {}\n`,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: d\n  cluster: {server: "${url}", insecure-skip-tls-verify: true}\ncontexts:\n- name: d\n  context: {cluster: d, user: u, namespace: default}\ncurrent-context: d\nusers:\n- name: u\n  user: {token: ${ADMIN}}\n`,
     );
     const kubectl = async (...args: string[]) => {
       const { stdout } = await run(KUBECTL!, args, { env: { PATH: process.env.PATH ?? '', HOME: dir, KUBECONFIG: kubeconfig } });
@@ -64,6 +71,7 @@ test('kubectl works against the API server unmodified', { skip, timeout: TEST_HA
     assert.match(await kubectl('delete', 'job', 'redis'), /job\.drover\.dev "redis" deleted/);
     assert.equal((await kubectl('get', 'jobs', '-o', 'name')).trim(), '');
   } finally {
+    await front?.close();
     await server.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });

@@ -13,13 +13,17 @@ const DNS_SUBDOMAIN_MESSAGE =
   "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is " +
   "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
-/** Causes for an invalid metadata.name (DNS-1123 subdomain, at most 253 characters). */
-export function nameCauses(name: string | undefined): StatusCause[] {
+/** Causes for an invalid metadata.name (DNS-1123 subdomain, or a path segment for RBAC kinds; at most 253 characters). */
+export function nameCauses(name: string | undefined, kind?: Pick<KindInfo, 'pathSegmentNames'>): StatusCause[] {
   if (name === undefined || name === '') {
     return [{ reason: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' }];
   }
   if (name.length > 253) {
     return [{ reason: 'FieldValueTooLong', field: 'metadata.name', message: 'Too long: may not be more than 253 bytes' }];
+  }
+  if (kind?.pathSegmentNames) {
+    if (name !== '.' && name !== '..' && !/[/%]/.test(name)) return [];
+    return [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: may not be '.' or '..' and may not contain '/' or '%'` }];
   }
   if (!DNS_SUBDOMAIN.test(name)) {
     return [{ reason: 'FieldValueInvalid', field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${DNS_SUBDOMAIN_MESSAGE}` }];

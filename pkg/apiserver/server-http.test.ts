@@ -97,7 +97,7 @@ test('health, readiness and per-server metrics', async () => {
 });
 
 test('a token requires Authorization: Bearer, except for health checks', async () => {
-  const t = await testServer({ token: 's3cret' });
+  const t = await testServer({ authentication: { bootstrapTokens: [{ token: 's3cret', user: 'drover:admin', groups: ['system:masters'], description: 'test' }] } });
   try {
     const denied = await t.req('GET', widgetsPath());
     assert.equal(denied.code, 401);

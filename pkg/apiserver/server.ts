@@ -1,10 +1,9 @@
 // The Drover API server: fastify with our own body parsing (nothing coerced or stripped), one generic REST
 // handler for every kind, a watch cache per kind, discovery/OpenAPI, metrics, health and store compaction.
-import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { kinds as allKinds } from '../../api/schemas/index.ts';
 import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
-import { apiError, isAlreadyExists } from '../apierrors/status.ts';
+import { isAlreadyExists } from '../apierrors/status.ts';
 import { realClock, type Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
@@ -26,6 +25,8 @@ import type { Registry } from 'prom-client';
 import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
 import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
+import { installSecurity, securityObjectRules, type AuthenticationOptions } from './security/index.ts';
+import { installAudit, type AuditOptions } from './security/audit-hook.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -43,8 +44,14 @@ export interface ApiServerOptions {
   compactionMinRetainedRevisions?: number;
   /** Period of BOOKMARK events on watches that allow them (default 60 s). */
   bookmarkIntervalMs?: number;
-  /** When set, every request except health checks needs `Authorization: Bearer <token>`. */
-  token?: string;
+  /**
+   * When set, every request except health checks needs a credential (`Authorization: Bearer <token>`: a stored
+   * Token, a static token of this process) and, unless `authorization: 'AlwaysAllow'`, RBAC's permission. The
+   * security kinds (Role, ClusterRole, RoleBinding, ClusterRoleBinding, Token) are then served too.
+   */
+  authentication?: AuthenticationOptions;
+  /** The audit log: a JSON line per request to `write`, at `level` (works with authentication off too, without users). */
+  audit?: AuditOptions;
   /** Drover's version, shown in /version. */
   version?: string;
   /**
@@ -73,15 +80,11 @@ export interface ApiServer {
 }
 
 const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
-// The dashboard's page and bundle hold no cluster data, and the page is where the user enters the token; its
-// data (/ui/watch, the API) is authenticated like everything else.
-const UNAUTHENTICATED_PATHS = new Set(['/healthz', '/livez', '/readyz', '/', '/ui', '/ui/']);
-const UNAUTHENTICATED_PREFIXES = ['/ui/assets/'];
 
 /** Build the API server: caches synced, `default` namespace ensured, routes ready (not yet listening). */
 export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   const clock = opts.clock ?? realClock;
-  const kinds = opts.kinds ?? allKinds;
+  const kinds = withSecurityKinds(opts.kinds ?? allKinds, opts.authentication !== undefined);
   const logger = opts.logger.child({ component: 'apiserver' });
   const metrics = new ApiMetrics();
   const caches = new KindCaches({ store: opts.store, logger, clock, kinds, bookmarkIntervalMs: opts.bookmarkIntervalMs });
@@ -94,12 +97,13 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
     // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
     // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
-    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, jobDependencyCycles(caches), ...(opts.admission ?? [])]),
+    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, securityObjectRules, jobDependencyCycles(caches), ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
     watchLines: new SharedLines(),
     requestLabels: new WeakMap(),
+    requestUsers: new WeakMap(),
   };
   // Before the caches start, so they see the moved objects at their new keys.
   await migrateMovedKinds(opts.store, kinds, logger);
@@ -120,8 +124,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const connections = new ConnectionTracker(app.server);
   installBodyParser(app);
   installErrorHandlers(app, ctx);
-  if (opts.token) installAuth(app, opts.token);
+  if (opts.authentication) await installSecurity(app, ctx, opts.authentication);
   installAccessLog(app, ctx);
+  if (opts.audit) installAudit(app, ctx, opts.audit);
   registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
   for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
   await app.ready();
@@ -165,16 +170,12 @@ async function ensureDefaultNamespace(ctx: ServerContext): Promise<void> {
   }
 }
 
-function installAuth(app: FastifyInstance, token: string): void {
-  const want = Buffer.from(`Bearer ${token}`);
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
-    if (UNAUTHENTICATED_PATHS.has(path) || UNAUTHENTICATED_PREFIXES.some((p) => path.startsWith(p))) return;
-    const got = Buffer.from(String(request.headers.authorization ?? ''));
-    if (got.length === want.length && timingSafeEqual(got, want)) return;
-    sendStatus(reply, apiError('Unauthorized', 'Unauthorized', {}).status);
-    return reply;
-  });
+/** `kinds`, plus the kinds authentication and RBAC read (and ServiceAccount, for TokenRequest) when it is on. */
+function withSecurityKinds(kinds: KindInfo[], authentication: boolean): KindInfo[] {
+  if (!authentication) return kinds;
+  const needed = ['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'Token', 'ServiceAccount'];
+  const missing = allKinds.filter((k) => needed.includes(k.kind) && !kinds.some((x) => x.kind === k.kind));
+  return missing.length ? [...kinds, ...missing] : kinds;
 }
 
 /** Request metrics and access logs, at the level accessLogLevel gives (watches record their own when they end). */

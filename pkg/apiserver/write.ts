@@ -84,7 +84,7 @@ export async function createObject(ctx: ServerContext, w: WriteRequest, obj: Api
     prepareForCreate(w.kind, candidate, ctx.clock.now());
     // Namespace first, as Kubernetes' NamespaceLifecycle admission runs before validation.
     await checkNamespace(ctx, w, candidate);
-    await admit(ctx, 'CREATE', w, candidate, undefined, nameCauses(candidate.metadata.name));
+    await admit(ctx, 'CREATE', w, candidate, undefined, nameCauses(candidate.metadata.name, w.kind));
     if (!managedFieldsDone) {
       candidate.metadata.managedFields = recordUpdate({ live: undefined, updated: candidate, manager: w.opts.manager, now: rfc3339(ctx.clock.now()), subresource: w.subresource });
     }

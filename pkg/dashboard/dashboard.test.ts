@@ -133,7 +133,7 @@ const node = (name: string) => ({ apiVersion: 'drover.dev/v1', kind: 'Node', met
 describe('dashboard plugin behind a token', () => {
   test('the page and bundle need no token; the mux and convert do, and the mux passes the caller\'s token on', { timeout: TEST_HANG_GUARD_MS }, async () => {
     const store = await openMemoryStore();
-    const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0, kinds: registryKinds, token: 's3cret', plugins: [dashboardPlugin({ assetsDir: assetsDir() })] });
+    const server = await createApiServer({ store, logger: silentLogger, compactionIntervalMs: 0, kinds: registryKinds, authentication: { staticTokens: [{ token: 's3cret', user: { username: 'tester', groups: ['system:masters'] } }] }, plugins: [dashboardPlugin({ assetsDir: assetsDir() })] });
     const url = await server.listen({ port: 0 });
     try {
       for (const path of ['/', '/ui', '/ui/', `/ui/assets/${JS}`]) assert.ok((await server.app.inject({ url: path })).statusCode < 400, path);

@@ -2,7 +2,8 @@
 // an `agent --simulate` hollow fleet. When every API server dies the agents keep running and retrying; when a
 // server comes back (same address) they renew their leases and their Nodes are ready again. Given two servers,
 // an agent fails over from a dead one to the other without its lease lapsing. The time from killing a server to
-// the first renewal through the other one is printed (a figure, not judged).
+// the first renewal through the other one is printed (a figure, not judged). Agents authenticate with the
+// DROVER_TOKEN of E2E_ENV.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -14,7 +15,7 @@ import { NODE_LEASE_NAMESPACE } from '../../api/schemas/well-known.ts';
 import { createClient, type Client } from '../../pkg/client/index.ts';
 import { etcdTestOptions, startEtcd, type EtcdCluster } from '../support/etcd.ts';
 import { until, waitNodePhase } from './cluster.ts';
-import { startDrover, stopProcess, type DroverProcess } from './processes.ts';
+import { E2E_ADMIN_TOKEN, startDrover, stopProcess, type DroverProcess } from './processes.ts';
 
 const AGENT_CONFIG = 'heartbeatInterval: 500ms\nleaseDuration: 3s\n';
 
@@ -35,12 +36,12 @@ describe('agents when their API servers die', etcdTestOptions(), () => {
   const url = (i: number) => `http://127.0.0.1:${ports[i]}`;
 
   const startServer = async (i: number) => {
-    const p = await startDrover(`server ${i}`, ['server', '--etcd-endpoints', etcd.endpoints.join(','), '--port', String(ports[i]), '--log-level', 'warn'], /listening on (http:\/\/\S+)/);
+    const p = await startDrover(`server ${i}`, ['server', '--etcd-endpoints', etcd.endpoints.join(','), '--port', String(ports[i]), '--log-level', 'warn', '--admin-token', E2E_ADMIN_TOKEN, '--admin-token-file', join(root, `admin-${i}.token`)], /listening on (http:\/\/\S+)/);
     procs.push(p);
     return p;
   };
   const client = (i: number) => {
-    const c = createClient({ server: url(i), userAgent: 'drover-e2e' });
+    const c = createClient({ server: url(i), token: E2E_ADMIN_TOKEN, userAgent: 'drover-e2e' });
     clients.push(c);
     return c;
   };

@@ -18,7 +18,7 @@ import { isLive } from '../../api/schemas/allocation-state.ts';
 import { allocsOf, applyJob, describeAllocs, startCluster, until, waitNodePhase, type Cluster, type ClusterAgent } from './cluster.ts';
 import { droverContainers, killContainer, processesWithEnv, removeContainer, type Container } from './host.ts';
 import { badConfigJob, barrierJob, exitsJob, memoryHogJob, sleepersJob, talkerJob, webJob } from './jobs.ts';
-import { DROVER_BIN, runDrover } from './processes.ts';
+import { DROVER_BIN, E2E_ENV, runDrover } from './processes.ts';
 
 const REDIS_EXAMPLE = fileURLToPath(new URL('../../../shared/examples/redis.yaml', import.meta.url));
 const REDIS_NOMAD = fileURLToPath(new URL('../../../shared/examples/redis.nomad', import.meta.url));
@@ -214,7 +214,7 @@ describe('a real server and two agents', options, () => {
     const goFile = `${cluster.root}/talker-go`;
     await applyJob(cluster.client, talkerJob(goFile));
     const [talker] = await settle('the talker running', 'talker', (l) => l.length === 1 && running(l[0]!));
-    const cli = spawn(process.execPath, [DROVER_BIN, '--server', cluster.url, 'logs', '-f', talker!.metadata.name], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, [DROVER_BIN, '--server', cluster.url, 'logs', '-f', talker!.metadata.name], { env: E2E_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     cli.stdout.on('data', (c: Buffer) => (out += c.toString()));

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { Allocation, Job, Node } from '../../api/schemas/index.ts';
 import { createClient, type Client } from '../../pkg/client/index.ts';
 import { startEtcd, type EtcdCluster } from '../support/etcd.ts';
-import { startDrover, stopProcess, type DroverProcess } from './processes.ts';
+import { E2E_ADMIN_TOKEN, startDrover, stopProcess, type DroverProcess } from './processes.ts';
+import { newToken, tokenHash } from '../../pkg/auth/token.ts';
 import { WAIT_HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 /** Agent timings: short, so node death is seen in seconds; the grace absorbs a loaded 2-core machine. */
@@ -70,13 +71,16 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     etcd = await startEtcd();
     server = await startDrover(
       'server',
-      ['server', '--etcd-endpoints', etcd.endpoints.join(','), '--port', '0', '--heartbeat-grace', HEARTBEAT_GRACE, '--log-level', 'warn'],
+      ['server', '--etcd-endpoints', etcd.endpoints.join(','), '--port', '0', '--heartbeat-grace', HEARTBEAT_GRACE, '--log-level', 'warn',
+        '--admin-token', E2E_ADMIN_TOKEN, '--admin-token-file', join(root, 'admin.token')],
       /listening on (http:\/\/\S+)/,
     );
     const url = server.ready[1]!;
-    client = createClient({ server: url, userAgent: 'drover-e2e' });
+    client = createClient({ server: url, token: E2E_ADMIN_TOKEN, userAgent: 'drover-e2e' });
+    // Agents authenticate as nodes (the drover:node role), not as the admin.
+    const nodeTokenFile = await writeNodeToken(client, root);
     const startAgentProcess = (a: Omit<ClusterAgent, 'proc'>) => {
-      const args = ['--server', url, 'agent', '--name', a.node, '--datacenter', a.datacenter, '--data-dir', a.dataDir, '--config', config, '--log-level', 'info'];
+      const args = ['--server', url, 'agent', '--name', a.node, '--datacenter', a.datacenter, '--data-dir', a.dataDir, '--config', config, '--log-level', 'info', '--token-file', nodeTokenFile];
       if (opts.dockerSocket) args.push('--docker-socket', opts.dockerSocket);
       const nodeClass = opts.agents.find((s) => a.node.endsWith(`-${s.name}`))?.nodeClass;
       if (nodeClass) args.push('--node-class', nodeClass);
@@ -109,6 +113,18 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     await stop();
     throw err;
   }
+}
+
+/** Create a drover:nodes token through the API and write it to a file for the agents' --token-file. */
+async function writeNodeToken(client: Client, root: string): Promise<string> {
+  const token = newToken();
+  await client.resource('tokens').create({
+    apiVersion: 'auth.drover.dev/v1', kind: 'Token', metadata: { name: tokenHash(token) },
+    spec: { user: 'drover:node:e2e', userGroups: ['drover:nodes'], description: 'e2e agents' },
+  } as never);
+  const file = join(root, 'node.token');
+  await writeFile(file, token + '\n', { mode: 0o600 });
+  return file;
 }
 
 function assertNever(message: string): never {

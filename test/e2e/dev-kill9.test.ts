@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Pool } from 'undici';
 import { kill9, startDev, stopDev, type DevProcess } from './dev-process.ts';
+import { E2E_ADMIN_TOKEN } from './processes.ts';
+
+const ADMIN = { authorization: `Bearer ${E2E_ADMIN_TOKEN}` };
 import { TEST_HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 const NS = 'kill9';
@@ -34,7 +37,7 @@ async function create(pool: Pool, collection: string, body: unknown): Promise<{ 
   const res = await pool.request({
     method: 'POST',
     path: `/apis/drover.dev/v1/namespaces/${NS}/${collection}`,
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...ADMIN },
     body: JSON.stringify(body),
   });
   const text = await res.body.text();
@@ -88,7 +91,7 @@ async function assertAllPresent(dev: DevProcess, acked: Map<string, Ack>): Promi
   const seen = new Map<string, { uid: string; resourceVersion: string }>();
   let listRv = 0;
   for (const collection of ['leases', 'jobs']) {
-    const res = await fetch(`${dev.url}/apis/drover.dev/v1/namespaces/${NS}/${collection}`);
+    const res = await fetch(`${dev.url}/apis/drover.dev/v1/namespaces/${NS}/${collection}`, { headers: dev.auth });
     assert.equal(res.status, 200);
     const list = (await res.json()) as { metadata: { resourceVersion: string }; items: Array<{ metadata: { name: string; uid: string; resourceVersion: string } }> };
     listRv = Math.max(listRv, Number(list.metadata.resourceVersion));
@@ -114,7 +117,7 @@ test('drover dev killed with SIGKILL mid-write keeps every acknowledged object',
   let dev: DevProcess | undefined;
   try {
     dev = await startDev(dataDir);
-    const ns = await fetch(`${dev.url}/apis/drover.dev/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: NS } }) });
+    const ns = await fetch(`${dev.url}/apis/drover.dev/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json', ...dev.auth }, body: JSON.stringify({ metadata: { name: NS } }) });
     const nsText = await ns.text();
     assert.equal(ns.status, 201, nsText);
     const nsAck = JSON.parse(nsText) as { metadata: { uid: string } };
@@ -128,7 +131,7 @@ test('drover dev killed with SIGKILL mid-write keeps every acknowledged object',
       dev = await startDev(dataDir);
       await assertHealthy(dev);
       await assertAllPresent(dev, acked);
-      const nsNow = (await (await fetch(`${dev.url}/apis/drover.dev/v1/namespaces/${NS}`)).json()) as { metadata: { uid: string } };
+      const nsNow = (await (await fetch(`${dev.url}/apis/drover.dev/v1/namespaces/${NS}`, { headers: dev.auth })).json()) as { metadata: { uid: string } };
       assert.equal(nsNow.metadata.uid, nsAck.metadata.uid, 'the namespace survived too');
     }
 

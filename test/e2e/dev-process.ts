@@ -2,6 +2,7 @@
 // port, ready when it prints its listening line and answers /readyz, killed or stopped by its own pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { E2E_ADMIN_TOKEN, E2E_ENV } from './processes.ts';
 
 const BIN = fileURLToPath(new URL('../../cmd/drover/bin.js', import.meta.url));
 const READY_LINE = /listening on (http:\/\/\S+)/;
@@ -10,6 +11,8 @@ const READY_LINE = /listening on (http:\/\/\S+)/;
 export interface DevProcess {
   /** Base URL, e.g. http://127.0.0.1:41234. */
   url: string;
+  /** Headers that authenticate as the admin (`Authorization: Bearer <E2E_ADMIN_TOKEN>`). */
+  auth: Record<string, string>;
   child: ChildProcess;
   /** The last lines the process wrote to stderr (its JSON log), for failure messages. */
   log(): string;
@@ -19,7 +22,7 @@ export interface DevProcess {
 
 /** Start `drover dev --port 0 --data-dir <dataDir>` and wait until it is listening and ready. */
 export async function startDev(dataDir: string): Promise<DevProcess> {
-  const child = spawn(process.execPath, [BIN, 'dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--admin-token', E2E_ADMIN_TOKEN], { env: E2E_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   child.stderr!.on('data', (chunk: Buffer) => {
     tail.push(chunk.toString());
@@ -40,7 +43,7 @@ export async function startDev(dataDir: string): Promise<DevProcess> {
     void exited.then(({ code, signal }) => reject(new Error(`drover dev exited (${code ?? signal}) before it was ready:\n${out}\n${log()}`)));
   });
   child.stdout!.resume();
-  const dev = { url, child, log, exited };
+  const dev = { url, auth: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` }, child, log, exited };
   await waitReady(dev);
   return dev;
 }

@@ -1,11 +1,26 @@
 // Drover commands as real child processes for end-to-end tests: `node cmd/drover/bin.js <args>` started with
 // its own stdio, ready once its stdout prints an expected line, stopped or killed by its own pid only.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The drover binary (the package's bin). */
 export const DROVER_BIN = fileURLToPath(new URL('../../cmd/drover/bin.js', import.meta.url));
 const TAIL_CHUNKS = 200;
+
+/** The admin token every e2e server is started with (`--admin-token`); client commands send it too. */
+export const E2E_ADMIN_TOKEN = 'drover_e2e-admin-token-for-tests';
+
+/**
+ * The environment of every process: client commands authenticate as the admin, and a `drover dev` writes its
+ * CLI context into a config file of this test run, never into the user's ~/.drover.
+ */
+export const E2E_ENV: NodeJS.ProcessEnv = {
+  ...process.env,
+  DROVER_TOKEN: E2E_ADMIN_TOKEN,
+  DROVER_CONFIG: join(tmpdir(), `drover-e2e-config-${process.pid}.yaml`),
+};
 
 /** A running drover command. */
 export interface DroverProcess {
@@ -26,7 +41,7 @@ export interface DroverProcess {
 
 /** Start `drover <args>` and wait until its stdout matches `readyLine` (rejects if it exits first). */
 export async function startDrover(label: string, args: string[], readyLine: RegExp): Promise<DroverProcess> {
-  const child = spawn(process.execPath, [DROVER_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [DROVER_BIN, ...args], { env: E2E_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const tail: string[] = [];
   child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -58,7 +73,7 @@ export async function stopProcess(p: DroverProcess, signal: NodeJS.Signals = 'SI
 /** Run a client command (`drover --server URL get ...`) to its end; resolves with its exit code and output. */
 export function runDrover(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [DROVER_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DROVER_BIN, ...args], { env: E2E_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));

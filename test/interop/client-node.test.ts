@@ -19,7 +19,7 @@ import {
 } from '@kubernetes/client-node';
 import { createApiServer } from '../../pkg/apiserver/server.ts';
 import { silentLogger } from '../../pkg/log/logger.ts';
-import { startApiServer, type TestApiServer } from '../support/server.ts';
+import { startApiServer, TEST_ADMIN_TOKEN, type TestApiServer } from '../support/server.ts';
 
 const group = 'drover.dev';
 const version = 'v1';
@@ -46,7 +46,7 @@ function kubeConfig(url: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: [{ name: 'drover', server: url, skipTLSVerify: true }],
-    users: [{ name: 'anonymous' }],
+    users: [{ name: 'anonymous', token: TEST_ADMIN_TOKEN }],
     contexts: [{ name: 'drover', cluster: 'drover', user: 'anonymous', namespace: 'default' }],
     currentContext: 'drover',
   });
@@ -71,7 +71,7 @@ describe('client-node CustomObjectsApi', () => {
   const ns = { group, version, namespace: 'default', plural };
 
   before(async () => {
-    srv = await startApiServer();
+    srv = await startApiServer({ adminToken: TEST_ADMIN_TOKEN });
     api = kubeConfig(srv.url).makeApiClient(CustomObjectsApi);
   });
   after(() => srv?.close());
@@ -211,7 +211,7 @@ describe('client-node informer', () => {
 
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'drover-informer-'));
-    srv = await startApiServer({ dataDir });
+    srv = await startApiServer({ dataDir, adminToken: TEST_ADMIN_TOKEN });
     const kc = kubeConfig(srv.url);
     api = kc.makeApiClient(CustomObjectsApi);
     informer = makeInformer(kc, '/apis/drover.dev/v1/namespaces/default/jobs', async () => {
@@ -310,7 +310,7 @@ describe('client-node informer', () => {
     await srv.start();
 
     // What the informer met: the server answers a watch from its revision with an ERROR event, 410 Expired.
-    const res = await fetch(`${srv.url}/apis/drover.dev/v1/namespaces/default/jobs?watch=true&resourceVersion=${lastRv}`);
+    const res = await fetch(`${srv.url}/apis/drover.dev/v1/namespaces/default/jobs?watch=true&resourceVersion=${lastRv}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
     assert.equal(res.status, 200);
     const events = (await res.text()).trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(events.length, 1);

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl, kubectlAvailable, type KubectlResult } from '../support/kubectl.ts';
-import { startApiServer, type TestApiServer } from '../support/server.ts';
+import { startApiServer, TEST_ADMIN_TOKEN, type TestApiServer } from '../support/server.ts';
 
 const required = process.env.CI === 'true';
 const available = await kubectlAvailable();
@@ -19,8 +19,8 @@ describe('kubectl on the core group', { skip: !available && !required ? 'kubectl
   let kubectl: Kubectl;
   before(async () => {
     assert.ok(available, 'kubectl must be installed when CI=true');
-    srv = await startApiServer();
-    kubectl = await Kubectl.create(srv.url);
+    srv = await startApiServer({ adminToken: TEST_ADMIN_TOKEN });
+    kubectl = await Kubectl.create(srv.url, undefined, TEST_ADMIN_TOKEN);
   });
   after(async () => {
     await kubectl?.close();

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { realClock } from '../../pkg/clock/clock.ts';
 import { run } from '../../cmd/drover/program.ts';
 import { Kubectl, kubectlAvailable } from '../support/kubectl.ts';
-import { startApiServer, type TestApiServer } from '../support/server.ts';
+import { startApiServer, TEST_ADMIN_TOKEN, type TestApiServer } from '../support/server.ts';
 
 const required = process.env.CI === 'true';
 const available = await kubectlAvailable();
@@ -38,8 +38,8 @@ describe('drover get -o jsonpath matches kubectl', { skip: !available && !requir
 
   before(async () => {
     assert.ok(available, 'kubectl must be installed when CI=true');
-    srv = await startApiServer();
-    kubectl = await Kubectl.create(srv.url);
+    srv = await startApiServer({ adminToken: TEST_ADMIN_TOKEN });
+    kubectl = await Kubectl.create(srv.url, undefined, TEST_ADMIN_TOKEN);
     home = await mkdtemp(join(tmpdir(), 'drover-jsonpath-'));
     for (const [name, count, tier] of [['web', 3, 'front'], ['cache', 1, 'back'], ['db', 2, 'back']] as const) {
       const r = await drover(['apply', '-f', '-'], job(name, count, tier));
@@ -57,7 +57,7 @@ describe('drover get -o jsonpath matches kubectl', { skip: !available && !requir
     const code = await run(args, {
       out: (s) => (r.out += s),
       err: (s) => (r.err += s),
-      env: { DROVER_ADDR: srv.url },
+      env: { DROVER_ADDR: srv.url, DROVER_TOKEN: TEST_ADMIN_TOKEN },
       homedir: home,
       readStdin: async () => stdin,
       clock: realClock,

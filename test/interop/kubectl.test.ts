@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { Kubectl, kubectlAvailable, type KubectlResult } from '../support/kubectl.ts';
-import { startApiServer, type TestApiServer } from '../support/server.ts';
+import { startApiServer, TEST_ADMIN_TOKEN, type TestApiServer } from '../support/server.ts';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 const REDIS = new URL('../../../shared/examples/redis.yaml', import.meta.url);
@@ -27,8 +27,8 @@ describe('kubectl interop', { skip: !available && !required ? 'kubectl is not in
 
   before(async () => {
     assert.ok(available, 'kubectl must be installed when CI=true');
-    srv = await startApiServer();
-    kubectl = await Kubectl.create(srv.url);
+    srv = await startApiServer({ adminToken: TEST_ADMIN_TOKEN });
+    kubectl = await Kubectl.create(srv.url, undefined, TEST_ADMIN_TOKEN);
     webYaml = await readFile(new URL('web-job.yaml', FIXTURES), 'utf8');
   });
   after(async () => {

@@ -1,10 +1,11 @@
-// Running the real kubectl against a test API server: a temporary kubeconfig (plain HTTP, no auth) and cache
+// Running the real kubectl against a test API server: a temporary kubeconfig (plain HTTP, a bearer token) and cache
 // directory, commands run asynchronously (the server lives in the test's own event loop, so a synchronous
 // spawn would deadlock), and long-running `get -w` followed line by line.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTlsFront, type TlsFront } from './tls-front.ts';
 
 const b64 = (pem: string) => Buffer.from(pem).toString('base64');
 
@@ -28,14 +29,21 @@ export class Kubectl {
     readonly dir: string,
     private readonly env: NodeJS.ProcessEnv,
     private readonly bin: string,
+    private readonly front?: TlsFront,
   ) {}
 
   /**
-   * Write a kubeconfig for `serverUrl` (namespace `default`) into a fresh temp directory. With `tls`, the server is
-   * verified by `caPem` (certificate-authority-data) and the user is a client certificate when one is given.
+   * Write a kubeconfig for `serverUrl` (namespace `default`) into a fresh temp directory. `auth` is a bearer
+   * token (kubectl then talks to the server through a TLS front, tls-front.ts: it sends credentials only over TLS),
+   * or TLS material: the server verified by `caPem` (certificate-authority-data), the user a client certificate
+   * when one is given, or `token` over that TLS.
    */
-  static async create(serverUrl: string, bin = 'kubectl', tls?: { caPem: string; certPem?: string; keyPem?: string }): Promise<Kubectl> {
+  static async create(serverUrl: string, bin = 'kubectl', auth?: string | { caPem: string; certPem?: string; keyPem?: string; token?: string }): Promise<Kubectl> {
+    const tls = typeof auth === 'object' ? auth : undefined;
+    const token = typeof auth === 'string' ? auth : tls?.token;
     const dir = await mkdtemp(join(tmpdir(), 'drover-kubectl-'));
+    const front = token && !tls ? await startTlsFront(serverUrl) : undefined;
+    if (front) serverUrl = front.url;
     const kubeconfig = join(dir, 'kubeconfig');
     await writeFile(
       kubeconfig,
@@ -47,7 +55,7 @@ export class Kubectl {
         tls ? `  cluster: {server: "${serverUrl}", certificate-authority-data: ${b64(tls.caPem)}}` : `  cluster: {server: "${serverUrl}", insecure-skip-tls-verify: true}`,
         'users:',
         '- name: anonymous',
-        tls?.certPem && tls.keyPem ? `  user: {client-certificate-data: ${b64(tls.certPem)}, client-key-data: ${b64(tls.keyPem)}}` : '  user: {}',
+        token ? `  user: {token: "${token}"}` : tls?.certPem && tls.keyPem ? `  user: {client-certificate-data: ${b64(tls.certPem)}, client-key-data: ${b64(tls.keyPem)}}` : '  user: {}',
         'contexts:',
         '- name: drover',
         '  context: {cluster: drover, user: anonymous, namespace: default}',
@@ -56,7 +64,7 @@ export class Kubectl {
       ].join('\n'),
     );
     // HOME too, so nothing kubectl writes (plugins, caches) lands in the real home directory.
-    return new Kubectl(dir, { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, bin);
+    return new Kubectl(dir, { ...process.env, KUBECONFIG: kubeconfig, HOME: dir }, bin, front);
   }
 
   private args(args: string[]): string[] {
@@ -85,6 +93,7 @@ export class Kubectl {
   /** Stop running watches and remove the temp directory. */
   async close(): Promise<void> {
     await Promise.all([...this.watches].map((w) => w.stop()));
+    await this.front?.close();
     await rm(this.dir, { recursive: true, force: true });
   }
 }

@@ -16,7 +16,12 @@ export interface TestApiServerOptions {
   logger?: Logger;
   /** Extra endpoints (ApiServerOptions.plugins), e.g. the allocation log proxy; the plan commit is always there. */
   plugins?: ApiServerOptions['plugins'];
+  /** Turn authentication and RBAC on with this bootstrap admin token (drover:admin, system:masters). */
+  adminToken?: string;
 }
+
+/** The admin token interop suites start their servers with (authentication on, as `drover dev` runs). */
+export const TEST_ADMIN_TOKEN = 'drover_interop-admin-token';
 
 /** A listening API server that can be stopped and started again on the same port. */
 export interface TestApiServer {
@@ -48,7 +53,10 @@ export async function startApiServer(opts: TestApiServerOptions = {}): Promise<T
   const start = async (): Promise<void> => {
     if (server) return;
     // Like every `drover server`, it commits plans: tests place allocations through evaluations/{name}/plan.
-    const next = await createApiServer({ store, logger, kinds: opts.kinds, compactionIntervalMs: 0, plugins: [planCommitPlugin(), ...(opts.plugins ?? [])] });
+    const authentication = opts.adminToken
+      ? { bootstrapTokens: [{ token: opts.adminToken, user: 'drover:admin', groups: ['system:masters'], description: 'test admin' }] }
+      : undefined;
+    const next = await createApiServer({ store, logger, kinds: opts.kinds, compactionIntervalMs: 0, authentication, plugins: [planCommitPlugin(), ...(opts.plugins ?? [])] });
     url = await next.listen({ port, host: '127.0.0.1' });
     port = Number(new URL(url).port);
     server = next;

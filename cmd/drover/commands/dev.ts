@@ -8,7 +8,10 @@ import { defaultComponents, type Component } from '../components.ts';
 import { devEncryptionConfig, withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
 import { readServerTls, type ServerTlsFlags } from '../tls-files.ts';
+import type { AuditLevel } from '../../../pkg/auth/audit.ts';
 import { localAgentComponent } from './agent.ts';
+import { resolveAdminToken } from '../admin-token.ts';
+import { saveContext } from '../config.ts';
 
 /** Arguments of `drover dev`. */
 export interface DevArgs {
@@ -23,7 +26,18 @@ export interface DevArgs {
   tls?: ServerTlsFlags;
   /** Defaults to defaultComponents('dev'). */
   components?: Component[];
+  /** The bootstrap admin token (default: <dataDir>/admin.token's, created on first start). */
+  adminToken?: string;
+  /** The CLI config file that gets the context "dev" (server and admin token); unwritable = a warning. */
+  configPath?: string;
+  /** Serve without authentication (benchmarks, throwaway clusters). */
+  insecureNoAuth?: boolean;
+  /** The audit log file and level. */
+  audit?: { path: string; level: AuditLevel };
 }
+
+/** The CLI context `drover dev` writes. */
+export const DEV_CONTEXT = 'dev';
 
 /** What `dev` runs with. */
 export interface DevDeps {
@@ -43,6 +57,9 @@ export interface DevDeps {
 /** Run `dev` until `deps.signal` aborts; returns the exit code. */
 export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
   await mkdir(args.dataDir, { recursive: true });
+  const tokenFile = join(args.dataDir, 'admin.token');
+  const adminToken = args.insecureNoAuth ? undefined : await resolveAdminToken(args.adminToken, tokenFile);
+  const configPath = args.configPath;
   const raw = await openMemoryStore({ dataDir: args.dataDir, logger: deps.logger, clock: deps.clock });
   try {
     const { store, summary } = await withEncryption(raw, await devEncryptionConfig(args.dataDir, args.encryptionConfig), deps.logger);
@@ -61,6 +78,17 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       ],
       // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
       components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
+      security: adminToken === undefined ? undefined : {
+        adminToken,
+        describe: `admin token in ${tokenFile}${configPath ? ` (and in the CLI context "${DEV_CONTEXT}" of ${configPath})` : ''}`,
+        async onListening(url) {
+          if (!configPath) return;
+          await saveContext(configPath, { name: DEV_CONTEXT, server: url, token: adminToken }).catch((err) =>
+            deps.logger.warn('could not write the CLI context; pass --token or DROVER_TOKEN', { path: configPath, err: String(err) }),
+          );
+        },
+      },
+      audit: args.audit,
       ...deps,
     });
   } finally {

@@ -6,7 +6,9 @@ import { defaultComponents, type Component } from '../components.ts';
 import { withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
 import { readAgentTls, readServerTls, type AgentTlsFlags, type ServerTlsFlags } from '../tls-files.ts';
+import type { AuditLevel } from '../../../pkg/auth/audit.ts';
 import type { DevDeps } from './dev.ts';
+import { resolveAdminToken } from '../admin-token.ts';
 
 /** Arguments of `drover server`. */
 export interface ServerArgs {
@@ -24,6 +26,14 @@ export interface ServerArgs {
   /** HTTPS: --tls-cert-file, --tls-key-file, --client-ca-file. */
   tls?: ServerTlsFlags;
   components?: Component[];
+  /** The bootstrap admin token (default: adminTokenFile's, created on first start). */
+  adminToken?: string;
+  /** Where the admin token is kept. */
+  adminTokenFile: string;
+  /** Serve without authentication (benchmarks, throwaway clusters). */
+  insecureNoAuth?: boolean;
+  /** The audit log file and level. */
+  audit?: { path: string; level: AuditLevel };
 }
 
 /** The etcd client's TLS files, read; undefined without --etcd-cafile. */
@@ -42,6 +52,7 @@ async function readEtcdTls(f: { caFile?: string; certFile?: string; keyFile?: st
 
 /** Run `server` until `deps.signal` aborts; returns the exit code. */
 export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
+  const adminToken = args.insecureNoAuth ? undefined : await resolveAdminToken(args.adminToken, args.adminTokenFile);
   const raw = await openEtcdStore({ endpoints: args.etcdEndpoints, logger: deps.logger, clock: deps.clock, tls: await readEtcdTls(args.etcdTls ?? {}) });
   try {
     const { store, summary } = await withEncryption(raw, args.encryptionConfig, deps.logger);
@@ -57,6 +68,8 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
       bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`], ['Encryption', summary]],
       components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
+      security: adminToken === undefined ? undefined : { adminToken, describe: `admin token in ${args.adminTokenFile}` },
+      audit: args.audit,
       ...deps,
     });
   } finally {

@@ -70,13 +70,14 @@ export async function startDrover(args: string[], opts: { ready: RegExp; timeout
 
 /** `drover dev` on a free loopback port with its state in `dataDir`; `url` is where it listens. */
 export async function startDev(dataDir: string): Promise<DroverProcess & { url: string }> {
-  const p = await startDrover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover dev' });
+  // Without authentication, as these figures were measured before it existed (hack/bench/security.ts measures its cost).
+  const p = await startDrover(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', '--insecure-no-auth'], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover dev' });
   return { ...p, url: p.match[1]! };
 }
 
 /** `drover server` on etcd `endpoint`, on loopback `port` (default: a free one; `nodeArgs`: node's own flags, as startDrover). */
 export async function startServer(endpoint: string, opts: { nodeArgs?: string[]; port?: number } = {}): Promise<DroverProcess & { url: string }> {
-  const p = await startDrover(['server', '--etcd-endpoints', endpoint, '--port', String(opts.port ?? 0), '--log-level', 'warn'], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover server', nodeArgs: opts.nodeArgs });
+  const p = await startDrover(['server', '--etcd-endpoints', endpoint, '--port', String(opts.port ?? 0), '--log-level', 'warn', '--insecure-no-auth'], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover server', nodeArgs: opts.nodeArgs });
   return { ...p, url: p.match[1]! };
 }
 
