@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { createClient } from '../../pkg/client/client.ts';
 import { parseDuration } from '../../api/schemas/duration.ts';
+import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../pkg/flowcontrol/config.ts';
 import { createLogger, LEVELS, type Level } from '../../pkg/log/logger.ts';
 import { jsonFormat } from '../../pkg/log/json-format.ts';
 import { textFormat } from '../../pkg/log/text-format.ts';
@@ -77,6 +78,18 @@ const duration = (value: string) => {
 };
 const heartbeatGrace = () =>
   new Option('--heartbeat-grace <duration>', "silence allowed past a node lease's TTL before the node is marked down (default 10s, Nomad's)").argParser(duration);
+const nonNegativeInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(1, 'drover.invalidNumber', `error: invalid number "${value}" (a whole number ≥ 0)`);
+  return n;
+};
+const maxInflight = () =>
+  new Option('--max-requests-inflight <n>', 'seats of API Priority and Fairness shared by its priority levels (system 40 %, workload-high 30 %, global-default 30 %); 0 turns flow control off').argParser(nonNegativeInt).default(DEFAULT_FLOW_CONTROL.totalSeats);
+const queueWait = () =>
+  new Option('--flowcontrol-queue-wait <duration>', 'longest a request waits for a seat of its priority level before it is answered 429 with Retry-After').argParser(duration).default(DEFAULT_FLOW_CONTROL.maxQueueWaitMs, '10s');
+/** The flow control of `drover dev` / `drover server` from their flags. */
+const flowControlOf = (o: { maxRequestsInflight: number; flowcontrolQueueWait: number }): FlowControlConfig | false =>
+  o.maxRequestsInflight === 0 ? false : { ...DEFAULT_FLOW_CONTROL, totalSeats: o.maxRequestsInflight, maxQueueWaitMs: o.flowcontrolQueueWait };
 const logLevel = () => new Option('--log-level <level>', 'least severe level logged to stderr').choices(LEVELS).default('info');
 const logFormat = () =>
   new Option('--log-format <format>', 'log lines on stderr: text (readable, coloured on a terminal unless NO_COLOR is set) or json (default: text on a terminal, json when piped)').choices(['text', 'json']);
@@ -137,12 +150,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
     .addOption(heartbeatGrace())
+    .addOption(maxInflight())
+    .addOption(queueWait())
     .addOption(logLevel())
     .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o) => {
       const { dev } = await import('./commands/dev.ts');
-      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
+      setExit(await dev({ port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, flowControl: flowControlOf(o) }, serverDeps(o)));
     });
 
   command('server')
@@ -151,12 +166,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .addOption(heartbeatGrace())
+    .addOption(maxInflight())
+    .addOption(queueWait())
     .addOption(logLevel())
     .addOption(logFormat())
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, flowControl: flowControlOf(o) }, serverDeps(o)));
     });
 
   command('apply')

@@ -8,6 +8,7 @@ import { planCommitPlugin } from '../../pkg/plancommit/route.ts';
 import { createClient } from '../../pkg/client/client.ts';
 import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
+import type { FlowControlConfig } from '../../pkg/flowcontrol/index.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 import type { Component, RunningComponent } from './components.ts';
@@ -40,6 +41,8 @@ export interface ServeOptions {
   startedAt: number;
   /** Drover's version, served at /version. */
   version: string;
+  /** API Priority and Fairness of the API server (false: off). */
+  flowControl?: FlowControlConfig | false;
 }
 
 /** Serve until `signal` aborts, then stop components (in reverse), the server, and return 0. The caller closes the store. */
@@ -47,7 +50,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   // Every API server commits plans (any of them may take a worker's plan), serves the job plan dry run
   // (`drover plan`, so every client gets the same answer) and the allocation log subresource (`drover logs`),
   // proxied to the allocation's node agent.
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, flowControl: opts.flowControl, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin()] });
   const url = await api.listen({ port: opts.port, host: opts.host });
   // The banner first, as soon as the address is known; components log as they start; the ready line last.
   opts.out(banner({ label: opts.label, url, host: opts.host, rows: opts.bannerRows, logLevel: opts.logLevel ?? 'info', colour: opts.colour ?? false }));

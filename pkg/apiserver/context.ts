@@ -27,6 +27,8 @@ export interface ServerContext {
   watchLines: SharedLines;
   /** Metric/log labels of in-flight requests, keyed by the raw request. */
   requestLabels: WeakMap<object, RequestLabels>;
+  /** Called once a watch has started streaming (flow control gives its seat back); keyed by the raw request. */
+  watchStarted?: (raw: object) => void;
 }
 
 /** The labels a request is measured and logged under. */

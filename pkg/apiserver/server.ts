@@ -24,6 +24,8 @@ import type { Registry } from 'prom-client';
 import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
 import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
+import { FlowControl, type FlowControlConfig } from '../flowcontrol/index.ts';
+import { installFlowControl, releaseWatchSeat } from './flow-gate.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -52,6 +54,11 @@ export interface ApiServerOptions {
    * ApiError become Status responses.
    */
   plugins?: Array<(app: FastifyInstance, ctx: ServerContext) => void | Promise<void>>;
+  /**
+   * API Priority and Fairness (pkg/flowcontrol): priority levels, seats and queues in front of every resource
+   * request. Unset or false: no flow control (every request is served at once).
+   */
+  flowControl?: FlowControlConfig | false;
 }
 
 /** A running API server. */
@@ -109,6 +116,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   installBodyParser(app);
   installErrorHandlers(app, ctx);
   if (opts.token) installAuth(app, opts.token);
+  if (opts.flowControl) {
+    installFlowControl(app, new FlowControl(opts.flowControl, { clock, registry: metrics.registry }), sendStatus);
+    ctx.watchStarted = releaseWatchSeat;
+  }
   installAccessLog(app, ctx);
   registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
   for (const plugin of opts.plugins ?? []) await plugin(app, ctx);

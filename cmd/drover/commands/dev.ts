@@ -6,6 +6,7 @@ import type { Logger } from '../../../pkg/log/logger.ts';
 import { openMemoryStore } from '../../../pkg/storage/memory/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
+import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../../pkg/flowcontrol/index.ts';
 import { localAgentComponent } from './agent.ts';
 
 /** Arguments of `drover dev`. */
@@ -15,6 +16,8 @@ export interface DevArgs {
   dataDir: string;
   /** Silence past a node lease's TTL before the node is down (default 10 s). */
   heartbeatGraceMs?: number;
+  /** API Priority and Fairness (false: off; default: pkg/flowcontrol's defaults). */
+  flowControl?: FlowControlConfig | false;
   /** Defaults to defaultComponents('dev'). */
   components?: Component[];
 }
@@ -43,6 +46,7 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       label: 'drover dev',
       store,
       port: args.port,
+      flowControl: args.flowControl ?? DEFAULT_FLOW_CONTROL,
       host: args.host,
       storage: `data ${args.dataDir}`,
       bannerRows: [

@@ -2,6 +2,7 @@
 import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
+import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../../pkg/flowcontrol/index.ts';
 import type { DevDeps } from './dev.ts';
 
 /** Arguments of `drover server`. */
@@ -11,6 +12,8 @@ export interface ServerArgs {
   host: string;
   /** Silence past a node lease's TTL before the node is down (default 10 s). */
   heartbeatGraceMs?: number;
+  /** API Priority and Fairness (false: off; default: pkg/flowcontrol's defaults). */
+  flowControl?: FlowControlConfig | false;
   components?: Component[];
 }
 
@@ -22,6 +25,7 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       label: 'drover server',
       store,
       port: args.port,
+      flowControl: args.flowControl ?? DEFAULT_FLOW_CONTROL,
       host: args.host,
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
       bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`]],

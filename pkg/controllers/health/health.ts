@@ -12,6 +12,10 @@ import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
 import { markAllocationsLost } from './lost.ts';
 import { heartbeatCondition, markedDown, markedRenewed } from './nodestatus.ts';
 import { LeaseObserver, type HeartbeatState } from './observer.ts';
+import { DisruptionGate, type DisruptionOptions, type DisruptionState } from './disruption.ts';
+import { ProgressMonitor, type ProgressOptions } from './progress.ts';
+import { DISRUPTION_VALUE, healthMetrics, type HealthMetrics } from './health-metrics.ts';
+import type { Timer } from '../../clock/clock.ts';
 
 /** The component name on Events and in logs. */
 export const HEALTH_COMPONENT = 'health-controller';
@@ -30,6 +34,10 @@ export interface HealthControllerOptions extends ControllerHost {
   workers?: number;
   /** Stops the controller (and an unfinished start) when aborted. */
   signal?: AbortSignal;
+  /** The partial-disruption rule (disruption.ts; Kubernetes' unhealthy-zone threshold and large-cluster rate). */
+  disruption?: DisruptionOptions;
+  /** The control plane's own progress ticker (progress.ts). */
+  progress?: ProgressOptions;
 }
 
 /** A running health controller. */
@@ -52,6 +60,7 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
   const allocs = informers.informer<Allocation>('allocations');
   allocs.addIndex(ALLOCS_BY_NODE);
   const reconciler = new HealthReconciler({ ...opts, leaseNamespace, logger: log }, nodes, leases, allocs);
+  const ticker = reconciler.startTicker();
   // Both caches must be full before judging anyone (startController waits): a lease missing only because its
   // list has not arrived would look like a lease that appeared later, i.e. a renewal. A node lease is named
   // after its node, so both kinds map to the node's name.
@@ -70,6 +79,9 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
       allocations: (a: Allocation) => (nodes.get(undefined, a.spec.nodeName)?.status?.phase === 'down' && !isClientTerminal(a.status?.clientStatus) ? a.spec.nodeName : undefined),
     },
     reconcile: (name) => reconciler.reconcile(name),
+  }).catch((err: unknown) => {
+    ticker.cancel();
+    throw err;
   });
   return {
     queue: controller.queue,
@@ -78,15 +90,25 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
       return { nodes: rv.nodes, leases: rv.leases };
     },
     async stop() {
+      ticker.cancel();
       await controller.stop();
       if (owned) informers.stop();
     },
   };
 }
 
+/** How often a node held back by the disruption rule is looked at again. */
+const DISRUPTION_RECHECK_MS = 5000;
+
 /** The per-node decision, separated from the wiring above. */
 class HealthReconciler {
   private readonly observer: LeaseObserver;
+  private readonly gate: DisruptionGate;
+  private readonly progress: ProgressMonitor;
+  private readonly metrics: HealthMetrics;
+  private state: DisruptionState = 'normal';
+  /** Nodes whose down is being held back (one Event each per disruption). */
+  private readonly deferred = new Set<string>();
 
   constructor(
     private readonly opts: HealthControllerOptions & { leaseNamespace: string; logger: Logger },
@@ -95,6 +117,27 @@ class HealthReconciler {
     private readonly allocs: SharedInformer<Allocation>,
   ) {
     this.observer = new LeaseObserver({ ttlMs: opts.ttlMs, overrideTtl: opts.overrideTtl, graceMs: opts.graceMs });
+    this.gate = new DisruptionGate(opts.disruption);
+    this.progress = new ProgressMonitor(opts.progress);
+    this.metrics = healthMetrics(opts.metrics);
+  }
+
+  /** Tick the progress monitor every period on our clock; a late tick is a stall of the control plane. */
+  startTicker(): Timer {
+    const clock = this.opts.clock;
+    let timer: Timer | undefined;
+    let stopped = false;
+    const tick = () => {
+      if (stopped) return;
+      const stall = this.progress.tick(clock.now());
+      if (stall > 0) {
+        this.metrics.stalledSeconds.inc(stall / 1000);
+        this.opts.logger.warn('control plane stalled: not counted as node silence', { stalledMs: stall });
+      }
+      timer = clock.setTimeout(tick, this.progress.periodMs);
+    };
+    tick();
+    return { cancel: () => ((stopped = true), timer?.cancel()) };
   }
 
   async reconcile(name: string): Promise<ReconcileResult | void> {
@@ -104,8 +147,13 @@ class HealthReconciler {
       return;
     }
     const now = this.opts.clock.now();
-    const hb = this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(node));
+    const stalled = this.progress.stalledMs(now);
+    const hb = this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(node), stalled);
     if (hb.expired) {
+      if (node.status?.phase !== 'down') {
+        const held = await this.holdBack(node, now, stalled);
+        if (held !== undefined) return { requeueAfter: held };
+      }
       await this.markDown(node, hb, now);
       await this.loseAllocations(name);
       return; // nothing changes until the lease does, and a lease change queues the node
@@ -113,6 +161,38 @@ class HealthReconciler {
     if (hb.renewedSinceBaseline && heartbeatCondition(node)?.status === 'False') await this.markRenewed(node, now);
     else if (node.status?.phase === 'down') await this.loseAllocations(name);
     return { requeueAfter: hb.expiresAt - now };
+  }
+
+  /**
+   * The partial-disruption rule: with most of the cluster silent at once, marking down goes slow (or stops).
+   * Returns how long to wait before trying this node again, or undefined when it may be marked down now.
+   */
+  private async holdBack(node: Node, now: number, stalled: number): Promise<number | undefined> {
+    const all = this.nodes.list();
+    let unhealthy = 0;
+    for (const n of all) {
+      const name = n.metadata.name;
+      if (n.status?.phase === 'down' || this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(n), stalled).expired) unhealthy++;
+    }
+    const d = this.gate.decide(now, all.length, unhealthy);
+    if (d.state !== this.state) {
+      const from = this.state;
+      this.state = d.state;
+      this.metrics.disruption.set(DISRUPTION_VALUE[d.state]);
+      if (d.state === 'normal') {
+        this.deferred.clear();
+        this.opts.logger.info('node lease disruption over', { from, unhealthy, nodes: all.length });
+      } else this.opts.logger.warn('node lease disruption: slowing down marking nodes down', { state: d.state, unhealthy, nodes: all.length, reason: d.reason });
+    }
+    if (d.allowed) return undefined;
+    this.metrics.deferred.inc();
+    const name = node.metadata.name;
+    if (!this.deferred.has(name)) {
+      this.deferred.add(name);
+      await recordEvent(this.opts.client, this.opts.logger, { object: node, reason: 'NodeDownDeferred', message: `not marked down yet: ${d.reason}`, type: 'Warning', component: HEALTH_COMPONENT, now });
+    }
+    // Look again when a token comes, and at least every few seconds (the disruption may end).
+    return Math.max(100, Math.min(this.gate.nextTokenAt(now, all.length) - now, DISRUPTION_RECHECK_MS));
   }
 
   private async markDown(node: Node, hb: HeartbeatState, now: number): Promise<void> {
