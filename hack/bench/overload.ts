@@ -7,6 +7,7 @@
 //
 //   node --import tsx hack/bench/overload.ts [--set nodes=100 --set listers=300 --set writers=40 --set seconds=120]
 //       [--set fairness=0]   (run the server with --max-requests-inflight 0: flow control off)
+//       [--set seats=N]      (--max-requests-inflight N)
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
 import type { Allocation, Event, Lease } from '../../api/schemas/index.ts';
@@ -115,7 +116,8 @@ export async function benchOverload(opts: { etcd?: string; set?: Record<string, 
   try {
     etcd = await benchEtcd(opts.etcd);
     const etcdPid = opts.etcd ? undefined : childPids('etcd')[0];
-    server = await startServer(etcd.endpoint, { args: fairnessOff ? ['--max-requests-inflight', '0'] : [] });
+    const seats = opts.set?.seats;
+    server = await startServer(etcd.endpoint, { args: fairnessOff ? ['--max-requests-inflight', '0'] : seats !== undefined ? ['--max-requests-inflight', String(seats)] : [] });
     fleet = await startHollowFleet(server.url, nodes);
     const client = createClient({ server: server.url, userAgent: 'drover-bench/overload' });
     await waitNodesSettled(client, nodes);
@@ -167,13 +169,15 @@ export async function benchOverload(opts: { etcd?: string; set?: Record<string, 
     const lost = after.items.filter((a) => originals.has(a.metadata.name) && a.status?.clientStatus === 'lost').length;
     const replacements = after.items.filter((a) => !originals.has(a.metadata.name)).length;
     const nodeList = await client.resource('nodes').listAll({});
-    const rejected = await counterSum(server.url, 'apiserver_flowcontrol_rejected_requests_total').catch(() => 0);
+    const metricsText = await (await fetch(`${server.url}/metrics`)).text();
+    const hasFlowControl = metricsText.includes('apiserver_flowcontrol_rejected_requests_total');
+    const rejected = await counterSum(server.url, 'apiserver_flowcontrol_rejected_requests_total');
     notes.push(
       `load generator: ${load.lists} LISTs (p50 ${load.listP50Ms.toFixed(0)} ms, max ${load.listMaxMs.toFixed(0)} ms, ${load.list429} answered 429, ${load.listErrors} errors), ${load.watches} watches (${load.watch429} answered 429), ${load.writes} writes (p99 ${load.writeP99Ms.toFixed(0)} ms, ${load.write429} answered 429, ${load.writeErrors} errors)${load.firstError ? `; first error: ${load.firstError}` : ''}`,
       `lease renewals (PUT leases) during the load: ${hb.count}; in the quiet window: ${quiet.count}`,
       `node leases older than 20 s (read from etcd every second): at most ${leases.maxStale} of ${nodes} at once, in ${leases.staleSamples} of ${leases.samples} samples; oldest ${(leases.maxAgeMs / 1000).toFixed(1)} s`,
       `nodes marked down: ${[...downNodes].join(', ') || 'none'}; nodes at the end: ${countBy(nodeList.items, (n) => (n.status as { phase?: string } | undefined)?.phase ?? '(none)')}; replacement allocations created: ${replacements}`,
-      `flow control: ${fairnessOff ? 'off (--max-requests-inflight 0)' : 'on (defaults)'}; apiserver_flowcontrol_rejected_requests_total ${rejected}`,
+      `flow control: ${hasFlowControl ? `on (--max-requests-inflight ${seats ?? 'default'}); apiserver_flowcontrol_rejected_requests_total ${rejected}` : fairnessOff ? 'off (--max-requests-inflight 0)' : 'not in this server (no apiserver_flowcontrol metrics)'}`,
       `cores used during the load: ${Object.entries(cpu).filter(([k]) => k !== 'wallMs').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
     );
     return {

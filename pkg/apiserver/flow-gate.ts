@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, type Status } from '../apierrors/status.ts';
-import type { FlowControl, FlowVerb, RequestDescriptor, Seat } from '../flowcontrol/index.ts';
+import { requestWidth, type FlowControl, type FlowVerb, type RequestDescriptor, type Seat } from '../flowcontrol/index.ts';
 
 /** Seats held by requests in flight (a watch's is released early by releaseWatchSeat). */
 const seats = new WeakMap<IncomingMessage, Seat>();
@@ -14,11 +14,14 @@ const seats = new WeakMap<IncomingMessage, Seat>();
 type WithUser = FastifyRequest & { user?: { name?: unknown; groups?: unknown } };
 
 /** Install the flow-control hook (after authentication, before the body is parsed); `send` answers a Status. */
-export function installFlowControl(app: FastifyInstance, flow: FlowControl, send: (reply: FastifyReply, s: Status) => unknown): void {
+export function installFlowControl(
+  app: FastifyInstance, flow: FlowControl, send: (reply: FastifyReply, s: Status) => unknown, objectsOf: (resource: string) => number,
+): void {
   app.addHook('onRequest', async (request, reply) => {
     const d = describeRequest(request.method, request.url, request.headers['user-agent'], userOf(request as WithUser));
     if (!d) return;
-    const decision = await flow.admit(d);
+    const width = d.verb === 'list' ? requestWidth(d, objectsOf(d.resource), listLimit(request.url)) : 1;
+    const decision = await flow.admit(d, width);
     if (!decision.admitted) {
       reply.header('X-Drover-PF-Priority-Level', decision.classification.level);
       const why = decision.reason === 'queue-full' ? 'its queue is full' : 'no seat came free within the queue wait';
@@ -33,6 +36,11 @@ export function installFlowControl(app: FastifyInstance, flow: FlowControl, send
 /** A watch has started streaming: it no longer holds a seat (its events are not requests). */
 export function releaseWatchSeat(raw: object): void {
   seats.get(raw as IncomingMessage)?.release();
+}
+
+function listLimit(url: string): number | undefined {
+  const m = /[?&]limit=(\d+)/.exec(url);
+  return m ? Number(m[1]) : undefined;
 }
 
 function userOf(request: WithUser): RequestDescriptor['user'] {

@@ -117,7 +117,15 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   installErrorHandlers(app, ctx);
   if (opts.token) installAuth(app, opts.token);
   if (opts.flowControl) {
-    installFlowControl(app, new FlowControl(opts.flowControl, { clock, registry: metrics.registry }), sendStatus);
+    const objectsOf = (plural: string) => {
+      const kind = ctx.kindByPlural.get(plural);
+      try {
+        return kind ? caches.of(kind).size() : 0;
+      } catch {
+        return 0; // a kind without a cache here: the router answers it
+      }
+    };
+    installFlowControl(app, new FlowControl(opts.flowControl, { clock, registry: metrics.registry }), sendStatus, objectsOf);
     ctx.watchStarted = releaseWatchSeat;
   }
   installAccessLog(app, ctx);

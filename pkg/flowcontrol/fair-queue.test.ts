@@ -102,3 +102,26 @@ test('property: a flow is served in order, and no other flow gets more than one 
     { numRuns: 200 },
   );
 });
+
+test('a wide request takes several seats and, at the head of its queue, waits until enough are free; the narrow one behind it does not jump it', async () => {
+  const clock = new ManualClock(0);
+  const q = new FairQueue({ seats: 4, queues: 8, queueLengthLimit: 10, maxQueueWaitMs: 10_000, clock });
+  const [a, b] = distinctFlows(8, 2);
+  const narrow = await q.admit(a!, 1);
+  assert.equal(narrow.admitted, true);
+  const wide = q.admit(b!, 4);
+  assert.equal(q.queued, 1, 'four seats are not free');
+  const late = q.admit(b!, 1);
+  assert.equal(q.queued, 2, 'a narrow request behind it in its queue waits too, though a seat is free');
+  if (narrow.admitted) narrow.seat.release();
+  const w = await wide;
+  assert.equal(w.admitted, true);
+  assert.equal(q.inFlight, 4);
+  if (w.admitted) w.seat.release();
+  assert.equal((await late).admitted, true);
+  assert.equal(q.inFlight, 1);
+  const capped = q.admit(b!, 50); // capped at the level's 4 seats: waits for the one in flight
+  assert.equal(q.queued, 1);
+  clock.advance(10_000);
+  assert.deepEqual(await capped, { admitted: false, reason: 'time-out', waitedMs: 10_000 });
+});

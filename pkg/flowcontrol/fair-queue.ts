@@ -17,6 +17,7 @@ export type Admission = { admitted: true; seat: Seat; waitedMs: number } | { adm
 
 interface Waiter {
   enqueuedAt: number;
+  width: number;
   resolve(a: Admission): void;
   timer?: Timer;
 }
@@ -52,16 +53,20 @@ export class FairQueue {
     return this.waiting;
   }
 
-  /** Ask for a seat for a request of `flow`; resolves when it gets one or is rejected. */
-  admit(flow: string): Promise<Admission> {
-    if (this.executing < this.opts.seats && this.waiting === 0) {
-      this.executing++;
-      return Promise.resolve({ admitted: true, seat: this.seat(), waitedMs: 0 });
+  /**
+   * Ask for `width` seats (default 1; a big list takes more, capped at the level's seats) for a request of
+   * `flow`; resolves when it gets them or is rejected.
+   */
+  admit(flow: string, width = 1): Promise<Admission> {
+    const w0 = Math.max(1, Math.min(Math.ceil(width), this.opts.seats));
+    if (this.executing + w0 <= this.opts.seats && this.waiting === 0) {
+      this.executing += w0;
+      return Promise.resolve({ admitted: true, seat: this.seat(w0), waitedMs: 0 });
     }
     const queue = this.queues[queueIndex(flow, this.queues.length)]!;
     if (queue.length >= this.opts.queueLengthLimit) return Promise.resolve({ admitted: false, reason: 'queue-full', waitedMs: 0 });
     return new Promise<Admission>((resolve) => {
-      const w: Waiter = { enqueuedAt: this.opts.clock.now(), resolve };
+      const w: Waiter = { enqueuedAt: this.opts.clock.now(), width: w0, resolve };
       queue.push(w);
       this.waiting++;
       w.timer = this.opts.clock.setTimeout(() => {
@@ -74,32 +79,36 @@ export class FairQueue {
     });
   }
 
-  private seat(): Seat {
+  private seat(width: number): Seat {
     let held = true;
     return {
       release: () => {
         if (!held) return;
         held = false;
-        this.executing--;
+        this.executing -= width;
         this.dispatch();
       },
     };
   }
 
-  /** Give free seats to waiting requests, one queue after another. */
+  /**
+   * Give free seats to waiting requests, one queue after another. The request whose turn it is waits until
+   * enough seats are free for its width (nothing jumps it), so a wide request is never starved by narrow ones.
+   */
   private dispatch(): void {
-    while (this.executing < this.opts.seats && this.waiting > 0) {
+    while (this.waiting > 0) {
       let q = this.queues[this.next]!;
       while (q.length === 0) {
         this.next = (this.next + 1) % this.queues.length;
         q = this.queues[this.next]!;
       }
+      if (this.executing + q[0]!.width > this.opts.seats) return;
       const w = q.shift()!;
       this.next = (this.next + 1) % this.queues.length;
       this.waiting--;
       w.timer?.cancel();
-      this.executing++;
-      w.resolve({ admitted: true, seat: this.seat(), waitedMs: this.opts.clock.now() - w.enqueuedAt });
+      this.executing += w.width;
+      w.resolve({ admitted: true, seat: this.seat(w.width), waitedMs: this.opts.clock.now() - w.enqueuedAt });
     }
   }
 }

@@ -36,15 +36,15 @@ export interface GateDecision {
 }
 
 /**
- * Decides whether a node may be marked down now. In a disruption a token bucket (one token per 1/rate seconds,
- * holding one) lets nodes through one at a time; normal clusters are not limited.
+ * Decides whether a node may be marked down now. In a disruption a token bucket (holding one token, refilled
+ * 1/rate seconds after it was taken) lets nodes through one at a time; normal clusters are not limited.
  */
 export class DisruptionGate {
   private readonly threshold: number;
   private readonly largeSize: number;
   private readonly rate: number;
-  private tokens = 1;
-  private filledAt: number | undefined;
+  /** When (our clock) the bucket holds its one token again. */
+  private tokenAt = -Infinity;
 
   constructor(opts: DisruptionOptions = {}) {
     this.threshold = opts.unhealthyThreshold ?? DEFAULT_UNHEALTHY_THRESHOLD;
@@ -62,13 +62,12 @@ export class DisruptionGate {
   /** May one more node be marked down at `now`, with `unhealthy` of `total` nodes silent or down? Takes a token if so. */
   decide(now: number, total: number, unhealthy: number): GateDecision {
     const state = disruptionState(total, unhealthy, this.threshold);
-    this.refill(now, this.disruptedRate(total));
     if (state === 'normal') return { allowed: true, state };
     const rate = this.disruptedRate(total);
     const what = `${unhealthy} of ${total} nodes missed their lease at once (${state} disruption, threshold ${this.threshold})`;
     if (rate === 0) return { allowed: false, state, reason: `${what}: a cluster of ≤ ${this.largeSize} nodes marks none down until it ends` };
-    if (this.tokens >= 1) {
-      this.tokens -= 1;
+    if (now >= this.tokenAt) {
+      this.tokenAt = now + 1000 / rate;
       return { allowed: true, state };
     }
     return { allowed: false, state, reason: `${what}: marking nodes down at ${rate}/s` };
@@ -78,11 +77,6 @@ export class DisruptionGate {
   nextTokenAt(now: number, total: number): number {
     const rate = this.disruptedRate(total);
     if (rate === 0) return Infinity;
-    return now + Math.max(0, (1 - this.tokens) / rate) * 1000;
-  }
-
-  private refill(now: number, rate: number): void {
-    if (this.filledAt !== undefined && rate > 0) this.tokens = Math.min(1, this.tokens + ((now - this.filledAt) / 1000) * rate);
-    this.filledAt = now;
+    return Math.max(now, this.tokenAt);
   }
 }

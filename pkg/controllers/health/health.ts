@@ -10,7 +10,7 @@ import { rfc3339 } from '../../../api/schemas/timestamp.ts';
 import { recordEvent } from './events.ts';
 import { isClientTerminal } from '../../../api/schemas/allocation-state.ts';
 import { markAllocationsLost } from './lost.ts';
-import { heartbeatCondition, markedDown, markedRenewed } from './nodestatus.ts';
+import { downByHealth, heartbeatCondition, markedDown, markedRenewed } from './nodestatus.ts';
 import { LeaseObserver, type HeartbeatState } from './observer.ts';
 import { DisruptionGate, type DisruptionOptions, type DisruptionState } from './disruption.ts';
 import { ProgressMonitor, type ProgressOptions } from './progress.ts';
@@ -168,11 +168,12 @@ class HealthReconciler {
    * Returns how long to wait before trying this node again, or undefined when it may be marked down now.
    */
   private async holdBack(node: Node, now: number, stalled: number): Promise<number | undefined> {
-    const all = this.nodes.list();
+    // A node its own agent reports down is known, not missing: it counts on neither side.
+    const all = this.nodes.list().filter((n) => n.status?.phase !== 'down' || downByHealth(n));
     let unhealthy = 0;
     for (const n of all) {
       const name = n.metadata.name;
-      if (n.status?.phase === 'down' || this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(n), stalled).expired) unhealthy++;
+      if (downByHealth(n) || this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(n), stalled).expired) unhealthy++;
     }
     const d = this.gate.decide(now, all.length, unhealthy);
     if (d.state !== this.state) {
