@@ -62,6 +62,7 @@ test('a level that cannot take a request answers 429 with Retry-After; the syste
     const agentWrite = await t.req('POST', widgetsPath(), widget('w1'), { 'user-agent': 'drover-agent/0.1' });
     assert.equal(agentWrite.code, 201, 'an agent write has its own level');
     assert.equal(await metric(t, 'apiserver_flowcontrol_rejected_requests_total{priority_level="global-default",reason="queue-full"}'), 1);
+    assert.equal(await metric(t, 'apiserver_request_total{verb="LIST",resource="widgets",subresource="",code="429"}'), 1, 'counted with the other requests');
     assert.equal((await t.req('GET', '/readyz')).code, 200, 'health checks are exempt');
 
     hold.release();

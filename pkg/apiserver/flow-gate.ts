@@ -15,14 +15,25 @@ type WithUser = FastifyRequest & { user?: { name?: unknown; groups?: unknown } }
 
 /** Install the flow-control hook (after authentication, before the body is parsed); `send` answers a Status. */
 export function installFlowControl(
-  app: FastifyInstance, flow: FlowControl, send: (reply: FastifyReply, s: Status) => unknown, objectsOf: (resource: string) => number,
+  app: FastifyInstance,
+  flow: FlowControl,
+  hooks: {
+    /** Answer a Status (routes.ts sendStatus). */
+    send: (reply: FastifyReply, s: Status) => unknown;
+    /** Objects of a resource now (the work estimate of a LIST). */
+    objectsOf: (resource: string) => number;
+    /** A request is answered 429 here: label it for the request metrics, as the handler would have. */
+    rejected: (raw: object, d: RequestDescriptor) => void;
+  },
 ): void {
+  const { send, objectsOf } = hooks;
   app.addHook('onRequest', async (request, reply) => {
     const d = describeRequest(request.method, request.url, request.headers['user-agent'], userOf(request as WithUser));
     if (!d) return;
     const width = d.verb === 'list' ? requestWidth(d, objectsOf(d.resource), listLimit(request.url)) : 1;
     const decision = await flow.admit(d, width);
     if (!decision.admitted) {
+      hooks.rejected(request.raw, d);
       reply.header('X-Drover-PF-Priority-Level', decision.classification.level);
       const why = decision.reason === 'queue-full' ? 'its queue is full' : 'no seat came free within the queue wait';
       send(reply, apiError('TooManyRequests', `too many requests, please try again later (priority level ${decision.classification.level}: ${why})`, { retryAfterSeconds: decision.retryAfterSeconds }).status);

@@ -126,7 +126,8 @@ function dispatch(ctx: ServerContext, info: RequestInfo, req: RestRequest): Prom
   }
 }
 
-const METRIC_VERBS: Record<Verb, string> = {
+/** The verb label of request metrics (kube-apiserver's spelling). */
+export const METRIC_VERBS: Record<Verb, string> = {
   get: 'GET',
   list: 'LIST',
   watch: 'WATCH',

@@ -21,10 +21,10 @@ import { installBodyParser } from './content.ts';
 import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
-import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
+import { installErrorHandlers, METRIC_VERBS, registerRoutes, sendStatus } from './routes.ts';
 import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
-import { FlowControl, type FlowControlConfig } from '../flowcontrol/index.ts';
+import { FlowControl, type FlowControlConfig, type RequestDescriptor } from '../flowcontrol/index.ts';
 import { installFlowControl, releaseWatchSeat } from './flow-gate.ts';
 
 /** Options of createApiServer. */
@@ -125,7 +125,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
         return 0; // a kind without a cache here: the router answers it
       }
     };
-    installFlowControl(app, new FlowControl(opts.flowControl, { clock, registry: metrics.registry }), sendStatus, objectsOf);
+    const rejected = (raw: object, d: RequestDescriptor) => ctx.requestLabels.set(raw, { verb: METRIC_VERBS[d.verb], resource: d.resource, subresource: d.subresource ?? '' });
+    installFlowControl(app, new FlowControl(opts.flowControl, { clock, registry: metrics.registry }), { send: sendStatus, objectsOf, rejected });
     ctx.watchStarted = releaseWatchSeat;
   }
   installAccessLog(app, ctx);
