@@ -49,3 +49,33 @@ test('three of five nodes silent at once: none marked down, each deferred with t
     }
   });
 });
+
+test('a lease cache that has heard nothing from the API server for staleCacheMs marks no node down until it hears again', async () => {
+  await withCluster(async (c) => {
+    let rv = '';
+    for (const n of ['n1', 'n2']) {
+      await createNode(c.client, n);
+      rv = (await renewLease(c.client, n, T0, TTL / 1000)).metadata.resourceVersion!;
+    }
+    const h = await startHealthController({ client: c.client, clock: c.clock, logger: silentLogger, ttlMs: TTL, graceMs: GRACE, workers: 1, staleCacheMs: 60_000 });
+    try {
+      await settle(h, rv);
+      // 70 s on our clock without a single event on the lease watch: both leases look expired, but the cache
+      // itself may be what stopped moving.
+      c.clock.advance(70_000);
+      const deferred = async () =>
+        (await c.client.resource('events').list({ namespace: 'default' })).items.filter((e) => (e as unknown as { reason: string }).reason === 'NodeDownDeferred');
+      await until(async () => (await deferred()).length === 2);
+      assert.match((await deferred()).map((e) => (e as unknown as { message: string }).message).join('\n'), /the lease cache has heard nothing from the API server for 70s/);
+      for (const n of ['n1', 'n2']) assert.equal((await c.client.resource<Node>('nodes').get(n)).status?.phase, 'ready');
+
+      rv = (await renewLease(c.client, 'n2', T0 + 1)).metadata.resourceVersion!;
+      await settle(h, rv);
+      c.clock.advance(5000);
+      await until(async () => (await c.client.resource<Node>('nodes').get('n1')).status?.phase === 'down');
+      assert.equal((await c.client.resource<Node>('nodes').get('n2')).status?.phase, 'ready');
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -38,7 +38,15 @@ export interface HealthControllerOptions extends ControllerHost {
   disruption?: DisruptionOptions;
   /** The control plane's own progress ticker (progress.ts). */
   progress?: ProgressOptions;
+  /**
+   * The lease cache counts as stale when its informer has heard nothing from the API server (no event, no
+   * bookmark moving its revision) for this long (default 60 s): no node is marked down from it until it hears again.
+   */
+  staleCacheMs?: number;
 }
+
+/** Default of HealthControllerOptions.staleCacheMs: the API server's bookmark period. */
+export const DEFAULT_STALE_CACHE_MS = 60_000;
 
 /** A running health controller. */
 export interface HealthController {
@@ -61,6 +69,9 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
   allocs.addIndex(ALLOCS_BY_NODE);
   const reconciler = new HealthReconciler({ ...opts, leaseNamespace, logger: log }, nodes, leases, allocs);
   const ticker = reconciler.startTicker();
+  // Any word from the API server on the lease watch (a lease event, a bookmark) says the cache is current.
+  const heard = () => reconciler.heardFromServer();
+  const unheard = leases.addEventHandler({ add: heard, update: heard, delete: heard, progress: heard });
   // Both caches must be full before judging anyone (startController waits): a lease missing only because its
   // list has not arrived would look like a lease that appeared later, i.e. a renewal. A node lease is named
   // after its node, so both kinds map to the node's name.
@@ -81,6 +92,7 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
     reconcile: (name) => reconciler.reconcile(name),
   }).catch((err: unknown) => {
     ticker.cancel();
+    unheard();
     throw err;
   });
   return {
@@ -91,6 +103,7 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
     },
     async stop() {
       ticker.cancel();
+      unheard();
       await controller.stop();
       if (owned) informers.stop();
     },
@@ -109,6 +122,9 @@ class HealthReconciler {
   private state: DisruptionState = 'normal';
   /** Nodes whose down is being held back (one Event each per disruption). */
   private readonly deferred = new Set<string>();
+  /** When (our clock) the lease informer last heard from the API server. */
+  private heardAt: number;
+  private staleLogged = false;
 
   constructor(
     private readonly opts: HealthControllerOptions & { leaseNamespace: string; logger: Logger },
@@ -120,6 +136,17 @@ class HealthReconciler {
     this.gate = new DisruptionGate(opts.disruption);
     this.progress = new ProgressMonitor(opts.progress);
     this.metrics = healthMetrics(opts.metrics);
+    this.heardAt = opts.clock.now();
+  }
+
+  /** The lease informer delivered something: the cache is current as of now. */
+  heardFromServer(): void {
+    this.heardAt = this.opts.clock.now();
+    if (this.staleLogged) {
+      this.staleLogged = false;
+      this.deferred.clear();
+      this.opts.logger.info('node lease cache current again');
+    }
   }
 
   /** Tick the progress monitor every period on our clock; a late tick is a stall of the control plane. */
@@ -168,6 +195,15 @@ class HealthReconciler {
    * Returns how long to wait before trying this node again, or undefined when it may be marked down now.
    */
   private async holdBack(node: Node, now: number, stalled: number): Promise<number | undefined> {
+    const quiet = now - this.heardAt;
+    const staleMs = this.opts.staleCacheMs ?? DEFAULT_STALE_CACHE_MS;
+    if (quiet > staleMs) {
+      if (!this.staleLogged) {
+        this.staleLogged = true;
+        this.opts.logger.warn('node lease cache stale: marking no node down until the API server is heard from', { quietMs: quiet });
+      }
+      return this.defer(node, now, `the lease cache has heard nothing from the API server for ${Math.round(quiet / 1000)}s`, DISRUPTION_RECHECK_MS);
+    }
     // A node its own agent reports down is known, not missing: it counts on neither side.
     const all = this.nodes.list().filter((n) => n.status?.phase !== 'down' || downByHealth(n));
     let unhealthy = 0;
@@ -186,14 +222,19 @@ class HealthReconciler {
       } else this.opts.logger.warn('node lease disruption: slowing down marking nodes down', { state: d.state, unhealthy, nodes: all.length, reason: d.reason });
     }
     if (d.allowed) return undefined;
+    // Look again when a token comes, and at least every few seconds (the disruption may end).
+    return this.defer(node, now, d.reason!, Math.max(100, Math.min(this.gate.nextTokenAt(now, all.length) - now, DISRUPTION_RECHECK_MS)));
+  }
+
+  /** Hold a node's down back: count it, say why on the node (once per episode), and look again after `againMs`. */
+  private async defer(node: Node, now: number, reason: string, againMs: number): Promise<number> {
     this.metrics.deferred.inc();
     const name = node.metadata.name;
     if (!this.deferred.has(name)) {
       this.deferred.add(name);
-      await recordEvent(this.opts.client, this.opts.logger, { object: node, reason: 'NodeDownDeferred', message: `not marked down yet: ${d.reason}`, type: 'Warning', component: HEALTH_COMPONENT, now });
+      await recordEvent(this.opts.client, this.opts.logger, { object: node, reason: 'NodeDownDeferred', message: `not marked down yet: ${reason}`, type: 'Warning', component: HEALTH_COMPONENT, now });
     }
-    // Look again when a token comes, and at least every few seconds (the disruption may end).
-    return Math.max(100, Math.min(this.gate.nextTokenAt(now, all.length) - now, DISRUPTION_RECHECK_MS));
+    return againMs;
   }
 
   private async markDown(node: Node, hb: HeartbeatState, now: number): Promise<void> {
