@@ -6,6 +6,7 @@ import type { Logger } from '../../../pkg/log/logger.ts';
 import { openMemoryStore } from '../../../pkg/storage/memory/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
+import type { DisruptionOptions } from '../../../pkg/controllers/health/disruption.ts';
 import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../../pkg/flowcontrol/index.ts';
 import { localAgentComponent } from './agent.ts';
 
@@ -16,6 +17,8 @@ export interface DevArgs {
   dataDir: string;
   /** Silence past a node lease's TTL before the node is down (default 10 s). */
   heartbeatGraceMs?: number;
+  /** The health controller's partial-disruption rule. */
+  disruption?: DisruptionOptions;
   /** API Priority and Fairness (false: off; default: pkg/flowcontrol's defaults). */
   flowControl?: FlowControlConfig | false;
   /** Defaults to defaultComponents('dev'). */
@@ -54,7 +57,7 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
         ['Runs', 'the API server, every controller, the scheduler and a node agent for this machine, in this process'],
       ],
       // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
-      components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
+      components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs, disruption: args.disruption }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
       ...deps,
     });
   } finally {

@@ -2,6 +2,7 @@
 import { openEtcdStore } from '../../../pkg/storage/etcd/index.ts';
 import { defaultComponents, type Component } from '../components.ts';
 import { serve } from '../serve.ts';
+import type { DisruptionOptions } from '../../../pkg/controllers/health/disruption.ts';
 import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../../pkg/flowcontrol/index.ts';
 import type { DevDeps } from './dev.ts';
 
@@ -12,6 +13,8 @@ export interface ServerArgs {
   host: string;
   /** Silence past a node lease's TTL before the node is down (default 10 s). */
   heartbeatGraceMs?: number;
+  /** The health controller's partial-disruption rule. */
+  disruption?: DisruptionOptions;
   /** API Priority and Fairness (false: off; default: pkg/flowcontrol's defaults). */
   flowControl?: FlowControlConfig | false;
   components?: Component[];
@@ -29,7 +32,7 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       host: args.host,
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
       bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`]],
-      components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
+      components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs, disruption: args.disruption }),
       ...deps,
     });
   } finally {
