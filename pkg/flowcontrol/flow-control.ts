@@ -21,6 +21,7 @@ export const RETRY_AFTER_SECONDS = 1;
 export class FlowControl {
   private readonly levels = new Map<string, FairQueue>();
   private readonly metrics?: FlowControlMetrics;
+  private readonly classifier: (d: RequestDescriptor) => Classification;
 
   constructor(cfg: FlowControlConfig, deps: { clock: Clock; registry?: Registry; classifier?: (d: RequestDescriptor) => Classification }) {
     validateFlowControl(cfg);
@@ -31,8 +32,6 @@ export class FlowControl {
     this.classifier = deps.classifier ?? classify;
     if (deps.registry) this.metrics = new FlowControlMetrics(deps.registry);
   }
-
-  private readonly classifier: (d: RequestDescriptor) => Classification;
 
   /** Seats and queue lengths of a level (tests and metrics). */
   level(name: string): FairQueue | undefined {

@@ -112,6 +112,8 @@ export async function startHealthController(opts: HealthControllerOptions): Prom
 
 /** How often a node held back by the disruption rule is looked at again. */
 const DISRUPTION_RECHECK_MS = 5000;
+/** How long one count of unhealthy nodes is used for (the disruption rule's census). */
+const CENSUS_MS = 1000;
 
 /** The per-node decision, separated from the wiring above. */
 class HealthReconciler {
@@ -125,6 +127,7 @@ class HealthReconciler {
   /** When (our clock) the lease informer last heard from the API server. */
   private heardAt: number;
   private staleLogged = false;
+  private lastCensus?: { at: number; total: number; unhealthy: number };
 
   constructor(
     private readonly opts: HealthControllerOptions & { leaseNamespace: string; logger: Logger },
@@ -204,26 +207,40 @@ class HealthReconciler {
       }
       return this.defer(node, now, `the lease cache has heard nothing from the API server for ${Math.round(quiet / 1000)}s`, DISRUPTION_RECHECK_MS);
     }
-    // A node its own agent reports down is known, not missing: it counts on neither side.
-    const all = this.nodes.list().filter((n) => n.status?.phase !== 'down' || downByHealth(n));
-    let unhealthy = 0;
-    for (const n of all) {
-      const name = n.metadata.name;
-      if (downByHealth(n) || this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(n), stalled).expired) unhealthy++;
-    }
-    const d = this.gate.decide(now, all.length, unhealthy);
+    const { total, unhealthy } = this.census(now, stalled);
+    const d = this.gate.decide(now, total, unhealthy);
     if (d.state !== this.state) {
       const from = this.state;
       this.state = d.state;
       this.metrics.disruption.set(DISRUPTION_VALUE[d.state]);
       if (d.state === 'normal') {
         this.deferred.clear();
-        this.opts.logger.info('node lease disruption over', { from, unhealthy, nodes: all.length });
-      } else this.opts.logger.warn('node lease disruption: slowing down marking nodes down', { state: d.state, unhealthy, nodes: all.length, reason: d.reason });
+        this.opts.logger.info('node lease disruption over', { from, unhealthy, nodes: total });
+      } else this.opts.logger.warn('node lease disruption: slowing down marking nodes down', { state: d.state, unhealthy, nodes: total, reason: d.reason });
     }
     if (d.allowed) return undefined;
     // Look again when a token comes, and at least every few seconds (the disruption may end).
-    return this.defer(node, now, d.reason!, Math.max(100, Math.min(this.gate.nextTokenAt(now, all.length) - now, DISRUPTION_RECHECK_MS)));
+    return this.defer(node, now, d.reason!, Math.max(100, Math.min(this.gate.nextTokenAt(now, total) - now, DISRUPTION_RECHECK_MS)));
+  }
+
+  /**
+   * How many nodes there are and how many are expired or down by us, counted at most once per CENSUS_MS (a mass
+   * expiry reconciles every node, and counting is O(nodes)). A node its own agent reports down is known, not
+   * missing: it counts on neither side.
+   */
+  private census(now: number, stalled: number): { total: number; unhealthy: number } {
+    const last = this.lastCensus;
+    if (last && now >= last.at && now - last.at < CENSUS_MS) return last;
+    let total = 0;
+    let unhealthy = 0;
+    for (const n of this.nodes.list()) {
+      if (n.status?.phase === 'down' && !downByHealth(n)) continue;
+      total++;
+      const name = n.metadata.name;
+      if (downByHealth(n) || this.observer.observe(name, this.leases.get(this.opts.leaseNamespace, name), now, agentSign(n), stalled).expired) unhealthy++;
+    }
+    this.lastCensus = { at: now, total, unhealthy };
+    return this.lastCensus;
   }
 
   /** Hold a node's down back: count it, say why on the node (once per episode), and look again after `againMs`. */
