@@ -100,3 +100,28 @@ test('requests are described from path, method and query before routing', () => 
   assert.equal(describeRequest('GET', '/healthz', undefined), undefined);
   assert.equal(describeRequest('GET', '/apis/drover.dev/v1', undefined), undefined, 'discovery is exempt');
 });
+
+test('a client that goes away while queued gives its seat back as soon as it gets one', async () => {
+  const hold = holdRoute();
+  const cfg: FlowControlConfig = { ...ONE_SEAT, levels: DEFAULT_LEVELS };
+  const t = await testServer({ flowControl: cfg, plugins: [hold.plugin] });
+  const url = await t.server.listen({ port: 0 });
+  try {
+    const headers = { 'user-agent': 'kubectl/v1.31' };
+    const holding = fetch(`${url}${widgetsPath('default', 'w0', 'hold')}`, { headers });
+    await until(async () => (await metric(t, 'apiserver_flowcontrol_current_executing_requests{priority_level="global-default"}')) === 1);
+    const gone = new AbortController();
+    const queued = fetch(`${url}${widgetsPath()}`, { headers, signal: gone.signal }).catch(() => 'aborted');
+    await until(async () => (await metric(t, 'apiserver_flowcontrol_current_inqueue_requests{priority_level="global-default"}')) === 1);
+    gone.abort();
+    assert.equal(await queued, 'aborted');
+    hold.release();
+    assert.equal((await holding).status, 200);
+    // The queued request got the seat, found its client gone and gave it back: the level is free again.
+    await until(async () => (await metric(t, 'apiserver_flowcontrol_current_executing_requests{priority_level="global-default"}')) === 0);
+    const next = await fetch(`${url}${widgetsPath()}`, { headers });
+    assert.equal(next.status, 200);
+  } finally {
+    await t.close();
+  }
+});

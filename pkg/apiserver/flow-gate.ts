@@ -31,7 +31,20 @@ export function installFlowControl(
     const d = describeRequest(request.method, request.url, request.headers['user-agent'], userOf(request as WithUser));
     if (!d) return;
     const width = d.verb === 'list' ? requestWidth(d, objectsOf(d.resource), listLimit(request.url)) : 1;
+    // Listen before waiting: a client may go away while its request is queued.
+    let closed = false;
+    let held: Seat | undefined;
+    reply.raw.once('close', () => {
+      closed = true;
+      held?.release();
+    });
     const decision = await flow.admit(d, width);
+    if (decision.admitted && closed) {
+      // Nobody to answer: give the seat back at once and do not run the request.
+      decision.seat.release();
+      reply.hijack();
+      return reply;
+    }
     if (!decision.admitted) {
       hooks.rejected(request.raw, d);
       reply.header('X-Drover-PF-Priority-Level', decision.classification.level);
@@ -39,8 +52,8 @@ export function installFlowControl(
       send(reply, apiError('TooManyRequests', `too many requests, please try again later (priority level ${decision.classification.level}: ${why})`, { retryAfterSeconds: decision.retryAfterSeconds }).status);
       return reply;
     }
+    held = decision.seat;
     seats.set(request.raw, decision.seat);
-    reply.raw.once('close', () => decision.seat.release());
   });
 }
 
