@@ -101,7 +101,7 @@ test('requests are described from path, method and query before routing', () => 
   assert.equal(describeRequest('GET', '/apis/drover.dev/v1', undefined), undefined, 'discovery is exempt');
 });
 
-test('a client that goes away while queued gives its seat back as soon as it gets one', async () => {
+test('a client that goes away while queued leaves its queue, and the level is free again', async () => {
   const hold = holdRoute();
   const cfg: FlowControlConfig = { ...ONE_SEAT, levels: DEFAULT_LEVELS };
   const t = await testServer({ flowControl: cfg, plugins: [hold.plugin] });
@@ -115,9 +115,11 @@ test('a client that goes away while queued gives its seat back as soon as it get
     await until(async () => (await metric(t, 'apiserver_flowcontrol_current_inqueue_requests{priority_level="global-default"}')) === 1);
     gone.abort();
     assert.equal(await queued, 'aborted');
+    await until(async () => (await metric(t, 'apiserver_flowcontrol_current_inqueue_requests{priority_level="global-default"}')) === 0);
+    assert.equal(await metric(t, 'apiserver_flowcontrol_rejected_requests_total{priority_level="global-default",reason="cancelled"}'), 1);
     hold.release();
     assert.equal((await holding).status, 200);
-    // The queued request got the seat, found its client gone and gave it back: the level is free again.
+    // Nothing of the gone request holds a seat: the level is free again.
     await until(async () => (await metric(t, 'apiserver_flowcontrol_current_executing_requests{priority_level="global-default"}')) === 0);
     const next = await fetch(`${url}${widgetsPath()}`, { headers });
     assert.equal(next.status, 200);

@@ -34,15 +34,21 @@ export function installFlowControl(
     // Listen before waiting: a client may go away while its request is queued.
     let closed = false;
     let held: Seat | undefined;
+    const gone = new AbortController();
     reply.raw.once('close', () => {
       closed = true;
       held?.release();
+      gone.abort();
     });
-    const decision = await flow.admit(d, width);
+    const decision = await flow.admit(d, width, gone.signal);
     if (decision.admitted && closed) {
       // Nobody to answer: give the seat back at once and do not run the request.
       decision.seat.release();
       reply.hijack();
+      return reply;
+    }
+    if (!decision.admitted && decision.reason === 'cancelled') {
+      reply.hijack(); // the client is gone: nothing to answer
       return reply;
     }
     if (!decision.admitted) {

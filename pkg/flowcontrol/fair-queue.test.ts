@@ -125,3 +125,18 @@ test('a wide request takes several seats and, at the head of its queue, waits un
   clock.advance(10_000);
   assert.deepEqual(await capped, { admitted: false, reason: 'time-out', waitedMs: 10_000 });
 });
+
+test('an aborted waiter leaves its queue at once; one aborted before asking never waits', async () => {
+  const clock = new ManualClock(0);
+  const q = new FairQueue({ seats: 1, queues: 4, queueLengthLimit: 10, maxQueueWaitMs: 10_000, clock });
+  const held = await q.admit('a');
+  const gone = new AbortController();
+  const waiting = q.admit('b', 1, gone.signal);
+  assert.equal(q.queued, 1);
+  gone.abort();
+  assert.deepEqual(await waiting, { admitted: false, reason: 'cancelled', waitedMs: 0 });
+  assert.equal(q.queued, 0);
+  assert.deepEqual(await q.admit('c', 1, gone.signal), { admitted: false, reason: 'cancelled', waitedMs: 0 });
+  if (held.admitted) held.seat.release();
+  assert.equal(q.inFlight, 0);
+});

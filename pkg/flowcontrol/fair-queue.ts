@@ -4,8 +4,8 @@
 // would overflow its queue, or waits longer than the level's queue wait, is rejected (the caller answers 429).
 import type { Clock, Timer } from '../clock/clock.ts';
 
-/** Why a request was not admitted. */
-export type RejectReason = 'queue-full' | 'time-out';
+/** Why a request was not admitted (`cancelled`: its client went away while it waited). */
+export type RejectReason = 'queue-full' | 'time-out' | 'cancelled';
 
 /** An admitted request's seat: give it back once, when the request no longer needs it. */
 export interface Seat {
@@ -55,9 +55,9 @@ export class FairQueue {
 
   /**
    * Ask for `width` seats (default 1; a big list takes more, capped at the level's seats) for a request of
-   * `flow`; resolves when it gets them or is rejected.
+   * `flow`; resolves when it gets them or is rejected. Aborting `signal` takes a waiting request out of its queue.
    */
-  admit(flow: string, width = 1): Promise<Admission> {
+  admit(flow: string, width = 1, signal?: AbortSignal): Promise<Admission> {
     const w0 = Math.max(1, Math.min(Math.ceil(width), this.opts.seats));
     if (this.executing + w0 <= this.opts.seats && this.waiting === 0) {
       this.executing += w0;
@@ -65,17 +65,29 @@ export class FairQueue {
     }
     const queue = this.queues[queueIndex(flow, this.queues.length)]!;
     if (queue.length >= this.opts.queueLengthLimit) return Promise.resolve({ admitted: false, reason: 'queue-full', waitedMs: 0 });
+    if (signal?.aborted) return Promise.resolve({ admitted: false, reason: 'cancelled', waitedMs: 0 });
     return new Promise<Admission>((resolve) => {
       const w: Waiter = { enqueuedAt: this.opts.clock.now(), width: w0, resolve };
-      queue.push(w);
-      this.waiting++;
-      w.timer = this.opts.clock.setTimeout(() => {
+      const leave = (reason: RejectReason) => {
         const i = queue.indexOf(w);
         if (i < 0) return;
         queue.splice(i, 1);
         this.waiting--;
-        resolve({ admitted: false, reason: 'time-out', waitedMs: this.opts.clock.now() - w.enqueuedAt });
-      }, this.opts.maxQueueWaitMs);
+        w.timer?.cancel();
+        signal?.removeEventListener('abort', onAbort);
+        resolve({ admitted: false, reason, waitedMs: this.opts.clock.now() - w.enqueuedAt });
+        // The head of this queue may have been what held the others back (a wide request).
+        this.dispatch();
+      };
+      const onAbort = () => leave('cancelled');
+      w.resolve = (a) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(a);
+      };
+      queue.push(w);
+      this.waiting++;
+      w.timer = this.opts.clock.setTimeout(() => leave('time-out'), this.opts.maxQueueWaitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

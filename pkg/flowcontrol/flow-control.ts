@@ -39,14 +39,14 @@ export class FlowControl {
   }
 
   /** Classify `d` and wait for `width` seats of its level (or a rejection); width: work-estimate.ts. */
-  async admit(d: RequestDescriptor, width = 1): Promise<FlowDecision> {
+  async admit(d: RequestDescriptor, width = 1, signal?: AbortSignal): Promise<FlowDecision> {
     const classification = this.classifier(d);
     const level = this.levels.get(classification.level);
     if (!level) throw new Error(`classified into unknown priority level ${classification.level}`);
     const m = this.metrics;
     const labels = { priority_level: classification.level };
     m?.inQueue.inc(labels);
-    const a = await level.admit(classification.flow, width);
+    const a = await level.admit(classification.flow, width, signal);
     m?.inQueue.dec(labels);
     m?.waitDuration.observe(labels, a.waitedMs / 1000);
     if (!a.admitted) {

@@ -13,7 +13,7 @@ export class FlowControlMetrics {
     const registers = [registry];
     this.executing = new Gauge({ name: 'apiserver_flowcontrol_current_executing_requests', help: 'Requests holding a seat, by priority level.', labelNames: ['priority_level'], registers });
     this.inQueue = new Gauge({ name: 'apiserver_flowcontrol_current_inqueue_requests', help: 'Requests waiting in a queue, by priority level.', labelNames: ['priority_level'], registers });
-    this.rejected = new Counter({ name: 'apiserver_flowcontrol_rejected_requests_total', help: 'Requests answered 429 by flow control, by priority level and reason (queue-full, time-out).', labelNames: ['priority_level', 'reason'], registers });
+    this.rejected = new Counter({ name: 'apiserver_flowcontrol_rejected_requests_total', help: 'Requests answered 429 by flow control, by priority level and reason (queue-full, time-out, cancelled: the client went away while queued).', labelNames: ['priority_level', 'reason'], registers });
     this.dispatched = new Counter({ name: 'apiserver_flowcontrol_dispatched_requests_total', help: 'Requests given a seat, by priority level.', labelNames: ['priority_level'], registers });
     this.waitDuration = new Histogram({
       name: 'apiserver_flowcontrol_request_wait_duration_seconds',
