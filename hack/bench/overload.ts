@@ -17,7 +17,7 @@ import { keyPrefix } from '../../pkg/apiserver/codec.ts';
 import { createClient, type Client } from '../../pkg/client/client.ts';
 import { parseBenchArgs, watchdog } from './lib/args.ts';
 import { forkChild } from './lib/child.ts';
-import { countBy, startHollowFleet, waitNodesSettled } from './lib/cluster.ts';
+import { countBy, logMessages, startHollowFleet, waitNodesSettled } from './lib/cluster.ts';
 import { childPids, CpuMeter } from './lib/cpu.ts';
 import { pollUntil, startServer, type DroverProcess } from './lib/drover-process.ts';
 import { benchEtcd, type BenchEtcd } from './lib/etcd.ts';
@@ -165,6 +165,9 @@ export async function benchOverload(opts: { etcd?: string; set?: Record<string, 
     const events = await client.resource<Event>('events').listAll({});
     const downEvents = events.items.filter((e) => (e as { reason?: string }).reason === 'NodeDown');
     const downNodes = new Set(downEvents.map((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name));
+    const deferredEvents = events.items.filter((e) => (e as { reason?: string }).reason === 'NodeDownDeferred');
+    const deferredWhy = countBy(deferredEvents, (e) => ((e as { message?: string }).message ?? '').replace(/\d+/g, 'N'));
+    const warnings = logMessages(server.log());
     const after = await client.resource<Allocation>('allocations').listAll({});
     const lost = after.items.filter((a) => originals.has(a.metadata.name) && a.status?.clientStatus === 'lost').length;
     const replacements = after.items.filter((a) => !originals.has(a.metadata.name)).length;
@@ -172,10 +175,13 @@ export async function benchOverload(opts: { etcd?: string; set?: Record<string, 
     const metricsText = await (await fetch(`${server.url}/metrics`)).text();
     const hasFlowControl = metricsText.includes('apiserver_flowcontrol_rejected_requests_total');
     const rejected = await counterSum(server.url, 'apiserver_flowcontrol_rejected_requests_total');
+    const stalledS = await counterSum(server.url, 'drover_node_health_control_plane_stalled_seconds_total');
+    const deferredTotal = await counterSum(server.url, 'drover_node_health_down_deferred_total');
     notes.push(
       `load generator: ${load.lists} LISTs (p50 ${load.listP50Ms.toFixed(0)} ms, max ${load.listMaxMs.toFixed(0)} ms, ${load.list429} answered 429, ${load.listErrors} errors), ${load.watches} watches (${load.watch429} answered 429), ${load.writes} writes (p99 ${load.writeP99Ms.toFixed(0)} ms, ${load.write429} answered 429, ${load.writeErrors} errors)${load.firstError ? `; first error: ${load.firstError}` : ''}`,
       `lease renewals (PUT leases) during the load: ${hb.count}; in the quiet window: ${quiet.count}`,
       `node leases older than 20 s (read from etcd every second): at most ${leases.maxStale} of ${nodes} at once, in ${leases.staleSamples} of ${leases.samples} samples; oldest ${(leases.maxAgeMs / 1000).toFixed(1)} s`,
+      `health controller: control plane stalled ${stalledS.toFixed(1)} s in all (not counted as node silence), downs held back ${deferredTotal} times, ${deferredEvents.length} NodeDownDeferred Events${deferredEvents.length ? ` (${deferredWhy})` : ''}; the server's last log lines (warn and above), by message: ${warnings || 'none'}`,
       `nodes marked down: ${[...downNodes].join(', ') || 'none'}; nodes at the end: ${countBy(nodeList.items, (n) => (n.status as { phase?: string } | undefined)?.phase ?? '(none)')}; replacement allocations created: ${replacements}`,
       `flow control: ${hasFlowControl ? `on (--max-requests-inflight ${seats ?? 'default'}); apiserver_flowcontrol_rejected_requests_total ${rejected}` : fairnessOff ? 'off (--max-requests-inflight 0)' : 'not in this server (no apiserver_flowcontrol metrics)'}`,
       `cores used during the load: ${Object.entries(cpu).filter(([k]) => k !== 'wallMs').map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
