@@ -12,6 +12,7 @@ import { startDeploymentComponent } from '../../pkg/controllers/deployment/index
 import { startDrainComponent } from '../../pkg/controllers/drain/index.ts';
 import { startEvaluator } from '../../pkg/controllers/evaluator/index.ts';
 import { startHealthComponent } from '../../pkg/controllers/health/index.ts';
+import type { DisruptionOptions } from '../../pkg/controllers/health/disruption.ts';
 import { startPeriodicComponent } from '../../pkg/controllers/periodic/index.ts';
 import { startJobStatusComponent } from '../../pkg/controllers/jobstatus/index.ts';
 import { startScheduler } from '../../pkg/scheduler/worker/index.ts';
@@ -50,11 +51,13 @@ export type ComponentMode = 'dev' | 'server';
 export interface ComponentTuning {
   /** Silence past a node lease's TTL before the node is down (health controller; default 10 s, Nomad's). */
   heartbeatGraceMs?: number;
+  /** The health controller's partial-disruption rule (threshold, large-cluster size and rate). */
+  disruption?: DisruptionOptions;
 }
 
 /** Node health (down/lost) and drains: leader-elected, so every server process may run them. */
 const nodeControllers = (tuning: ComponentTuning): Component[] => [
-  { name: 'health-controller', start: (deps) => startHealthComponent(hostOf(deps), { graceMs: tuning.heartbeatGraceMs }) },
+  { name: 'health-controller', start: (deps) => startHealthComponent(hostOf(deps), { graceMs: tuning.heartbeatGraceMs, disruption: tuning.disruption }) },
   { name: 'drain-controller', start: (deps) => startDrainComponent(hostOf(deps)) },
 ];
 

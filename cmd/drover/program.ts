@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { createClient } from '../../pkg/client/client.ts';
 import { parseDuration } from '../../api/schemas/duration.ts';
+import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../pkg/flowcontrol/config.ts';
+import { DEFAULT_LARGE_CLUSTER_RATE, DEFAULT_LARGE_CLUSTER_SIZE, DEFAULT_UNHEALTHY_THRESHOLD, type DisruptionOptions } from '../../pkg/controllers/health/disruption.ts';
 import { createLogger, LEVELS, type Level } from '../../pkg/log/logger.ts';
 import { jsonFormat } from '../../pkg/log/json-format.ts';
 import { textFormat } from '../../pkg/log/text-format.ts';
@@ -46,7 +48,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     await program.parseAsync(argv.map(nomadVarFlag), { from: 'user' });
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof CommanderError) {
+      // Commander prints its own errors; ours (an option's value refused by its parser) are printed here.
+      if (err.code.startsWith('drover.')) io.err(`${err.message}\n`);
+      return err.exitCode;
+    }
     io.err(describeError(err) + '\n');
     return 1;
   }
@@ -80,6 +86,36 @@ const duration = (value: string) => {
 };
 const heartbeatGrace = () =>
   new Option('--heartbeat-grace <duration>', "silence allowed past a node lease's TTL before the node is marked down (default 10s, Nomad's)").argParser(duration);
+const nonNegativeInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new CommanderError(1, 'drover.invalidNumber', `error: invalid number "${value}" (a whole number ≥ 0)`);
+  return n;
+};
+const maxInflight = () =>
+  new Option('--max-requests-inflight <n>', 'seats of API Priority and Fairness shared by its priority levels (system 40 %, workload-high 30 %, global-default 30 %); 0 turns flow control off').argParser(nonNegativeInt).default(DEFAULT_FLOW_CONTROL.totalSeats);
+const queueWait = () =>
+  new Option('--flowcontrol-queue-wait <duration>', 'longest a request waits for a seat of its priority level before it is answered 429 with Retry-After').argParser(duration).default(DEFAULT_FLOW_CONTROL.maxQueueWaitMs, '10s');
+/** The flow control of `drover dev` / `drover server` from their flags. */
+const flowControlOf = (o: { maxRequestsInflight: number; flowcontrolQueueWait: number }): FlowControlConfig | false =>
+  o.maxRequestsInflight === 0 ? false : { ...DEFAULT_FLOW_CONTROL, totalSeats: o.maxRequestsInflight, maxQueueWaitMs: o.flowcontrolQueueWait };
+const fraction = (value: string) => {
+  const n = Number(value);
+  if (!(n > 0 && n <= 1)) throw new CommanderError(1, 'drover.invalidNumber', `error: invalid fraction "${value}" (a number in (0, 1])`);
+  return n;
+};
+const rate = (value: string) => {
+  const n = Number(value);
+  if (!(value.trim() !== '' && n >= 0 && Number.isFinite(n))) throw new CommanderError(1, 'drover.invalidNumber', `error: invalid rate "${value}" (nodes per second, ≥ 0)`);
+  return n;
+};
+const disruptionOptions = () => [
+  new Option('--unhealthy-node-threshold <fraction>', 'fraction of nodes missing their lease at once (with more than two) that makes the health controller slow down marking nodes down (Kubernetes\' unhealthy-zone threshold)').argParser(fraction).default(DEFAULT_UNHEALTHY_THRESHOLD),
+  new Option('--large-cluster-size <n>', 'above this many nodes, a disrupted cluster still marks nodes down at --large-cluster-down-rate; at or below it, none until the disruption ends').argParser(nonNegativeInt).default(DEFAULT_LARGE_CLUSTER_SIZE),
+  new Option('--large-cluster-down-rate <per-second>', 'nodes marked down per second during a disruption of a large cluster').argParser(rate).default(DEFAULT_LARGE_CLUSTER_RATE),
+];
+const disruptionOf = (o: { unhealthyNodeThreshold: number; largeClusterSize: number; largeClusterDownRate: number }): DisruptionOptions => ({
+  unhealthyThreshold: o.unhealthyNodeThreshold, largeClusterSize: o.largeClusterSize, largeClusterRate: o.largeClusterDownRate,
+});
 const logLevel = () => new Option('--log-level <level>', 'least severe level logged to stderr').choices(LEVELS).default('info');
 const logFormat = () =>
   new Option('--log-format <format>', 'log lines on stderr: text (readable, coloured on a terminal unless NO_COLOR is set) or json (default: text on a terminal, json when piped)').choices(['text', 'json']);
@@ -153,13 +189,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
     .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
     .addOption(heartbeatGrace())
+    .addOption(maxInflight())
+    .addOption(queueWait())
+    .addOption(disruptionOptions()[0]!)
+    .addOption(disruptionOptions()[1]!)
+    .addOption(disruptionOptions()[2]!)
     .addOption(logLevel())
     .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o, cmd: Command) => {
       const { dev } = await import('./commands/dev.ts');
       const configPath = cmd.optsWithGlobals<ConnectionFlags>().config ?? io.env.DROVER_CONFIG ?? defaultConfigPath(io.homedir);
-      const args = { port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, adminToken: o.adminToken, configPath, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o) };
+      const args = { port: o.port, host: o.host, dataDir: o.dataDir ?? join(io.homedir, '.drover', 'dev'), heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, adminToken: o.adminToken, configPath, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o), flowControl: flowControlOf(o), disruption: disruptionOf(o) };
       setExit(await dev(args, serverDeps(o)));
     });
 
@@ -184,13 +225,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
     .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
     .addOption(heartbeatGrace())
+    .addOption(maxInflight())
+    .addOption(queueWait())
+    .addOption(disruptionOptions()[0]!)
+    .addOption(disruptionOptions()[1]!)
+    .addOption(disruptionOptions()[2]!)
     .addOption(logLevel())
     .addOption(logFormat())
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
       const adminTokenFile = o.adminTokenFile ?? join(io.homedir, '.drover', 'server', 'admin.token');
-      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }, agentTls: o, adminToken: o.adminToken, adminTokenFile, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o) }, serverDeps(o)));
+      setExit(await server({ etcdEndpoints, port: o.port, host: o.host, heartbeatGraceMs: o.heartbeatGrace, encryptionConfig: o.encryptionConfig, tls: o, etcdTls: { caFile: o.etcdCafile, certFile: o.etcdCertfile, keyFile: o.etcdKeyfile }, agentTls: o, adminToken: o.adminToken, adminTokenFile, insecureNoAuth: o.insecureNoAuth, audit: auditOf(o), flowControl: flowControlOf(o), disruption: disruptionOf(o) }, serverDeps(o)));
     });
 
   command('apply')

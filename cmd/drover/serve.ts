@@ -16,6 +16,7 @@ import type { AuthenticationOptions } from '../../pkg/apiserver/security/index.t
 import { adminBootstrap } from './admin-token.ts';
 import { SharedInformerFactory } from '../../pkg/client/shared-informer.ts';
 import type { Clock } from '../../pkg/clock/clock.ts';
+import type { FlowControlConfig } from '../../pkg/flowcontrol/index.ts';
 import type { Logger } from '../../pkg/log/logger.ts';
 import type { Store } from '../../pkg/storage/store.ts';
 import type { ServerTls } from './tls-files.ts';
@@ -57,6 +58,8 @@ export interface ServeOptions {
   security?: ServeSecurity;
   /** The audit log file (JSON lines, appended) and its level; none when absent. */
   audit?: { path: string; level: AuditLevel };
+  /** API Priority and Fairness of the API server (false: off). */
+  flowControl?: FlowControlConfig | false;
 }
 
 /** How a served API server authenticates. */
@@ -83,7 +86,7 @@ export async function serve(opts: ServeOptions): Promise<number> {
   const auditFile: WriteStream | undefined = opts.audit && opts.audit.level !== 'None' ? createWriteStream(opts.audit.path, { flags: 'a', mode: 0o600 }) : undefined;
   auditFile?.on('error', (err) => opts.logger.error('audit log write failed', { path: opts.audit?.path, err: String(err) }));
   const audit = auditFile && { level: opts.audit!.level, write: (line: string) => void auditFile.write(line + '\n') };
-  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, authentication, audit, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls }), dashboardPlugin({ assetsDir: DASHBOARD_DIR })], tls: opts.tls?.material });
+  const api = await createApiServer({ store: opts.store, logger: opts.logger, clock: opts.clock, version: opts.version, authentication, audit, flowControl: opts.flowControl, plugins: [planCommitPlugin(), jobPlanPlugin(), dispatchPlugin(), logProxyPlugin({ agentTls: opts.agentTls }), dashboardPlugin({ assetsDir: DASHBOARD_DIR })], tls: opts.tls?.material });
   const url = await api.listen({ port: opts.port, host: opts.host });
   await opts.security?.onListening?.(url);
   // The banner first, as soon as the address is known; components log as they start; the ready line last.

@@ -31,6 +31,8 @@ const BENCHES: Record<string, { script: string; args: string[]; timeoutMs?: numb
   watch: { script: 'watch.ts', args: ['--writer', 'api'] },
   rollout: { script: 'rollout.ts', args: [] },
   dashboard: { script: 'dashboard.ts', args: [] },
+  // Issue 10's overload experiment (one size: 100 hollow nodes, 300 list+watch clients, 40 writers, 2 minutes).
+  overload: { script: 'overload.ts', args: [], timeoutMs: 1_500_000 },
 };
 
 const args = parseBenchArgs();

@@ -30,6 +30,8 @@ export interface ServerContext {
   requestLabels: WeakMap<object, RequestLabels>;
   /** Who sent each in-flight request (set by authentication; absent when it is off), keyed by the raw request. */
   requestUsers: WeakMap<object, UserInfo>;
+  /** Called once a watch has started streaming (flow control gives its seat back); keyed by the raw request. */
+  watchStarted?: (raw: object) => void;
 }
 
 /** The labels a request is measured and logged under. */

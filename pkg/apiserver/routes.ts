@@ -90,7 +90,11 @@ async function serveResource(
   const info = resolveRequest(rest, request.method, queryFlag(query, 'watch'), served);
   ctx.requestLabels.set(request.raw, { verb: metricVerb(info.verb, request), resource: info.kind.plural, subresource: info.subresource ?? '' });
   const req: RestRequest = { info, query, headers: request.headers, body: request.body };
-  if (info.verb === 'watch') return watchHandler(ctx, req, reply, request.url);
+  if (info.verb === 'watch') {
+    await watchHandler(ctx, req, reply, request.url);
+    ctx.watchStarted?.(request.raw);
+    return;
+  }
   const res = await dispatch(ctx, info, req);
   if (res.warnings && res.warnings.length > 0) reply.header('Warning', res.warnings.map(warningHeader));
   sendJson(reply, res.code, res.body);
@@ -122,7 +126,8 @@ function dispatch(ctx: ServerContext, info: RequestInfo, req: RestRequest): Prom
   }
 }
 
-const METRIC_VERBS: Record<Verb, string> = {
+/** The verb label of request metrics (kube-apiserver's spelling). */
+export const METRIC_VERBS: Record<Verb, string> = {
   get: 'GET',
   list: 'LIST',
   watch: 'WATCH',

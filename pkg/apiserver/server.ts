@@ -22,11 +22,13 @@ import { installBodyParser } from './content.ts';
 import { WatchRegistry, type ServerContext } from './context.ts';
 import { ApiMetrics } from './metrics.ts';
 import type { Registry } from 'prom-client';
-import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
+import { installErrorHandlers, METRIC_VERBS, registerRoutes, sendStatus } from './routes.ts';
 import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
 import { installSecurity, securityObjectRules, type AuthenticationOptions } from './security/index.ts';
 import { installAudit, type AuditOptions } from './security/audit-hook.ts';
+import { FlowControl, type FlowControlConfig, type RequestDescriptor } from '../flowcontrol/index.ts';
+import { installFlowControl, releaseWatchSeat } from './flow-gate.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -66,6 +68,11 @@ export interface ApiServerOptions {
    * ApiError become Status responses.
    */
   plugins?: Array<(app: FastifyInstance, ctx: ServerContext) => void | Promise<void>>;
+  /**
+   * API Priority and Fairness (pkg/flowcontrol): priority levels, seats and queues in front of every resource
+   * request. Unset or false: no flow control (every request is served at once).
+   */
+  flowControl?: FlowControlConfig | false;
 }
 
 /** A running API server. */
@@ -125,6 +132,19 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   installBodyParser(app);
   installErrorHandlers(app, ctx);
   if (opts.authentication) await installSecurity(app, ctx, opts.authentication);
+  if (opts.flowControl) {
+    const objectsOf = (plural: string) => {
+      const kind = ctx.kindByPlural.get(plural);
+      try {
+        return kind ? caches.of(kind).size() : 0;
+      } catch {
+        return 0; // a kind without a cache here: the router answers it
+      }
+    };
+    const rejected = (raw: object, d: RequestDescriptor) => ctx.requestLabels.set(raw, { verb: METRIC_VERBS[d.verb], resource: d.resource, subresource: d.subresource ?? '' });
+    installFlowControl(app, new FlowControl(opts.flowControl, { clock, registry: metrics.registry }), { send: sendStatus, objectsOf, rejected, user: (raw) => ctx.requestUsers.get(raw) });
+    ctx.watchStarted = releaseWatchSeat;
+  }
   installAccessLog(app, ctx);
   if (opts.audit) installAudit(app, ctx, opts.audit);
   registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });

@@ -5,6 +5,7 @@ import type { Status } from '../apierrors/status.ts';
 import { resolveKind } from './kinds.ts';
 import { resourcePath, type Query } from './paths.ts';
 import { createFailoverTransport, serverList } from './failover.ts';
+import { withThrottleRetry, type ThrottleRetryOptions } from './throttle.ts';
 import type { NetworkError } from './errors.ts';
 import { createTransport, type HttpRequest, type HttpStream, type Transport, type TransportOptions } from './transport.ts';
 import { openWatch, type WatchHandle, type WatchHandler } from './watch.ts';
@@ -13,6 +14,8 @@ import { openWatch, type WatchHandle, type WatchHandler } from './watch.ts';
 export interface ClientOptions extends TransportOptions {
   /** Called when the client moves from one API server to the next (logging). */
   onFailover?: (from: string, to: string, err: NetworkError) => void;
+  /** How 429 Too Many Requests is retried (throttle.ts; default: up to 8 times, after Retry-After or backoff). */
+  throttle?: ThrottleRetryOptions;
 }
 
 /** A list response: `{apiVersion, kind: "JobList", metadata: {resourceVersion, continue?}, items}`. */
@@ -106,10 +109,12 @@ export interface Client {
 /** A client for the API server at `opts.server`, or for the first reachable of several (see failover.ts). */
 export function createClient(opts: ClientOptions): Client {
   const servers = serverList(opts.server);
-  const transport =
+  const transport = withThrottleRetry(
     servers.length === 1
       ? createTransport({ ...opts, server: servers[0]! })
-      : createFailoverTransport(servers.map((server) => createTransport({ ...opts, server })), (from, to, err) => opts.onFailover?.(servers[from]!, servers[to]!, err));
+      : createFailoverTransport(servers.map((server) => createTransport({ ...opts, server })), (from, to, err) => opts.onFailover?.(servers[from]!, servers[to]!, err)),
+    opts.throttle,
+  );
   const resources = new Map<KindInfo, ResourceClient>();
   return {
     resource<T extends ApiObject>(kind: KindInfo | string): ResourceClient<T> {

@@ -114,7 +114,7 @@ export function buildStack(deps: StackDeps): Stack {
   let escaped = false;
   const available: Record<string, number> = {};
   for (const n of deps.nodes) {
-    const usable = n.ready && n.eligible && !n.draining && job.datacenters.some((p) => datacenterMatches(p, n.datacenter));
+    const usable = n.ready && !n.leaseOverdue && n.eligible && !n.draining && job.datacenters.some((p) => datacenterMatches(p, n.datacenter));
     if (usable) available[n.datacenter] = (available[n.datacenter] ?? 0) + 1;
   }
   const feasibleNodes = Object.values(available).reduce((a, b) => a + b, 0);

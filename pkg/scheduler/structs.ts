@@ -132,6 +132,11 @@ export interface NodeView {
   eligible: boolean;
   ready: boolean;
   draining: boolean;
+  /**
+   * Its heartbeat Lease is overdue by the scheduler's own clock (worker/lease-deadlines.ts): it takes no new
+   * allocations, though it is not down (its allocations stay until the health controller says so).
+   */
+  leaseOverdue?: boolean;
   capacity: Resources;
   drivers: Record<string, DriverState>;
   /** Fingerprinted attributes, without the `attr.` prefix (kernel.name, cpu.arch, unique.hostname...). */

@@ -9,6 +9,8 @@ import { devEncryptionConfig, withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
 import { readServerTls, type ServerTlsFlags } from '../tls-files.ts';
 import type { AuditLevel } from '../../../pkg/auth/audit.ts';
+import type { DisruptionOptions } from '../../../pkg/controllers/health/disruption.ts';
+import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../../pkg/flowcontrol/index.ts';
 import { localAgentComponent } from './agent.ts';
 import { resolveAdminToken } from '../admin-token.ts';
 import { saveContext } from '../config.ts';
@@ -24,6 +26,10 @@ export interface DevArgs {
   encryptionConfig?: string;
   /** HTTPS: --tls-cert-file, --tls-key-file, --client-ca-file. */
   tls?: ServerTlsFlags;
+  /** The health controller's partial-disruption rule. */
+  disruption?: DisruptionOptions;
+  /** API Priority and Fairness (false: off; default: pkg/flowcontrol's defaults). */
+  flowControl?: FlowControlConfig | false;
   /** Defaults to defaultComponents('dev'). */
   components?: Component[];
   /** The bootstrap admin token (default: <dataDir>/admin.token's, created on first start). */
@@ -69,6 +75,7 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
       label: 'drover dev',
       store,
       port: args.port,
+      flowControl: args.flowControl ?? DEFAULT_FLOW_CONTROL,
       host: args.host,
       storage: `data ${args.dataDir}`,
       bannerRows: [
@@ -77,7 +84,7 @@ export async function dev(args: DevArgs, deps: DevDeps): Promise<number> {
         ['Runs', 'the API server, every controller, the scheduler and a node agent for this machine, in this process'],
       ],
       // One local node agent too, so a job applied to `drover dev` runs on this machine (its state under <data>/agent).
-      components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
+      components: args.components ?? [...defaultComponents('dev', { heartbeatGraceMs: args.heartbeatGraceMs, disruption: args.disruption }), localAgentComponent({ dataDir: join(args.dataDir, 'agent'), version: deps.version })],
       security: adminToken === undefined ? undefined : {
         adminToken,
         describe: `admin token in ${tokenFile}${configPath ? ` (and in the CLI context "${DEV_CONTEXT}" of ${configPath})` : ''}`,

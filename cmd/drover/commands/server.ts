@@ -7,6 +7,8 @@ import { withEncryption } from '../encryption.ts';
 import { serve } from '../serve.ts';
 import { readAgentTls, readServerTls, type AgentTlsFlags, type ServerTlsFlags } from '../tls-files.ts';
 import type { AuditLevel } from '../../../pkg/auth/audit.ts';
+import type { DisruptionOptions } from '../../../pkg/controllers/health/disruption.ts';
+import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../../pkg/flowcontrol/index.ts';
 import type { DevDeps } from './dev.ts';
 import { resolveAdminToken } from '../admin-token.ts';
 
@@ -25,6 +27,10 @@ export interface ServerArgs {
   agentTls?: AgentTlsFlags;
   /** HTTPS: --tls-cert-file, --tls-key-file, --client-ca-file. */
   tls?: ServerTlsFlags;
+  /** The health controller's partial-disruption rule. */
+  disruption?: DisruptionOptions;
+  /** API Priority and Fairness (false: off; default: pkg/flowcontrol's defaults). */
+  flowControl?: FlowControlConfig | false;
   components?: Component[];
   /** The bootstrap admin token (default: adminTokenFile's, created on first start). */
   adminToken?: string;
@@ -64,10 +70,11 @@ export async function server(args: ServerArgs, deps: DevDeps): Promise<number> {
       label: 'drover server',
       store,
       port: args.port,
+      flowControl: args.flowControl ?? DEFAULT_FLOW_CONTROL,
       host: args.host,
       storage: `etcd ${args.etcdEndpoints.join(',')}`,
       bannerRows: [['Storage', `etcd ${args.etcdEndpoints.join(', ')}`], ['Encryption', summary]],
-      components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs }),
+      components: args.components ?? defaultComponents('server', { heartbeatGraceMs: args.heartbeatGraceMs, disruption: args.disruption }),
       security: adminToken === undefined ? undefined : { adminToken, describe: `admin token in ${args.adminTokenFile}` },
       audit: args.audit,
       ...deps,

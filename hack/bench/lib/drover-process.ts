@@ -75,9 +75,9 @@ export async function startDev(dataDir: string): Promise<DroverProcess & { url: 
   return { ...p, url: p.match[1]! };
 }
 
-/** `drover server` on etcd `endpoint`, on loopback `port` (default: a free one; `nodeArgs`: node's own flags, as startDrover). */
-export async function startServer(endpoint: string, opts: { nodeArgs?: string[]; port?: number } = {}): Promise<DroverProcess & { url: string }> {
-  const p = await startDrover(['server', '--etcd-endpoints', endpoint, '--port', String(opts.port ?? 0), '--log-level', 'warn', '--insecure-no-auth'], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover server', nodeArgs: opts.nodeArgs });
+/** `drover server` on etcd `endpoint`, on loopback `port` (default: a free one; `nodeArgs`: node's own flags, as startDrover; `args`: more server flags). */
+export async function startServer(endpoint: string, opts: { nodeArgs?: string[]; port?: number; args?: string[] } = {}): Promise<DroverProcess & { url: string }> {
+  const p = await startDrover(['server', '--etcd-endpoints', endpoint, '--port', String(opts.port ?? 0), '--log-level', 'warn', '--insecure-no-auth', ...(opts.args ?? [])], { ready: /listening on (http:\/\/\S+)/, timeoutMs: 60_000, name: 'drover server', nodeArgs: opts.nodeArgs });
   return { ...p, url: p.match[1]! };
 }
 

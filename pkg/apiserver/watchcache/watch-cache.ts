@@ -159,6 +159,11 @@ export class WatchCache {
     return this.state.objects.get(this.absolute(key));
   }
 
+  /** Objects cached now (flow control's work estimate of a list). */
+  size(): number {
+    return this.state.objects.size;
+  }
+
   /** A page of the current state, at revision(). */
   list(opts: CacheListOptions = {}): CacheListResult {
     this.assertSynced();

@@ -15,7 +15,7 @@ export interface HeartbeatState {
   expired: boolean;
   /** When (our clock) it expires if nothing changes. */
   expiresAt: number;
-  /** Milliseconds since we first saw the current lease version. */
+  /** Milliseconds since we first saw the current lease version, less the time the control plane was stalled. */
   silentForMs: number;
   /** The lease changed since the baseline: since we first looked at the node, or since we marked it down. */
   renewedSinceBaseline: boolean;
@@ -33,6 +33,8 @@ interface Observation {
   record: string;
   /** Our clock when we first saw `record`. */
   at: number;
+  /** The control plane's stalled total (progress.ts) when we first saw `record`. */
+  stalledAt: number;
   /** The record a renewal must differ from before a node we marked down counts as back. */
   baseline: string;
 }
@@ -63,15 +65,17 @@ export class LeaseObserver {
 
   /**
    * Record what `nodeName`'s lease looks like at `now` (our clock) and judge it. `sign` is any other sign of life
-   * the caller sees (a change of it counts like a renewal).
+   * the caller sees (a change of it counts like a renewal). `stalledMs` is the control plane's stalled total so
+   * far (progress.ts): time it was stalled does not count as the node's silence.
    */
-  observe(nodeName: string, lease: Lease | undefined, now: number, sign = ''): HeartbeatState {
+  observe(nodeName: string, lease: Lease | undefined, now: number, sign = '', stalledMs = 0): HeartbeatState {
     const record = leaseRecord(lease) + sign;
     let o = this.seen.get(nodeName);
-    if (!o) this.seen.set(nodeName, (o = { record, at: now, baseline: record }));
-    else if (o.record !== record) Object.assign(o, { record, at: now });
-    const expiresAt = o.at + this.ttlOf(lease) + this.graceMs;
-    return { expired: now >= expiresAt, expiresAt, silentForMs: now - o.at, renewedSinceBaseline: o.record !== o.baseline };
+    if (!o) this.seen.set(nodeName, (o = { record, at: now, stalledAt: stalledMs, baseline: record }));
+    else if (o.record !== record) Object.assign(o, { record, at: now, stalledAt: stalledMs });
+    const silentForMs = now - o.at - Math.max(0, stalledMs - o.stalledAt);
+    const expiresAt = now + this.ttlOf(lease) + this.graceMs - silentForMs;
+    return { expired: now >= expiresAt, expiresAt, silentForMs, renewedSinceBaseline: o.record !== o.baseline };
   }
 
   /** Note that the node was marked down with its lease as currently observed: only a later renewal brings it back. */

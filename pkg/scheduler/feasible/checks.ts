@@ -6,12 +6,13 @@ import type { FeasibilityCheck } from './types.ts';
 import { FILTER_REASONS as R } from './reasons.ts';
 import { ConstraintMatcher, constraintReason, PLAN_OPERATORS } from './constraints.ts';
 
-/** The node must be ready, eligible and not draining to take new allocations. */
+/** The node must be ready, its lease not overdue, eligible and not draining to take new allocations. */
 export const readinessCheck: FeasibilityCheck = {
   name: 'readiness',
   scope: 'node',
   check(node) {
     if (!node.ready) return R.nodeNotReady;
+    if (node.leaseOverdue) return R.nodeLeaseOverdue;
     if (!node.eligible) return R.nodeIneligible;
     return node.draining ? R.nodeDraining : undefined;
   },

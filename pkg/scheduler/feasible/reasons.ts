@@ -5,6 +5,7 @@
 /** Why a feasibility check dropped a node. */
 export const FILTER_REASONS = {
   nodeNotReady: 'node not ready',
+  nodeLeaseOverdue: 'node lease overdue',
   nodeIneligible: 'node ineligible',
   nodeDraining: 'node draining',
   datacenter: 'datacenter not in job',

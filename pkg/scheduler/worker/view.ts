@@ -2,7 +2,8 @@
 // folded into one ClusterSnapshot (kept current event by event) and a job index. Every worker of the process
 // shares it; computePlan reads it synchronously, so each plan sees one consistent state. When a plan commit
 // says the view is stale, the view waits for its informers to reach a revision or re-reads single objects.
-import type { Allocation, Deployment, Job, JobVersion, Node } from '../../../api/schemas/index.ts';
+import type { Allocation, Deployment, Job, JobVersion, Lease, Node } from '../../../api/schemas/index.ts';
+import { NODE_LEASE_NAMESPACE } from '../../../api/schemas/well-known.ts';
 import type { ApiObject } from '../../../api/schemas/kind.ts';
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
@@ -11,7 +12,8 @@ import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
 import { allocFromApi, jobFromSpec, nodeFromApi, DEFAULT_PRIORITY } from '../adapters.ts';
 import { ClusterSnapshot } from '../cluster.ts';
-import type { JobView } from '../structs.ts';
+import type { JobView, NodeView } from '../structs.ts';
+import { LeaseDeadlines } from './lease-deadlines.ts';
 import { jobKey } from '../../../api/schemas/job-key.ts';
 
 /** The informed plurals whose revisions a plan's basis reports. */
@@ -25,6 +27,9 @@ export interface ClusterViewDeps {
   /** The process's shared informers (a private factory, stopped with the view, when absent). */
   informers?: SharedInformerFactory;
 }
+
+/** How often node leases are looked at for falling overdue. */
+const LEASE_SWEEP_MS = 1000;
 
 /** Safety net for waits on informer revisions (progress events announce them). */
 const WAIT_POLL_MS = 1000;
@@ -47,13 +52,27 @@ export class ClusterView {
   private allocWaiters: Array<{ missing: Set<string>; rv: number; resolve: () => void }> = [];
   private poll?: Timer;
   private waking = false;
+  private readonly leases: SharedInformer<Lease>;
+  private readonly deadlines = new LeaseDeadlines();
+  /** Nodes whose view says leaseOverdue. */
+  private readonly overdue = new Set<string>();
+  private sweep?: Timer;
+  private stopped = false;
 
   constructor(private readonly deps: ClusterViewDeps) {
     this.ownsFactory = !deps.informers;
     this.factory = deps.informers ?? new SharedInformerFactory({ client: deps.client, logger: deps.logger, clock: deps.clock });
     const mk = (kind: string) => this.factory.informer(kind);
     this.informers = { nodes: mk('nodes'), allocations: mk('allocations'), jobs: mk('jobs'), jobversions: mk('jobversions'), deployments: this.factory.informer<Deployment>('deployments') };
-    this.follow<Node>('nodes', (n) => this.snapshot.upsertNode(nodeFromApi(n)), (n) => this.snapshot.removeNode(n.metadata.name));
+    this.follow<Node>('nodes', (n) => this.snapshot.upsertNode(this.nodeView(n)), (n) => this.snapshot.removeNode(n.metadata.name));
+    this.leases = this.factory.informer<Lease>('leases', { namespace: NODE_LEASE_NAMESPACE });
+    this.unsubscribe.push(
+      this.leases.addEventHandler({
+        add: (l) => this.leaseChanged(l.metadata.name, l),
+        update: (_old, l) => this.leaseChanged(l.metadata.name, l),
+        delete: (l) => this.leaseChanged(l.metadata.name, undefined),
+      }),
+    );
     this.follow<Allocation>('allocations', (a) => this.snapshot.upsertAlloc(allocFromApi(a, { jobPriority: this.priorityOf(a) })), (a) => this.snapshot.removeAlloc(a.metadata.name));
     this.follow<Job>('jobs', (j) => this.jobs.set(jobKey(j.metadata.namespace ?? '', j.metadata.name), j), (j) => this.jobs.delete(jobKey(j.metadata.namespace ?? '', j.metadata.name)));
     this.follow<JobVersion>('jobversions', (v) => this.versionMap(v).set(v.spec.version, v), (v) => this.versionMap(v).delete(v.spec.version));
@@ -61,12 +80,45 @@ export class ClusterView {
 
   /** Start every informer; resolves once all have listed. */
   async start(): Promise<void> {
-    await Promise.all(Object.values(this.informers).map((i) => i.start()));
+    await Promise.all([...Object.values(this.informers), this.leases].map((i) => i.start()));
     this.schedulePoll();
+    this.sweepLeases();
+  }
+
+  /** The scheduler's view of a Node, with its lease judged now. */
+  private nodeView(n: Node): NodeView {
+    const v = nodeFromApi(n);
+    if (this.deadlines.overdue(n.metadata.name, this.deps.clock.now())) {
+      v.leaseOverdue = true;
+      this.overdue.add(n.metadata.name);
+    } else this.overdue.delete(n.metadata.name);
+    return v;
+  }
+
+  private leaseChanged(name: string, lease: Lease | undefined): void {
+    if (lease) this.deadlines.observe(lease, this.deps.clock.now());
+    else this.deadlines.forget(name);
+    this.refreshNode(name);
+  }
+
+  /** Rebuild a node's view when its lease judgement changed. */
+  private refreshNode(name: string): void {
+    const node = this.informers.nodes.get(undefined, name) as Node | undefined;
+    if (!node || this.deadlines.overdue(name, this.deps.clock.now()) === this.overdue.has(name)) return;
+    this.snapshot.upsertNode(this.nodeView(node));
+  }
+
+  /** Every second: nodes whose lease fell overdue (or came back) since. */
+  private sweepLeases(): void {
+    if (this.stopped) return;
+    for (const name of new Set([...this.deadlines.nodes(), ...this.overdue])) this.refreshNode(name);
+    this.sweep = this.deps.clock.setTimeout(() => this.sweepLeases(), LEASE_SWEEP_MS);
   }
 
   /** Unsubscribe from the informers (stopping them too if the view owns them). */
   stop(): void {
+    this.stopped = true;
+    this.sweep?.cancel();
     for (const off of this.unsubscribe.splice(0)) off();
     if (this.ownsFactory) this.factory.stop();
     this.poll?.cancel();
@@ -134,7 +186,7 @@ export class ClusterView {
 
   /** Re-read a node straight from the API server. */
   refetchNode(name: string): Promise<void> {
-    return this.refetch('nodes', undefined, name, (n: Node) => this.snapshot.upsertNode(nodeFromApi(n)), () => this.snapshot.removeNode(name));
+    return this.refetch('nodes', undefined, name, (n: Node) => this.snapshot.upsertNode(this.nodeView(n)), () => this.snapshot.removeNode(name));
   }
 
   private async refetch<T extends ApiObject>(kind: ViewKind, namespace: string | undefined, name: string, put: (o: T) => void, drop: () => void): Promise<void> {
