@@ -20,6 +20,12 @@ test('anyone else is global-default, one flow per client identity', () => {
   assert.equal(classify({ userAgent: 'drover/0.1', verb: 'create', resource: 'jobs' }).level, LEVELS.globalDefault, 'the CLI is a user');
 });
 
+test("Drover's own identities (pkg/auth) are the system; an administrator is not", () => {
+  assert.equal(classify({ user: { name: 'drover:node:n1', groups: ['drover:nodes', 'system:authenticated'] }, verb: 'update', resource: 'leases' }).level, LEVELS.system);
+  assert.equal(classify({ user: { name: 'drover:components', groups: ['drover:controllers', 'drover:schedulers', 'drover:nodes'] }, verb: 'create', resource: 'evaluations' }).level, LEVELS.system);
+  assert.equal(classify({ user: { name: 'drover:admin', groups: ['system:masters'] }, verb: 'list', resource: 'allocations' }).level, LEVELS.globalDefault);
+});
+
 test('an authenticated user is classified by name and groups, not by what its User-Agent claims', () => {
   assert.deepEqual(classify({ user: { name: 'system:node:n1', groups: ['system:nodes'] }, userAgent: 'curl/8', verb: 'update', resource: 'leases' }), { level: LEVELS.system, flow: 'user:system:node:n1' });
   assert.deepEqual(classify({ user: { name: 'alice', groups: ['dev'] }, userAgent: 'drover-agent/0.1', verb: 'update', resource: 'leases' }), { level: LEVELS.globalDefault, flow: 'user:alice' });
