@@ -8,6 +8,12 @@ import { startApiServer } from '../../test/support/server.ts';
 import { createClient } from '../../pkg/client/client.ts';
 import { describeEvaluation } from './commands/describe-eval.ts';
 import { run } from './program.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// A home of this file's own: `drover dev` writes its CLI context there, `drover server` its admin token.
+const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
 
 const NOW = Date.parse('2025-06-01T12:00:30Z');
 
@@ -93,7 +99,7 @@ test('drover describe eval and get evals against a server', async () => {
     await evals.updateStatus({ ...created, status });
     const out: string[] = [];
     const clock: Clock = { now: () => Date.now(), setTimeout: () => ({ cancel() {} }), sleep: async () => {} };
-    const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s), env: { DROVER_ADDR: api.url }, homedir: '/nonexistent', readStdin: async () => '', clock, signal: new AbortController().signal, startedAt: 0 };
+    const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s), env: { DROVER_ADDR: api.url }, homedir: HOME, readStdin: async () => '', clock, signal: new AbortController().signal, startedAt: 0 };
     assert.equal(await run(['describe', 'eval', 'web-abc-blocked'], io), 0);
     const text = out.join('');
     assert.match(text, /Task Group "cache" \(failed to place 2 allocations\):/);

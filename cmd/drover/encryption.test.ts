@@ -10,6 +10,10 @@ import { realClock } from '../../pkg/clock/clock.ts';
 import { configText, newKey } from '../../pkg/encryption/test-support.ts';
 import { etcdctl, etcdTestOptions, startEtcd } from '../../test/support/etcd.ts';
 import { run } from './program.ts';
+import { mkdtempSync } from 'node:fs';
+
+// A home of this file's own: `drover dev` writes its CLI context there, `drover server` its admin token.
+const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
 
 const VALUE = 'correct-horse-battery-staple';
 const SECRET = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${VALUE}\n`;
@@ -42,7 +46,7 @@ async function start(args: string[]): Promise<Running> {
       const m = / listening on (\S+) /.exec(r.out);
       if (m) ready(m[1]!);
     },
-    err: (s) => void (r.err += s), env: {}, homedir: '/nonexistent', readStdin: async () => '', clock: realClock, signal: stop.signal, startedAt: 0,
+    err: (s) => void (r.err += s), env: {}, homedir: HOME, readStdin: async () => '', clock: realClock, signal: stop.signal, startedAt: 0,
   });
   const url = await Promise.race([listening, serving.then((code) => Promise.reject(new Error(`exited ${code}: ${r.err}`)))]);
   return {

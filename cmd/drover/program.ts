@@ -570,7 +570,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .action((o) => localRun(async () => (await import('./commands/tls.ts')).tlsCaCreate({ outDir: o.outDir, commonName: o.commonName, days: o.days }, io.out, new Date(io.clock.now()))));
   tlsCommand(tlsCommand(tls, 'cert').description('certificates signed by the CA'), 'create')
     // The role is an argument, not --server/--agent/--client: --server is every command's API-URL flag.
-    .description('write a certificate and key signed by the CA: server (API server), agent (node agent: CN system:node:NAME, O system:nodes) or client (CN = user, O = groups)')
+    .description('write a certificate and key signed by the CA: server (API server), agent (node agent: CN drover:node:NAME, O drover:nodes, the identity of a node token) or client (CN = user, O = groups)')
     .addArgument(new Argument('<role>', 'server: serves HTTPS (serverAuth); agent: serves its log listener and authenticates to the API server (both); client: a user (clientAuth)').choices(['server', 'agent', 'client']))
     .option('--name <name>', 'client: the user; agent: the node; server: the CN (default drover-apiserver)')
     .option('--group <group>', 'a group of the user (the subject O; repeatable)', collect, [])

@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { realClock } from '../../pkg/clock/clock.ts';
 import { etcdTestOptions, startEtcd } from '../../test/support/etcd.ts';
 import { run } from './program.ts';
+import { mkdtempSync } from 'node:fs';
+
+// A home of this file's own: `drover dev` writes its CLI context there, `drover server` its admin token.
+const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
 
 const REDIS = fileURLToPath(new URL('../../../shared/examples/redis.yaml', import.meta.url));
 
@@ -21,7 +25,7 @@ async function drover(args: string[], env: Record<string, string>, signal = new 
     },
     err: (s) => (r.err += s),
     env,
-    homedir: '/nonexistent',
+    homedir: HOME,
     readStdin: async () => '',
     clock: realClock,
     signal,

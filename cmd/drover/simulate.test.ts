@@ -7,6 +7,12 @@ import { createClient } from '../../pkg/client/client.ts';
 import { ManualClock } from '../../pkg/clock/clock.ts';
 import { startApiServer } from '../../test/support/server.ts';
 import { run } from './program.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// A home of this file's own: `drover dev` writes its CLI context there, `drover server` its admin token.
+const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
 
 function io(env: Record<string, string>, signal: AbortSignal) {
   const out: string[] = [];
@@ -15,7 +21,7 @@ function io(env: Record<string, string>, signal: AbortSignal) {
     out,
     err,
     io: {
-      out: (s: string) => out.push(s), err: (s: string) => err.push(s), env, homedir: '/nonexistent', readStdin: async () => '',
+      out: (s: string) => out.push(s), err: (s: string) => err.push(s), env, homedir: HOME, readStdin: async () => '',
       clock: new ManualClock(Date.now()), signal, startedAt: 0,
     },
   };

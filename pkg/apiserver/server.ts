@@ -26,6 +26,7 @@ import { installErrorHandlers, METRIC_VERBS, registerRoutes, sendStatus } from '
 import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
 import { installSecurity, securityObjectRules, type AuthenticationOptions } from './security/index.ts';
+import { certificateAuthenticator } from './security/certificate.ts';
 import { installAudit, type AuditOptions } from './security/audit-hook.ts';
 import { FlowControl, type FlowControlConfig, type RequestDescriptor } from '../flowcontrol/index.ts';
 import { installFlowControl, releaseWatchSeat } from './flow-gate.ts';
@@ -131,7 +132,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const connections = new ConnectionTracker(app.server);
   installBodyParser(app);
   installErrorHandlers(app, ctx);
-  if (opts.authentication) await installSecurity(app, ctx, opts.authentication);
+  // With client certificates verified (a client CA), a certificate names its user as a token would.
+  const certificates = opts.tls?.clientCaPem !== undefined ? [certificateAuthenticator] : [];
+  if (opts.authentication) await installSecurity(app, ctx, { ...opts.authentication, authenticators: [...(opts.authentication.authenticators ?? []), ...certificates] });
   if (opts.flowControl) {
     const objectsOf = (plural: string) => {
       const kind = ctx.kindByPlural.get(plural);

@@ -8,8 +8,8 @@ import type { UserInfo } from './user.ts';
 /** What an authenticator may look at. */
 export interface AuthRequest {
   headers: Record<string, string | string[] | undefined>;
-  /** The TLS socket's peer certificate, for a certificate authenticator (not built yet). */
-  peerCertificate?: unknown;
+  /** The connection the request came on: a TLS socket's verified client certificate names a user. */
+  socket?: unknown;
 }
 
 /** One way of telling who sent a request. */

@@ -11,6 +11,10 @@ import { createCa, createCertificate } from '../../pkg/tls/index.ts';
 import { run } from '../../cmd/drover/program.ts';
 import { etcdTestOptions, startEtcd } from '../support/etcd.ts';
 import { WAIT_HANG_GUARD_MS } from '../support/hang-guard.ts';
+import { mkdtempSync } from 'node:fs';
+
+// A home of this file's own: `drover dev` writes its CLI context there, `drover server` its admin token.
+const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
 
 const JOB = (dc: string) => `apiVersion: drover.dev/v1
 kind: Job
@@ -45,7 +49,7 @@ function start(args: string[], ready: RegExp): Promise<{ proc: Proc; match: RegE
       const m = ready.exec(r.out);
       if (m) found(m);
     },
-    err: (s) => void (r.err += s), env: {}, homedir: '/nonexistent', readStdin: async () => '', clock: realClock, signal: stop.signal, startedAt: 0,
+    err: (s) => void (r.err += s), env: {}, homedir: HOME, readStdin: async () => '', clock: realClock, signal: stop.signal, startedAt: 0,
   });
   const proc: Proc = { out: () => r.out + r.err, stop: () => (stop.abort(), running) };
   return Promise.race([seen.then((match) => ({ proc, match })), running.then((code) => Promise.reject(new Error(`${args[0]} exited ${code}: ${r.err}`)))]);
@@ -54,7 +58,7 @@ function start(args: string[], ready: RegExp): Promise<{ proc: Proc; match: RegE
 async function drover(args: string[], stdin = '') {
   const r = { out: '', err: '' };
   const code = await run(args, {
-    out: (s) => void (r.out += s), err: (s) => void (r.err += s), env: {}, homedir: '/nonexistent',
+    out: (s) => void (r.out += s), err: (s) => void (r.err += s), env: {}, homedir: HOME,
     readStdin: async () => stdin, clock: realClock, signal: new AbortController().signal, startedAt: 0,
   });
   return { code, ...r };

@@ -9,6 +9,12 @@ import { isStoreError } from '../../pkg/storage/store.ts';
 import { createCa } from '../../pkg/tls/index.ts';
 import { run } from '../../cmd/drover/program.ts';
 import { etcdTestOptions, startEtcd, type EtcdCluster } from '../support/etcd.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// A home of this file's own: `drover dev` writes its CLI context there, `drover server` its admin token.
+const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
 
 let etcd: EtcdCluster | undefined;
 const opts = etcdTestOptions();
@@ -50,7 +56,7 @@ test('drover server --etcd-cafile --etcd-certfile --etcd-keyfile serves from a T
   let ready!: (url: string) => void;
   const listening = new Promise<string>((res) => (ready = res));
   const io = (signal: AbortSignal, onOut?: () => void) => ({
-    out: (s: string) => ((r.out += s), onOut?.()), err: (s: string) => void (r.err += s), env: {}, homedir: '/nonexistent',
+    out: (s: string) => ((r.out += s), onOut?.()), err: (s: string) => void (r.err += s), env: {}, homedir: HOME,
     readStdin: async () => '', clock: realClock, signal, startedAt: 0,
   });
   const serving = run(['server', '--etcd-endpoints', etcd!.endpoints.join(','), '--etcd-cafile', tls.caFile, '--etcd-certfile', tls.certFile, '--etcd-keyfile', tls.keyFile, '--port', '0', '--log-level', 'error'], io(stop.signal, () => {

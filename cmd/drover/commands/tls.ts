@@ -48,9 +48,10 @@ export function certificateSubject(args: Pick<CertCreateArgs, 'role' | 'name' | 
     case 'server':
       return { commonName: args.name ?? 'drover-apiserver', organizations: args.groups, prefix: 'drover-server' };
     case 'agent':
-      if (!args.name) throw new UsageError('an agent certificate needs --name NODE (the certificate names the node as system:node:NODE)');
-      // Kubernetes' node identity: user system:node:<name> in group system:nodes.
-      return { commonName: `system:node:${args.name}`, organizations: ['system:nodes', ...args.groups], prefix: `drover-agent-${args.name}` };
+      if (!args.name) throw new UsageError('an agent certificate needs --name NODE (the certificate names the node as drover:node:NODE)');
+      // Drover's node identity, as a node token has it (`drover token create --user drover:node:NAME --group
+      // drover:nodes`): the certificate stands in for that token, and RBAC's drover:node role applies.
+      return { commonName: `drover:node:${args.name}`, organizations: ['drover:nodes', ...args.groups], prefix: `drover-agent-${args.name}` };
     case 'client':
       if (!args.name) throw new UsageError('a client certificate needs --name USER (the certificate\'s CN is the user, each --group an O)');
       return { commonName: args.name, organizations: args.groups, prefix: `drover-client-${args.name}` };

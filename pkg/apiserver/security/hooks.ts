@@ -34,7 +34,7 @@ export function installSecurityHooks(app: FastifyInstance, ctx: ServerContext, o
     if (UNAUTHENTICATED_PATHS.has(path) || UNAUTHENTICATED_PREFIXES.some((p) => path.startsWith(p))) return;
     let found;
     try {
-      found = await opts.authenticate({ headers: request.headers });
+      found = await opts.authenticate({ headers: request.headers, socket: request.raw.socket });
     } catch (err) {
       if (!(err instanceof AuthenticationError)) throw err;
       ctx.logger.debug('authentication failed', { url: request.url, why: err.message });

@@ -19,7 +19,7 @@ export interface AuthenticationOptions {
   bootstrapTokens?: BootstrapToken[];
   /** Tokens known only to this process (its in-process components), tried before stored tokens. */
   staticTokens?: StaticToken[];
-  /** More authenticators, tried after tokens (a TLS client-certificate authenticator, later). */
+  /** More authenticators, tried after tokens (the TLS client-certificate one, when the server verifies client certificates). */
   authenticators?: Authenticator[];
   /** 'RBAC' (default) or 'AlwaysAllow' (authentication only: any authenticated user may do anything). */
   authorization?: 'RBAC' | 'AlwaysAllow';
