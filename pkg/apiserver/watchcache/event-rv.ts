@@ -9,7 +9,9 @@ const RV_TEXT = /^\d+(\.\d+)?$/;
 
 /**
  * The resourceVersion of the `j`-th (0-based) of the `n` events revision `rev` has under a prefix. All positions of
- * one revision share one width of digits, so their numeric order is their order in the revision.
+ * one revision share one width of digits, so their numeric order is their order in the revision. As doubles they
+ * are exact while rev × 10^digits < 2^53: a transaction holds at most 128 ops (three digits), so revisions up to
+ * 9 × 10^12; a relist's synthetic deletions can need more digits (five for 100,000 objects: revisions up to 9 × 10^10).
  */
 export function eventRv(rev: number, j: number, n: number): string {
   if (j >= n - 1) return String(rev);
