@@ -5,9 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openMemoryStore } from '../../storage/memory/index.ts';
-import type { Store, TxnOp } from '../../storage/store.ts';
+import { ManualClock } from '../../clock/clock.ts';
+import { StoreError, type Store, type TxnOp } from '../../storage/store.ts';
 import type { WatchCache } from './watch-cache.ts';
-import { job, jobKey, openCache, recorder, settle, tick, type Recorder } from './testkit.ts';
+import { BreakableStore, NODES, job, jobKey, openCache, recorder, settle, tick, type Recorder } from './testkit.ts';
 import { TEST_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
 
 const puts = (names: string[], seq: number): TxnOp[] => names.map((n) => ({ type: 'put', key: jobKey('default', n), value: job('default', n, {}, { seq }) }));
@@ -76,6 +77,35 @@ test('the last event of a transaction carries the store revision: gets, lists an
     assert.equal(cache.get('default/a')?.obj.metadata.resourceVersion, String(res.revision), 'the cached object keeps the revision');
     assert.ok(rvOf(rec, 0) > start && rvOf(rec, 0) < res.revision, 'earlier events of the revision lie between the revisions');
     assert.deepEqual(rec.bookmarks, [res.revision]);
+  } finally {
+    await close();
+  }
+});
+
+test('after a relist over a compaction, a resume inside a relisted revision is 410; whole revisions still resume', { timeout: TEST_HANG_GUARD_MS }, async () => {
+  const inner = await openMemoryStore({});
+  const store = new BreakableStore(inner);
+  for (const n of ['a', 'b', 'c']) await inner.create(jobKey('default', n), job('default', n));
+  const clock = new ManualClock(0);
+  const { cache, close } = await openCache({ store, clock });
+  try {
+    const r = recorder();
+    cache.watch({ fromRv: cache.revision(), ...r.opts });
+    store.breakAll(new StoreError('Unavailable', 'partition'));
+    await inner.txn([], dels(['a', 'b', 'c']));
+    await inner.txn([], [{ type: 'put', key: `${NODES}n1`, value: '{}' }]); // the cache's re-watch start is compacted
+    await inner.compact((await inner.status()).revision);
+    clock.advance(10_000); // the re-watch hits the compaction: relist, deletions as synthetic events at its revision
+    const end = await settle(cache, store);
+    for (let i = 0; i < 200 && r.events.length < 3; i++) await tick();
+    const rvs = r.events.map((e) => Number(e.obj.metadata.resourceVersion));
+    assert.deepEqual(rvs.map((x) => Math.ceil(x)), [end, end, end]);
+    const inside = recorder();
+    cache.watch({ fromRv: rvs[0], ...inside.opts });
+    assert.equal((inside.error as { code?: number } | undefined)?.code, 410, 'a synthetic position is not resumed from');
+    const whole = recorder();
+    cache.watch({ fromRv: end, ...whole.opts });
+    assert.equal(whole.error, undefined);
   } finally {
     await close();
   }
