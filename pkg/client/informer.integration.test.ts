@@ -107,7 +107,7 @@ for (const compacted of [false, true]) {
 test('a transaction of several objects: positions count as complete, progress only moves forward, nothing is missed', async () => {
   await harness(async ({ api, client, start }) => {
     const jobs = client.resource('jobs');
-    for (const n of ['a', 'b', 'c']) await jobs.create(job(n), { namespace: 'default' });
+    for (const n of ['a', 'b', 'c']) await jobs.create(job(n));
     const { inf, seen } = await start();
     const progress: string[] = [];
     inf.on('progress', (rv) => progress.push(rv));

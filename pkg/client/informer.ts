@@ -9,6 +9,7 @@
 // resumes from it (events of the revision in progress come again and are dropped when the cache already has
 // the object at that resourceVersion), and `progress` fires whenever it moves.
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { isGone } from '../apierrors/status.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -123,7 +124,8 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
       const old = cache.get(key);
       cache.set(key, obj);
       if (!old) emit('add', obj);
-      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) emit('update', old, obj);
+      // The same version may have come as a watch event's in-revision position ("48.1") and now lists as "49".
+      else if (!sameObjectVersion(old.metadata.resourceVersion ?? '', obj.metadata.resourceVersion)) emit('update', old, obj);
     }
     revisions.reset();
     lastRV = list.metadata.resourceVersion;

@@ -2,10 +2,10 @@
 // so a revision alone cannot say "resume after this event". The last event of a revision under the kind's prefix
 // carries the revision itself ("49"); the n-1 events before it carry ordered decimals strictly between the
 // previous revision and this one ("48.1", "48.2"). Everything else (objects read by GET or LIST, list and
-// bookmark resourceVersions, CAS) stays on whole revisions. See docs/api.md "Resource versions".
+// bookmark resourceVersions, CAS) stays on whole revisions. See docs/api.md "Resource versions". The predicates on
+// resourceVersions (mapping a position back to its revision) are shared with clients: api/schemas/resource-version.ts.
 
-/** A resourceVersion a client may send back: a whole revision, or an event's in-revision position. */
-const RV_TEXT = /^\d+(\.\d+)?$/;
+export { isInsideRevision, isResourceVersion, revisionOf, rvPosition, sameObjectVersion } from '../../../api/schemas/resource-version.ts';
 
 /**
  * The resourceVersion of the `j`-th (0-based) of the `n` events revision `rev` has under a prefix. All positions of
@@ -32,34 +32,4 @@ export function eventRvs(events: ReadonlyArray<{ rev: number }>): string[] {
     i = end;
   }
   return out;
-}
-
-/** True when `v` is a well-formed resourceVersion (a revision or an event position). */
-export function isResourceVersion(v: string): boolean {
-  return RV_TEXT.test(v);
-}
-
-/** The position a resourceVersion names, as a number ordered with every other (a revision is itself). */
-export function rvPosition(v: string): number {
-  return Number(v);
-}
-
-/** The store revision that holds the object version `v` names: an event position belongs to the next revision. */
-export function revisionOf(v: string | number): number {
-  return Math.ceil(typeof v === 'number' ? v : Number(v));
-}
-
-/** True when `v` is an event position inside a revision (not a whole revision). */
-export function isInsideRevision(pos: number): boolean {
-  return !Number.isInteger(pos);
-}
-
-/**
- * Whether a resourceVersion a client sent as a precondition names the object version `current` carries: both
- * name the same store revision (an event's position maps back to its revision). Malformed text never matches.
- */
-export function sameObjectVersion(given: string, current: string | undefined): boolean {
-  if (current === undefined) return false;
-  if (given === current) return true;
-  return isResourceVersion(given) && isResourceVersion(current) && revisionOf(given) === revisionOf(current);
 }
