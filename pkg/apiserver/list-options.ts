@@ -1,7 +1,7 @@
 // ListOptions: label and field selectors (as one filter), limit/continue, resourceVersion and
 // resourceVersionMatch — parsed and cross-checked the way apiserver validates them.
-import { isInsideRevision, isResourceVersion, revisionOf, rvPosition } from './watchcache/event-rv.ts';
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { isInsideRevision, isResourceVersion, revisionOf, rvPosition } from '../../api/schemas/resource-version.ts';
 import { badRequest, invalid, type StatusCause } from '../apierrors/status.ts';
 import { queryFlag, queryParam, type RawQuery } from './options.ts';
 import { matchFields, parseFieldSelector } from './selectors/fields.ts';
@@ -71,7 +71,7 @@ export interface ListPaging {
 
 /**
  * A resourceVersion query value as a number: a revision, or a watch event's in-revision position ("48.2", see
- * watchcache/event-rv.ts); 400 when it is neither.
+ * api/schemas/resource-version.ts); 400 when it is neither.
  */
 export function parseResourceVersion(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;

@@ -1,7 +1,7 @@
 // DELETE of one object and of a collection. An object with finalizers is only marked (deletionTimestamp) and
 // removed when an update takes its last finalizer away; otherwise it is removed at once (CAS on its revision).
-import { sameObjectVersion } from './watchcache/event-rv.ts';
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { conflict, invalid, notFound } from '../apierrors/status.ts';
 import { isStoreError } from '../storage/store.ts';
 import type { AdmissionContext } from './admission.ts';

@@ -1,8 +1,8 @@
 // PATCH of an object or its status: JSON patch, merge patch, strategic merge patch (keyed lists merge by key,
 // with the list rules server-side apply uses) and server-side apply. Non-apply patches apply to the current
 // object and retry on CAS conflicts; a resourceVersion in the patched result is a precondition (409 when stale).
-import { sameObjectVersion } from './watchcache/event-rv.ts';
 import type { ApiObject } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import { objectKey } from './codec.ts';
 import { decodePatchBody, patchTypeOf, type PatchType } from './content.ts';

@@ -1,6 +1,6 @@
 // PUT of an object or its status: a full replacement guarded by the body's resourceVersion (409 when stale).
-import { sameObjectVersion } from './watchcache/event-rv.ts';
 import { groupOf } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import { objectKey } from './codec.ts';
 import { decodeObjectBody } from './content.ts';

@@ -11,7 +11,7 @@ import { keyPrefix } from './codec.ts';
 import { negotiateOutput, type OutputFormat } from './content.ts';
 import { header, type RestRequest, type ServerContext } from './context.ts';
 import { parseResourceVersion, parseSelectors } from './list-options.ts';
-import { revisionOf } from './watchcache/event-rv.ts';
+import { revisionOf } from '../../api/schemas/resource-version.ts';
 import { queryFlag, queryParam, type RawQuery } from './options.ts';
 import { parseIncludeObject, partialObjectMetadata, toTable, type IncludeObject } from './table.ts';
 import type { CacheEvent, CacheWatchOptions } from './watchcache/types.ts';
