@@ -1,6 +1,7 @@
 // ListOptions: label and field selectors (as one filter), limit/continue, resourceVersion and
 // resourceVersionMatch — parsed and cross-checked the way apiserver validates them.
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { isInsideRevision, isResourceVersion, revisionOf, rvPosition } from '../../api/schemas/resource-version.ts';
 import { badRequest, invalid, type StatusCause } from '../apierrors/status.ts';
 import { queryFlag, queryParam, type RawQuery } from './options.ts';
 import { matchFields, parseFieldSelector } from './selectors/fields.ts';
@@ -68,11 +69,14 @@ export interface ListPaging {
   match?: 'NotOlderThan' | 'Exact';
 }
 
-/** A resourceVersion query value as a number; 400 when it is not a non-negative integer. */
+/**
+ * A resourceVersion query value as a number: a revision, or a watch event's in-revision position ("48.2", see
+ * api/schemas/resource-version.ts); 400 when it is neither.
+ */
 export function parseResourceVersion(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
-  if (!/^\d+$/.test(v)) throw badRequest(`invalid resource version "${v}"`);
-  return Number(v);
+  if (!isResourceVersion(v)) throw badRequest(`invalid resource version "${v}"`);
+  return rvPosition(v);
 }
 
 /** Parse and cross-check limit, continue, resourceVersion and resourceVersionMatch of a list. */
@@ -101,9 +105,18 @@ export function parsePaging(q: RawQuery): ListPaging {
   if (matchRaw === 'Exact' && resourceVersion === 0) {
     causes.push({ reason: 'FieldValueForbidden', field: 'resourceVersionMatch', message: 'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"' });
   }
+  if (matchRaw === 'Exact' && resourceVersion !== undefined && isInsideRevision(resourceVersion)) {
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'resourceVersion',
+      message: `Invalid value: "${rvRaw}": names one watch event inside revision ${revisionOf(resourceVersion)}; an exact list needs a whole revision`,
+    });
+  }
   if (cont && resourceVersion !== undefined && resourceVersion !== 0) {
     causes.push({ reason: 'FieldValueForbidden', field: 'resourceVersion', message: 'Forbidden: specifying resource version is not allowed when using continue' });
   }
   if (causes.length > 0) throw invalid({ kindName: 'ListOptions', group: 'meta.k8s.io', name: '' }, causes);
-  return { limit, continueToken: cont ? decodeContinue(cont) : undefined, resourceVersion, match: matchRaw as ListPaging['match'] };
+  // "Not older than" a watch event's position: its revision (the first state that holds the event).
+  const notOlderThan = resourceVersion === undefined ? undefined : revisionOf(resourceVersion);
+  return { limit, continueToken: cont ? decodeContinue(cont) : undefined, resourceVersion: notOlderThan, match: matchRaw as ListPaging['match'] };
 }

@@ -1,6 +1,7 @@
 // DELETE of one object and of a collection. An object with finalizers is only marked (deletionTimestamp) and
 // removed when an update takes its last finalizer away; otherwise it is removed at once (CAS on its revision).
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { conflict, invalid, notFound } from '../apierrors/status.ts';
 import { isStoreError } from '../storage/store.ts';
 import type { AdmissionContext } from './admission.ts';
@@ -95,7 +96,7 @@ async function removeOrMark(ctx: ServerContext, kind: KindInfo, key: string, cur
 
 function preconditionFails(obj: ApiObject, opts: DeleteOptions): boolean {
   const p = opts.preconditions;
-  return !!p && ((p.uid !== undefined && p.uid !== obj.metadata.uid) || (p.resourceVersion !== undefined && p.resourceVersion !== obj.metadata.resourceVersion));
+  return !!p && ((p.uid !== undefined && p.uid !== obj.metadata.uid) || (p.resourceVersion !== undefined && !sameObjectVersion(p.resourceVersion, obj.metadata.resourceVersion)));
 }
 
 function checkPreconditions(obj: ApiObject, opts: DeleteOptions, target: ReturnType<typeof targetOf>): void {
@@ -103,7 +104,7 @@ function checkPreconditions(obj: ApiObject, opts: DeleteOptions, target: ReturnT
   if (p?.uid !== undefined && p.uid !== obj.metadata.uid) {
     throw conflict(target, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${obj.metadata.uid ?? ''}`);
   }
-  if (p?.resourceVersion !== undefined && p.resourceVersion !== obj.metadata.resourceVersion) {
+  if (p?.resourceVersion !== undefined && !sameObjectVersion(p.resourceVersion, obj.metadata.resourceVersion)) {
     throw conflict(target, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${obj.metadata.resourceVersion ?? ''}`);
   }
 }

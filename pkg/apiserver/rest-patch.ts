@@ -2,6 +2,7 @@
 // with the list rules server-side apply uses) and server-side apply. Non-apply patches apply to the current
 // object and retry on CAS conflicts; a resourceVersion in the patched result is a precondition (409 when stale).
 import type { ApiObject } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import { objectKey } from './codec.ts';
 import { decodePatchBody, patchTypeOf, type PatchType } from './content.ts';
@@ -47,7 +48,8 @@ function patchUpdater(info: RequestInfo, type: PatchType, patch: unknown, opts: 
     const patched = applyPatchDocument(type, cur, patch) as ApiObject;
     const obj = objectForPath(patched, info, 'the patched object', opts);
     // A patch that sets resourceVersion makes it a precondition, as in Kubernetes.
-    if (obj.metadata.resourceVersion !== cur.metadata.resourceVersion) throw staleVersion(info.kind, info.name!);
+    const rv = obj.metadata.resourceVersion;
+    if (rv !== cur.metadata.resourceVersion && (rv === undefined || !sameObjectVersion(rv, cur.metadata.resourceVersion))) throw staleVersion(info.kind, info.name!);
     return { obj };
   };
 }
@@ -67,7 +69,7 @@ function applyUpdater(ctx: ServerContext, info: RequestInfo, opts: WriteOptions,
   objectForPath(applied, info, 'the applied configuration', opts);
   const wantRv = applied.metadata.resourceVersion;
   return async (live: ApiObject | undefined): Promise<Desired> => {
-    if (wantRv !== undefined && wantRv !== live?.metadata.resourceVersion) throw staleVersion(info.kind, info.name!);
+    if (wantRv !== undefined && !sameObjectVersion(wantRv, live?.metadata.resourceVersion)) throw staleVersion(info.kind, info.name!);
     const obj = applyPatch({
       live,
       applied: structuredClone(applied),

@@ -1,5 +1,6 @@
 // PUT of an object or its status: a full replacement guarded by the body's resourceVersion (409 when stale).
 import { groupOf } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { badRequest, invalid } from '../apierrors/status.ts';
 import { objectKey } from './codec.ts';
 import { decodeObjectBody } from './content.ts';
@@ -24,7 +25,7 @@ export async function updateHandler(ctx: ServerContext, req: RestRequest): Promi
     ]);
   }
   const result = await guaranteedUpdate(ctx, { kind, opts, subresource }, objectKey(kind, namespace, name), name, async (current) => {
-    if (current!.metadata.resourceVersion !== rv) throw staleVersion(kind, name);
+    if (!sameObjectVersion(rv, current!.metadata.resourceVersion)) throw staleVersion(kind, name);
     return { obj: structuredClone(obj) };
   });
   return { code: 200, body: result.obj, warnings: opts.warnings };

@@ -11,6 +11,7 @@ import { keyPrefix } from './codec.ts';
 import { negotiateOutput, type OutputFormat } from './content.ts';
 import { header, type RestRequest, type ServerContext } from './context.ts';
 import { parseResourceVersion, parseSelectors } from './list-options.ts';
+import { revisionOf } from '../../api/schemas/resource-version.ts';
 import { queryFlag, queryParam, type RawQuery } from './options.ts';
 import { parseIncludeObject, partialObjectMetadata, toTable, type IncludeObject } from './table.ts';
 import type { CacheEvent, CacheWatchOptions } from './watchcache/types.ts';
@@ -61,11 +62,13 @@ function parseWatchParams(q: RawQuery): WatchParams {
   // 0 or absent: the server's default, as kube-apiserver does.
   const timeoutSeconds = Number(tRaw || 0) || DEFAULT_WATCH_TIMEOUT_SECONDS;
   const base = { bookmarks, timeoutSeconds, initialEventsEnd: send === true };
-  if (send === true) return { ...base, fromRv: 0, minRv: rv ?? 0, sendInitialEvents: true };
-  if (send === false) return { ...base, fromRv: rv ?? 0, minRv: rv ?? 0, sendInitialEvents: false };
+  // An event's in-revision position ("48.2") needs the cache at its revision (49) before the watch starts.
+  const minRv = rv === undefined ? 0 : revisionOf(rv);
+  if (send === true) return { ...base, fromRv: 0, minRv, sendInitialEvents: true };
+  if (send === false) return { ...base, fromRv: rv ?? 0, minRv, sendInitialEvents: false };
   // Without sendInitialEvents: RV unset or "0" means the current state as synthetic ADDED events, then changes.
   if (!rv) return { ...base, fromRv: 0, minRv: 0, sendInitialEvents: true };
-  return { ...base, fromRv: rv, minRv: rv, sendInitialEvents: false };
+  return { ...base, fromRv: rv, minRv, sendInitialEvents: false };
 }
 
 /** Turns cache events into the JSON lines of one watch, in the negotiated form. */

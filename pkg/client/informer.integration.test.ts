@@ -103,3 +103,25 @@ for (const compacted of [false, true]) {
     });
   });
 }
+
+test('a transaction of several objects: positions count as complete, progress only moves forward, nothing is missed', async () => {
+  await harness(async ({ api, client, start }) => {
+    const jobs = client.resource('jobs');
+    for (const n of ['a', 'b', 'c']) await jobs.create(job(n));
+    const { inf, seen } = await start();
+    const progress: string[] = [];
+    inf.on('progress', (rv) => progress.push(rv));
+    // One store transaction rewrites all three (as a plan commit writes a node's allocations).
+    const current = await Promise.all(['a', 'b', 'c'].map((n) => jobs.get(n, { namespace: 'default' })));
+    const ops = current.map((o) => {
+      const { resourceVersion: _rv, ...metadata } = o.metadata;
+      return { type: 'put' as const, key: `/registry/drover.dev/jobs/default/${o.metadata.name}`, value: JSON.stringify({ ...o, metadata: { ...metadata, labels: { v: '2' } } }) };
+    });
+    const { revision } = await api.store.txn([], ops);
+    await until(() => inf.lastSyncResourceVersion() === String(revision));
+    assert.deepEqual(seen.slice(-3), ['update a', 'update b', 'update c']);
+    const nums = progress.map(Number);
+    assert.deepEqual([...nums].sort((x, y) => x - y), nums, `progress moves forward: ${progress}`);
+    assert.deepEqual(progress.slice(-3), [`${revision - 1}.1`, `${revision - 1}.2`, String(revision)]);
+  });
+});

@@ -9,6 +9,7 @@
 // resumes from it (events of the revision in progress come again and are dropped when the cache already has
 // the object at that resourceVersion), and `progress` fires whenever it moves.
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
+import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { isGone } from '../apierrors/status.ts';
 import type { Clock, Timer } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -123,7 +124,8 @@ export function createInformer<T extends ApiObject = ApiObject>(opts: InformerOp
       const old = cache.get(key);
       cache.set(key, obj);
       if (!old) emit('add', obj);
-      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) emit('update', old, obj);
+      // The same version may have come as a watch event's in-revision position ("48.1") and now lists as "49".
+      else if (!sameObjectVersion(old.metadata.resourceVersion ?? '', obj.metadata.resourceVersion)) emit('update', old, obj);
     }
     revisions.reset();
     lastRV = list.metadata.resourceVersion;
@@ -258,7 +260,10 @@ function listAll<T extends ApiObject>(rc: ResourceClient<T>, opts: InformerOptio
 /**
  * Which revision is complete, from the resourceVersions of a watch's events in order: an event's revision is
  * complete once an event of a later one arrives, or a bookmark at or past it. Non-numeric resourceVersions
- * (a server that is not Drover) count as complete at once, as before.
+ * (a server that is not Drover) count as complete at once, as before. A Drover server numbers the events of a
+ * multi-object revision before its last one with positions between two revisions ("48.1", "48.2", then "49"):
+ * such a position is complete by itself (a watch resumed from it delivers exactly what follows), and completes
+ * the revision before it.
  */
 class RevisionTracker {
   private open = 0; // the revision whose events are arriving (maybe not all yet); 0: none
@@ -272,7 +277,12 @@ class RevisionTracker {
   event(rv: string | undefined): string | undefined {
     if (!rv) return undefined;
     const n = Number(rv);
-    if (!Number.isSafeInteger(n)) return rv;
+    if (!Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n))) return rv;
+    if (!Number.isInteger(n)) {
+      if (n < this.open) return undefined; // not past what is open (cannot happen with one server)
+      this.open = 0;
+      return rv;
+    }
     const done = this.open > 0 && n > this.open ? String(this.open) : undefined;
     if (n > this.open) this.open = n;
     return done;

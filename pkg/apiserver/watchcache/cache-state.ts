@@ -3,7 +3,8 @@
 import type { ApiObject } from '../../../api/schemas/kind.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { KeyValue, WatchEvent } from '../../storage/store.ts';
-import { withRv } from './convert.ts';
+import { atEventRv, withRv } from './convert.ts';
+import { eventRvs } from './event-rv.ts';
 import { EventBuffer } from './event-buffer.ts';
 import { SortedIndex } from './sorted-index.ts';
 import type { CachedObject, CacheEvent } from './types.ts';
@@ -26,6 +27,11 @@ export class CacheState {
   rev = 0;
   /** The buffer holds every event with rv > windowStart. */
   windowStart = 0;
+  /**
+   * The last relist revision (0: none). Events at or below it may be synthetic relist differences, numbered
+   * within their revision unlike the store's history: a resume from inside such a revision cannot be trusted.
+   */
+  relistRev = 0;
 
   constructor(
     private readonly decode: (kv: KeyValue) => ApiObject,
@@ -58,25 +64,33 @@ export class CacheState {
     this.windowStart = rev;
   }
 
-  /** Apply store events in order; returns how many cache events were appended. */
+  /**
+   * Apply store events in order (whole revisions, as a store watch batch delivers them); returns how many cache
+   * events were appended. Events are numbered within their revision over every store event under the prefix, as a
+   * direct store read numbers them (event-rv.ts).
+   */
   apply(evs: WatchEvent[]): number {
     let n = 0;
-    for (const we of evs) {
+    const rvTexts = eventRvs(evs.map((we) => ({ rev: we.kv.modRevision })));
+    for (let i = 0; i < evs.length; i++) {
+      const we = evs[i];
       const rv = we.kv.modRevision;
+      const rvText = rvTexts[i];
+      const pos = Number(rvText);
       const old = this.objects.get(we.kv.key);
       if (we.type === 'put') {
         const e = this.entry(we.kv);
         if (e) {
           this.put(e);
-          this.buffer.append({ type: old ? 'MODIFIED' : 'ADDED', obj: e.obj, prev: old?.obj, rv, key: e.key });
+          this.buffer.append({ type: old ? 'MODIFIED' : 'ADDED', obj: atEventRv(e.obj, rvText), prev: old?.obj, rv, pos, key: e.key });
           n++;
         } else if (old) {
           // An undecodable new version: drop the stale one rather than serve it as current.
-          this.drop(old, rv);
+          this.drop(old, rv, rvText);
           n++;
         }
       } else if (old) {
-        this.drop(old, rv);
+        this.drop(old, rv, rvText);
         n++;
       }
       if (rv > this.rev) this.rev = rv;
@@ -97,16 +111,19 @@ export class CacheState {
     }
     for (const old of this.objects.values()) if (!snap.keys.has(old.key)) events.push({ old, rv: snap.rev });
     events.sort((a, b) => a.rv - b.rv);
-    for (const ev of events) {
+    const rvTexts = eventRvs(events.map((ev) => ({ rev: ev.rv })));
+    events.forEach((ev, i) => {
+      const rvText = rvTexts[i];
       if (ev.entry) {
         this.put(ev.entry);
-        this.buffer.append({ type: ev.old ? 'MODIFIED' : 'ADDED', obj: ev.entry.obj, prev: ev.old?.obj, rv: ev.rv, key: ev.entry.key });
+        this.buffer.append({ type: ev.old ? 'MODIFIED' : 'ADDED', obj: atEventRv(ev.entry.obj, rvText), prev: ev.old?.obj, rv: ev.rv, pos: Number(rvText), key: ev.entry.key });
       } else if (ev.old) {
-        this.drop(ev.old, ev.rv);
+        this.drop(ev.old, ev.rv, rvText);
       }
-    }
+    });
     this.rev = Math.max(this.rev, snap.rev);
     this.windowStart = Math.max(this.windowStart, snap.rev);
+    this.relistRev = Math.max(this.relistRev, snap.rev);
     return events.length;
   }
 
@@ -139,9 +156,9 @@ export class CacheState {
     this.index.upsert(e);
   }
 
-  private drop(old: CachedObject, rv: number): void {
+  private drop(old: CachedObject, rv: number, rvText: string): void {
     this.objects.delete(old.key);
     this.index.remove(old.key);
-    this.buffer.append({ type: 'DELETED', obj: withRv(old.obj, rv), prev: old.obj, rv, key: old.key } satisfies CacheEvent);
+    this.buffer.append({ type: 'DELETED', obj: withRv(old.obj, rvText), prev: old.obj, rv, pos: Number(rvText), key: old.key } satisfies CacheEvent);
   }
 }

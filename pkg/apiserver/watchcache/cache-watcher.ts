@@ -8,6 +8,7 @@ import type { Logger } from '../../log/logger.ts';
 import type { KeyValue, Store, Watch, WatchEvent } from '../../storage/store.ts';
 import { isStoreError } from '../../storage/store.ts';
 import { forWatcher, fromStoreEvent } from './convert.ts';
+import { eventRvs, isInsideRevision } from './event-rv.ts';
 import type { EventBuffer } from './event-buffer.ts';
 import type { CachedObject, CacheEvent, CacheWatchOptions } from './types.ts';
 
@@ -23,6 +24,8 @@ export interface WatcherHost {
   windowStart(): number;
   /** The cache's revision: every event up to it is in the buffer (a store batch never splits a revision). */
   revision(): number;
+  /** The last relist revision (0: none): positions inside revisions up to it may be synthetic. */
+  relistRev(): number;
   /** Stop notifying this watcher. */
   detach(w: CacheWatcher): void;
 }
@@ -39,8 +42,10 @@ export interface WatcherInit {
 /** The direct store read of a watcher that started before the buffer's window. */
 interface DirectPhase {
   watch?: Watch;
-  /** Highest store revision received (queued or filtered out). */
+  /** Highest store revision received (queued or filtered out); at first the client's start position. */
   rv: number;
+  /** Deliver only events past this position (a start inside a revision skips that revision's earlier events). */
+  after: number;
   /** Store watch cancelled because the consumer is slow; reopened from `rv` once the queue drains. */
   paused: boolean;
 }
@@ -49,7 +54,7 @@ interface DirectPhase {
 export class CacheWatcher {
   private cursor = 0; // seq of the next buffer event to look at
   private liveFloor = 0; // seq from which buffered events count as lag
-  private lastRv: number; // highest revision the client knows it has
+  private lastRv: number; // highest position (event resourceVersion) the client knows it has
   private initial?: { items: CachedObject[]; next: number; rv: number };
   private direct?: DirectPhase;
   // Events read from the store, delivered before anything from the buffer.
@@ -77,6 +82,12 @@ export class CacheWatcher {
 
   /** Start at `fromRv`: from the buffer when it reaches back that far, else from the store until caught up. */
   startAt(fromRv: number): void {
+    if (isInsideRevision(fromRv) && Math.ceil(fromRv) <= this.host.relistRev()) {
+      // The cache relisted over that revision: its in-revision positions were synthetic, resuming inside one could
+      // skip or repeat. 410 makes the client list again (always correct).
+      this.fail(expired(`too old resource version: ${fromRv} (${this.host.windowStart()})`));
+      return;
+    }
     if (fromRv >= this.host.windowStart()) this.attachBuffer(fromRv);
     else this.openDirect(fromRv);
     this.pump();
@@ -144,7 +155,7 @@ export class CacheWatcher {
       for (;;) {
         const e = this.next();
         if (e === undefined || this.done) break;
-        this.lastRv = Math.max(this.lastRv, e.rv);
+        this.lastRv = Math.max(this.lastRv, e.pos);
         this.unconfirmed = true;
         const r = this.init.opts.onEvent(e);
         if (r && typeof (r as Promise<void>).then === 'function') {
@@ -192,7 +203,7 @@ export class CacheWatcher {
         break;
       }
       const c = init.items[init.next++];
-      if (!opts.filter || opts.filter(c.obj)) return { type: 'ADDED', obj: c.obj, rv: c.rv, key: c.key };
+      if (!opts.filter || opts.filter(c.obj)) return { type: 'ADDED', obj: c.obj, rv: c.rv, pos: c.rv, key: c.key };
     }
     if (this.pendingHead < this.pending.length) return this.shiftPending();
     if (this.direct?.paused) this.openDirect(this.direct.rv); // drained: read the store again
@@ -218,14 +229,17 @@ export class CacheWatcher {
     return e;
   }
 
-  /** Read the store from `fromRv` + 1 until the buffer's window is reached, then switch to the buffer. */
+  /**
+   * Read the store after position `fromRv` until the buffer's window is reached, then switch to the buffer. A
+   * position inside a revision reads that whole revision and skips its events up to the position.
+   */
   private openDirect(fromRv: number): void {
     if (fromRv >= this.host.windowStart()) {
       this.direct = undefined;
       this.attachBuffer(fromRv);
       return;
     }
-    const d: DirectPhase = { rv: fromRv, paused: false };
+    const d: DirectPhase = { rv: fromRv, after: fromRv, paused: false };
     this.direct = d;
     const onError = (err: Error) => {
       if (this.direct !== d || d.paused) return;
@@ -236,7 +250,7 @@ export class CacheWatcher {
       );
     };
     try {
-      d.watch = this.host.store.watch(this.host.prefix, fromRv + 1, {
+      d.watch = this.host.store.watch(this.host.prefix, Math.floor(fromRv) + 1, {
         onEvents: (evs) => this.onDirectEvents(d, evs),
         onProgress: (rev) => this.onDirectProgress(d, rev),
         onError,
@@ -250,14 +264,18 @@ export class CacheWatcher {
 
   private onDirectEvents(d: DirectPhase, evs: WatchEvent[]): void {
     if (this.done || this.direct !== d || d.paused) return;
-    for (const we of evs) {
+    // Numbered within each revision as the cache numbers the events it follows (a batch holds whole revisions).
+    const rvTexts = eventRvs(evs.map((we) => ({ rev: we.kv.modRevision })));
+    for (let i = 0; i < evs.length; i++) {
+      const we = evs[i];
       if (we.kv.modRevision > this.host.windowStart()) {
         this.handOver(d);
         break;
       }
       d.rv = we.kv.modRevision;
+      if (Number(rvTexts[i]) <= d.after) continue; // the client has it (a resume inside this revision)
       try {
-        const out = forWatcher(fromStoreEvent(we, this.host.decode), this.init.prefix, this.init.opts.filter);
+        const out = forWatcher(fromStoreEvent(we, this.host.decode, rvTexts[i]), this.init.prefix, this.init.opts.filter);
         if (out) this.pending.push(out);
       } catch (err) {
         return this.fail(err as Error);

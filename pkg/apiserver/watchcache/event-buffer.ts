@@ -34,13 +34,13 @@ export class EventBuffer {
     return seq < this.firstSeq ? undefined : this.items[seq - this.base];
   }
 
-  /** Sequence number of the first retained event with rv > `rv` (endSeq when none). */
-  seqAfter(rv: number): number {
+  /** Sequence number of the first retained event whose position (`pos`) is greater than `pos` (endSeq when none). */
+  seqAfter(pos: number): number {
     let lo = this.head;
     let hi = this.items.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.items[mid].rv <= rv) lo = mid + 1;
+      if (this.items[mid].pos <= pos) lo = mid + 1;
       else hi = mid;
     }
     return this.base + lo;

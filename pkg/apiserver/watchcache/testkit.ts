@@ -5,6 +5,7 @@ import { ManualClock, type Clock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
 import { openMemoryStore } from '../../storage/memory/index.ts';
 import type { KeyValue, Store, Watch, WatchHandlers } from '../../storage/store.ts';
+import { withRv } from './convert.ts';
 import type { CacheEvent, CacheWatchOptions, WatchCacheDeps } from './types.ts';
 import { WatchCache } from './watch-cache.ts';
 
@@ -120,11 +121,15 @@ export function recorder(extra: Partial<CacheWatchOptions> = {}): Recorder {
   return r;
 }
 
-/** Apply watch events to a name → object state (what an informer would hold). */
+/**
+ * Apply watch events to a name → object state (what an informer would hold). An event inside a multi-object
+ * revision carries its in-revision position as resourceVersion; the state keeps the revision it maps back to,
+ * as a GET of the same version shows it, so it compares with the store's state.
+ */
 export function applyEvents(state: Map<string, ApiObject>, events: CacheEvent[]): Map<string, ApiObject> {
   for (const e of events) {
     if (e.type === 'DELETED') state.delete(e.key);
-    else state.set(e.key, e.obj);
+    else state.set(e.key, e.pos === e.rv ? e.obj : withRv(e.obj, e.rv));
   }
   return state;
 }

@@ -27,6 +27,11 @@ export interface CacheEvent {
   prev?: ApiObject;
   /** Store revision of the change. */
   rv: number;
+  /**
+   * The event's place in the kind's history: its resourceVersion as a number (event-rv.ts). Equal to `rv` for
+   * the last event of a revision; the earlier events of a multi-object revision lie between rv - 1 and rv.
+   */
+  pos: number;
   key: string;
 }
 
@@ -55,7 +60,10 @@ export interface CacheListResult {
 
 /** Options of `watch`. */
 export interface CacheWatchOptions {
-  /** Deliver every event with rv > fromRv; 0 = start at the current state (see sendInitialEvents). */
+  /**
+   * Deliver every event whose position (resourceVersion as a number, CacheEvent.pos) is greater than fromRv: a
+   * revision, or an event's in-revision position; 0 = start at the current state (see sendInitialEvents).
+   */
   fromRv: number;
   /** Key prefix inside the cache's prefix, as in CacheListOptions. */
   prefix?: string;

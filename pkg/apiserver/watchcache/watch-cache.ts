@@ -85,6 +85,7 @@ export class WatchCache {
       logger,
       windowStart: () => state.windowStart,
       revision: () => state.rev,
+      relistRev: () => state.relistRev,
       detach: (w) => this.watchers.delete(w),
     };
   }

@@ -1,6 +1,7 @@
 // Test support for the evaluator and the hollow nodes: a real API server over the memory store (loopback
 // HTTP), builders for jobs, nodes and evaluations, and `place()`, which puts allocations on nodes the only way
 // the API allows (a plan commit, POST evaluations/{name}/plan), as a scheduler worker would.
+import { sameObjectVersion } from '../../../api/schemas/resource-version.ts';
 import type { Allocation, Evaluation, Job, JobSpec, Node } from '../../../api/schemas/index.ts';
 import { API_VERSION, type ApiObject } from '../../../api/schemas/kind.ts';
 import { startApiServer, type TestApiServer } from '../../../test/support/server.ts';
@@ -112,7 +113,8 @@ export async function evaluatorHarness(config: Partial<EvaluatorConfig> = {}): P
     const live = (await cluster.client.resource(plural).list()).items;
     const want = new Map(live.map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o.metadata.resourceVersion]));
     const have = informer.list();
-    return have.length === want.size && have.every((o) => want.get(`${o.metadata.namespace}/${o.metadata.name}`) === o.metadata.resourceVersion);
+    // An informer's object from a watch event may carry its in-revision position ("48.1") where the list says "49".
+    return have.length === want.size && have.every((o) => sameObjectVersion(o.metadata.resourceVersion ?? '', want.get(`${o.metadata.namespace}/${o.metadata.name}`)));
   };
   return {
     ...cluster,
