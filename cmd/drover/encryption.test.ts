@@ -14,6 +14,8 @@ import { mkdtempSync } from 'node:fs';
 
 // A home of this file's own: `drover dev` writes its CLI context there, `drover server` its admin token.
 const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
+/** The admin token the servers here are started with, and the CLI calls send. */
+const TOKEN = 'drover_encryption-test-admin-token';
 
 const VALUE = 'correct-horse-battery-staple';
 const SECRET = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${VALUE}\n`;
@@ -67,10 +69,10 @@ test('drover server on etcd: ciphertext in etcd, plaintext to clients, rotation,
     const key2 = newKey('key2');
     const v1 = join(dir, 'v1.yaml');
     await writeFile(v1, configText([key1]));
-    const base = ['server', '--etcd-endpoints', etcd.endpoints.join(',')];
+    const base = ['server', '--etcd-endpoints', etcd.endpoints.join(','), '--admin-token', TOKEN];
     let s = await start([...base, '--encryption-config', v1]);
     try {
-      const env = { DROVER_ADDR: s.url };
+      const env = { DROVER_ADDR: s.url, DROVER_TOKEN: TOKEN };
       assert.equal((await drover(['apply', '-f', '-'], { env, stdin: SECRET })).code, 0);
       const got = await drover(['get', 'secret', 'db', '-o', 'jsonpath={.data.password}'], { env });
       assert.equal(got.out, b64, 'clients see the plaintext');
@@ -101,7 +103,7 @@ test('drover server on etcd: ciphertext in etcd, plaintext to clients, rotation,
     await writeFile(v3, configText([key2]));
     s = await start([...base, '--encryption-config', v3]);
     try {
-      assert.equal((await drover(['get', 'secret', 'db', '-o', 'jsonpath={.data.password}'], { env: { DROVER_ADDR: s.url } })).out, b64);
+      assert.equal((await drover(['get', 'secret', 'db', '-o', 'jsonpath={.data.password}'], { env: { DROVER_ADDR: s.url, DROVER_TOKEN: TOKEN } })).out, b64);
     } finally {
       await s.stop();
     }
@@ -127,9 +129,9 @@ test('drover server on etcd: ciphertext in etcd, plaintext to clients, rotation,
 test('drover dev creates its key on first start (mode 0600) and keeps Secrets encrypted in its data dir', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'drover-enc-dev-'));
   try {
-    let s = await start(['dev', '--data-dir', dir]);
+    let s = await start(['dev', '--data-dir', dir, '--admin-token', TOKEN]);
     try {
-      assert.equal((await drover(['apply', '-f', '-'], { env: { DROVER_ADDR: s.url }, stdin: SECRET })).code, 0);
+      assert.equal((await drover(['apply', '-f', '-'], { env: { DROVER_ADDR: s.url, DROVER_TOKEN: TOKEN }, stdin: SECRET })).code, 0);
     } finally {
       await s.stop();
     }
@@ -137,10 +139,10 @@ test('drover dev creates its key on first start (mode 0600) and keeps Secrets en
     assert.equal((await stat(configPath)).mode & 0o777, 0o600);
     const config = await readFile(configPath, 'utf8');
     // The same key on the second start: the Secret still reads.
-    s = await start(['dev', '--data-dir', dir]);
+    s = await start(['dev', '--data-dir', dir, '--admin-token', TOKEN]);
     try {
       assert.match(s.logs(), /Encryption: secrets: aesgcm key key1/);
-      assert.equal((await drover(['get', 'secret', 'db', '-o', 'jsonpath={.data.password}'], { env: { DROVER_ADDR: s.url } })).out, b64);
+      assert.equal((await drover(['get', 'secret', 'db', '-o', 'jsonpath={.data.password}'], { env: { DROVER_ADDR: s.url, DROVER_TOKEN: TOKEN } })).out, b64);
     } finally {
       await s.stop();
     }

@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startDev, stopDev, type DevProcess } from '../../test/e2e/dev-process.ts';
-import { startDrover, stopProcess, type DroverProcess } from '../../test/e2e/processes.ts';
+import { E2E_ADMIN_TOKEN, startDrover, stopProcess, type DroverProcess } from '../../test/e2e/processes.ts';
+import { AUTH_API_VERSION, RBAC_API_VERSION } from '../../api/schemas/index.ts';
+import { newToken, tokenHash } from '../auth/token.ts';
 import { until } from '../../test/e2e/cluster.ts';
 import { TEST_HANG_GUARD_MS, WAIT_HANG_GUARD_MS } from '../../test/support/hang-guard.ts';
 
@@ -34,8 +36,9 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
   let page: Page;
   let localNode: string;
 
-  const api = async (method: string, path: string, body?: unknown, contentType = 'application/json') => {
-    const res = await fetch(`${dev.url}${path}`, { method, headers: body === undefined ? {} : { 'content-type': contentType }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const api = async (method: string, path: string, body?: unknown, contentType = 'application/json', token = E2E_ADMIN_TOKEN) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': contentType }) };
+    const res = await fetch(`${dev.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = await res.json().catch(() => undefined);
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json as any; // eslint-disable-line @typescript-eslint/no-explicit-any -- API objects
@@ -63,6 +66,8 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.setDefaultTimeout(WAIT_HANG_GUARD_MS);
+    // The page holds the token as a user's login leaves it (localStorage), set before any script runs.
+    await page.addInitScript((t) => localStorage.setItem('drover.token', t), E2E_ADMIN_TOKEN);
     await page.goto(`${dev.url}/`);
     await wait('[data-testid=connection]:text("live")');
     // Set once: a reload would lose it, so finding it later proves the page was never reloaded.
@@ -142,14 +147,23 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
     await notReloaded();
   });
 
-  test('a user the server allows nothing sees no action buttons (SelfSubjectAccessReview says no)', async () => {
-    // The server has no RBAC yet (the review endpoint is 404, so actions show): stand in for one that denies.
+  test('a view-only user sees no action buttons, and the API refuses the actions if sent anyway', async () => {
+    // A real user bound to the `view` ClusterRole (RBAC): a token made here, stored by its SHA-256 as
+    // `drover token create` does, and a ClusterRoleBinding.
+    const viewerToken = newToken();
+    await api('POST', `/apis/${AUTH_API_VERSION}/tokens`, { apiVersion: AUTH_API_VERSION, kind: 'Token', metadata: { name: tokenHash(viewerToken) }, spec: { user: 'viewer', userGroups: ['viewers'] } });
+    await api('POST', `/apis/${RBAC_API_VERSION}/clusterrolebindings`, {
+      apiVersion: RBAC_API_VERSION, kind: 'ClusterRoleBinding', metadata: { name: 'viewers-view' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'Group', name: 'viewers', apiGroup: 'rbac.authorization.k8s.io' }],
+    });
+    await until('the viewer can read jobs', async () => (await api('GET', `${V1}/namespaces/default/jobs`, undefined, undefined, viewerToken).catch(() => undefined)) !== undefined);
     const viewer = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    const asked: Array<{ verb: string; resource: string }> = [];
-    await viewer.route('**/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', async (route) => {
-      const review = route.request().postDataJSON() as { spec: { resourceAttributes: { verb: string; resource: string } } };
-      asked.push({ verb: review.spec.resourceAttributes.verb, resource: review.spec.resourceAttributes.resource });
-      await route.fulfill({ status: 201, contentType: 'application/json', body: JSON.stringify({ ...review, status: { allowed: false } }) });
+    await viewer.addInitScript((t) => localStorage.setItem('drover.token', t), viewerToken);
+    const asked: Array<{ verb: string; resource: string; allowed: boolean }> = [];
+    viewer.on('response', async (res) => {
+      if (!res.url().endsWith('/selfsubjectaccessreviews') || res.status() !== 201) return;
+      const review = (await res.json()) as { spec: { resourceAttributes: { verb: string; resource: string } }; status: { allowed: boolean } };
+      asked.push({ verb: review.spec.resourceAttributes.verb, resource: review.spec.resourceAttributes.resource, allowed: review.status.allowed });
     });
     try {
       await viewer.goto(`${dev.url}/ui/#/jobs/default/canary`);
@@ -161,9 +175,16 @@ describe('dashboard in a browser against drover dev', { ...options, timeout: TES
       await viewer.goto(`${dev.url}/ui/#/jobs/default/canary`);
       await viewer.waitForSelector('[data-testid=version][data-version="1"]', { timeout: WAIT_HANG_GUARD_MS });
       assert.equal(await viewer.locator('[data-testid=revert], [data-testid=promote], [data-testid=pause], [data-testid=fail]').count(), 0);
-      assert.deepEqual(asked.find((a) => a.resource === 'nodes'), { verb: 'patch', resource: 'nodes' });
-      assert.deepEqual(asked.find((a) => a.resource === 'jobs'), { verb: 'update', resource: 'jobs' });
-      // The same views for a user the server does not restrict (this page: the review is 404) do show them.
+      assert.deepEqual(asked.find((a) => a.resource === 'nodes'), { verb: 'patch', resource: 'nodes', allowed: false });
+      assert.deepEqual(asked.find((a) => a.resource === 'jobs'), { verb: 'update', resource: 'jobs', allowed: false });
+      // The actions sent anyway, as the buttons would send them: 403 from RBAC.
+      const drain = await fetch(`${dev.url}${V1}/nodes/hollow-00001`, { method: 'PATCH', headers: { authorization: `Bearer ${viewerToken}`, 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ spec: { drain: true } }) });
+      assert.equal(drain.status, 403);
+      assert.match(((await drain.json()) as { message: string }).message, /User "viewer" cannot patch resource "nodes"/);
+      const job = await api('GET', `${V1}/namespaces/default/jobs/canary`);
+      const revert = await fetch(`${dev.url}${V1}/namespaces/default/jobs/canary`, { method: 'PUT', headers: { authorization: `Bearer ${viewerToken}`, 'content-type': 'application/json' }, body: JSON.stringify(job) });
+      assert.equal(revert.status, 403);
+      // The same views for the administrator (this page) do show them.
       await open('#/nodes/hollow-00001');
       await wait('[data-testid=node-page] [data-testid=drain]');
     } finally {

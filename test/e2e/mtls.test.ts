@@ -82,7 +82,7 @@ test('etcd, API server, agent and log listener all on TLS: a job runs and drover
     await writeFile(join(dir, 'ca.pem'), ca.certPem);
     await put('server', createCertificate({ ca, role: 'server', commonName: 'drover-apiserver', hosts: ['127.0.0.1'], now }));
     await put('apiserver-client', createCertificate({ ca, role: 'client', commonName: 'drover-apiserver', now }));
-    await put('agent', createCertificate({ ca, role: 'agent', commonName: `system:node:${node}`, organizations: ['system:nodes'], hosts: ['127.0.0.1'], now }));
+    await put('agent', createCertificate({ ca, role: 'agent', commonName: `drover:node:${node}`, organizations: ['drover:nodes'], hosts: ['127.0.0.1'], now }));
     await put('admin', createCertificate({ ca, role: 'client', commonName: 'admin', organizations: ['system:masters'], now }));
     const caFile = join(dir, 'ca.pem');
     const server = await start([
