@@ -12,7 +12,9 @@ test('a job held by a finalizer after its delete places nothing and its allocati
     await h.putJob('web', [{ count: 1, cpu: 100 }]);
     await h.createEval('web', { name: 'e1' });
     await h.settled('e1');
-    assert.equal(liveAllocs(await h.allocs(), 'web').length, 1);
+    const [first] = liveAllocs(await h.allocs(), 'web');
+    const job = await h.client.resource<Job>('jobs').get('web', { namespace: 'default' });
+    assert.deepEqual(first!.metadata.ownerReferences, [{ apiVersion: 'drover.dev/v1', kind: 'Job', name: 'web', uid: job.metadata.uid, controller: true, blockOwnerDeletion: true }], 'the plan commit stamps the job as controller');
 
     const jobs = h.client.resource<Job>('jobs');
     await jobs.patch('web', { metadata: { finalizers: ['example.com/hold'] } }, 'merge', { namespace: 'default' });
