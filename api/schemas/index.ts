@@ -13,8 +13,8 @@ import { EvaluationSchema, EvaluationSpec as EvaluationSpecSchema, EvaluationSta
 import { DeploymentSchema, DeploymentSpec as DeploymentSpecSchema, DeploymentStatus as DeploymentStatusSchema } from './deployment.ts';
 import { VolumeSchema, VolumeSpec as VolumeSpecSchema, VolumeStatus as VolumeStatusSchema } from './volume.ts';
 import { listRulesOf, type ListRules as ListRulesType } from './list-rules.ts';
-import { NamespaceSchema, LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema } from './misc.ts';
-import { ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
+import { LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema } from './misc.ts';
+import { NamespaceSchema, ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
 
 export { GROUP, VERSION, API_VERSION, groupOf, apiVersionOf, apiPrefixOf } from './kind.ts';
 export { CORE_API_VERSION } from './core.ts';
@@ -96,7 +96,7 @@ const count = (name: string, jsonPath: string): PrinterColumn => ({ name, jsonPa
 /** Every kind Drover serves, in documentation order. */
 export const kinds: KindInfo[] = [
   {
-    kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false, hasStatus: true,
+    kind: 'Namespace', group: '', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false, hasStatus: true,
     schema: NamespaceSchema, selectableFields: fields('status.phase'),
     printerColumns: [col('Status', '.status.phase'), age], description: 'A scope for names of namespaced objects.',
   },

@@ -1,25 +1,9 @@
-// The supporting kinds: Namespace, Lease (leader election, node heartbeats), JobVersion (history).
-// Event is a core/v1 kind (core.ts).
+// The supporting kinds: Lease (leader election, node heartbeats), JobVersion (history).
+// Namespace and Event are core/v1 kinds (core.ts).
 import { Type } from '@sinclair/typebox';
 import { Obj, StringEnum, Timestamp, Int, SetList } from './common.ts';
 import { envelope, ObjectMeta } from './meta.ts';
 import { JobSpec } from './job.ts';
-
-/** The Namespace object schema. */
-export const NamespaceSchema = envelope({
-  kind: 'Namespace',
-  nameRule: 'label',
-  specOptional: true,
-  spec: Obj(
-    { finalizers: Type.Optional(SetList(Type.String(), { description: 'Finalizers that must clear before the namespace is removed.' })) },
-    { description: 'Namespace options.' },
-  ),
-  status: Obj(
-    { phase: Type.Optional(StringEnum(['Active', 'Terminating'], { description: 'Namespace phase.' })) },
-    { description: 'Observed state of the namespace.' },
-  ),
-  description: 'A scope for names of namespaced objects.',
-});
 
 /** Lease spec: the coordination.k8s.io/v1 Lease shape. */
 export const LeaseSpec = Obj(

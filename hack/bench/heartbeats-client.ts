@@ -51,7 +51,7 @@ async function call(method: 'POST' | 'PUT', path: string, body: unknown): Promis
 
 
 try {
-  const ns = await pool.request({ path: '/apis/drover.dev/v1/namespaces', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name: args.namespace } }) });
+  const ns = await pool.request({ path: '/api/v1/namespaces', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: args.namespace } }) });
   await ns.body.text();
   if (ns.statusCode !== 201 && ns.statusCode !== 409) throw new Error(`creating namespace ${args.namespace}: HTTP ${ns.statusCode}`);
   const leases: LeaseObject[] = [];

@@ -37,7 +37,7 @@ export function runCoreKindsSuite(label: string, open: OpenStore): void {
     assert.deepEqual(api.body.versions, ['v1']);
     const v1 = await t.req('GET', '/api/v1');
     assert.equal(v1.body.groupVersion, 'v1');
-    assert.deepEqual(v1.body.resources.map((r: { name: string }) => r.name), ['configmaps', 'secrets', 'serviceaccounts', 'events']);
+    assert.deepEqual(v1.body.resources.map((r: { name: string }) => r.name), ['namespaces', 'namespaces/status', 'configmaps', 'secrets', 'serviceaccounts', 'events']);
     const drover = await t.req('GET', '/apis/drover.dev/v1');
     const names = drover.body.resources.map((r: { name: string }) => r.name);
     assert.ok(names.includes('jobs') && !names.includes('configmaps') && !names.includes('events'));

@@ -17,6 +17,7 @@ import { parsePaging, parseSelectors } from './list-options.ts';
 import { rfc3339 } from '../../api/schemas/timestamp.ts';
 import { managerFromUserAgent } from './options.ts';
 import { readStore, targetOf } from './write.ts';
+import { markTerminating, specFinalizers } from './namespace-lifecycle.ts';
 
 /** DELETE /…/{plural}/{name}. */
 export async function deleteHandler(ctx: ServerContext, req: RestRequest): Promise<RestResponse> {
@@ -80,7 +81,10 @@ async function removeOrMark(ctx: ServerContext, kind: KindInfo, key: string, cur
   const rev = Number(current.metadata.resourceVersion);
   const had = current.metadata.finalizers ?? [];
   const finalizers = opts.propagationPolicy ? withPolicy(had, opts.propagationPolicy) : had;
-  if (current.metadata.deletionTimestamp && finalizers.length > 0) {
+  // A Namespace's spec.finalizers (`kubernetes`) hold it as well, while its contents are deleted; its first
+  // delete always marks it, so the namespace controller empties it first.
+  const held = finalizers.length > 0 || specFinalizers(current).length > 0 || (current.kind === 'Namespace' && !current.metadata.deletionTimestamp);
+  if (current.metadata.deletionTimestamp && held) {
     // Already marked: deleting again changes nothing but the propagation policy's finalizer.
     if (sameSet(had, finalizers)) return current;
     const next = clone(current);
@@ -91,10 +95,12 @@ async function removeOrMark(ctx: ServerContext, kind: KindInfo, key: string, cur
     next.metadata.resourceVersion = String(kv.modRevision);
     return next;
   }
-  if (finalizers.length > 0) {
+  if (held) {
     const marked = clone(current);
-    marked.metadata.finalizers = finalizers;
+    if (finalizers.length > 0) marked.metadata.finalizers = finalizers;
+    else delete marked.metadata.finalizers;
     marked.metadata.deletionTimestamp = rfc3339(ctx.clock.now());
+    markTerminating(marked);
     marked.metadata.deletionGracePeriodSeconds = 0;
     // As Kubernetes does, so controllers comparing observedGeneration notice the deletion.
     marked.metadata.generation = (marked.metadata.generation ?? 1) + 1;

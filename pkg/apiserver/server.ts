@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { kinds as allKinds } from '../../api/schemas/index.ts';
-import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
+import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
 import { apiError, isAlreadyExists } from '../apierrors/status.ts';
 import { realClock, type Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
@@ -11,6 +11,7 @@ import type { Store } from '../storage/store.ts';
 import { accessLogLevel } from './access-log.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
 import { coreObjectRules } from './core-admission.ts';
+import { namespaceLifecycle } from './namespace-lifecycle.ts';
 import { migrateMovedKinds } from './migrate.ts';
 import { allocationUsageGuard } from './allocation-guard.ts';
 import { KindCaches } from './caches.ts';
@@ -84,7 +85,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
     // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
     // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
-    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, ...(opts.admission ?? [])]),
+    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, namespaceLifecycle, ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
@@ -145,7 +146,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 async function ensureDefaultNamespace(ctx: ServerContext): Promise<void> {
   const kind = ctx.namespaceKind;
   if (!kind) return;
-  const ns = { apiVersion: API_VERSION, kind: 'Namespace', metadata: { name: 'default' } } as ApiObject;
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as ApiObject;
   try {
     await createObject(ctx, { kind, opts: { dryRun: false, manager: 'drover-apiserver', managerGiven: true, fieldValidation: 'Strict', force: false } }, ns);
   } catch (err) {

@@ -114,7 +114,7 @@ test('drover dev killed with SIGKILL mid-write keeps every acknowledged object',
   let dev: DevProcess | undefined;
   try {
     dev = await startDev(dataDir);
-    const ns = await fetch(`${dev.url}/apis/drover.dev/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: NS } }) });
+    const ns = await fetch(`${dev.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: NS } }) });
     const nsText = await ns.text();
     assert.equal(ns.status, 201, nsText);
     const nsAck = JSON.parse(nsText) as { metadata: { uid: string } };
