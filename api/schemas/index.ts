@@ -158,7 +158,7 @@ export const kinds: KindInfo[] = [
     description: 'A storage volume groups can claim.',
   },
   {
-    kind: 'Lease', plural: 'leases', singular: 'lease', shortNames: [], namespaced: true, hasStatus: false,
+    kind: 'Lease', group: 'coordination.k8s.io', plural: 'leases', singular: 'lease', shortNames: [], namespaced: true, hasStatus: false,
     schema: LeaseSchema, selectableFields: fields('spec.holderIdentity'),
     printerColumns: [col('Holder', '.spec.holderIdentity'), col('Renewed', '.spec.renewTime', 'date'), age],
     description: 'A lease for leader election and node heartbeats.',

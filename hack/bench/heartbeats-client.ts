@@ -40,7 +40,7 @@ interface LeaseObject {
 
 const args = JSON.parse(process.argv[2]!) as CasClientArgs;
 const pool = new Pool(args.url, { connections: Math.max(...args.levels), pipelining: 1, keepAliveTimeout: 60_000 });
-const base = `/apis/drover.dev/v1/namespaces/${args.namespace}/leases`;
+const base = `/apis/coordination.k8s.io/v1/namespaces/${args.namespace}/leases`;
 
 /** A request with a JSON body; returns the status and parsed answer. */
 async function call(method: 'POST' | 'PUT', path: string, body: unknown): Promise<{ status: number; obj: LeaseObject; text: string }> {
@@ -59,7 +59,7 @@ try {
     const now = microTime(Date.now());
     const name = `bench-cas-${String(i).padStart(4, '0')}`;
     const r = await call('POST', base, {
-      apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name, namespace: args.namespace },
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: args.namespace },
       spec: { holderIdentity: name, leaseDurationSeconds: 20, acquireTime: now, renewTime: now, leaseTransitions: 0 },
     });
     if (r.status !== 201) throw new Error(`creating lease ${name}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
@@ -76,7 +76,7 @@ try {
       while (performance.now() < until) {
         const cur = leases[i]!;
         const s = performance.now();
-        const r = await call('PUT', `${base}/${cur.metadata.name}`, { apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: cur.metadata, spec: { ...cur.spec, renewTime: microTime(Date.now()) } });
+        const r = await call('PUT', `${base}/${cur.metadata.name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: cur.metadata, spec: { ...cur.spec, renewTime: microTime(Date.now()) } });
         if (r.status === 200) {
           leases[i] = r.obj;
           if (measure) {

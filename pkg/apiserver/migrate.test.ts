@@ -51,3 +51,22 @@ test('Namespaces stored under drover.dev move to the core group at startup, befo
     await t.close();
   }
 });
+
+test('Leases stored under drover.dev move to coordination.k8s.io at startup, keeping holder and resourceVersion order', async () => {
+  const store = await openMemoryStore();
+  const legacy = JSON.stringify({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'default', uid: 'u-n1', creationTimestamp: '2024-01-01T00:00:00Z' }, spec: { holderIdentity: 'n1', leaseDurationSeconds: 10 } });
+  await store.create('/registry/drover.dev/leases/default/n1', legacy);
+  const t = await testServer({ store, kinds });
+  try {
+    const got = await t.req('GET', '/apis/coordination.k8s.io/v1/namespaces/default/leases/n1');
+    assert.equal(got.code, 200, got.text);
+    assert.equal(got.body.apiVersion, 'coordination.k8s.io/v1');
+    assert.equal(got.body.spec.holderIdentity, 'n1');
+    assert.equal((await t.req('GET', '/apis/drover.dev/v1/namespaces/default/leases/n1')).code, 404);
+    // Writable as a coordination.k8s.io Lease (a renewing agent's next PUT).
+    const put = await t.req('PUT', '/apis/coordination.k8s.io/v1/namespaces/default/leases/n1', { ...got.body, spec: { ...got.body.spec, renewTime: '2026-01-01T00:00:00.000000Z' } });
+    assert.equal(put.code, 200, put.text);
+  } finally {
+    await t.close();
+  }
+});
