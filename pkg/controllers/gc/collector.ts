@@ -2,8 +2,9 @@
 // each reconcile of an object key re-reads the graph and
 //   1. if the object is being deleted with the `orphan` finalizer: strips the references to it from every
 //      dependent, then removes the finalizer;
-//   2. if being deleted with `foregroundDeletion`: deletes every dependent not yet being deleted (those that
-//      block, in the foreground themselves), and removes the finalizer once no blocking dependent is left;
+//   2. if being deleted with `foregroundDeletion`: checks every dependent's owners as in 3 (so each is deleted,
+//      those that block in the foreground themselves, unless another owner keeps it), and removes the finalizer
+//      once no blocking dependent is left;
 //   3. for its own ownerReferences: when no owner is left but absent ones or ones waiting for their dependents'
 //      deletion, deletes it (once it may go, collectable.ts); when some owners remain, removes the references to
 //      absent ones (and to ones waiting for it).
@@ -122,16 +123,15 @@ class Collector {
     this.log.info('orphaned dependents', { kind: w.info.kind, name: obj.metadata.name, namespace: obj.metadata.namespace });
   }
 
-  /** Foreground propagation: delete the dependents; the owner goes once none that blocks is left. */
+  /**
+   * Foreground propagation: each dependent is checked against its owners, this one now waiting — one with no
+   * other solid owner is deleted (in the foreground when it blocks), one with another loses the reference to
+   * this one —; the owner goes once no dependent that blocks is left.
+   */
   private async foreground(w: Watched, obj: ApiObject): Promise<void> {
     const uid = obj.metadata.uid!;
-    const deps = this.graph.dependentsOf(uid);
-    for (const d of deps) {
-      if (d.obj.metadata.deletionTimestamp || !this.collectable(d.watched, d.obj)) continue;
-      const ref = refTo(d.obj, uid)!;
-      await this.delete(d.watched, d.obj, ref.blockOwnerDeletion ? 'Foreground' : 'Background');
-    }
-    const blocking = deps.filter((d) => refTo(d.obj, uid)?.blockOwnerDeletion === true);
+    for (const d of this.graph.dependentsOf(uid)) await this.checkOwners(d.watched, d.obj);
+    const blocking = this.graph.dependentsOf(uid).filter((d) => refTo(d.obj, uid)?.blockOwnerDeletion === true);
     if (blocking.length === 0) await this.removeFinalizer(w, obj, FOREGROUND_FINALIZER);
   }
 
