@@ -11,14 +11,14 @@ import type { Job } from '../../../api/schemas/index.ts';
 import { controllerRef } from '../../../api/schemas/owner.ts';
 import { realClock } from '../../clock/clock.ts';
 import { silentLogger } from '../../log/logger.ts';
-import { startTestCluster, testJob, until } from '../evaluator/testkit.ts';
+import { startTestCluster, testJob } from '../evaluator/testkit.ts';
 import { TEST_HANG_GUARD_MS } from '../../../test/support/hang-guard.ts';
 import { startGarbageCollector } from './collector.ts';
 
 type Policy = 'Background' | 'Foreground' | 'Orphan';
 
-/** Hang guard for one settle (a correct collector settles in milliseconds; this only bounds a wrong one). */
-const SETTLE_GUARD_MS = TEST_HANG_GUARD_MS / 10;
+/** Hang guard for one settle (30 s; a correct collector settles in milliseconds, this only bounds a wrong one). */
+const SETTLE_GUARD_MS = TEST_HANG_GUARD_MS / 30;
 
 interface Case {
   /** owners[i]: indexes (< i) of job i's owners, with whether the reference blocks. */
@@ -59,6 +59,17 @@ function applyDelete(m: Model, job: number, policy: Policy): void {
   }
 }
 
+/** Wait until `actual()` serializes to `want`; the bound only guards against a hang, then the difference shows. */
+async function settle(actual: () => Promise<unknown>, want: string): Promise<string> {
+  const deadline = Date.now() + SETTLE_GUARD_MS;
+  let got = JSON.stringify(await actual());
+  while (got !== want && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 10));
+    got = JSON.stringify(await actual());
+  }
+  return got;
+}
+
 const view = (m: Model) => Object.fromEntries([...m].sort(([a], [b]) => a - b).map(([j, o]) => [j, [...o].sort()]));
 
 test('the collector reaches the model state after every delete, whatever the forest and the policies', { timeout: TEST_HANG_GUARD_MS }, async () => {
@@ -94,18 +105,11 @@ test('the collector reaches the model state after every delete, whatever the for
             if (err.code !== 404) throw err;
           });
           const want = JSON.stringify(view(model));
-          // Wait for the model state; the bound only guards against a hang and then reports the difference.
-          const deadline = Date.now() + SETTLE_GUARD_MS;
-          let got = JSON.stringify(await actual());
-          while (got !== want && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 10));
-            got = JSON.stringify(await actual());
-          }
-          assert.equal(got, want, `after deleting j${d.job} (${d.policy})`);
+          assert.equal(await settle(actual, want), want, `after deleting j${d.job} (${d.policy})`);
         }
         // Clean up this run's survivors (background) so runs do not interfere.
         for (const i of model.keys()) await jobs.delete(name(i), { namespace: 'default' }).catch(() => undefined);
-        await until(async () => Object.keys(await actual()).length === 0);
+        assert.equal(await settle(actual, '{}'), '{}', 'cleanup');
       }),
       { numRuns: 30 },
     );

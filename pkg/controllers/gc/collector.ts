@@ -53,7 +53,7 @@ export async function startGarbageCollector(opts: GarbageCollectorOptions): Prom
   const allocations = graph.of('allocations')?.informer as SharedInformer<Allocation> | undefined;
   allocations?.addIndex(ALLOCS_BY_JOB);
   const gc = new Collector(opts, log, graph, allocations);
-  const keys = Object.fromEntries(graph.watched.map((w) => [w.plural, (obj: ApiObject, event: string) => gc.keysOf(w, obj, event)]));
+  const keys = Object.fromEntries(graph.watched.map((w) => [w.plural, (obj: ApiObject, event: string, old?: ApiObject) => gc.keysOf(w, obj, event, old)]));
   const controller = await startController({
     name: GC_COMPONENT,
     clock: opts.clock,
@@ -84,11 +84,12 @@ class Collector {
     private readonly allocations: SharedInformer<Allocation> | undefined,
   ) {}
 
-  /** What an event queues: the object, its owners (a foreground owner waits on it), and — when it is going —
-   * its dependents; an allocation's change also concerns the job version it runs at. */
-  keysOf(w: Watched, obj: ApiObject, event: string): string[] {
+  /** What an event queues: the object, its owners before and after (a foreground owner waits on it, also once
+   * the reference to it is removed), and — when it is going — its dependents; an allocation's change also
+   * concerns the job version it runs at. */
+  keysOf(w: Watched, obj: ApiObject, event: string, old?: ApiObject): string[] {
     const keys = [gcKey(w.plural, obj)];
-    for (const ref of obj.metadata.ownerReferences ?? []) {
+    for (const ref of [...(obj.metadata.ownerReferences ?? []), ...(old?.metadata.ownerReferences ?? [])]) {
       const owner = this.graph.byUid(ref.uid);
       if (owner) keys.push(gcKey(owner.watched.plural, owner.obj));
     }
