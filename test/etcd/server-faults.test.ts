@@ -75,7 +75,7 @@ describe('API server over a faulty link to etcd', etcdTestOptions(), () => {
   };
   /** What etcd holds: lease name → holder, read past the proxy. */
   const inEtcd = async () => {
-    const { kvs } = await direct.list('/registry/drover.dev/leases/default/');
+    const { kvs } = await direct.list('/registry/coordination.k8s.io/leases/default/');
     return new Map(kvs.map((kv) => { const l = JSON.parse(kv.value) as Lease; return [l.metadata.name, l.spec?.holderIdentity]; }));
   };
   const holders = (items: Lease[]) => new Map(items.filter((l) => l.metadata.name.startsWith('lease-')).map((l) => [l.metadata.name, l.spec?.holderIdentity]));
