@@ -63,7 +63,7 @@ test('paths cover list, get, create, update, patch, delete, status and watch, wi
   assert.equal(doc.paths['/apis/drover.dev/v1/watch/namespaces/{namespace}/jobs'].get['x-kubernetes-action'], 'watchlist');
   assert.equal(doc.paths['/apis/drover.dev/v1/nodes/{name}'].get.operationId, 'readDroverDevV1Node');
   assert.equal(doc.paths[ns].delete.operationId, 'deleteDroverDevV1CollectionNamespacedJob');
-  assert.equal(doc.paths['/apis/drover.dev/v1/leases/{name}'], undefined, 'leases are namespaced');
+  assert.equal(doc.paths['/apis/coordination.k8s.io/v1/leases/{name}'], undefined, 'leases are namespaced');
 });
 
 test('PATCH operations carry their GVK and the fieldValidation parameter (kubectl server-side validation check)', () => {

@@ -1,8 +1,8 @@
-// The core group (`apiVersion: v1`, served under /api/v1): ConfigMap, Secret, ServiceAccount and Event, in the
+// The core group (`apiVersion: v1`, served under /api/v1): Namespace, ConfigMap, Secret, ServiceAccount and Event, in the
 // shapes of Kubernetes' core/v1 so kubectl's `create configmap|secret|serviceaccount`, `describe` and `events`
 // and client libraries work on them unmodified. These kinds are flat (no spec/status), as in Kubernetes.
 import { Type, type TProperties } from '@sinclair/typebox';
-import { Obj, StringEnum, Fixed, Timestamp, Int, MapOf, KeyedList } from './common.ts';
+import { Obj, StringEnum, Fixed, Timestamp, Int, MapOf, KeyedList, SetList } from './common.ts';
 import { ObjectMeta } from './meta.ts';
 
 /** apiVersion of the core group's objects. */
@@ -35,6 +35,31 @@ function coreObject<T extends TProperties>(kind: string, fields: T, description:
     { description },
   );
 }
+
+/**
+ * The Namespace object schema (core/v1, with spec and status as in Kubernetes). `spec.finalizers` holds
+ * `kubernetes` while the namespace controller (pkg/controllers/gc) empties a namespace being deleted.
+ */
+export const NamespaceSchema = Obj(
+  {
+    apiVersion: Fixed(CORE_API_VERSION, { description: 'Versioned schema of this representation: v1.' }),
+    kind: Fixed('Namespace', { description: 'Kind of this object: Namespace.' }),
+    metadata: ObjectMeta('label'),
+    spec: Type.Optional(
+      Type.Unsafe<{ finalizers?: string[] }>({
+        ...Obj({ finalizers: Type.Optional(SetList(Type.String(), { description: 'Finalizers that must clear before the namespace is removed (`kubernetes`: its contents are being deleted).' })) }, { description: 'Namespace options.' }),
+        default: {},
+      }),
+    ),
+    status: Type.Optional(
+      Obj(
+        { phase: Type.Optional(StringEnum(['Active', 'Terminating'], { description: 'Namespace phase: Terminating once deleted, until everything in it is gone.' })) },
+        { description: 'Observed state of the namespace.' },
+      ),
+    ),
+  },
+  { description: 'A scope for names of namespaced objects.' },
+);
 
 /** The ConfigMap object schema. */
 export const ConfigMapSchema = coreObject('ConfigMap', {

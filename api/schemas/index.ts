@@ -13,8 +13,8 @@ import { EvaluationSchema, EvaluationSpec as EvaluationSpecSchema, EvaluationSta
 import { DeploymentSchema, DeploymentSpec as DeploymentSpecSchema, DeploymentStatus as DeploymentStatusSchema } from './deployment.ts';
 import { VolumeSchema, VolumeSpec as VolumeSpecSchema, VolumeStatus as VolumeStatusSchema } from './volume.ts';
 import { listRulesOf, type ListRules as ListRulesType } from './list-rules.ts';
-import { NamespaceSchema, LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema } from './misc.ts';
-import { ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
+import { LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema } from './misc.ts';
+import { NamespaceSchema, ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
 import { RoleSchema, ClusterRoleSchema, RoleBindingSchema, ClusterRoleBindingSchema, PolicyRule as PolicyRuleSchema, Subject as SubjectSchema, RoleRef as RoleRefSchema, RBAC_GROUP } from './rbac.ts';
 import { TokenSchema, AUTH_GROUP } from './token.ts';
 
@@ -109,7 +109,7 @@ const count = (name: string, jsonPath: string): PrinterColumn => ({ name, jsonPa
 /** Every kind Drover serves, in documentation order. */
 export const kinds: KindInfo[] = [
   {
-    kind: 'Namespace', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false, hasStatus: true,
+    kind: 'Namespace', group: '', plural: 'namespaces', singular: 'namespace', shortNames: ['ns'], namespaced: false, hasStatus: true,
     schema: NamespaceSchema, selectableFields: fields('status.phase'),
     printerColumns: [col('Status', '.status.phase'), age], description: 'A scope for names of namespaced objects.',
   },
@@ -171,7 +171,7 @@ export const kinds: KindInfo[] = [
     description: 'A storage volume groups can claim.',
   },
   {
-    kind: 'Lease', plural: 'leases', singular: 'lease', shortNames: [], namespaced: true, hasStatus: false,
+    kind: 'Lease', group: 'coordination.k8s.io', plural: 'leases', singular: 'lease', shortNames: [], namespaced: true, hasStatus: false,
     schema: LeaseSchema, selectableFields: fields('spec.holderIdentity'),
     printerColumns: [col('Holder', '.spec.holderIdentity'), col('Renewed', '.spec.renewTime', 'date'), age],
     description: 'A lease for leader election and node heartbeats.',

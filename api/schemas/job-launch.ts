@@ -5,6 +5,7 @@
 // job the evaluator schedules), the parent's labels, and a controller ownerReference to the parent.
 import type { Job, JobSpec } from './index.ts';
 import { API_VERSION } from './kind.ts';
+import { controllerRef } from './owner.ts';
 
 /** Whether a job is a template (periodic or parameterized): it places nothing under its own name, its children do. */
 export function isTemplate(job: { spec: Pick<JobSpec, 'periodic' | 'parameterized'> }): boolean {
@@ -58,7 +59,7 @@ export function childJob(parent: Job, name: string, extras: ChildExtras = {}): J
       name,
       namespace: parent.metadata.namespace,
       ...(parent.metadata.labels ? { labels: { ...parent.metadata.labels } } : {}),
-      ownerReferences: [{ apiVersion: API_VERSION, kind: 'Job', name: parent.metadata.name, uid: parent.metadata.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [controllerRef(parent, { blockOwnerDeletion: true })],
     },
     spec,
   } as Job;

@@ -1,25 +1,9 @@
-// The supporting kinds: Namespace, Lease (leader election, node heartbeats), JobVersion (history).
-// Event is a core/v1 kind (core.ts).
+// The supporting kinds: Lease (coordination.k8s.io/v1: leader election, node heartbeats), JobVersion (history).
+// Namespace and Event are core/v1 kinds (core.ts).
 import { Type } from '@sinclair/typebox';
-import { Obj, StringEnum, Timestamp, Int, SetList } from './common.ts';
+import { Obj, StringEnum, Timestamp, Int, SetList, Fixed } from './common.ts';
 import { envelope, ObjectMeta } from './meta.ts';
 import { JobSpec } from './job.ts';
-
-/** The Namespace object schema. */
-export const NamespaceSchema = envelope({
-  kind: 'Namespace',
-  nameRule: 'label',
-  specOptional: true,
-  spec: Obj(
-    { finalizers: Type.Optional(SetList(Type.String(), { description: 'Finalizers that must clear before the namespace is removed.' })) },
-    { description: 'Namespace options.' },
-  ),
-  status: Obj(
-    { phase: Type.Optional(StringEnum(['Active', 'Terminating'], { description: 'Namespace phase.' })) },
-    { description: 'Observed state of the namespace.' },
-  ),
-  description: 'A scope for names of namespaced objects.',
-});
 
 /** Lease spec: the coordination.k8s.io/v1 Lease shape. */
 export const LeaseSpec = Obj(
@@ -33,11 +17,19 @@ export const LeaseSpec = Obj(
   { description: 'Lease holder and timing.' },
 );
 
-/** The Lease object schema. */
-export const LeaseSchema = envelope({
-  kind: 'Lease', spec: LeaseSpec, status: Obj({}, { description: 'Unused.' }), specOptional: true,
-  description: 'A lease for leader election and node heartbeats.',
-});
+/** apiVersion of Lease objects: Kubernetes' coordination group, so client-go's and client-node's lease code works. */
+export const LEASE_API_VERSION = 'coordination.k8s.io/v1';
+
+/** The Lease object schema (coordination.k8s.io/v1: metadata and spec, no status). */
+export const LeaseSchema = Obj(
+  {
+    apiVersion: Fixed(LEASE_API_VERSION, { description: 'Versioned schema of this representation: coordination.k8s.io/v1.' }),
+    kind: Fixed('Lease', { description: 'Kind of this object: Lease.' }),
+    metadata: ObjectMeta(),
+    spec: Type.Optional(Type.Unsafe<typeof LeaseSpec.static>({ ...LeaseSpec, default: {} })),
+  },
+  { description: 'A lease for leader election and node heartbeats.' },
+);
 
 /** A recorded job version. */
 export const JobVersionSpec = Obj(

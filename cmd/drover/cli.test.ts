@@ -105,12 +105,12 @@ test('apply: multi-document YAML and JSON lists from a directory; errors reporte
   const dir = await mkdtemp(join(tmpdir(), 'drover-apply-'));
   try {
     await writeFile(join(dir, 'a.yaml'), `${jobYaml('batch-a')}---\n${jobYaml('batch-b')}`);
-    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name: 'team-x' } }] };
+    const list = { apiVersion: 'v1', kind: 'List', items: [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-x' } }] };
     await writeFile(join(dir, 'b.json'), JSON.stringify(list));
     await mkdir(join(dir, 'nested'));
     await writeFile(join(dir, 'nested', 'c.yaml'), jobYaml('batch-c'));
     const r = await drover(['apply', '-f', dir, '-R']);
-    assert.deepEqual(r, { code: 0, out: 'job.drover.dev/batch-a created\njob.drover.dev/batch-b created\nnamespace.drover.dev/team-x created\njob.drover.dev/batch-c created\n', err: '' });
+    assert.deepEqual(r, { code: 0, out: 'job.drover.dev/batch-a created\njob.drover.dev/batch-b created\nnamespace/team-x created\njob.drover.dev/batch-c created\n', err: '' });
 
     // One invalid object fails alone: the others still apply, the exit code says something failed.
     await writeFile(join(dir, 'bad.yaml'), `${jobYaml('batch-d')}---\n${jobYaml('batch-e').replace('type: batch', 'type: nonsense')}`);
@@ -380,7 +380,7 @@ test('the real binary serves `dev` and exits 0 on SIGINT', async () => {
     // Components add their own namespaces (drover-system for leader election): only `default` is certain.
     const token = (await readFile(join(dataDir, 'admin.token'), 'utf8')).trim();
     assert.equal((await drover(['get', 'ns'], { env: { DROVER_ADDR: url, DROVER_TOKEN: 'drover_forged' } })).code, 1, 'authentication is on');
-    assert.match((await drover(['get', 'ns', '-o', 'name'], { env: { DROVER_ADDR: url, DROVER_TOKEN: token } })).out, /^namespace\.drover\.dev\/default$/m);
+    assert.match((await drover(['get', 'ns', '-o', 'name'], { env: { DROVER_ADDR: url, DROVER_TOKEN: token } })).out, /^namespace\/default$/m);
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.kill('SIGINT');
     assert.equal(await exited, 0, err);

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { startDeploymentComponent } from '../../pkg/controllers/deployment/index.ts';
 import { startDrainComponent } from '../../pkg/controllers/drain/index.ts';
 import { startEvaluator } from '../../pkg/controllers/evaluator/index.ts';
+import { startGcComponent } from '../../pkg/controllers/gc/index.ts';
 import { startHealthComponent } from '../../pkg/controllers/health/index.ts';
 import type { DisruptionOptions } from '../../pkg/controllers/health/disruption.ts';
 import { startPeriodicComponent } from '../../pkg/controllers/periodic/index.ts';
@@ -85,7 +86,13 @@ const launchers: Component[] = [
 /** Job status (status, summary, conditions, Events), leader-elected: one writer of job status in the cluster. */
 const jobControllers: Component[] = [{ name: 'job-status-controller', start: (deps) => startJobStatusComponent(hostOf(deps)) }];
 
+/**
+ * The garbage collector (leader-elected): ownerReferences, foreground and orphan deletes, and what a deleted job
+ * leaves behind.
+ */
+const collectors: Component[] = [{ name: 'garbage-collector', start: (deps) => startGcComponent(hostOf(deps), { identity: processIdentity('gc') }) }];
+
 /** The components each mode starts, in start order. */
 export function defaultComponents(_mode: ComponentMode, tuning: ComponentTuning = {}): Component[] {
-  return [...nodeControllers(tuning), ...scheduling, ...jobControllers, ...launchers];
+  return [...nodeControllers(tuning), ...scheduling, ...jobControllers, ...launchers, ...collectors];
 }

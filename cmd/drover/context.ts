@@ -25,5 +25,5 @@ export function kindArg(name: string): KindInfo {
   return kind;
 }
 
-/** `job.drover.dev` — how kubectl names a kind in messages. */
-export const kindRef = (kind: KindInfo) => `${kind.singular}.drover.dev`;
+/** `job.drover.dev` (`namespace` for a core kind) — how kubectl names a kind in messages. */
+export const kindRef = (kind: KindInfo) => (kind.group === '' ? kind.singular : `${kind.singular}.${kind.group ?? 'drover.dev'}`);

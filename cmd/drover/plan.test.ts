@@ -160,7 +160,7 @@ test('errors exit 255: an invalid job, a manifest that is not a job, a missing f
   const dir = await mkdtemp(join(tmpdir(), 'drover-plan-ns-'));
   try {
     const file = join(dir, 'ns.yaml');
-    await writeFile(file, 'apiVersion: drover.dev/v1\nkind: Namespace\nmetadata: {name: x}\n');
+    await writeFile(file, 'apiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n');
     const notJob = await drover(['plan', '-f', file]);
     assert.equal(notJob.code, 255);
     assert.equal(notJob.err, `error: ${file}: Namespace "x": only drover.dev/v1 Jobs can be planned\n`);

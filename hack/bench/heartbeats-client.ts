@@ -40,7 +40,7 @@ interface LeaseObject {
 
 const args = JSON.parse(process.argv[2]!) as CasClientArgs;
 const pool = new Pool(args.url, { connections: Math.max(...args.levels), pipelining: 1, keepAliveTimeout: 60_000 });
-const base = `/apis/drover.dev/v1/namespaces/${args.namespace}/leases`;
+const base = `/apis/coordination.k8s.io/v1/namespaces/${args.namespace}/leases`;
 
 /** A request with a JSON body; returns the status and parsed answer. */
 async function call(method: 'POST' | 'PUT', path: string, body: unknown): Promise<{ status: number; obj: LeaseObject; text: string }> {
@@ -51,7 +51,7 @@ async function call(method: 'POST' | 'PUT', path: string, body: unknown): Promis
 
 
 try {
-  const ns = await pool.request({ path: '/apis/drover.dev/v1/namespaces', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name: args.namespace } }) });
+  const ns = await pool.request({ path: '/api/v1/namespaces', method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: args.namespace } }) });
   await ns.body.text();
   if (ns.statusCode !== 201 && ns.statusCode !== 409) throw new Error(`creating namespace ${args.namespace}: HTTP ${ns.statusCode}`);
   const leases: LeaseObject[] = [];
@@ -59,7 +59,7 @@ try {
     const now = microTime(Date.now());
     const name = `bench-cas-${String(i).padStart(4, '0')}`;
     const r = await call('POST', base, {
-      apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name, namespace: args.namespace },
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: args.namespace },
       spec: { holderIdentity: name, leaseDurationSeconds: 20, acquireTime: now, renewTime: now, leaseTransitions: 0 },
     });
     if (r.status !== 201) throw new Error(`creating lease ${name}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
@@ -76,7 +76,7 @@ try {
       while (performance.now() < until) {
         const cur = leases[i]!;
         const s = performance.now();
-        const r = await call('PUT', `${base}/${cur.metadata.name}`, { apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: cur.metadata, spec: { ...cur.spec, renewTime: microTime(Date.now()) } });
+        const r = await call('PUT', `${base}/${cur.metadata.name}`, { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: cur.metadata, spec: { ...cur.spec, renewTime: microTime(Date.now()) } });
         if (r.status === 200) {
           leases[i] = r.obj;
           if (measure) {

@@ -3,11 +3,22 @@ import { badRequest, invalid, type StatusCause } from '../apierrors/status.ts';
 import { decodeObjectBody } from './content.ts';
 import { queryParam, queryParams, type RawQuery } from './options.ts';
 
+/** How the dependents (ownerReferences) of a deleted object are treated. */
+export type PropagationPolicy = 'Orphan' | 'Background' | 'Foreground';
+
+/** The finalizers through which the garbage collector carries out Foreground and Orphan deletes (Kubernetes' names). */
+export const FOREGROUND_FINALIZER = 'foregroundDeletion';
+export const ORPHAN_FINALIZER = 'orphan';
+
 /** The DeleteOptions Drover honours. */
 export interface DeleteOptions {
   preconditions?: { uid?: string; resourceVersion?: string };
-  /** Orphan | Background | Foreground — accepted; dependents are always collected in the background. */
-  propagationPolicy?: string;
+  /**
+   * Orphan | Background | Foreground (from propagationPolicy, or the legacy orphanDependents). Foreground and Orphan
+   * mark the object with the `foregroundDeletion` / `orphan` finalizer, which the garbage collector
+   * (pkg/controllers/gc) honours; undefined is Background unless the object is already marked.
+   */
+  propagationPolicy?: PropagationPolicy;
   gracePeriodSeconds?: number;
   dryRun: boolean;
 }
@@ -30,6 +41,13 @@ export function parseDeleteOptions(body: unknown, contentType: string | undefine
   if (policy !== undefined && !POLICIES.includes(policy)) {
     causes.push({ reason: 'FieldValueNotSupported', field: 'propagationPolicy', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: "Orphan", "Background", "Foreground"` });
   }
+  const orphanRaw = raw.orphanDependents ?? queryParam(q, 'orphanDependents');
+  const orphan = orphanRaw === undefined || orphanRaw === null ? undefined : orphanRaw === true || orphanRaw === 'true' ? true : orphanRaw === false || orphanRaw === 'false' ? false : orphanRaw;
+  if (orphan !== undefined && typeof orphan !== 'boolean') {
+    causes.push({ reason: 'FieldValueInvalid', field: 'orphanDependents', message: `Invalid value: ${JSON.stringify(orphanRaw)}: must be a boolean` });
+  } else if (orphan !== undefined && policy !== undefined) {
+    causes.push({ reason: 'FieldValueInvalid', field: 'orphanDependents', message: 'Invalid value: orphanDependents and propagationPolicy cannot both be set' });
+  }
   const graceRaw = raw.gracePeriodSeconds ?? queryParam(q, 'gracePeriodSeconds');
   const grace = graceRaw === undefined ? undefined : Number(graceRaw);
   if (grace !== undefined && (!Number.isInteger(grace) || grace < 0)) {
@@ -41,5 +59,6 @@ export function parseDeleteOptions(body: unknown, contentType: string | undefine
   });
   if (causes.length > 0) throw invalid({ kindName: 'DeleteOptions', group: 'meta.k8s.io', name: '' }, causes);
   const preconditions = pre ? { uid: pre.uid as string | undefined, resourceVersion: pre.resourceVersion as string | undefined } : undefined;
-  return { preconditions, propagationPolicy: policy, gracePeriodSeconds: grace, dryRun: dryRun.length > 0 };
+  const propagationPolicy = (policy as PropagationPolicy | undefined) ?? (orphan === true ? 'Orphan' : orphan === false ? 'Background' : undefined);
+  return { preconditions, propagationPolicy, gracePeriodSeconds: grace, dryRun: dryRun.length > 0 };
 }

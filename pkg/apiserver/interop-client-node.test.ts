@@ -12,7 +12,7 @@ const ADMIN = 'drover_interop-admin-token';
 import { TEST_HANG_GUARD_MS } from '../../test/support/hang-guard.ts';
 
 const lease = (holder: string): k8s.KubernetesObject & { spec: { holderIdentity: string } } => ({
-  apiVersion: 'drover.dev/v1',
+  apiVersion: 'coordination.k8s.io/v1',
   kind: 'Lease',
   metadata: { name: 'l1', namespace: 'default' },
   spec: { holderIdentity: holder },
@@ -34,13 +34,13 @@ test('@kubernetes/client-node works against the API server unmodified', { timeou
     });
     const objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     const custom = kc.makeApiClient(k8s.CustomObjectsApi);
-    const listLeases = () => custom.listNamespacedCustomObject({ group: 'drover.dev', version: 'v1', namespace: 'default', plural: 'leases' });
+    const listLeases = () => custom.listNamespacedCustomObject({ group: 'coordination.k8s.io', version: 'v1', namespace: 'default', plural: 'leases' });
 
     // Informer first, so it sees the whole life of the object.
     const seen: string[] = [];
     let done!: () => void;
     const finished = new Promise<void>((r) => (done = r));
-    informer = k8s.makeInformer(kc, '/apis/drover.dev/v1/namespaces/default/leases', listLeases as never);
+    informer = k8s.makeInformer(kc, '/apis/coordination.k8s.io/v1/namespaces/default/leases', listLeases as never);
     informer.on('add', (o) => seen.push(`add ${o.metadata?.name}`));
     informer.on('update', (o) => seen.push(`update ${(o as { spec?: { holderIdentity?: string } }).spec?.holderIdentity}`));
     informer.on('delete', (o) => {
@@ -51,7 +51,7 @@ test('@kubernetes/client-node works against the API server unmodified', { timeou
 
     const created = await objects.create(lease('me'));
     assert.match(created.metadata?.resourceVersion ?? '', /^\d+$/);
-    const read = await objects.read({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: 'l1', namespace: 'default' } });
+    const read = await objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'l1', namespace: 'default' } });
     assert.equal(read.metadata?.uid, created.metadata?.uid);
     await assert.rejects(objects.create(lease('me')), (e: { code?: number }) => e.code === 409);
     const applied = await objects.patch(lease('you'), undefined, undefined, 'tester', true, k8s.PatchStrategy.ServerSideApply);
@@ -69,7 +69,7 @@ test('@kubernetes/client-node works against the API server unmodified', { timeou
     let first!: () => void;
     const gotOne = new Promise<void>((r) => (first = r));
     const w = new k8s.Watch(kc);
-    const req = await w.watch('/apis/drover.dev/v1/namespaces/default/leases', { allowWatchBookmarks: true }, (type, obj) => {
+    const req = await w.watch('/apis/coordination.k8s.io/v1/namespaces/default/leases', { allowWatchBookmarks: true }, (type, obj) => {
       events.push(type === 'BOOKMARK' ? `BOOKMARK rv=${/^\d+$/.test(obj.metadata?.resourceVersion ?? '')}` : `${type} ${obj.metadata?.name}`);
       first();
     }, () => {});

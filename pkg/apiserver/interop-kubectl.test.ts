@@ -62,12 +62,12 @@ test('kubectl works against the API server unmodified', { skip, timeout: TEST_HA
     assert.match(await kubectl('apply', '--server-side', '--force-conflicts', '-f', REDIS), /serverside-applied/);
     assert.equal(JSON.parse(await kubectl('get', 'job', 'redis', '-o', 'json')).spec.priority, 60, 'SSA leaves fields it does not state');
     const ns = join(dir, 'ns.yaml');
-    writeFileSync(ns, 'apiVersion: drover.dev/v1\nkind: Namespace\nmetadata:\n  name: team\n');
-    assert.match(await kubectl('create', '-f', ns, '--dry-run=server'), /namespace\.drover\.dev\/team created \(server dry run\)/);
+    writeFileSync(ns, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n');
+    assert.match(await kubectl('create', '-f', ns, '--dry-run=server'), /namespace\/team created \(server dry run\)/);
     await assert.rejects(kubectl('get', 'ns', 'team'), /NotFound|not found/);
     await kubectl('create', '-f', ns);
     const chunked = await kubectl('get', 'namespaces', '--chunk-size=1', '-o', 'name');
-    assert.deepEqual(chunked.trim().split('\n'), ['namespace.drover.dev/default', 'namespace.drover.dev/team']);
+    assert.deepEqual(chunked.trim().split('\n'), ['namespace/default', 'namespace/team']);
     assert.match(await kubectl('delete', 'job', 'redis'), /job\.drover\.dev "redis" deleted/);
     assert.equal((await kubectl('get', 'jobs', '-o', 'name')).trim(), '');
   } finally {

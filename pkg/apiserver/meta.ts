@@ -6,6 +6,7 @@ import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
 import { rfc3339 } from '../../api/schemas/timestamp.ts';
 import type { StatusCause } from '../apierrors/status.ts';
 import { clone, deepEqual } from './codec.ts';
+import { specFinalizers } from './namespace-lifecycle.ts';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS_SUBDOMAIN_MESSAGE =
@@ -105,9 +106,9 @@ function setOrDelete<K extends keyof ApiObject['metadata']>(m: ApiObject['metada
   else m[key] = value;
 }
 
-/** True when the object is marked for deletion and no finalizer holds it: time to remove it from storage. */
+/** True when the object is marked for deletion and no finalizer holds it (a Namespace's spec.finalizers too). */
 export function readyToRemove(obj: ApiObject): boolean {
-  return !!obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0;
+  return !!obj.metadata.deletionTimestamp && (obj.metadata.finalizers ?? []).length === 0 && specFinalizers(obj).length === 0;
 }
 
 /**

@@ -1,5 +1,7 @@
 // Moving the stored objects of a kind that changed group, so an upgraded data directory or etcd cluster keeps
-// them: Event was drover.dev/v1 (`/registry/drover.dev/events/...`) and is core/v1 (`/registry/events/...`).
+// them: Event and Namespace were drover.dev/v1 (`/registry/drover.dev/events/...`, `.../namespaces/...`) and are
+// core/v1 (`/registry/events/...`, `/registry/namespaces/...`); Lease was drover.dev/v1 and is coordination.k8s.io/v1
+// (`/registry/coordination.k8s.io/leases/...`).
 // Each object moves in one transaction — created at its new key only if absent there, deleted from the old
 // one only if unchanged — so API servers starting side by side move each object once, and a lost race is
 // simply left to the winner.
@@ -9,7 +11,7 @@ import type { Store } from '../storage/store.ts';
 import { keyPrefix } from './codec.ts';
 
 /** Where kinds that moved were stored before, by kind name. */
-export const FORMER_PREFIXES: Record<string, string> = { Event: '/registry/drover.dev/events/' };
+export const FORMER_PREFIXES: Record<string, string> = { Event: '/registry/drover.dev/events/', Namespace: '/registry/drover.dev/namespaces/', Lease: '/registry/drover.dev/leases/' };
 
 const PAGE = 500;
 

@@ -1,5 +1,10 @@
 // DELETE of one object and of a collection. An object with finalizers is only marked (deletionTimestamp) and
 // removed when an update takes its last finalizer away; otherwise it is removed at once (CAS on its revision).
+// The propagation policy is carried by finalizers, as in Kubernetes: Foreground adds `foregroundDeletion` (the
+// garbage collector deletes the dependents, waits for those that block, then removes it), Orphan adds `orphan`
+// (the collector strips the ownerReferences to the object from its dependents, then removes it), Background
+// adds neither (the object goes at once; the collector deletes its dependents afterwards). A second delete with
+// another policy swaps those finalizers, so an orphaning delete can be turned into a foreground one.
 import type { ApiObject, KindInfo } from '../../api/schemas/kind.ts';
 import { sameObjectVersion } from '../../api/schemas/resource-version.ts';
 import { conflict, invalid, notFound } from '../apierrors/status.ts';
@@ -7,12 +12,13 @@ import { isStoreError } from '../storage/store.ts';
 import type { AdmissionContext } from './admission.ts';
 import { clone, decodeStored, encodeStored, keyOf, keyPrefix, objectKey } from './codec.ts';
 import { header, listOf, type RestRequest, type RestResponse, type ServerContext } from './context.ts';
-import { parseDeleteOptions, type DeleteOptions } from './delete-options.ts';
+import { FOREGROUND_FINALIZER, ORPHAN_FINALIZER, parseDeleteOptions, type DeleteOptions, type PropagationPolicy } from './delete-options.ts';
 import { CONFLICT_MESSAGE, fromStoreError } from './errors.ts';
 import { parsePaging, parseSelectors } from './list-options.ts';
 import { rfc3339 } from '../../api/schemas/timestamp.ts';
 import { managerFromUserAgent } from './options.ts';
 import { readStore, targetOf } from './write.ts';
+import { markTerminating, specFinalizers } from './namespace-lifecycle.ts';
 
 /** DELETE /…/{plural}/{name}. */
 export async function deleteHandler(ctx: ServerContext, req: RestRequest): Promise<RestResponse> {
@@ -74,11 +80,28 @@ export async function deleteObject(ctx: ServerContext, kind: KindInfo, key: stri
 
 async function removeOrMark(ctx: ServerContext, kind: KindInfo, key: string, current: ApiObject, opts: DeleteOptions): Promise<ApiObject> {
   const rev = Number(current.metadata.resourceVersion);
-  if ((current.metadata.finalizers ?? []).length > 0) {
-    // Already marked: deleting again changes nothing.
-    if (current.metadata.deletionTimestamp) return current;
+  const had = current.metadata.finalizers ?? [];
+  const finalizers = opts.propagationPolicy ? withPolicy(had, opts.propagationPolicy) : had;
+  // A Namespace's spec.finalizers (`kubernetes`) hold it as well, while its contents are deleted; its first
+  // delete always marks it, so the namespace controller empties it first.
+  const held = finalizers.length > 0 || specFinalizers(current).length > 0 || (current.kind === 'Namespace' && !current.metadata.deletionTimestamp);
+  if (current.metadata.deletionTimestamp && held) {
+    // Already marked: deleting again changes nothing but the propagation policy's finalizer.
+    if (sameSet(had, finalizers)) return current;
+    const next = clone(current);
+    next.metadata.finalizers = finalizers;
+    if (opts.dryRun) return next;
+    const kv = await ctx.store.update(key, encodeStored(next), rev);
+    ctx.caches.noteWrite(kind, kv.modRevision);
+    next.metadata.resourceVersion = String(kv.modRevision);
+    return next;
+  }
+  if (held) {
     const marked = clone(current);
+    if (finalizers.length > 0) marked.metadata.finalizers = finalizers;
+    else delete marked.metadata.finalizers;
     marked.metadata.deletionTimestamp = rfc3339(ctx.clock.now());
+    markTerminating(marked);
     marked.metadata.deletionGracePeriodSeconds = 0;
     // As Kubernetes does, so controllers comparing observedGeneration notice the deletion.
     marked.metadata.generation = (marked.metadata.generation ?? 1) + 1;
@@ -92,6 +115,18 @@ async function removeOrMark(ctx: ServerContext, kind: KindInfo, key: string, cur
   const kv = await ctx.store.delete(key, rev);
   ctx.caches.noteWrite(kind, kv.modRevision);
   return current;
+}
+
+/** `finalizers` with the garbage collector's finalizer for `policy` (and not the other one). */
+function withPolicy(finalizers: string[], policy: PropagationPolicy): string[] {
+  const rest = finalizers.filter((f) => f !== FOREGROUND_FINALIZER && f !== ORPHAN_FINALIZER);
+  if (policy === 'Foreground') return [...rest, FOREGROUND_FINALIZER];
+  if (policy === 'Orphan') return [...rest, ORPHAN_FINALIZER];
+  return rest;
+}
+
+function sameSet(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function preconditionFails(obj: ApiObject, opts: DeleteOptions): boolean {

@@ -76,10 +76,10 @@ test('generateName, cluster-scoped kinds, YAML bodies and namespaces', async () 
     assert.equal(c.code, 201);
     assert.equal(c.body.metadata.namespace, undefined);
     assert.equal(c.body.status.note, 'kept', 'kinds without /status write status through the main resource');
-    const y = await t.req('POST', '/apis/drover.dev/v1/namespaces', 'apiVersion: drover.dev/v1\nkind: Namespace\nmetadata:\n  name: team-a\n', { 'content-type': 'application/yaml' });
+    const y = await t.req('POST', '/api/v1/namespaces', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n', { 'content-type': 'application/yaml' });
     assert.equal(y.code, 201, y.text);
     assert.equal((await t.req('POST', widgetsPath('team-a'), widget('w'))).code, 201);
-    const nsBad = await t.req('POST', '/apis/drover.dev/v1/namespaces', { metadata: { name: 'a.b' } });
+    const nsBad = await t.req('POST', '/api/v1/namespaces', { metadata: { name: 'a.b' } });
     assert.equal(nsBad.code, 422, 'namespace names are DNS labels');
   } finally {
     await t.close();

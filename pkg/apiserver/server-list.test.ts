@@ -133,7 +133,7 @@ test('resourceVersion and resourceVersionMatch', async () => {
 test('all-namespaces lists, Table and PartialObjectMetadata output', async () => {
   const t = await testServer();
   try {
-    await t.req('POST', '/apis/drover.dev/v1/namespaces', { metadata: { name: 'other' } });
+    await t.req('POST', '/api/v1/namespaces', { metadata: { name: 'other' } });
     await t.req('POST', widgetsPath(), widget('a', { size: 2, color: 'red' }));
     await t.req('POST', widgetsPath('other'), widget('b'));
     const all = await t.req('GET', '/apis/drover.dev/v1/widgets');

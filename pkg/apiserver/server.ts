@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { kinds as allKinds } from '../../api/schemas/index.ts';
 import { API_VERSION, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
-import { isAlreadyExists } from '../apierrors/status.ts';
+import { apiError, isAlreadyExists } from '../apierrors/status.ts';
 import { realClock, type Clock } from '../clock/clock.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Store } from '../storage/store.ts';
@@ -12,6 +12,7 @@ import { accessLogLevel } from './access-log.ts';
 import { AdmissionChain, type AdmissionHook } from './admission.ts';
 import { coreObjectRules } from './core-admission.ts';
 import { jobDependencyCycles } from './job-dependencies.ts';
+import { namespaceLifecycle } from './namespace-lifecycle.ts';
 import { migrateMovedKinds } from './migrate.ts';
 import { allocationUsageGuard } from './allocation-guard.ts';
 import { KindCaches } from './caches.ts';
@@ -105,7 +106,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
     // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
     // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
-    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, securityObjectRules, jobDependencyCycles(caches), ...(opts.admission ?? [])]),
+    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, securityObjectRules, namespaceLifecycle, jobDependencyCycles(caches), ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
@@ -185,7 +186,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
 async function ensureDefaultNamespace(ctx: ServerContext): Promise<void> {
   const kind = ctx.namespaceKind;
   if (!kind) return;
-  const ns = { apiVersion: API_VERSION, kind: 'Namespace', metadata: { name: 'default' } } as ApiObject;
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } } as ApiObject;
   try {
     await createObject(ctx, { kind, opts: { dryRun: false, manager: 'drover-apiserver', managerGiven: true, fieldValidation: 'Strict', force: false } }, ns);
   } catch (err) {

@@ -9,6 +9,7 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 const DROVER = 'drover.dev';
 const RBAC = 'rbac.authorization.k8s.io';
+const COORDINATION = 'coordination.k8s.io';
 
 const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({ verbs, apiGroups, resources });
 
@@ -32,23 +33,28 @@ export const DEFAULT_CLUSTER_ROLES: Record<string, PolicyRule[]> = {
   // they need. (Restricting an agent to its own node is the NodeRestriction work, not this role.)
   'drover:node': [
     rule(READ, [DROVER], ['*']),
-    rule(READ, [''], ['configmaps', 'secrets', 'serviceaccounts']),
+    rule(READ, [''], ['configmaps', 'secrets', 'serviceaccounts', 'namespaces']),
     rule(['create', 'update', 'patch'], [DROVER], ['nodes', 'nodes/status', 'allocations', 'allocations/status', 'evaluations']),
-    rule([...READ, ...WRITE], [DROVER], ['leases']),
+    rule([...READ, ...WRITE], [COORDINATION], ['leases']),
     // An agent makes sure the node-lease namespace exists before its first lease (create, AlreadyExists is fine).
-    rule(['create'], [DROVER], ['namespaces']),
+    rule(['create'], [''], ['namespaces']),
     rule(['create', 'update', 'patch'], [''], ['events']),
   ],
   // The scheduler: consumes evaluations and commits plans (evaluations/{name}/plan).
   'drover:scheduler': [
     rule(READ, [DROVER], ['*']),
-    rule([...READ, ...WRITE], [DROVER], ['evaluations', 'evaluations/status', 'evaluations/plan', 'allocations', 'allocations/status', 'deployments', 'deployments/status', 'leases']),
+    rule([...READ, ...WRITE], [DROVER], ['evaluations', 'evaluations/status', 'evaluations/plan', 'allocations', 'allocations/status', 'deployments', 'deployments/status']),
+    rule([...READ, ...WRITE], [COORDINATION], ['leases']),
+    rule(READ, [''], ['namespaces']),
     rule(['create', 'update', 'patch'], [''], ['events']),
   ],
   // The controllers (evaluator, deployment, health, gc, periodic, volume, ...): every Drover object.
   'drover:controller': [
     rule([...READ, ...WRITE], [DROVER], ['*']),
     rule([...READ, ...WRITE], [''], ['configmaps', 'secrets', 'serviceaccounts', 'events', 'namespaces', 'namespaces/status', 'namespaces/finalize']),
+    rule([...READ, ...WRITE], [COORDINATION], ['leases']),
+    // The namespace controller empties a deleted namespace: its Roles and RoleBindings too.
+    rule([...READ, 'delete', 'deletecollection'], [RBAC], ['roles', 'rolebindings']),
   ],
 };
 

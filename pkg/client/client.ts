@@ -80,7 +80,7 @@ export interface ResourceClient<T extends ApiObject = ApiObject> {
   /** Server-side apply of `obj` (its own name and namespace) as `fieldManager`. */
   apply(obj: T, opts: { fieldManager: string; force?: boolean; dryRun?: boolean; subresource?: string }): Promise<T>;
   /** Returns the object as deleted (or marked for deletion while finalizers remain), or a success Status. */
-  delete(name: string, opts?: { namespace?: string; preconditions?: Preconditions; dryRun?: boolean }): Promise<T | Status>;
+  delete(name: string, opts?: { namespace?: string; preconditions?: Preconditions; dryRun?: boolean; propagationPolicy?: 'Orphan' | 'Background' | 'Foreground' }): Promise<T | Status>;
   watch(opts: WatchOptions, onEvent: WatchHandler<T>): WatchHandle;
 }
 
@@ -182,7 +182,10 @@ function resourceClient<T extends ApiObject>(transport: Transport, kind: KindInf
     },
     delete(name, o = {}) {
       const path = resourcePath({ kind, namespace: ns(o.namespace, 'delete'), name });
-      const body = o.preconditions ? { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: o.preconditions } : undefined;
+      const body =
+        o.preconditions || o.propagationPolicy
+          ? { apiVersion: 'v1', kind: 'DeleteOptions', ...(o.preconditions ? { preconditions: o.preconditions } : {}), ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}) }
+          : undefined;
       return json({ method: 'DELETE', path, query: dry(o.dryRun), body });
     },
     watch(o, onEvent) {

@@ -1,5 +1,4 @@
 // Namespaces a component needs before it writes into them (drover-system, drover-node-lease).
-import { API_VERSION } from '../../api/schemas/kind.ts';
 import { isAlreadyExists, isNotFound } from '../apierrors/status.ts';
 import type { Client } from './client.ts';
 
@@ -13,7 +12,7 @@ export async function ensureNamespace(client: Pick<Client, 'resource'>, name: st
     if (!isNotFound(err)) throw err;
   }
   try {
-    await namespaces.create({ apiVersion: API_VERSION, kind: 'Namespace', metadata: { name } });
+    await namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }

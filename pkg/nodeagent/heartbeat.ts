@@ -3,7 +3,7 @@
 // renewTime: a node whose lease has not been renewed for leaseDurationSeconds (+ grace) is down.
 // HeartbeatScheduler spreads many nodes' renewals evenly over the interval, so 5,000 hollow nodes cost a steady
 // 500 writes/s at a 10 s interval rather than 5,000 writes every 10 s.
-import { API_VERSION } from '../../api/schemas/kind.ts';
+import { LEASE_API_VERSION } from '../../api/schemas/misc.ts';
 import type { Lease } from '../../api/schemas/index.ts';
 import { microTime } from '../../api/schemas/timestamp.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../apierrors/status.ts';
@@ -99,7 +99,7 @@ export class NodeLease {
   private async create(at: number): Promise<Lease> {
     const now = microTime(at);
     const lease: Lease = {
-      apiVersion: API_VERSION,
+      apiVersion: LEASE_API_VERSION,
       kind: 'Lease',
       metadata: { name: this.opts.nodeName, namespace: this.namespace },
       spec: { holderIdentity: this.opts.nodeName, leaseDurationSeconds: this.durationSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },

@@ -4,6 +4,8 @@
 // come back with the revision the worker must reach before it re-plans.
 import type { Allocation, Evaluation, Job, Node } from '../../api/schemas/index.ts';
 import { GROUP, type KindInfo } from '../../api/schemas/kind.ts';
+import { isJobStopped } from '../../api/schemas/job-stopping.ts';
+import { controllerRef } from '../../api/schemas/owner.ts';
 import { invalid } from '../apierrors/status.ts';
 import type { AdmissionChain } from '../apiserver/admission.ts';
 import type { KindCaches } from '../apiserver/caches.ts';
@@ -78,10 +80,22 @@ export class PlanCommitter {
     this.deps.nodeEvents.ensure();
     const now = clock.now();
     const jobName = fence.eval.spec.jobName;
-    // Everything is built and validated before the first write: a bad object fails the whole plan, not half of it.
-    const placements = await Promise.all(req.placements.map((p) => this.newAllocation(ns, p, jobName, evalName, now)));
-    const outcome = req.outcome ? await prepareOutcome(kinds.evaluation, ns, req.outcome, now, this.admitter(kinds.evaluation)) : undefined;
     const c: Commit = { ns, evalName, now, fence, current: new CurrentAllocs({ ...this.deps, kind: kinds.allocation }, ns), res: emptyResponse() };
+    // Placements belong to the job as the store has it now (its controller ownerReference). A stopping job (being
+    // deleted, or stopped) places nothing: the worker re-reads it and re-plans, which stops what it has instead.
+    // (A job absent from the store is the basis check's business: a worker that saw it gone plans no placements.)
+    let owner: Job | undefined;
+    if (req.placements.length > 0) {
+      const { kv } = await this.deps.store.get(objectKey(kinds.job, ns, jobName));
+      owner = kv ? (decodeStored(kv) as Job) : undefined;
+      if (owner && isJobStopped(owner)) {
+        const waitFor = { jobs: Math.max(fence.rev, kv!.modRevision) };
+        return { ...c.res, stale: `job ${jobName} is stopping: nothing may be placed for it`, waitFor, refetch: { jobs: [jobName], nodes: [] }, revision: waitFor.jobs };
+      }
+    }
+    // Everything is built and validated before the first write: a bad object fails the whole plan, not half of it.
+    const placements = await Promise.all(req.placements.map((p) => this.newAllocation(ns, p, jobName, owner, evalName, now)));
+    const outcome = req.outcome ? await prepareOutcome(kinds.evaluation, ns, req.outcome, now, this.admitter(kinds.evaluation), fence.eval.metadata.ownerReferences) : undefined;
     // The server's view must include whatever triggered the evaluation, and whatever the worker saw.
     await caches.fresh(kinds.allocation, Math.max(fence.rev, req.basis?.revisions.allocations ?? 0));
     if (req.basis) {
@@ -120,14 +134,15 @@ export class PlanCommitter {
     };
   }
 
-  private newAllocation(ns: string, draft: Allocation, jobName: string, evalName: string, now: number): Promise<Allocation> {
+  private newAllocation(ns: string, draft: Allocation, jobName: string, job: Job | undefined, evalName: string, now: number): Promise<Allocation> {
     if (draft.spec.jobName !== jobName) {
       throw invalid({ kindName: 'Allocation', group: GROUP, name: draft.metadata.name }, [
         { reason: 'FieldValueInvalid', field: 'spec.jobName', message: `Invalid value: ${JSON.stringify(draft.spec.jobName)}: the evaluation is for job ${jobName}` },
       ]);
     }
     const { status: _ignored, ...rest } = draft;
-    return newObject(this.deps.kinds.allocation, ns, { ...rest, spec: { ...draft.spec, desiredStatus: 'run', evalName } } as Allocation, now, this.admitter(this.deps.kinds.allocation));
+    const metadata = { ...rest.metadata, ...(job?.metadata.uid ? { ownerReferences: [controllerRef(job, { blockOwnerDeletion: true })] } : {}) };
+    return newObject(this.deps.kinds.allocation, ns, { ...rest, metadata, spec: { ...draft.spec, desiredStatus: 'run', evalName } } as Allocation, now, this.admitter(this.deps.kinds.allocation));
   }
 
   private async staleness(ns: string, ev: Evaluation, claimRev: number, basis: PlanBasis): Promise<Staleness | undefined> {

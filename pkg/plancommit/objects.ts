@@ -27,14 +27,14 @@ function owned(live: ApiObject | undefined, updated: ApiObject, nowMs: number, s
 export type Admit = (obj: ApiObject) => Promise<void>;
 
 /**
- * A new object of `kind` from `draft` (metadata.name, spec, optional status): stamped, defaulted, validated,
+ * A new object of `kind` from `draft` (metadata.name, labels, annotations, ownerReferences, spec, optional status): stamped, defaulted, validated,
  * admitted (without its status, as a REST create would be), then given its status as through /status.
  */
 export async function newObject<T extends ApiObject>(kind: KindInfo, namespace: string, draft: T, nowMs: number, admit?: Admit): Promise<T> {
   const obj = {
     apiVersion: API_VERSION,
     kind: kind.kind,
-    metadata: { name: draft.metadata?.name, namespace, ...(draft.metadata?.labels ? { labels: draft.metadata.labels } : {}), ...(draft.metadata?.annotations ? { annotations: draft.metadata.annotations } : {}) },
+    metadata: { name: draft.metadata?.name, namespace, ...(draft.metadata?.labels ? { labels: draft.metadata.labels } : {}), ...(draft.metadata?.annotations ? { annotations: draft.metadata.annotations } : {}), ...(draft.metadata?.ownerReferences ? { ownerReferences: clone(draft.metadata.ownerReferences) } : {}) },
     spec: clone(draft.spec),
   } as unknown as T;
   prepareForCreate(kind, obj, nowMs);

@@ -2,7 +2,7 @@
 // follow-ups — deterministic names, so a retried outcome does not create twice), the failed allocations'
 // followupEval links, and last the evaluation's own status. Every transaction carries the fence.
 import type { Allocation, Evaluation } from '../../api/schemas/index.ts';
-import type { KindInfo } from '../../api/schemas/kind.ts';
+import type { KindInfo, OwnerReference } from '../../api/schemas/kind.ts';
 import type { KindCaches } from '../apiserver/caches.ts';
 import { decodeStored, encodeStored, objectKey } from '../apiserver/codec.ts';
 import type { Store, Compare, TxnOp } from '../storage/store.ts';
@@ -22,8 +22,10 @@ export interface PreparedOutcome {
 }
 
 /** Build, validate and admit the outcome's evaluations (422 on a bad one) before anything is written. */
-export async function prepareOutcome(kind: KindInfo, ns: string, o: EvalOutcome, nowMs: number, admit?: Admit): Promise<PreparedOutcome> {
-  const create = await Promise.all(o.create.map((e) => newObject(kind, ns, e, nowMs, admit)));
+export async function prepareOutcome(kind: KindInfo, ns: string, o: EvalOutcome, nowMs: number, admit?: Admit, owners?: OwnerReference[]): Promise<PreparedOutcome> {
+  // The evaluations a plan creates (follow-ups, blocked) belong to the job as the evaluation being planned does.
+  const owned = (e: Evaluation): Evaluation => (owners?.length ? { ...e, metadata: { ...e.metadata, ownerReferences: owners } } : e);
+  const create = await Promise.all(o.create.map((e) => newObject(kind, ns, owned(e), nowMs, admit)));
   return { status: o.status, create, followups: o.followups };
 }
 

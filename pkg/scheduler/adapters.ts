@@ -12,6 +12,7 @@ import { groupAsk } from './resources.ts';
 import { parseDuration } from './duration.ts';
 import { groupFingerprint, hashOf } from './fingerprint.ts';
 import { jobVersion } from '../../api/schemas/job-version.ts';
+import { isJobStopped } from '../../api/schemas/job-stopping.ts';
 
 /** Nomad's defaults for task resources and the group's ephemeral disk. */
 export const DEFAULT_TASK_CPU = 100;
@@ -29,10 +30,12 @@ export function defaultReschedule(type: JobType): ReschedulePolicy {
   return { attempts: 0, intervalMs: 0, delayMs: 0, delayFunction: 'constant', maxDelayMs: 0, unlimited: false };
 }
 
-/** A Job object → JobView, at its current version (api/schemas/job-version.ts). */
+/** A Job object → JobView, at its current version (api/schemas/job-version.ts); stopped when stopping (job-stopping.ts). */
 export function jobFromApi(job: Job): JobView {
   const version = jobVersion(job);
-  return jobFromSpec(job.metadata.namespace ?? 'default', job.metadata.name, version, job.spec);
+  const view = jobFromSpec(job.metadata.namespace ?? 'default', job.metadata.name, version, job.spec);
+  // A job being deleted (held by finalizers) is stopping: it places nothing and its allocations stop.
+  return isJobStopped(job) ? { ...view, stopped: true } : view;
 }
 
 /** The view of a deleted job: stopped, without groups, so every allocation it left is stopped. */

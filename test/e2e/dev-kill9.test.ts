@@ -33,10 +33,13 @@ function objectFor(writer: number, name: string): { collection: string; body: un
   return { collection: 'jobs', body: { metadata: { name, labels: { writer: String(writer) } }, spec: { stop: true, groups: [{ name: 'g', tasks: [task] }] } } };
 }
 
+/** The group-version path of a collection: Leases are coordination.k8s.io, jobs drover.dev. */
+const groupPath = (collection: string) => (collection === 'leases' ? '/apis/coordination.k8s.io/v1' : '/apis/drover.dev/v1');
+
 async function create(pool: Pool, collection: string, body: unknown): Promise<{ status: number; json: any }> {
   const res = await pool.request({
     method: 'POST',
-    path: `/apis/drover.dev/v1/namespaces/${NS}/${collection}`,
+    path: `${groupPath(collection)}/namespaces/${NS}/${collection}`,
     headers: { 'content-type': 'application/json', ...ADMIN },
     body: JSON.stringify(body),
   });
@@ -91,7 +94,7 @@ async function assertAllPresent(dev: DevProcess, acked: Map<string, Ack>): Promi
   const seen = new Map<string, { uid: string; resourceVersion: string }>();
   let listRv = 0;
   for (const collection of ['leases', 'jobs']) {
-    const res = await fetch(`${dev.url}/apis/drover.dev/v1/namespaces/${NS}/${collection}`, { headers: dev.auth });
+    const res = await fetch(`${dev.url}${groupPath(collection)}/namespaces/${NS}/${collection}`, { headers: dev.auth });
     assert.equal(res.status, 200);
     const list = (await res.json()) as { metadata: { resourceVersion: string }; items: Array<{ metadata: { name: string; uid: string; resourceVersion: string } }> };
     listRv = Math.max(listRv, Number(list.metadata.resourceVersion));
@@ -117,7 +120,7 @@ test('drover dev killed with SIGKILL mid-write keeps every acknowledged object',
   let dev: DevProcess | undefined;
   try {
     dev = await startDev(dataDir);
-    const ns = await fetch(`${dev.url}/apis/drover.dev/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json', ...dev.auth }, body: JSON.stringify({ metadata: { name: NS } }) });
+    const ns = await fetch(`${dev.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json', ...dev.auth }, body: JSON.stringify({ metadata: { name: NS } }) });
     const nsText = await ns.text();
     assert.equal(ns.status, 201, nsText);
     const nsAck = JSON.parse(nsText) as { metadata: { uid: string } };
@@ -131,7 +134,7 @@ test('drover dev killed with SIGKILL mid-write keeps every acknowledged object',
       dev = await startDev(dataDir);
       await assertHealthy(dev);
       await assertAllPresent(dev, acked);
-      const nsNow = (await (await fetch(`${dev.url}/apis/drover.dev/v1/namespaces/${NS}`, { headers: dev.auth })).json()) as { metadata: { uid: string } };
+      const nsNow = (await (await fetch(`${dev.url}/api/v1/namespaces/${NS}`, { headers: dev.auth })).json()) as { metadata: { uid: string } };
       assert.equal(nsNow.metadata.uid, nsAck.metadata.uid, 'the namespace survived too');
     }
 

@@ -65,7 +65,7 @@ describe('API server over a faulty link to etcd', etcdTestOptions(), () => {
         const current = await leases().get(name, { namespace: 'default' }).catch((err) => (err.code === 404 ? undefined : Promise.reject(err)));
         if (current?.spec?.holderIdentity === holder) return;
         if (current) await leases().update({ ...current, spec: { ...current.spec, holderIdentity: holder } });
-        else await leases().create({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name, namespace: 'default' }, spec: { holderIdentity: holder } } as Lease);
+        else await leases().create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'default' }, spec: { holderIdentity: holder } } as Lease);
         return;
       } catch (err) {
         if (attempt > 500) throw err;
@@ -75,7 +75,7 @@ describe('API server over a faulty link to etcd', etcdTestOptions(), () => {
   };
   /** What etcd holds: lease name → holder, read past the proxy. */
   const inEtcd = async () => {
-    const { kvs } = await direct.list('/registry/drover.dev/leases/default/');
+    const { kvs } = await direct.list('/registry/coordination.k8s.io/leases/default/');
     return new Map(kvs.map((kv) => { const l = JSON.parse(kv.value) as Lease; return [l.metadata.name, l.spec?.holderIdentity]; }));
   };
   const holders = (items: Lease[]) => new Map(items.filter((l) => l.metadata.name.startsWith('lease-')).map((l) => [l.metadata.name, l.spec?.holderIdentity]));

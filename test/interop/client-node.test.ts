@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   ApiException,
+  CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
   ListWatch,
@@ -143,11 +144,16 @@ describe('client-node CustomObjectsApi', () => {
   });
 
   it('creates and reads cluster-scoped objects', async () => {
-    const body = { apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name: 'team-a' } };
-    const created = await api.createClusterCustomObject({ group, version, plural: 'namespaces', body });
-    assert.equal(created.metadata.name, 'team-a');
-    const list = await api.listClusterCustomObject({ group, version, plural: 'namespaces' });
-    assert.deepEqual(list.items.map((o: Json) => o.metadata.name).sort(), ['default', 'team-a']);
+    const body = { apiVersion: 'drover.dev/v1', kind: 'Node', metadata: { name: 'n-a' }, spec: {} };
+    const created = await api.createClusterCustomObject({ group, version, plural: 'nodes', body });
+    assert.equal(created.metadata.name, 'n-a');
+    const list = await api.listClusterCustomObject({ group, version, plural: 'nodes' });
+    assert.deepEqual(list.items.map((o: Json) => o.metadata.name).sort(), ['n-a']);
+    // Namespaces are core/v1, through client-node's CoreV1Api.
+    const core = kubeConfig(srv.url).makeApiClient(CoreV1Api);
+    const ns0 = await core.createNamespace({ body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } } });
+    assert.equal(ns0.status?.phase, 'Active');
+    assert.deepEqual((await core.listNamespace()).items.map((n) => n.metadata?.name).sort(), ['default', 'team-a']);
     await api.createNamespacedCustomObject({ ...ns, namespace: 'team-a', body: { ...job('other'), metadata: { name: 'other', namespace: 'team-a' } } });
     const all = await api.listClusterCustomObject({ group, version, plural });
     assert.deepEqual(all.items.map((o: Json) => `${o.metadata.namespace}/${o.metadata.name}`), ['default/api', 'team-a/other']);

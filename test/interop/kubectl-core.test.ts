@@ -30,7 +30,7 @@ describe('kubectl on the core group', { skip: !available && !required ? 'kubectl
   const kIn = async (stdin: string, ...args: string[]) => ok(await kubectl.run(args, stdin), args.join(' '));
 
   it('creates, lists, describes and deletes ConfigMaps, Secrets and ServiceAccounts', async () => {
-    assert.match(await k('api-resources', '--api-group=', '-o', 'name'), /^configmaps\nevents\nsecrets\nserviceaccounts$/m);
+    assert.match(await k('api-resources', '--api-group=', '-o', 'name'), /^configmaps\nevents\nnamespaces\nsecrets\nserviceaccounts$/m);
     assert.match(await k('create', 'configmap', 'c1', '--from-literal=a=1', '--from-literal=b=2'), /configmap\/c1 created/);
     assert.match(await k('create', 'secret', 'generic', 's1', '--from-literal=pass=hunter2'), /secret\/s1 created/);
     assert.match(await k('create', 'serviceaccount', 'sa1'), /serviceaccount\/sa1 created/);
@@ -49,17 +49,19 @@ describe('kubectl on the core group', { skip: !available && !required ? 'kubectl
   });
 
   it('shows core/v1 Events in describe and kubectl events', async () => {
-    const uid = await k('get', 'namespace.drover.dev', 'default', '-o', 'jsonpath={.metadata.uid}');
+    // (kubectl's Namespace describer shows no events, so the event is about a cluster-scoped Drover kind.)
+    await kIn('apiVersion: drover.dev/v1\nkind: Node\nmetadata: {name: n-ev}\nspec: {}\n', 'create', '-f', '-');
+    const uid = await k('get', 'node.drover.dev', 'n-ev', '-o', 'jsonpath={.metadata.uid}');
     const event = [
       'apiVersion: v1', 'kind: Event', 'metadata: {name: ev1}',
-      `involvedObject: {apiVersion: drover.dev/v1, kind: Namespace, name: default, uid: "${uid}"}`,
+      `involvedObject: {apiVersion: drover.dev/v1, kind: Node, name: n-ev, uid: "${uid}"}`,
       'reason: Tested', 'message: hello from an event', 'type: Warning', 'count: 1',
       'firstTimestamp: "2026-01-01T00:00:00Z"', 'lastTimestamp: "2026-01-01T00:00:00Z"', '',
     ].join('\n');
     assert.match(await kIn(event, 'create', '-f', '-'), /event\/ev1 created/);
-    assert.match(await k('describe', 'namespace.drover.dev', 'default'), /Events:\n\s+Type\s+Reason.*\n.*\n\s+Warning\s+Tested\s.*hello from an event/);
-    assert.match(await k('events'), /Warning\s+Tested\s+Namespace\/default\s+hello from an event/);
-    assert.match(await k('events', '--for', 'namespace.drover.dev/default'), /hello from an event/);
+    assert.match(await k('describe', 'node.drover.dev', 'n-ev'), /Events:\n\s+Type\s+Reason.*\n.*\n\s+Warning\s+Tested\s.*hello from an event/);
+    assert.match(await k('events'), /Warning\s+Tested\s+Node\/n-ev\s+hello from an event/);
+    assert.match(await k('events', '--for', 'node.drover.dev/n-ev'), /hello from an event/);
   });
 
   it('prunes by label with an allowlist', async () => {

@@ -10,6 +10,7 @@ import { objectKey } from '../codec.ts';
 import type { ServerContext } from '../context.ts';
 import type { WriteOptions } from '../options.ts';
 import { createObject, targetOf } from '../write.ts';
+import { isJobStopped } from '../../../api/schemas/job-stopping.ts';
 
 /** The body of a dispatch: `{apiVersion?, kind?: JobDispatchRequest, meta?, payload?}`. */
 export interface JobDispatchRequest {
@@ -81,7 +82,7 @@ export async function dispatchJob(ctx: ServerContext, jobKind: KindInfo, input: 
   const parent = (await ctx.caches.get(jobKind, objectKey(jobKind, input.namespace, input.name))) as unknown as Job | undefined;
   if (!parent) throw notFound(targetOf(jobKind, input.name));
   if (!parent.spec.parameterized) throw badRequest(`job "${input.name}" is not a parameterized job: only jobs with spec.parameterized can be dispatched`);
-  if (parent.spec.stop === true || parent.metadata.deletionTimestamp) throw conflict(targetOf(jobKind, input.name), 'the job is stopped or being deleted and cannot be dispatched');
+  if (isJobStopped(parent)) throw conflict(targetOf(jobKind, input.name), 'the job is stopped or being deleted and cannot be dispatched');
   const req = body as JobDispatchRequest;
   const causes = dispatchCauses(parent, req);
   if (causes.length > 0) throw invalid(target, causes);

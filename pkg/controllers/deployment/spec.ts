@@ -5,6 +5,7 @@ import { isLive } from '../../../api/schemas/allocation-state.ts';
 import { groupUpdateStrategy } from '../../../api/schemas/defaults.ts';
 import { deploymentNameOf } from '../../../api/schemas/deployment.ts';
 import { API_VERSION } from '../../../api/schemas/kind.ts';
+import { controllerRef } from '../../../api/schemas/owner.ts';
 
 /** Label naming the job on the objects the controller creates (as on JobVersions). */
 export const JOB_LABEL = 'drover.dev/job';
@@ -37,7 +38,7 @@ export function newDeployment(job: Job, version: number, allocs: readonly Alloca
       name: deploymentNameOf(job.metadata.name, version),
       namespace: job.metadata.namespace ?? 'default',
       labels: { [JOB_LABEL]: job.metadata.name },
-      ownerReferences: [{ apiVersion: API_VERSION, kind: 'Job', name: job.metadata.name, uid: job.metadata.uid!, controller: true }],
+      ownerReferences: [controllerRef(job, { blockOwnerDeletion: true })],
     },
     spec: { jobName: job.metadata.name, jobVersion: version, groups, ...(system ? { jobType: 'system' as const } : {}) },
   };

@@ -9,6 +9,7 @@ import type { Client } from '../../client/client.ts';
 import type { Logger } from '../../log/logger.ts';
 import { recordEvent } from '../health/events.ts';
 import { jobVersionName } from '../evaluator/versions.ts';
+import { recordOwnerRefs } from '../../../api/schemas/owner.ts';
 
 /** The component name on Events, Evaluations and in logs. */
 export const DEPLOYMENT_COMPONENT = 'deployment-controller';
@@ -55,7 +56,7 @@ export async function requestEvaluation(deps: WriteDeps, job: Job, d: Deployment
     metadata: {
       name: `${d.metadata.name}-g${d.metadata.generation ?? 1}-h${healthyTotal}`.slice(0, 253),
       namespace: d.metadata.namespace,
-      ownerReferences: [{ apiVersion: API_VERSION, kind: 'Job', name: job.metadata.name, uid: job.metadata.uid! }],
+      ownerReferences: recordOwnerRefs(job),
     },
     spec: {
       jobName: job.metadata.name,

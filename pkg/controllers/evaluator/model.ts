@@ -81,7 +81,5 @@ export const jobVersionOf = (job: Job): number => jobVersion(job);
 /** Periodic and parameterized jobs are templates: their launches are evaluated, not the template itself. */
 export { isTemplate } from '../../../api/schemas/job-launch.ts';
 
-/** Whether the job is gone or going: deleted, being deleted, or stopped. */
-export function isJobStopped(job: Job | undefined): boolean {
-  return !job || !!job.metadata.deletionTimestamp || job.spec.stop === true;
-}
+/** Whether the job is gone or going: deleted, being deleted, or stopped (api/schemas/job-stopping.ts). */
+export { isJobStopped } from '../../../api/schemas/job-stopping.ts';

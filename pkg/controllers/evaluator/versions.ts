@@ -9,6 +9,7 @@ import { isAlreadyExists, isNotFound } from '../../apierrors/status.ts';
 import type { Client } from '../../client/client.ts';
 import type { Logger } from '../../log/logger.ts';
 import { jobVersion } from '../../../api/schemas/job-version.ts';
+import { recordOwnerRefs } from '../../../api/schemas/owner.ts';
 
 /** How many recent versions of a job are kept (Nomad keeps 6). */
 export const KEEP_VERSIONS = 6;
@@ -31,7 +32,7 @@ export async function recordJobVersion(deps: { client: Client; logger: Logger },
       name: jobVersionName(job.metadata.name, version),
       namespace,
       labels: { 'drover.dev/job': job.metadata.name },
-      ownerReferences: job.metadata.uid ? [{ apiVersion: API_VERSION, kind: 'Job', name: job.metadata.name, uid: job.metadata.uid }] : undefined,
+      ownerReferences: recordOwnerRefs(job),
     },
     spec: { jobName: job.metadata.name, version, jobSpec: job.spec },
   } as JobVersion;

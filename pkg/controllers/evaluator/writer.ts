@@ -15,6 +15,7 @@ import { evalPhase, FIELD_MANAGER, isOpenPending } from './model.ts';
 import { recordJobVersion } from './versions.ts';
 import { recordEvent } from '../health/events.ts';
 import type { Job } from '../../../api/schemas/index.ts';
+import { recordOwnerRefs } from '../../../api/schemas/owner.ts';
 
 /** What to evaluate: the spec of the evaluation to create (or to find already pending). */
 export interface EvalRequest {
@@ -141,7 +142,7 @@ export class EvalWriter {
     if (req.jobVersion !== undefined) spec.jobVersion = req.jobVersion;
     if (req.nodeName) spec.nodeName = req.nodeName;
     const evals = this.deps.client.resource<Evaluation>('evaluations');
-    const created = await evals.create({ apiVersion: API_VERSION, kind: 'Evaluation', metadata: { name: this.name(req.jobName), namespace: req.namespace }, spec });
+    const created = await evals.create({ apiVersion: API_VERSION, kind: 'Evaluation', metadata: { name: this.name(req.jobName), namespace: req.namespace, ownerReferences: recordOwnerRefs(this.deps.cache.job(req.namespace, req.jobName)) }, spec });
     this.deps.cache.evalIndex.upsert(created);
     this.deps.logger.debug('created evaluation', { eval: created.metadata.name, job: req.jobName, triggeredBy: req.triggeredBy });
     // Workers read "no phase" as pending already; the explicit phase is for people listing evaluations. A

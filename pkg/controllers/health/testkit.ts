@@ -67,7 +67,7 @@ export async function renewLease(client: Client, nodeName: string, at: number, l
     return await leases.update({ ...current, spec: { ...current.spec, renewTime } });
   } catch {
     return leases.create({
-      apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: nodeName, namespace: 'drover-node-lease' },
+      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: nodeName, namespace: 'drover-node-lease' },
       spec: { holderIdentity: nodeName, leaseDurationSeconds, acquireTime: renewTime, renewTime },
     });
   }

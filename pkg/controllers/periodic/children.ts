@@ -1,6 +1,7 @@
 // Which children of a periodic parent still run: what prohibitOverlap waits on.
 import type { Allocation, Evaluation, Job } from '../../../api/schemas/index.ts';
 import { isLive } from '../../../api/schemas/allocation-state.ts';
+import { isJobStopped } from '../../../api/schemas/job-stopping.ts';
 
 /** A child's allocations and evaluations (from the shared informers' by-job indexes). */
 export interface ChildState {
@@ -15,7 +16,7 @@ export interface ChildState {
  * with neither allocations nor evaluations has just been launched and counts as running.
  */
 export function isChildRunning(child: Job, state: ChildState): boolean {
-  if (child.metadata.deletionTimestamp || child.spec.stop === true) return false;
+  if (isJobStopped(child)) return false;
   if (child.status?.status) return child.status.status !== 'dead';
   if (state.allocs.some(isLive)) return true;
   if (state.evals.some((e) => (e.status?.phase ?? 'pending') === 'pending' || e.status?.phase === 'blocked')) return true;

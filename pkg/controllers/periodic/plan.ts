@@ -2,6 +2,7 @@
 // made level-based): when the next launch is due, whether it is due now, and whether prohibitOverlap skips it.
 import type { Job } from '../../../api/schemas/index.ts';
 import { nextFire, parseCron, type CronSchedule } from '../../../api/schemas/cron.ts';
+import { isJobStopped } from '../../../api/schemas/job-stopping.ts';
 
 /** A periodic child as the planner sees it. */
 export interface ChildView {
@@ -55,7 +56,7 @@ function nextOf(schedules: CronSchedule[], after: number, zone: string): number 
 
 /** Whether a parent launches at all: periodic, enabled, not stopped, not being deleted. */
 export function isLaunching(parent: Job): boolean {
-  return !!parent.spec.periodic && parent.spec.periodic.enabled !== false && parent.spec.stop !== true && !parent.metadata.deletionTimestamp;
+  return !!parent.spec.periodic && parent.spec.periodic.enabled !== false && !isJobStopped(parent);
 }
 
 /**

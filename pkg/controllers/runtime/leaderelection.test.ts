@@ -103,7 +103,7 @@ test('a lone candidate creates the absent lease and leads at once', async () => 
   assert.deepEqual(seen, ['a']);
   const lease = await e.store.get(LEASE);
   assert.equal(lease?.kind, 'Lease');
-  assert.equal(lease?.apiVersion, 'drover.dev/v1');
+  assert.equal(lease?.apiVersion, 'coordination.k8s.io/v1');
   assert.deepEqual({ ...lease?.spec, acquireTime: undefined, renewTime: undefined }, {
     holderIdentity: 'a',
     leaseDurationSeconds: 15,
@@ -147,7 +147,7 @@ test('two candidates racing for an absent lease: exactly one leads, the other ke
 
 test('two candidates racing for a released lease: the CAS update lets exactly one win', async () => {
   const e = new Election();
-  await e.store.create({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: LEASE }, spec: { holderIdentity: '', leaseTransitions: 4 } });
+  await e.store.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: LEASE }, spec: { holderIdentity: '', leaseTransitions: 4 } });
   const a = e.start('a');
   const b = e.start('b');
   await settle();
@@ -280,7 +280,7 @@ test('expiry is judged by the local observation time, not the remote renewTime (
     const e = new Election();
     const renewTime = new Date(e.clock.now() + skewMs).toISOString();
     await e.store.create({
-      apiVersion: 'drover.dev/v1',
+      apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: LEASE },
       spec: { holderIdentity: 'ghost', leaseDurationSeconds: 15, acquireTime: renewTime, renewTime, leaseTransitions: 2 },
@@ -303,7 +303,7 @@ test('a candidate restarting with the identity that holds the lease takes it bac
   const e = new Election();
   const now = new Date(e.clock.now()).toISOString();
   await e.store.create({
-    apiVersion: 'drover.dev/v1',
+    apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',
     metadata: { name: LEASE },
     spec: { holderIdentity: 'a', leaseDurationSeconds: 15, acquireTime: now, renewTime: now, leaseTransitions: 7 },
@@ -410,7 +410,7 @@ test('timings are validated like client-go', () => {
 
 test('MemoryLeaseClient does compare-and-swap on resourceVersion', async () => {
   const store = new MemoryLeaseClient();
-  const created = await store.create({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: 'x' }, spec: {} });
+  const created = await store.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'x' }, spec: {} });
   const updated = await store.update({ ...created, spec: { holderIdentity: 'a' } });
   await assert.rejects(store.update({ ...created, spec: { holderIdentity: 'b' } }), (err) => isConflict(err));
   assert.notEqual(updated.metadata.resourceVersion, created.metadata.resourceVersion);
@@ -424,7 +424,7 @@ test('clientLeaseClient maps NotFound to undefined and writes into its namespace
     get: async (name: string, opts?: { namespace?: string }) => {
       calls.push(['get', { name, ...opts }]);
       if (name === 'missing') throw notFound({ group: 'drover.dev', kind: 'leases', name });
-      return { apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name, namespace: opts?.namespace } };
+      return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: opts?.namespace } };
     },
     create: async (obj: Lease) => (calls.push(['create', obj.metadata]), obj),
     update: async (obj: Lease) => (calls.push(['update', obj.metadata]), obj),
@@ -434,8 +434,8 @@ test('clientLeaseClient maps NotFound to undefined and writes into its namespace
   const lc = clientLeaseClient(client, 'drover-system');
   assert.equal(await lc.get('missing'), undefined);
   assert.equal((await lc.get('x'))?.metadata.namespace, 'drover-system');
-  await lc.create({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: 'x' } });
-  await lc.update({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: 'x', resourceVersion: '5' } });
+  await lc.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'x' } });
+  await lc.update({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'x', resourceVersion: '5' } });
   assert.deepEqual(calls.slice(2), [
     ['create', { name: 'x', namespace: 'drover-system' }],
     ['update', { name: 'x', resourceVersion: '5', namespace: 'drover-system' }],

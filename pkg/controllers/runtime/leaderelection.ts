@@ -4,7 +4,7 @@
 // not matter, only clock rate. The leader renews every retryPeriod and steps down when it has not renewed for
 // renewDeadline, which is shorter than leaseDuration so it stops before anyone else may start.
 import { microTime } from '../../../api/schemas/timestamp.ts';
-import { API_VERSION } from '../../../api/schemas/kind.ts';
+import { LEASE_API_VERSION } from '../../../api/schemas/misc.ts';
 import { isAlreadyExists, isConflict } from '../../apierrors/status.ts';
 import type { Clock } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -278,7 +278,7 @@ export class LeaderElector {
       renewTime: microTime(now),
       leaseTransitions: 0,
     };
-    return { apiVersion: API_VERSION, kind: 'Lease', metadata: { name: this.opts.leaseName }, spec };
+    return { apiVersion: LEASE_API_VERSION, kind: 'Lease', metadata: { name: this.opts.leaseName }, spec };
   }
 
   private get clock(): Clock {
