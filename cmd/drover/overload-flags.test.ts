@@ -7,6 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { realClock } from '../../pkg/clock/clock.ts';
 import { run } from './program.ts';
+import { mkdtempSync } from 'node:fs';
+
+// A home of this file's own: `drover dev` writes its CLI context there.
+const HOME = mkdtempSync(join(tmpdir(), 'drover-home-'));
 
 async function cli(args: string[], onOut?: (all: string) => void, signal = new AbortController().signal): Promise<{ code: number; out: string; err: string }> {
   const r = { out: '', err: '' };
@@ -17,7 +21,7 @@ async function cli(args: string[], onOut?: (all: string) => void, signal = new A
     },
     err: (s) => (r.err += s),
     env: {},
-    homedir: tmpdir(),
+    homedir: HOME,
     readStdin: async () => '',
     clock: realClock,
     signal,
@@ -44,6 +48,8 @@ test('bad overload flag values are refused with the value named', async () => {
   }
 });
 
+const ADMIN_TOKEN = 'drover_overload-flags-test-admin';
+
 /** Start `drover dev` with `args`, return the text of its /metrics, stop it. */
 async function devMetrics(args: string[]): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), 'drover-overload-flags-'));
@@ -51,12 +57,12 @@ async function devMetrics(args: string[]): Promise<string> {
   let ready!: (url: string) => void;
   const url = new Promise<string>((resolve) => (ready = resolve));
   try {
-    const running = cli(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', ...args], (out) => {
+    const running = cli(['dev', '--port', '0', '--data-dir', dataDir, '--log-level', 'error', '--admin-token', ADMIN_TOKEN, ...args], (out) => {
       const m = /listening on (http:\/\/\S+)/.exec(out);
       if (m && / ready in \d+ ms/.test(out)) ready(m[1]!);
     }, stop.signal);
     const base = await Promise.race([url, running.then((r) => Promise.reject(new Error(`dev exited ${r.code}: ${r.err}`)))]);
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text(); // /metrics is cluster-admin's
     stop.abort();
     assert.equal((await running).code, 0);
     return text;

@@ -49,7 +49,7 @@ test('a job closing a cycle is refused with the path; self-dependency too; a mis
 });
 
 test('jobs of other namespaces are not part of the graph', async () => {
-  assert.equal((await s.req('POST', '/apis/drover.dev/v1/namespaces', { apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name: 'other' } })).code, 201);
+  assert.equal((await s.req('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } })).code, 201);
   assert.equal((await put('x', ['y'], 'other')).code, 201);
   assert.equal((await put('y', ['x'])).code, 201, 'y in default depends on x in default, not other/x');
 });

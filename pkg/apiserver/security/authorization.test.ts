@@ -11,7 +11,7 @@ const role = (ns: string, name: string, rules: unknown[]) => ({ apiVersion: RBAC
 const binding = (ns: string, name: string, roleKind: string, roleName: string, subjects: unknown[]) =>
   ({ apiVersion: RBAC, kind: 'RoleBinding', metadata: { name, namespace: ns }, subjects, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name: roleName } });
 const user = (name: string) => ({ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name });
-const ns = (name: string) => ({ apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name } });
+const ns = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 
 /** A watch's response: its timeoutSeconds pass on the manual clock, advanced until the stream ends. */
 async function endWatch<T>(t: SecuredServer, pending: Promise<T>): Promise<T> {
@@ -27,7 +27,7 @@ async function endWatch<T>(t: SecuredServer, pending: Promise<T>): Promise<T> {
 async function withTeams(fn: (t: SecuredServer) => Promise<void>): Promise<void> {
   const t = await securedServer();
   try {
-    for (const n of ['a', 'b']) await t.admin('POST', '/apis/drover.dev/v1/namespaces', ns(n));
+    for (const n of ['a', 'b']) await t.admin('POST', '/api/v1/namespaces', ns(n));
     for (const n of ['a', 'b']) await t.admin('POST', widgetsPath(n), widget('w1'));
     await fn(t);
   } finally {

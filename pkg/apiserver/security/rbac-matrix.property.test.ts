@@ -208,7 +208,7 @@ test('RBAC matrix: no leaks and no false denials against a reference evaluator',
     const t = await securedServer();
     try {
       for (const ns of NAMESPACES) {
-        await t.admin('POST', '/apis/drover.dev/v1/namespaces', { apiVersion: 'drover.dev/v1', kind: 'Namespace', metadata: { name: ns } });
+        await t.admin('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
         for (const n of NAMES) await t.admin('POST', `/apis/drover.dev/v1/namespaces/${ns}/widgets`, { apiVersion: 'drover.dev/v1', kind: 'Widget', metadata: { name: n }, spec: {} });
       }
       for (const n of NAMES) await t.admin('POST', '/apis/drover.dev/v1/gadgets', { apiVersion: 'drover.dev/v1', kind: 'Gadget', metadata: { name: n }, spec: {} });

@@ -64,13 +64,15 @@ test('failures already handled by the scheduler, stopped allocations and stopped
   await withHarness(async (h) => {
     const jobs = h.client.resource<Job>('jobs');
     await jobs.create(testJob('web'));
-    await jobs.create(testJob('gone', { stop: true }));
+    const gone = await jobs.create(testJob('gone'));
     const followup = allocDraft('web-f', 'web', 'n1');
     followup.spec.followupEval = 'web-later';
     const stopped = allocDraft('web-s', 'web', 'n1');
     stopped.spec.desiredStatus = 'stop';
     await place(h.client, [followup]);
     await place(h.client, [allocDraft('gone-1', 'gone', 'n1')]);
+    // Stopped after its allocation was placed (the plan commit places nothing for a stopped job).
+    await jobs.update({ ...gone, spec: { ...gone.spec, stop: true } });
     await h.client.resource<Allocation>('allocations').create({ ...stopped, metadata: { ...stopped.metadata, namespace: 'default' } });
     for (const n of ['web-f', 'web-s', 'gone-1']) await fail(h, n);
     await h.sync();

@@ -40,12 +40,12 @@ async function renewLease(client: Client, name: string, at: number, seconds = 20
     const cur = await leases.get(name, { namespace: 'drover-node-lease' });
     await leases.update({ ...cur, spec: { ...cur.spec, renewTime: microTime(at) } });
   } catch {
-    await leases.create({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name, namespace: 'drover-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: seconds, renewTime: microTime(at) } } as Lease);
+    await leases.create({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace: 'drover-node-lease' }, spec: { holderIdentity: name, leaseDurationSeconds: seconds, renewTime: microTime(at) } } as Lease);
   }
 }
 
 const lease = (renewTime: string, seconds?: number): Lease =>
-  ({ apiVersion: 'drover.dev/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'drover-node-lease', uid: 'u' }, spec: { holderIdentity: 'n1', renewTime, ...(seconds ? { leaseDurationSeconds: seconds } : {}) } }) as Lease;
+  ({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'n1', namespace: 'drover-node-lease', uid: 'u' }, spec: { holderIdentity: 'n1', renewTime, ...(seconds ? { leaseDurationSeconds: seconds } : {}) } }) as Lease;
 
 test('a lease is overdue its duration after we first saw its version, by our clock', () => {
   const d = new LeaseDeadlines();
