@@ -18,7 +18,7 @@ import { isLive } from '../../api/schemas/allocation-state.ts';
 import { allocsOf, applyJob, describeAllocs, startCluster, until, waitNodePhase, type Cluster, type ClusterAgent } from './cluster.ts';
 import { droverContainers, killContainer, processesWithEnv, removeContainer, type Container } from './host.ts';
 import { badConfigJob, barrierJob, exitsJob, memoryHogJob, sleepersJob, talkerJob, webJob } from './jobs.ts';
-import { DROVER_BIN, E2E_ENV, runDrover } from './processes.ts';
+import { DROVER_BIN, E2E_ADMIN_TOKEN, E2E_ENV, runDrover } from './processes.ts';
 
 const REDIS_EXAMPLE = fileURLToPath(new URL('../../../shared/examples/redis.yaml', import.meta.url));
 const REDIS_NOMAD = fileURLToPath(new URL('../../../shared/examples/redis.nomad', import.meta.url));
@@ -309,7 +309,7 @@ EOH
       assert.equal(res.code, 0, res.stderr);
       const [a] = await settle('inputs running', 'inputs', (l) => l.filter(isLive).length === 1 && l.filter(isLive).every(running));
       const port = a!.spec.resources!.ports!.find((p) => p.label === 'http')!.value;
-      const log = async () => (await fetch(`${cluster.url}/apis/drover.dev/v1/namespaces/default/allocations/${a!.metadata.name}/log`)).text();
+      const log = async () => (await fetch(`${cluster.url}/apis/drover.dev/v1/namespaces/default/allocations/${a!.metadata.name}/log`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } })).text();
       const first = `${a!.metadata.name} ${port}\n${motd}greeting=hello kernel=linux\n`;
       await until('the task printed its inputs', async () => (await log()) === first, log);
       await cluster.client.resource<ConfigMap>('configmaps').patch('inputs-cfg', { data: { greeting: 'bye' } }, 'merge', { namespace: 'default' });
