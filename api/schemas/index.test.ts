@@ -22,7 +22,7 @@ test('names are unique across kinds', () => {
 });
 
 test('scopes and status subresources follow the design', () => {
-  assert.deepEqual(kinds.filter((k) => !k.namespaced).map((k) => k.kind).sort(), ['Namespace', 'Node']);
+  assert.deepEqual(kinds.filter((k) => !k.namespaced).map((k) => k.kind).sort(), ['CustomResourceDefinition', 'Namespace', 'Node']);
   for (const k of ['Job', 'Allocation', 'Evaluation', 'Deployment', 'Node']) assert.equal(kindByKind.get(k)!.hasStatus, true, k);
 });
 

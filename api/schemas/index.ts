@@ -15,6 +15,7 @@ import { VolumeSchema, VolumeSpec as VolumeSpecSchema, VolumeStatus as VolumeSta
 import { listRulesOf, type ListRules as ListRulesType } from './list-rules.ts';
 import { NamespaceSchema, LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersionSpec as JobVersionSpecSchema } from './misc.ts';
 import { ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
+import { CrdSchema, CRD_GROUP } from './crd.ts';
 
 export { GROUP, VERSION, API_VERSION, groupOf, apiVersionOf, apiPrefixOf } from './kind.ts';
 export { CORE_API_VERSION } from './core.ts';
@@ -68,6 +69,8 @@ export type Event = Omit<Static<typeof EventSchema>, 'metadata'> & { metadata: A
 export type ConfigMap = Omit<Static<typeof ConfigMapSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 /** A Secret object (core/v1, flat). */
 export type Secret = Omit<Static<typeof SecretSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
+/** A CustomResourceDefinition object (apiextensions.k8s.io/v1). */
+export type CustomResourceDefinition = Omit<Static<typeof CrdSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 /** A ServiceAccount object (core/v1, flat). */
 export type ServiceAccount = Omit<Static<typeof ServiceAccountSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 
@@ -190,6 +193,12 @@ export const kinds: KindInfo[] = [
       col('Object', '.involvedObject.name'), col('Message', '.message'),
     ],
     description: 'A record of something that happened to an object (core/v1 Event).',
+  },
+  {
+    kind: 'CustomResourceDefinition', group: CRD_GROUP, plural: 'customresourcedefinitions', singular: 'customresourcedefinition',
+    shortNames: ['crd', 'crds'], namespaced: false, hasStatus: true, schema: CrdSchema, selectableFields: {},
+    printerColumns: [col('Group', '.spec.group'), col('Kind', '.spec.names.kind'), col('Scope', '.spec.scope'), age],
+    categories: ['api-extensions'], description: 'Registers a custom kind (apiextensions.k8s.io/v1) served by the same generic handler.',
   },
 ];
 

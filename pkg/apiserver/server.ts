@@ -25,6 +25,7 @@ import type { Registry } from 'prom-client';
 import { installErrorHandlers, registerRoutes, sendStatus } from './routes.ts';
 import { SharedLines } from './watch-lines.ts';
 import { createObject } from './write.ts';
+import { crdAdmission, crdKindOf, CustomResources } from './crd/index.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -76,6 +77,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const logger = opts.logger.child({ component: 'apiserver' });
   const metrics = new ApiMetrics();
   const caches = new KindCaches({ store: opts.store, logger, clock, kinds, bookmarkIntervalMs: opts.bookmarkIntervalMs });
+  const crdKind = crdKindOf(kinds);
+  const custom = crdKind ? new CustomResources(crdKind, kinds) : undefined;
   const ctx: ServerContext = {
     store: opts.store,
     logger,
@@ -85,7 +88,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
     // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
     // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
-    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, jobDependencyCycles(caches), ...(opts.admission ?? [])]),
+    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, jobDependencyCycles(caches), ...(custom ? [crdAdmission] : []), ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
@@ -96,6 +99,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   await migrateMovedKinds(opts.store, kinds, logger);
   await caches.start();
   await ensureDefaultNamespace(ctx);
+  // Kinds of stored CustomResourceDefinitions are served before the server listens (a restart serves them again).
+  await custom?.start(ctx);
 
   let closing = false;
   const app = Fastify({
@@ -111,7 +116,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   installErrorHandlers(app, ctx);
   if (opts.token) installAuth(app, opts.token);
   installAccessLog(app, ctx);
-  registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
+  registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced(), custom: custom?.documents() });
+  custom?.registerRoutes(app, ctx);
   for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
   await app.ready();
 
@@ -134,6 +140,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       // Watches first: fastify's close waits for open requests, and a watch never finishes by itself.
       ctx.watches.closeAll();
       await compactor.stop();
+      await custom?.stop();
       const closed = app.close();
       connections.drain();
       await closed;
