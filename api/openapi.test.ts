@@ -119,5 +119,6 @@ test('keyed lists carry the strategic merge patch extensions kubectl reads, matc
   };
   walk(doc);
   walk(coreDoc);
+  walk(buildOpenApiV3(allKinds, 'apiextensions.k8s.io'));
   assert.deepEqual([...seen].sort(), Object.keys(listRules).sort());
 });

@@ -4,7 +4,7 @@
 // server validates fields itself (so it skips client-side validation).
 import { createHash } from 'node:crypto';
 import type { KindInfo } from './schemas/kind.ts';
-import { GROUP, VERSION, apiPrefixOf, apiVersionOf, groupOf } from './schemas/kind.ts';
+import { GROUP, VERSION, apiPrefixOf, apiVersionOf, groupOf, versionOf } from './schemas/kind.ts';
 import { kinds as allKinds } from './schemas/index.ts';
 import { META, ref, refWith, toOpenApiSchema, metaComponents } from './openapi-meta.ts';
 
@@ -14,18 +14,19 @@ type Json = Record<string, unknown>;
 export const GROUP_VERSION_PATH = `apis/${GROUP}/${VERSION}`;
 
 /** The group-version path of `group`'s document: `api/v1` for the core group. */
-export const groupVersionPath = (group: string) => apiPrefixOf({ group }).slice(1);
+export const groupVersionPath = (group: string, version = VERSION) => apiPrefixOf({ group, version }).slice(1);
 
 /** Component name of a kind: reversed group, version and kind, e.g. `dev.drover.v1.Job`; `io.k8s.api.core.v1.Secret` for core. */
-export function schemaName(kind: string, group = GROUP): string {
-  return group === '' ? `io.k8s.api.core.${VERSION}.${kind}` : `${group.split('.').reverse().join('.')}.${VERSION}.${kind}`;
+export function schemaName(kind: string, group = GROUP, version = VERSION): string {
+  return group === '' ? `io.k8s.api.core.${version}.${kind}` : `${group.split('.').reverse().join('.')}.${version}.${kind}`;
 }
 
-const gvk = (k: KindInfo, kind = k.kind) => [{ group: groupOf(k), kind, version: VERSION }];
+const gvk = (k: KindInfo, kind = k.kind) => [{ group: groupOf(k), kind, version: versionOf(k) }];
 /** kube's tag and operation-id word of a group: `drover_v1`/`DroverDevV1`, `core_v1`/`CoreV1`. */
-const tagOf = (group: string) => `${group === '' ? 'core' : group.split('.')[0]}_${VERSION}`;
-const opGroupOf = (group: string) =>
-  (group === '' ? 'core' : group).split('.').map((p) => p[0].toUpperCase() + p.slice(1)).join('') + VERSION[0].toUpperCase() + VERSION.slice(1);
+const tagOf = (group: string, version = VERSION) => `${group === '' ? 'core' : group.split('.')[0]}_${version}`;
+const capital = (s: string) => s[0]!.toUpperCase() + s.slice(1);
+const opGroupOf = (group: string, version = VERSION) =>
+  (group === '' ? 'core' : group).split('.').map(capital).join('') + capital(version);
 
 /** A kind's schema as a component: metadata points at ObjectMeta, the kind carries its GVK. */
 function kindComponent(k: KindInfo): Json {
@@ -44,7 +45,7 @@ function listComponent(k: KindInfo): Json {
     properties: {
       apiVersion: { type: 'string', description: apiVersionOf(k) },
       kind: { type: 'string', description: `${k.kind}List` },
-      items: { type: 'array', description: `The ${k.plural}.`, items: ref(schemaName(k.kind, groupOf(k))) },
+      items: { type: 'array', description: `The ${k.plural}.`, items: ref(schemaName(k.kind, groupOf(k), versionOf(k))) },
       metadata: refWith(`${META}.ListMeta`, 'Standard list metadata.', { default: {} }),
     },
     'x-kubernetes-group-version-kind': gvk(k, `${k.kind}List`),
@@ -79,20 +80,23 @@ const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+jso
 
 /** Names of the operations for one kind, as kube's operation ids. */
 function opName(verb: string, k: KindInfo, suffix = '', scope: 'ns' | 'all' | 'cluster' = k.namespaced ? 'ns' : 'cluster'): string {
-  const gv = opGroupOf(groupOf(k));
+  const gv = opGroupOf(groupOf(k), versionOf(k));
   if (scope === 'all') return `${verb}${gv}${k.kind}${suffix}ForAllNamespaces`;
   return `${verb}${gv}${scope === 'ns' ? 'Namespaced' : ''}${k.kind}${suffix}`;
 }
 
 /** kube's id for deletecollection: `deleteDroverDevV1CollectionNamespacedJob`. */
-const collectionOpName = (k: KindInfo) => opName('delete', k).replace(/V1(Namespaced)?/, (m) => `V1Collection${m.slice(2)}`);
+const collectionOpName = (k: KindInfo) => {
+  const v = capital(versionOf(k));
+  return opName('delete', k).replace(new RegExp(`${v}(Namespaced)?`), (m) => `${v}Collection${m.slice(v.length)}`);
+};
 
 /** One operation object. */
 function op(k: KindInfo, operationId: string, action: string, description: string, params: Json[], responses: Json, body?: Json, kind = k.kind): Json {
-  const o: Json = { tags: [tagOf(groupOf(k))], description, operationId, parameters: params, responses };
+  const o: Json = { tags: [tagOf(groupOf(k), versionOf(k))], description, operationId, parameters: params, responses };
   if (body) o.requestBody = body;
   o['x-kubernetes-action'] = action;
-  o['x-kubernetes-group-version-kind'] = { group: groupOf(k), version: VERSION, kind };
+  o['x-kubernetes-group-version-kind'] = { group: groupOf(k), version: versionOf(k), kind };
   return o;
 }
 
@@ -102,8 +106,8 @@ function kindPaths(k: KindInfo): Record<string, Json> {
   const scoped = k.namespaced ? `${base}/namespaces/{namespace}/${k.plural}` : `${base}/${k.plural}`;
   const scopeParams = k.namespaced ? [NAMESPACE] : [];
   const NAME = pathParam('name', `Name of the ${k.singular}.`);
-  const obj = ref(schemaName(k.kind, groupOf(k)));
-  const list = ref(schemaName(`${k.kind}List`, groupOf(k)));
+  const obj = ref(schemaName(k.kind, groupOf(k), versionOf(k)));
+  const list = ref(schemaName(`${k.kind}List`, groupOf(k), versionOf(k)));
   const status = ref(`${META}.Status`);
   const body = (schema: Json) => ({ required: true, content: content(schema, ['*/*']) });
   const patchBody = { required: true, content: Object.fromEntries(PATCH_TYPES.map((t) => [t, { schema: ref(`${META}.Patch`) }])) };
@@ -138,20 +142,20 @@ function kindPaths(k: KindInfo): Record<string, Json> {
 }
 
 /** The OpenAPI v3 document of one group's v1 (`/openapi/v3/apis/drover.dev/v1`, `/openapi/v3/api/v1`): its kinds only. */
-export function buildOpenApiV3(kinds: KindInfo[] = allKinds, group = GROUP): Json {
+export function buildOpenApiV3(kinds: KindInfo[] = allKinds, group = GROUP, version = VERSION): Json {
   const schemas: Record<string, Json> = { ...metaComponents() };
   const paths: Record<string, Json> = {};
-  for (const k of kinds.filter((k) => groupOf(k) === group)) {
-    schemas[schemaName(k.kind, group)] = kindComponent(k);
-    schemas[schemaName(`${k.kind}List`, group)] = listComponent(k);
+  for (const k of kinds.filter((k) => groupOf(k) === group && versionOf(k) === version)) {
+    schemas[schemaName(k.kind, group, version)] = kindComponent(k);
+    schemas[schemaName(`${k.kind}List`, group, version)] = listComponent(k);
     Object.assign(paths, kindPaths(k));
   }
-  paths[`${apiPrefixOf({ group })}/`] = {
-    get: { tags: [tagOf(group)], description: 'get available resources', operationId: `get${opGroupOf(group)}APIResources`, responses: reply({ type: 'object' }, 200) },
+  paths[`${apiPrefixOf({ group, version })}/`] = {
+    get: { tags: [tagOf(group, version)], description: 'get available resources', operationId: `get${opGroupOf(group, version)}APIResources`, responses: reply({ type: 'object' }, 200) },
   };
   return {
     openapi: '3.0.0',
-    info: { title: 'Drover', version: VERSION },
+    info: { title: 'Drover', version },
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
     components: { schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => a.localeCompare(b))) },
   };

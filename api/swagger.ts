@@ -52,11 +52,11 @@ function toV2Operation(op: Json): Json {
 
 /** The Swagger 2.0 document of every group served. */
 export function buildSwaggerV2(kinds: KindInfo[] = allKinds): Json {
-  const groups = [...new Set(kinds.map((k) => k.group ?? GROUP))];
+  const groupVersions = new Map(kinds.map((k) => [`${k.group ?? GROUP}/${k.version ?? 'v1'}`, [k.group ?? GROUP, k.version ?? 'v1'] as const]));
   const definitions: Json = {};
   const paths: Json = {};
-  for (const group of groups) {
-    const doc = buildOpenApiV3(kinds, group) as { paths: Record<string, Record<string, Json>>; components: { schemas: Json } };
+  for (const [group, version] of groupVersions.values()) {
+    const doc = buildOpenApiV3(kinds, group, version) as { paths: Record<string, Record<string, Json>>; components: { schemas: Json } };
     Object.assign(definitions, toV2Schema(doc.components.schemas));
     for (const [path, item] of Object.entries(doc.paths)) {
       paths[path] = Object.fromEntries(Object.entries(item).map(([method, op]) => [method, toV2Operation(op)]));

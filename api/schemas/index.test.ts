@@ -22,7 +22,7 @@ test('names are unique across kinds', () => {
 });
 
 test('scopes and status subresources follow the design', () => {
-  assert.deepEqual(kinds.filter((k) => !k.namespaced).map((k) => k.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'Namespace', 'Node', 'Token']);
+  assert.deepEqual(kinds.filter((k) => !k.namespaced).map((k) => k.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Namespace', 'Node', 'Token']);
   for (const k of ['Job', 'Allocation', 'Evaluation', 'Deployment', 'Node']) assert.equal(kindByKind.get(k)!.hasStatus, true, k);
 });
 

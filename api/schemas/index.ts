@@ -17,6 +17,7 @@ import { LeaseSchema, LeaseSpec as LeaseSpecSchema, JobVersionSchema, JobVersion
 import { NamespaceSchema, ConfigMapSchema, SecretSchema, ServiceAccountSchema, EventSchema } from './core.ts';
 import { RoleSchema, ClusterRoleSchema, RoleBindingSchema, ClusterRoleBindingSchema, PolicyRule as PolicyRuleSchema, Subject as SubjectSchema, RoleRef as RoleRefSchema, RBAC_GROUP } from './rbac.ts';
 import { TokenSchema, AUTH_GROUP } from './token.ts';
+import { CrdSchema, CRD_GROUP } from './crd.ts';
 
 export { GROUP, VERSION, API_VERSION, groupOf, apiVersionOf, apiPrefixOf } from './kind.ts';
 export { CORE_API_VERSION } from './core.ts';
@@ -81,6 +82,8 @@ export type Role = Omit<Static<typeof RoleSchema>, 'metadata' | 'kind'> & { kind
 export type RoleBinding = Omit<Static<typeof RoleBindingSchema>, 'metadata' | 'kind'> & { kind: 'RoleBinding' | 'ClusterRoleBinding'; metadata: ApiObject['metadata'] };
 /** A Token record (auth.drover.dev/v1): the name is the token's SHA-256. */
 export type Token = Omit<Static<typeof TokenSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
+/** A CustomResourceDefinition object (apiextensions.k8s.io/v1). */
+export type CustomResourceDefinition = Omit<Static<typeof CrdSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 /** A ServiceAccount object (core/v1, flat). */
 export type ServiceAccount = Omit<Static<typeof ServiceAccountSchema>, 'metadata'> & { metadata: ApiObject['metadata'] };
 
@@ -205,6 +208,12 @@ export const kinds: KindInfo[] = [
     description: 'A record of something that happened to an object (core/v1 Event).',
   },
   ...securityKinds(),
+  {
+    kind: 'CustomResourceDefinition', group: CRD_GROUP, plural: 'customresourcedefinitions', singular: 'customresourcedefinition',
+    shortNames: ['crd', 'crds'], namespaced: false, hasStatus: true, schema: CrdSchema, selectableFields: {},
+    printerColumns: [col('Group', '.spec.group'), col('Kind', '.spec.names.kind'), col('Scope', '.spec.scope'), age],
+    categories: ['api-extensions'], description: 'Registers a custom kind (apiextensions.k8s.io/v1) served by the same generic handler.',
+  },
 ];
 
 /** The kinds authentication and RBAC authorization need (served whenever authentication is on). */

@@ -73,6 +73,10 @@ export interface KindInfo {
   kind: string; // "Job"
   /** API group; absent = drover.dev, '' = the core group served under /api/v1 (ConfigMap, Secret, Event...). */
   group?: string;
+  /** API version; absent = v1 (custom kinds registered by a CustomResourceDefinition may serve another). */
+  version?: string;
+  /** Set on kinds registered at run time by a CustomResourceDefinition (no built-in semantic rules apply). */
+  custom?: boolean;
   plural: string; // "jobs"
   singular: string; // "job"
   shortNames: string[];
@@ -96,14 +100,19 @@ export function groupOf(kind: Pick<KindInfo, 'group'>): string {
   return kind.group ?? GROUP;
 }
 
-/** The apiVersion of a kind's objects: `v1` for the core group, `drover.dev/v1` otherwise. */
-export function apiVersionOf(kind: Pick<KindInfo, 'group'>): string {
-  const group = groupOf(kind);
-  return group === '' ? VERSION : `${group}/${VERSION}`;
+/** The API version of a kind (`v1` unless a custom kind says otherwise). */
+export function versionOf(kind: Pick<KindInfo, 'version'>): string {
+  return kind.version ?? VERSION;
 }
 
-/** The path prefix a kind is served under: `/api/v1` for the core group, `/apis/{group}/v1` otherwise. */
-export function apiPrefixOf(kind: Pick<KindInfo, 'group'>): string {
+/** The apiVersion of a kind's objects: `v1` for the core group, `drover.dev/v1` otherwise. */
+export function apiVersionOf(kind: Pick<KindInfo, 'group' | 'version'>): string {
   const group = groupOf(kind);
-  return group === '' ? `/api/${VERSION}` : `/apis/${group}/${VERSION}`;
+  return group === '' ? versionOf(kind) : `${group}/${versionOf(kind)}`;
+}
+
+/** The path prefix a kind is served under: `/api/v1` for the core group, `/apis/{group}/{version}` otherwise. */
+export function apiPrefixOf(kind: Pick<KindInfo, 'group' | 'version'>): string {
+  const group = groupOf(kind);
+  return group === '' ? `/api/${versionOf(kind)}` : `/apis/${group}/${versionOf(kind)}`;
 }

@@ -31,6 +31,7 @@ export const isUnknownFieldCause = (c: StatusCause) => c.message.startsWith(`${U
 export function compileValidator(kind: KindInfo): ValidateFunction {
   const ajv = new Ajv({ strict: false, allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true, verbose: true });
   addFormats(ajv);
+  addKubernetesKeywords(ajv);
   return ajv.compile(kind.schema);
 }
 
@@ -58,7 +59,7 @@ export function validateObject(kind: KindInfo, obj: unknown, options: ValidateOp
       causes.push(cause);
     }
   }
-  causes.push(...semanticCauses(kind.kind, obj as Record<string, unknown>));
+  if (!kind.custom) causes.push(...semanticCauses(kind.kind, obj as Record<string, unknown>));
   return dedupe(causes);
 }
 
@@ -80,6 +81,19 @@ export function stripUnknownFields(kind: KindInfo, obj: object): string[] {
     messages.push(cause.message);
   }
   return messages;
+}
+
+/**
+ * The extension custom kinds' schemas may use beyond ajv-formats' formats (which include Kubernetes' int32,
+ * int64, float, double, byte and password): `x-kubernetes-int-or-string`, an integer or a string.
+ */
+function addKubernetesKeywords(ajv: Ajv): void {
+  ajv.addKeyword({
+    keyword: 'x-kubernetes-int-or-string',
+    schemaType: 'boolean',
+    error: { message: 'must be an integer or a string' },
+    validate: (on: boolean, data: unknown) => !on || typeof data === 'string' || Number.isInteger(data),
+  });
 }
 
 /** Turns one ajv error into a cause; undefined for wrapper errors whose inner error is reported instead. */

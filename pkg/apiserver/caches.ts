@@ -20,24 +20,49 @@ export interface KindCachesDeps {
 
 /** The watch caches of every kind, with per-kind read-your-writes. */
 export class KindCaches {
+  // Keyed by the kind's key prefix: unique across groups (a custom kind may reuse a built-in plural).
   private readonly caches = new Map<string, WatchCache>();
   private readonly written = new Map<string, number>();
+  private readonly decode: (kv: Parameters<typeof decodeStored>[0]) => ApiObject;
 
-  constructor(deps: KindCachesDeps) {
+  constructor(private readonly deps: KindCachesDeps) {
     // Identical managedFields trees are shared between cached objects: most of their memory otherwise.
     const interner = new FieldsInterner();
-    const decode = (kv: Parameters<typeof decodeStored>[0]) => interner.intern(decodeStored(kv));
-    for (const kind of deps.kinds) {
-      const cache = new WatchCache({
-        store: deps.store,
-        prefix: keyPrefix(kind),
-        decode,
-        logger: deps.logger.child({ component: 'watchcache', resource: kind.plural }),
-        clock: deps.clock,
-        bookmarkIntervalMs: deps.bookmarkIntervalMs,
-      });
-      this.caches.set(kind.plural, cache);
-    }
+    this.decode = (kv) => interner.intern(decodeStored(kv));
+    for (const kind of deps.kinds) this.caches.set(keyPrefix(kind), this.create(kind));
+  }
+
+  private create(kind: KindInfo): WatchCache {
+    return new WatchCache({
+      store: this.deps.store,
+      prefix: keyPrefix(kind),
+      decode: this.decode,
+      logger: this.deps.logger.child({ component: 'watchcache', resource: kind.plural }),
+      clock: this.deps.clock,
+      bookmarkIntervalMs: this.deps.bookmarkIntervalMs,
+    });
+  }
+
+  /** Add and start the cache of a kind registered at run time (a custom kind); a no-op when it has one. */
+  async add(kind: KindInfo): Promise<void> {
+    const key = keyPrefix(kind);
+    if (this.caches.has(key)) return;
+    const cache = this.create(kind);
+    this.caches.set(key, cache);
+    await cache.start();
+  }
+
+  /** Stop and drop the cache of a kind no longer served (its watchers end). */
+  remove(kind: KindInfo): void {
+    const key = keyPrefix(kind);
+    this.caches.get(key)?.stop();
+    this.caches.delete(key);
+    this.written.delete(key);
+  }
+
+  /** True when `kind` has a cache. */
+  has(kind: KindInfo): boolean {
+    return this.caches.has(keyPrefix(kind));
   }
 
   /** Start every cache and wait until each has its initial list. */
@@ -57,21 +82,22 @@ export class KindCaches {
 
   /** The cache of `kind`. */
   of(kind: KindInfo): WatchCache {
-    const c = this.caches.get(kind.plural);
+    const c = this.caches.get(keyPrefix(kind));
     if (!c) throw new Error(`no watch cache for ${kind.plural}`);
     return c;
   }
 
   /** Record that this server wrote revision `rv` of `kind` (later reads wait for it). */
   noteWrite(kind: KindInfo, rv: number): void {
-    if (rv > (this.written.get(kind.plural) ?? 0)) this.written.set(kind.plural, rv);
+    const key = keyPrefix(kind);
+    if (rv > (this.written.get(key) ?? 0)) this.written.set(key, rv);
     this.of(kind).noteRevision(rv);
   }
 
   /** Wait until `kind`'s cache has every write this server made (and at least `minRv`). */
   async fresh(kind: KindInfo, minRv = 0): Promise<WatchCache> {
     const cache = this.of(kind);
-    const want = Math.max(minRv, this.written.get(kind.plural) ?? 0);
+    const want = Math.max(minRv, this.written.get(keyPrefix(kind)) ?? 0);
     if (cache.revision() < want) await cache.waitFor(want);
     return cache;
   }

@@ -41,7 +41,7 @@ export function runCoreKindsSuite(label: string, open: OpenStore): void {
     const drover = await t.req('GET', '/apis/drover.dev/v1');
     const names = drover.body.resources.map((r: { name: string }) => r.name);
     assert.ok(names.includes('jobs') && !names.includes('configmaps') && !names.includes('events'));
-    assert.deepEqual((await t.req('GET', '/apis')).body.groups.map((g: { name: string }) => g.name), ['drover.dev', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'auth.drover.dev']);
+    assert.deepEqual((await t.req('GET', '/apis')).body.groups.map((g: { name: string }) => g.name), ['drover.dev', 'coordination.k8s.io', 'rbac.authorization.k8s.io', 'auth.drover.dev', 'apiextensions.k8s.io']);
     // A core resource is not found under drover.dev, nor a drover.dev one under /api/v1.
     assert.equal((await t.req('GET', '/apis/drover.dev/v1/namespaces/default/configmaps')).code, 404);
     assert.equal((await t.req('GET', '/api/v1/namespaces/default/jobs')).code, 404);

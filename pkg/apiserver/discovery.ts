@@ -1,7 +1,7 @@
 // Discovery documents (/api, /api/v1, /apis, /apis/{group}, /apis/{group}/v1, /version) in the legacy
 // (unaggregated) format, derived from the kinds served: the core group ('') is /api, every other group /apis. They are always served as plain `application/json`, even when a client asks for
 // aggregated discovery first: client-go checks the response Content-Type and falls back to these.
-import { VERSION, apiVersionOf, groupOf, type KindInfo } from '../../api/schemas/kind.ts';
+import { VERSION, apiVersionOf, groupOf, versionOf, type KindInfo } from '../../api/schemas/kind.ts';
 
 /** Verbs of a main resource. */
 export const RESOURCE_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -25,25 +25,36 @@ export function apiVersions(kinds: KindInfo[]) {
   return { kind: 'APIVersions', versions, serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '' }] };
 }
 
-/** The APIGroup document of `group`. */
-export function apiGroup(group: string) {
-  const groupVersion = { groupVersion: `${group}/${VERSION}`, version: VERSION };
-  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [groupVersion], preferredVersion: groupVersion };
+/** The APIGroup document of `group` (versions: v1 unless given; the first is preferred). */
+export function apiGroup(group: string, versions: string[] = [VERSION]) {
+  const list = versions.map((version) => ({ groupVersion: `${group}/${version}`, version }));
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: list, preferredVersion: list[0]! };
+}
+
+/** The versions each group of `kinds` serves, in order of first appearance. */
+export function groupVersionsOf(kinds: KindInfo[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const k of kinds) {
+    const vs = out.get(groupOf(k)) ?? [];
+    if (!vs.includes(versionOf(k))) vs.push(versionOf(k));
+    out.set(groupOf(k), vs);
+  }
+  return out;
 }
 
 /** `/apis`: the APIGroupList of every named group served. */
 export function apiGroupList(kinds: KindInfo[]) {
-  const groups = groupsOf(kinds).filter((g) => g !== '').map((g) => {
-    const { kind: _k, apiVersion: _a, ...group } = apiGroup(g);
+  const groups = [...groupVersionsOf(kinds)].filter(([g]) => g !== '').map(([g, versions]) => {
+    const { kind: _k, apiVersion: _a, ...group } = apiGroup(g, versions);
     return group;
   });
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
-/** `/api/v1` or `/apis/{group}/v1`: each kind of `group`, then its status subresource right after it. */
-export function apiResourceList(kinds: KindInfo[], group: string) {
+/** `/api/v1` or `/apis/{group}/{version}`: each kind of the group-version, then its status subresource right after it. */
+export function apiResourceList(kinds: KindInfo[], group: string, version = VERSION) {
   const resources: Record<string, unknown>[] = [];
-  const served = kinds.filter((k) => groupOf(k) === group);
+  const served = kinds.filter((k) => groupOf(k) === group && versionOf(k) === version);
   for (const k of served) {
     const main: Record<string, unknown> = {
       name: k.plural,
@@ -60,7 +71,7 @@ export function apiResourceList(kinds: KindInfo[], group: string) {
       resources.push({ name: `${k.plural}/${sub.name}`, singularName: '', namespaced: k.namespaced, kind: sub.kind, verbs: sub.verbs });
     }
   }
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group }), resources };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group, version }), resources };
 }
 
 /** `/version`, shaped like Kubernetes' version.Info. */

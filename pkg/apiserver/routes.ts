@@ -31,8 +31,15 @@ export function sendStatus(reply: FastifyReply, s: Status): FastifyReply {
   return sendJson(reply, s.code, s);
 }
 
+/** The custom kinds' share of the server-wide documents (/apis, /openapi/v3, /openapi/v2); see crd/. */
+export interface CustomDocuments {
+  kinds(): KindInfo[];
+  openApiDocuments(): Record<string, string>;
+  swaggerV2(): string;
+}
+
 /** Register every route of the API server on `app`. */
-export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: { version?: string; ready: () => boolean }): void {
+export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: { version?: string; ready: () => boolean; custom?: CustomDocuments }): void {
   const readyz = readinessCheck(ctx, opts.ready);
   const kinds = ctx.kinds;
   const openApiDocs: Record<string, string> = {};
@@ -41,14 +48,18 @@ export function registerRoutes(app: FastifyInstance, ctx: ServerContext, opts: {
   const swagger = JSON.stringify(buildSwaggerV2(kinds));
 
   app.get('/api', async (_req, reply) => sendJson(reply, 200, apiVersions(kinds)));
-  app.get('/apis', async (_req, reply) => sendJson(reply, 200, apiGroupList(kinds)));
+  app.get('/apis', async (_req, reply) => sendJson(reply, 200, apiGroupList([...kinds, ...(opts.custom?.kinds() ?? [])])));
   app.get('/version', async (_req, reply) => sendJson(reply, 200, versionInfo(opts.version)));
   app.get('/openapi/v2', async (req, reply) => {
     // Only JSON: a client that asks for protobuf alone (client-go's OpenAPISchema) gets a 406, not bytes it cannot parse.
     if (!acceptsJson(req.headers.accept)) throw apiError('NotAcceptable', 'only application/json is served at /openapi/v2', {});
-    return reply.code(200).type('application/json').send(swagger);
+    return reply.code(200).type('application/json').send(opts.custom ? opts.custom.swaggerV2() : swagger);
   });
-  app.get('/openapi/v3', async (_req, reply) => reply.code(200).type('application/json').send(openApiRoot));
+  app.get('/openapi/v3', async (_req, reply) => {
+    const extra = opts.custom?.openApiDocuments();
+    const root = extra && Object.keys(extra).length > 0 ? JSON.stringify(buildOpenApiRoot({ ...openApiDocs, ...extra })) : openApiRoot;
+    return reply.code(200).type('application/json').send(root);
+  });
   for (const [gv, doc] of Object.entries(openApiDocs)) {
     app.get(`/openapi/v3/${gv}`, async (_req, reply) => reply.code(200).type('application/json').send(doc));
   }
@@ -81,7 +92,7 @@ function registerGroup(app: FastifyInstance, ctx: ServerContext, group: string):
 }
 
 /** The one generic handler: resolve the path against the group's kinds, dispatch on the verb, send the result. */
-async function serveResource(
+export async function serveResource(
   ctx: ServerContext, served: ReadonlyMap<string, KindInfo>, prefix: string, request: FastifyRequest, reply: FastifyReply,
 ): Promise<void> {
   const query = request.query as RawQuery;

@@ -31,6 +31,7 @@ import { certificateAuthenticator } from './security/certificate.ts';
 import { installAudit, type AuditOptions } from './security/audit-hook.ts';
 import { FlowControl, type FlowControlConfig, type RequestDescriptor } from '../flowcontrol/index.ts';
 import { installFlowControl, releaseWatchSeat } from './flow-gate.ts';
+import { crdAdmission, crdKindOf, CustomResources } from './crd/index.ts';
 
 /** Options of createApiServer. */
 export interface ApiServerOptions {
@@ -97,6 +98,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   const logger = opts.logger.child({ component: 'apiserver' });
   const metrics = new ApiMetrics();
   const caches = new KindCaches({ store: opts.store, logger, clock, kinds, bookmarkIntervalMs: opts.bookmarkIntervalMs });
+  const crdKind = crdKindOf(kinds);
+  const custom = crdKind ? new CustomResources(crdKind, kinds) : undefined;
   const ctx: ServerContext = {
     store: opts.store,
     logger,
@@ -106,7 +109,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
     namespaceKind: kinds.find((k) => k.kind === 'Namespace'),
     // The allocation guard is not optional: plan commits (pkg/plancommit) rely on it to keep nodes from being
     // overcommitted, and without the plan-commit plugin it leaves no way at all to create a live allocation.
-    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, securityObjectRules, namespaceLifecycle, jobDependencyCycles(caches), ...(opts.admission ?? [])]),
+    admission: new AdmissionChain([allocationUsageGuard, coreObjectRules, securityObjectRules, namespaceLifecycle, jobDependencyCycles(caches), ...(custom ? [crdAdmission] : []), ...(opts.admission ?? [])]),
     caches,
     metrics,
     watches: new WatchRegistry(),
@@ -118,6 +121,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   await migrateMovedKinds(opts.store, kinds, logger);
   await caches.start();
   await ensureDefaultNamespace(ctx);
+  // Kinds of stored CustomResourceDefinitions are served before the server listens (a restart serves them again).
+  await custom?.start(ctx);
 
   let closing = false;
   const app = Fastify({
@@ -151,7 +156,8 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
   }
   installAccessLog(app, ctx);
   if (opts.audit) installAudit(app, ctx, opts.audit);
-  registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced() });
+  registerRoutes(app, ctx, { version: opts.version, ready: () => !closing && caches.synced(), custom: custom?.documents() });
+  custom?.registerRoutes(app, ctx);
   for (const plugin of opts.plugins ?? []) await plugin(app, ctx);
   await app.ready();
 
@@ -174,6 +180,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<ApiServer
       // Watches first: fastify's close waits for open requests, and a watch never finishes by itself.
       ctx.watches.closeAll();
       await compactor.stop();
+      await custom?.stop();
       const closed = app.close();
       connections.drain();
       await closed;

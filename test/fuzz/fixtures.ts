@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { apiPrefixOf, apiVersionOf, type ApiObject, type KindInfo } from '../../api/schemas/kind.ts';
 import type { Store } from '../../pkg/storage/store.ts';
+import { WAIT_HANG_GUARD_MS } from '../support/hang-guard.ts';
 
 /** The namespace namespaced fixtures live in. */
 export const FIXTURE_NS = 'default';
@@ -40,7 +41,15 @@ export function validObject(kind: KindInfo, name = `fx-${kind.singular}`): ApiOb
     ConfigMap: { data: { 'app.conf': 'x=1' }, binaryData: { blob: 'AAEC' } },
     Secret: { data: { password: 'c2VjcmV0' }, type: 'Opaque' },
     ServiceAccount: { imagePullSecrets: [{ name: 'registry' }] },
+    // A CRD's name is `<plural>.<group>`: the fixture's name is the whole name, its first label the plural.
+    CustomResourceDefinition: {
+      spec: {
+        group: 'fuzz.example.com', scope: 'Namespaced', names: { plural: name.split('.')[0], kind: 'FuzzThing' },
+        versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } }],
+      },
+    },
   };
+  if (kind.kind === 'CustomResourceDefinition' && !name.includes('.')) metadata.name = `${name}.fuzz.example.com`;
   const rest = parts[kind.kind];
   if (!rest) throw new Error(`no fixture for kind ${kind.kind}: add one to test/fuzz/fixtures.ts`);
   return { apiVersion: apiVersionOf(kind), kind: kind.kind, metadata, ...structuredClone(rest) } as ApiObject;
@@ -62,7 +71,15 @@ export async function createFixtures(app: FastifyInstance, kinds: KindInfo[]): P
   for (const kind of kinds) {
     const res = await app.inject({ method: 'POST', url: collectionPath(kind), payload: JSON.stringify(validObject(kind)), headers: { 'content-type': 'application/json' } });
     assert.equal(res.statusCode, 201, `fixture ${kind.kind}: ${res.body}`);
-    out.set(kind.kind, JSON.parse(res.body) as ApiObject);
+    let obj = JSON.parse(res.body) as ApiObject;
+    const deadline = Date.now() + WAIT_HANG_GUARD_MS;
+    // The CRD controller writes a CRD's status once it serves the kind: wait for it, so later snapshots are still.
+    while (kind.kind === 'CustomResourceDefinition' && !(obj.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) {
+      assert.ok(Date.now() < deadline, 'hang guard: CRD fixture never Established');
+      await new Promise((r) => setTimeout(r, 5));
+      obj = JSON.parse((await app.inject({ method: 'GET', url: objectPath(kind, obj.metadata.name) })).body) as ApiObject;
+    }
+    out.set(kind.kind, obj);
   }
   return out;
 }
