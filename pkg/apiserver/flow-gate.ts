@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { apiError, type Status } from '../apierrors/status.ts';
+import { requestAttributes } from '../auth/attributes.ts';
 import { requestWidth, type FlowControl, type FlowVerb, type RequestDescriptor, type Seat } from '../flowcontrol/index.ts';
 
 /** Seats held by requests in flight (a watch's is released early by releaseWatchSeat). */
@@ -83,43 +84,16 @@ function userOf(request: WithUser): RequestDescriptor['user'] {
   return { name: u.name, groups: Array.isArray(u.groups) ? u.groups.filter((g): g is string => typeof g === 'string') : [] };
 }
 
+const FLOW_VERBS: ReadonlySet<string> = new Set(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection']);
+
 /**
  * The descriptor of a resource request (`/api/v1/…` or `/apis/{group}/{version}/…`), or undefined for anything
- * else. Only reads the path: an invalid one is classified anyway and answered by the router as usual.
+ * else. Read from the path by RBAC's own request attributes (pkg/auth/attributes.ts, Kubernetes' RequestInfo),
+ * so flow control and authorization see the same verb and resource: an invalid path is classified anyway and
+ * answered by the router as usual.
  */
 export function describeRequest(method: string, url: string, userAgent: string | undefined, user?: RequestDescriptor['user']): RequestDescriptor | undefined {
-  const [path = '', query = ''] = url.split('?', 2);
-  const segs = path.split('/').filter((s) => s !== '');
-  let rest: string[];
-  if (segs[0] === 'api' && segs.length > 2) rest = segs.slice(2);
-  else if (segs[0] === 'apis' && segs.length > 3) rest = segs.slice(3);
-  else return undefined;
-  let watch = /(?:^|&)watch=(?:1|true)(?:&|$)/.test(query);
-  if (rest[0] === 'watch') {
-    watch = true;
-    rest = rest.slice(1);
-  }
-  let namespace: string | undefined;
-  if (rest[0] === 'namespaces' && rest.length > 2) {
-    namespace = rest[1];
-    rest = rest.slice(2);
-  }
-  const [resource = '', name, subresource] = rest;
-  return { user, userAgent, verb: verbOf(method, name !== undefined, watch), resource, subresource, namespace };
-}
-
-function verbOf(method: string, named: boolean, watch: boolean): FlowVerb {
-  switch (method) {
-    case 'GET':
-    case 'HEAD':
-      return watch ? 'watch' : named ? 'get' : 'list';
-    case 'POST':
-      return 'create';
-    case 'PUT':
-      return 'update';
-    case 'PATCH':
-      return 'patch';
-    default:
-      return named ? 'delete' : 'deletecollection';
-  }
+  const a = requestAttributes(method, url);
+  if (!a.resourceRequest || !FLOW_VERBS.has(a.verb)) return undefined;
+  return { user, userAgent, verb: a.verb as FlowVerb, resource: a.resource, subresource: a.subresource || undefined, namespace: a.namespace || undefined };
 }
