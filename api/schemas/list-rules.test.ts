@@ -6,6 +6,7 @@ import { listRules, listRuleOf, listRulesOf } from './index.ts';
 
 test('the schemas declare the keyed and set lists the field manager and strategic merge patch use', () => {
   assert.deepEqual(listRules, {
+    categories: { type: 'set' },
     checks: { type: 'map', keys: ['name'] },
     conditions: { type: 'map', keys: ['type'] },
     finalizers: { type: 'set' },
@@ -14,6 +15,7 @@ test('the schemas declare the keyed and set lists the field manager and strategi
     ports: { type: 'map', keys: ['label'] },
     secrets: { type: 'map', keys: ['name'] },
     services: { type: 'map', keys: ['name'] },
+    shortNames: { type: 'set' },
     tasks: { type: 'map', keys: ['name'] },
   });
 });

@@ -3,7 +3,8 @@
 // Shared by the server (preconditions, list and watch parameters) and clients (comparing object versions).
 
 /** A resourceVersion a client may send back: a whole revision, or an event's in-revision position. */
-const RV_TEXT = /^\d+(\.\d+)?$/;
+// No leading zeros: "03" is not the "3" the server issued (and must not pass a precondition as it).
+const RV_TEXT = /^(0|[1-9]\d*)(\.\d+)?$/;
 
 /** True when `v` is a well-formed resourceVersion (a revision or an event position). */
 export function isResourceVersion(v: string): boolean {

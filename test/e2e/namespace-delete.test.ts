@@ -13,6 +13,7 @@ import { isNotFound } from '../../pkg/apierrors/status.ts';
 import { createClient } from '../../pkg/client/client.ts';
 import { TEST_HANG_GUARD_MS } from '../support/hang-guard.ts';
 import { startDev, stopDev, type DevProcess } from './dev-process.ts';
+import { E2E_ADMIN_TOKEN } from './processes.ts';
 
 const run = promisify(execFile);
 /** A sleep whose argument marks this test's processes. */
@@ -38,7 +39,7 @@ async function until(what: string, cond: () => Promise<boolean>, dev: DevProcess
 test('deleting a namespace stops its tasks on the agent and removes its objects, then itself', { timeout: TEST_HANG_GUARD_MS }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'drover-nsdel-'));
   const dev = await startDev(dataDir);
-  const client = createClient({ server: dev.url });
+  const client = createClient({ server: dev.url, token: E2E_ADMIN_TOKEN });
   try {
     const namespaces = client.resource<Namespace>('namespaces');
     await namespaces.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'probe' } } as Namespace);

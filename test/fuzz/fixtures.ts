@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 // The objects the hostile-request fuzz creates on purpose: one valid object of every kind, and a snapshot of
 // everything stored, so the run can prove afterwards that no hostile request stored or changed anything.
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ const jobSpec = () => ({
 });
 
 /** A valid object of every kind (apiVersion/kind unset: the path supplies them), named `fx-<singular>`. */
-export function validObject(kind: KindInfo, name = `fx-${kind.singular}`): ApiObject {
+export function validObject(kind: KindInfo, name = `fx-${kind.singular}`, opts: { keepName?: boolean } = {}): ApiObject {
   const metadata: ApiObject['metadata'] = { name, labels: { app: 'fuzz' }, annotations: { note: 'fixture' } };
   if (kind.namespaced) metadata.namespace = FIXTURE_NS;
   const parts: Record<string, Record<string, unknown>> = {
@@ -41,6 +42,11 @@ export function validObject(kind: KindInfo, name = `fx-${kind.singular}`): ApiOb
     ConfigMap: { data: { 'app.conf': 'x=1' }, binaryData: { blob: 'AAEC' } },
     Secret: { data: { password: 'c2VjcmV0' }, type: 'Opaque' },
     ServiceAccount: { imagePullSecrets: [{ name: 'registry' }] },
+    Role: { rules: [{ apiGroups: ['drover.dev'], resources: ['jobs'], verbs: ['get', 'list'] }] },
+    ClusterRole: { rules: [{ apiGroups: ['drover.dev'], resources: ['nodes'], verbs: ['get'] }, { nonResourceURLs: ['/metrics'], verbs: ['get'] }] },
+    RoleBinding: { subjects: [{ kind: 'User', name: 'fx-user', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'fx-role' } },
+    ClusterRoleBinding: { subjects: [{ kind: 'Group', name: 'fx-group', apiGroup: 'rbac.authorization.k8s.io' }], roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' } },
+    Token: { spec: { user: 'fx-user', userGroups: ['fx-group'] } },
     // A CRD's name is `<plural>.<group>`: the fixture's name is the whole name, its first label the plural.
     CustomResourceDefinition: {
       spec: {
@@ -50,6 +56,8 @@ export function validObject(kind: KindInfo, name = `fx-${kind.singular}`): ApiOb
     },
   };
   if (kind.kind === 'CustomResourceDefinition' && !name.includes('.')) metadata.name = `${name}.fuzz.example.com`;
+  // A Token's name is the SHA-256 of its token (a bad name stays as given: it is meant to be refused).
+  if (kind.kind === 'Token' && !opts.keepName) metadata.name = createHash('sha256').update(name).digest('hex');
   const rest = parts[kind.kind];
   if (!rest) throw new Error(`no fixture for kind ${kind.kind}: add one to test/fuzz/fixtures.ts`);
   return { apiVersion: apiVersionOf(kind), kind: kind.kind, metadata, ...structuredClone(rest) } as ApiObject;

@@ -215,7 +215,12 @@ const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** True when `name` is not a valid name for `kind` (Namespace: DNS-1123 label; the rest: DNS-1123 subdomain). */
 export function invalidName(kind: KindInfo, name: string): boolean {
-  return kind.kind === 'Namespace' ? !(LABEL.test(name) && name.length <= 63) : !(SUBDOMAIN.test(name) && name.length <= 253);
+  if (kind.kind === 'Namespace') return !(LABEL.test(name) && name.length <= 63);
+  // A Token is named by the SHA-256 of its token, in lowercase hex.
+  if (kind.kind === 'Token') return !/^[0-9a-f]{64}$/.test(name);
+  // RBAC's names are path segments, as in Kubernetes (`drover:node` is one): not '.' or '..', no '/' or '%'.
+  if (kind.pathSegmentNames) return name === '' || name === '.' || name === '..' || /[/%]/.test(name) || Buffer.byteLength(name) > 253;
+  return !(SUBDOMAIN.test(name) && name.length <= 253);
 }
 
 /** Names that break DNS-1123: bad characters, bad ends, empty labels, too long, non-ASCII. */
@@ -235,16 +240,16 @@ export function badName(t: Target): fc.Arbitrary<HostileRequest> {
     fc.tuple(badNameFor(kind), fc.constantFrom('create', 'generateName', 'apply')).map(([name, mode]) => {
       const what = `bad name (${mode}) ${kind.kind} ${JSON.stringify(name.slice(0, 40))}`;
       if (mode === 'apply') {
-        const obj = validObject(kind, name);
+        const obj = validObject(kind, name, { keepName: true });
         const url = `${collection(kind)}/${pathSegment(name)}?fieldManager=fuzz`;
         // An empty or dot-only segment changes which resource the path names; any 4xx will do then.
         return withBody(what, 'PATCH', url, CT.apply, JSON.stringify(obj), name.replace(/\./g, '') === '' ? {} : { expect: [400, 404, 422] });
       }
-      const obj = validObject(kind, name);
+      const obj = validObject(kind, name, { keepName: true });
       if (mode === 'generateName') {
         // The server cuts the prefix to 58 characters before adding 5: keep the bad part inside them.
         obj.metadata.name = '';
-        obj.metadata.generateName = invalidName(kind, `${name.slice(0, 58)}bcdfg`) ? name : `Bad_${name.slice(0, 20)}`;
+        obj.metadata.generateName = invalidName(kind, `${name.slice(0, 58)}bcdfg`) ? name : kind.pathSegmentNames ? `bad%${name.slice(0, 20)}` : `Bad_${name.slice(0, 20)}`;
         return withBody(what, 'POST', collection(kind), CT.json, JSON.stringify(obj), { expect: [422] });
       }
       return withBody(what, 'POST', collection(kind), CT.json, JSON.stringify(obj), { expect: [422], field: 'metadata.name' });

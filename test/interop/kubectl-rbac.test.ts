@@ -46,7 +46,7 @@ describe('kubectl auth and RBAC', { skip: !available && !required ? 'kubectl is 
   });
 
   it('create token, create role, create rolebinding; the ServiceAccount can do what its role says and nothing else', async () => {
-    ok(await admin.run(['create', '-f', '-'], 'apiVersion: drover.dev/v1\nkind: Namespace\nmetadata:\n  name: team\n'), 'create ns');
+    ok(await admin.run(['create', '-f', '-'], 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n'), 'create ns');
     assert.match(await k('create', 'serviceaccount', 'ci', '-n', 'team'), /serviceaccount\/ci created/);
     const token = (await k('create', 'token', 'ci', '-n', 'team', '--duration', '20m')).trim();
     assert.match(token, /^drover_/);

@@ -34,7 +34,9 @@ test('deleting a namespace deletes everything in it, then the namespace', async 
     await assert.rejects(c.client.resource<Job>('jobs').create(testJob('late', {}, 'probe')), /being terminated/);
 
     // Everything goes but the object a finalizer holds; the namespace waits for it.
-    await until(async () => (await allocs.list(P)).items.length === 0 && (await c.client.resource('jobs').list(P)).items.length === 0);
+    // (The controller goes kind by kind: wait for the held ConfigMap's mark too, not only for the jobs to go.)
+    await until(async () => (await allocs.list(P)).items.length === 0 && (await c.client.resource('jobs').list(P)).items.length === 0
+      && (await c.client.resource<ApiObject>('configmaps').get('held', P)).metadata.deletionTimestamp !== undefined);
     assert.equal((await c.client.resource('evaluations').list(P)).items.length, 0);
     const waiting = await namespaces.get('probe');
     assert.equal(waiting.status?.phase, 'Terminating');
