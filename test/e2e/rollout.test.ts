@@ -10,7 +10,11 @@ import { isLive } from '../../api/schemas/allocation-state.ts';
 import { etcdAvailable } from '../support/etcd.ts';
 import { allocsOf, applyJob, startCluster, until, type Cluster } from './cluster.ts';
 import { job } from './jobs.ts';
-import { runDrover } from './processes.ts';
+import { E2E_ADMIN_TOKEN, runDrover } from './processes.ts';
+import { Kubectl } from '../support/kubectl.ts';
+import { existsSync } from 'node:fs';
+
+const KUBECTL = ['/usr/bin/kubectl', '/usr/lib/google-cloud-sdk/bin/kubectl'].find((p) => existsSync(p));
 
 const SKIP = etcdAvailable() ? undefined : 'needs etcd (see test/support); set CI=true to make this a failure';
 const options = process.env.CI === 'true' || !SKIP ? {} : { skip: SKIP };
@@ -78,6 +82,19 @@ describe('rollouts on a real server and two agents', { ...options, timeout: 600_
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /Deployment completed successfully/);
     assert.equal(await phase(v), 'successful');
+    // kubectl judges the job as kstatus tools do: Ready at the current generation once the rollout is done.
+    if (KUBECTL || process.env.CI === 'true') {
+      const kubectl = await Kubectl.create(cluster.url, KUBECTL, E2E_ADMIN_TOKEN);
+      try {
+        const waited = await kubectl.run(['wait', '--for=condition=Ready', 'jobs.drover.dev/roll', '--timeout=25s']);
+        assert.equal(waited.code, 0, waited.stderr);
+        assert.match(waited.stdout, /condition met/);
+      } finally {
+        await kubectl.close();
+      }
+      const ready = (await cluster.client.resource<Job>('jobs').get('roll', { namespace: 'default' })).status?.conditions?.find((c) => c.type === 'Ready');
+      assert.deepEqual([ready?.status, ready?.observedGeneration], ['True', v]);
+    }
     const all = await allocsOf(cluster.client, 'roll');
     const live = all.filter(isLive);
     const dump = all.map((a) => [a.metadata.name, a.spec.index, a.spec.jobVersion, a.spec.deploymentName, a.spec.desiredStatus, a.status?.clientStatus, a.status?.deploymentStatus?.healthy, a.spec.previousAllocation, a.spec.evalName].join(' ')).join('\n');
