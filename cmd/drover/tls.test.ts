@@ -132,7 +132,9 @@ test('drover tls certificates, drover dev over HTTPS with client certificates, t
     // --raw: one request, no discovery retries.
     const refused = await kubectl.run(['get', '--raw', '/api/v1/namespaces']);
     assert.notEqual(refused.code, 0, 'kubectl with a foreign client certificate is refused');
-    assert.match(refused.stderr, /EOF|reset|certificate|tls/i);
+    // The handshake refusal reaches kubectl as whichever of these its transport saw first (under load: a closed
+    // connection).
+    assert.match(refused.stderr, /EOF|reset|certificate|tls|closed/i);
   } finally {
     await kubectl?.close();
     stop.abort();
