@@ -4,9 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { createClient } from '../../pkg/client/client.ts';
-import { parseDuration } from '../../api/schemas/duration.ts';
-import { DEFAULT_FLOW_CONTROL, type FlowControlConfig } from '../../pkg/flowcontrol/config.ts';
-import { DEFAULT_LARGE_CLUSTER_RATE, DEFAULT_LARGE_CLUSTER_SIZE, DEFAULT_UNHEALTHY_THRESHOLD, type DisruptionOptions } from '../../pkg/controllers/health/disruption.ts';
+import { auditOf, collect, disruptionOf, duration, flowControlOf, heartbeatGrace, logFormat, logLevel, nonNegativeInt, port, withApiServerOptions } from './flags.ts';
 import { createLogger, LEVELS, type Level } from '../../pkg/log/logger.ts';
 import { jsonFormat } from '../../pkg/log/json-format.ts';
 import { textFormat } from '../../pkg/log/text-format.ts';
@@ -28,7 +26,6 @@ import { version } from './commands/version.ts';
 import { convert, CONVERT_TARGETS } from './commands/convert.ts';
 import { formatOptions, withFormatOptions } from './format-options.ts';
 import { readTokenFile } from './admin-token.ts';
-import type { AuditLevel } from '../../pkg/auth/audit.ts';
 import { defaultConfigPath, resolveConnection, type ConnectionFlags } from './config.ts';
 import type { CommandContext } from './context.ts';
 import { describeError } from './errors.ts';
@@ -70,55 +67,6 @@ async function completeWords(words: string[], io: CliIo): Promise<number> {
   for (const c of await complete(buildProgram(io), words.length ? words : [''], names)) io.out(c + '\n');
   return 0;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
-const port = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new CommanderError(1, 'drover.invalidPort', `error: invalid port "${value}"`);
-  return n;
-};
-const duration = (value: string) => {
-  try {
-    return parseDuration(value);
-  } catch {
-    throw new CommanderError(1, 'drover.invalidDuration', `error: invalid duration "${value}" (use e.g. 10s, 500ms, 1m)`);
-  }
-};
-const heartbeatGrace = () =>
-  new Option('--heartbeat-grace <duration>', "silence allowed past a node lease's TTL before the node is marked down (default 10s, Nomad's)").argParser(duration);
-const nonNegativeInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new CommanderError(1, 'drover.invalidNumber', `error: invalid number "${value}" (a whole number ≥ 0)`);
-  return n;
-};
-const maxInflight = () =>
-  new Option('--max-requests-inflight <n>', 'seats of API Priority and Fairness shared by its priority levels (system 40 %, workload-high 30 %, global-default 30 %); 0 turns flow control off').argParser(nonNegativeInt).default(DEFAULT_FLOW_CONTROL.totalSeats);
-const queueWait = () =>
-  new Option('--flowcontrol-queue-wait <duration>', 'longest a request waits for a seat of its priority level before it is answered 429 with Retry-After').argParser(duration).default(DEFAULT_FLOW_CONTROL.maxQueueWaitMs, '10s');
-/** The flow control of `drover dev` / `drover server` from their flags. */
-const flowControlOf = (o: { maxRequestsInflight: number; flowcontrolQueueWait: number }): FlowControlConfig | false =>
-  o.maxRequestsInflight === 0 ? false : { ...DEFAULT_FLOW_CONTROL, totalSeats: o.maxRequestsInflight, maxQueueWaitMs: o.flowcontrolQueueWait };
-const fraction = (value: string) => {
-  const n = Number(value);
-  if (!(n > 0 && n <= 1)) throw new CommanderError(1, 'drover.invalidNumber', `error: invalid fraction "${value}" (a number in (0, 1])`);
-  return n;
-};
-const rate = (value: string) => {
-  const n = Number(value);
-  if (!(value.trim() !== '' && n >= 0 && Number.isFinite(n))) throw new CommanderError(1, 'drover.invalidNumber', `error: invalid rate "${value}" (nodes per second, ≥ 0)`);
-  return n;
-};
-const disruptionOptions = () => [
-  new Option('--unhealthy-node-threshold <fraction>', 'fraction of nodes missing their lease at once (with more than two) that makes the health controller slow down marking nodes down (Kubernetes\' unhealthy-zone threshold)').argParser(fraction).default(DEFAULT_UNHEALTHY_THRESHOLD),
-  new Option('--large-cluster-size <n>', 'above this many nodes, a disrupted cluster still marks nodes down at --large-cluster-down-rate; at or below it, none until the disruption ends').argParser(nonNegativeInt).default(DEFAULT_LARGE_CLUSTER_SIZE),
-  new Option('--large-cluster-down-rate <per-second>', 'nodes marked down per second during a disruption of a large cluster').argParser(rate).default(DEFAULT_LARGE_CLUSTER_RATE),
-];
-const disruptionOf = (o: { unhealthyNodeThreshold: number; largeClusterSize: number; largeClusterDownRate: number }): DisruptionOptions => ({
-  unhealthyThreshold: o.unhealthyNodeThreshold, largeClusterSize: o.largeClusterSize, largeClusterRate: o.largeClusterDownRate,
-});
-const logLevel = () => new Option('--log-level <level>', 'least severe level logged to stderr').choices(LEVELS).default('info');
-const logFormat = () =>
-  new Option('--log-format <format>', 'log lines on stderr: text (readable, coloured on a terminal unless NO_COLOR is set) or json (default: text on a terminal, json when piped)').choices(['text', 'json']);
 
 /** The commander program; `setExit` receives each action's exit code. Exported for the docs generator. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void = () => {}): Command {
@@ -173,29 +121,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     version: CLIENT_VERSION,
   });
 
-  const auditOf = (o: { auditLog?: string; auditLevel: string }) => (o.auditLog ? { path: o.auditLog, level: o.auditLevel as AuditLevel } : undefined);
-
-  command('dev')
+  withApiServerOptions(command('dev'))
     .description('run the API server and every component in one process on the embedded store')
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'where state is kept (default ~/.drover/dev)')
     .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (default <data-dir>/encryption-config.yaml, created with a new key)')
-    .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (followed by its CA certificate, as `drover tls cert create server` writes it)')
-    .option('--tls-key-file <file>', 'key of --tls-cert-file')
-    .option('--client-ca-file <file>', 'request client certificates and verify them against this CA; one it did not sign is refused at the TLS layer')
     .option('--admin-token <token>', 'the bootstrap admin token (default: the one in <data-dir>/admin.token, created on first start); also written to the CLI context "dev"')
-    .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
-    .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
-    .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
-    .addOption(heartbeatGrace())
-    .addOption(maxInflight())
-    .addOption(queueWait())
-    .addOption(disruptionOptions()[0]!)
-    .addOption(disruptionOptions()[1]!)
-    .addOption(disruptionOptions()[2]!)
-    .addOption(logLevel())
-    .addOption(logFormat())
     // dev and server load the API server and storage lazily, so client commands start without them.
     .action(async (o, cmd: Command) => {
       const { dev } = await import('./commands/dev.ts');
@@ -204,7 +136,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
       setExit(await dev(args, serverDeps(o)));
     });
 
-  command('server')
+  withApiServerOptions(command('server'))
     .description('run the API server and control-plane components on etcd')
     .requiredOption('--etcd-endpoints <urls>', 'comma-separated etcd client URLs, e.g. http://127.0.0.1:2379 (https://... with --etcd-cafile)')
     .option('--etcd-cafile <file>', "speak TLS to etcd, verifying its members' certificates against this CA")
@@ -214,24 +146,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void = () => 
     .option('--agent-client-certificate <file>', 'client certificate this server presents to agents (their --client-ca-file must have signed it)')
     .option('--agent-client-key <file>', 'key of --agent-client-certificate')
     .option('--encryption-config <file>', 'EncryptionConfiguration for Secrets at rest (aesgcm keys; stale values are rewritten at start)')
-    .option('--tls-cert-file <file>', 'serve HTTPS with this certificate (followed by its CA certificate, as `drover tls cert create server` writes it)')
-    .option('--tls-key-file <file>', 'key of --tls-cert-file')
-    .option('--client-ca-file <file>', 'request client certificates and verify them against this CA; one it did not sign is refused at the TLS layer')
     .option('--port <port>', 'port to listen on', port, 7070)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--admin-token <token>', 'the bootstrap admin token (also written to --admin-token-file)')
     .option('--admin-token-file <path>', 'where the bootstrap admin token is kept; created with a new token on first start (default ~/.drover/server/admin.token)')
-    .option('--insecure-no-auth', 'serve without authentication or authorization (anyone who can connect may do anything), as before; for benchmarks and throwaway clusters')
-    .option('--audit-log <path>', 'append one JSON line per request (user, groups, verb, resource, namespace, name, code, latency) to this file')
-    .addOption(new Option('--audit-level <level>', 'what each audit line holds: Metadata, or Request (also the request body; Secret values are always redacted); None writes nothing').choices(['None', 'Metadata', 'Request']).default('Metadata'))
-    .addOption(heartbeatGrace())
-    .addOption(maxInflight())
-    .addOption(queueWait())
-    .addOption(disruptionOptions()[0]!)
-    .addOption(disruptionOptions()[1]!)
-    .addOption(disruptionOptions()[2]!)
-    .addOption(logLevel())
-    .addOption(logFormat())
     .action(async (o) => {
       const { server } = await import('./commands/server.ts');
       const etcdEndpoints = String(o.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
