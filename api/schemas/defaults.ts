@@ -3,7 +3,7 @@
 // system jobs never reschedule (they are pinned to their node).
 import type { JOB_TYPES } from './job.ts';
 import type { Static } from '@sinclair/typebox';
-import type { RestartPolicy, ReschedulePolicy, UpdateStrategy } from './policies.ts';
+import type { MigrateStrategy, RestartPolicy, ReschedulePolicy, UpdateStrategy } from './policies.ts';
 
 /** A job type. */
 export type JobType = (typeof JOB_TYPES)[number];
@@ -32,4 +32,10 @@ export function mergePolicy<T extends object>(...layers: Array<Partial<T> | unde
 export function groupUpdateStrategy(job?: Static<typeof UpdateStrategy>, group?: Static<typeof UpdateStrategy>): Static<typeof UpdateStrategy> | undefined {
   if (!job && !group) return undefined;
   return mergePolicy<Static<typeof UpdateStrategy>>(job, group);
+}
+
+/** The migrate strategy of a group: the job's, overridden field by field by the group's (Nomad's defaults apply later). */
+export function groupMigrateStrategy(job?: Static<typeof MigrateStrategy>, group?: Static<typeof MigrateStrategy>): Static<typeof MigrateStrategy> | undefined {
+  if (!job && !group) return undefined;
+  return mergePolicy<Static<typeof MigrateStrategy>>(job, group);
 }

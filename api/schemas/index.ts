@@ -5,7 +5,7 @@ import type { KindInfo, ApiObject, PrinterColumn } from './kind.ts';
 import { JobSchema, JobSpec as JobSpecSchema, JobStatus as JobStatusSchema, TaskGroup as TaskGroupSchema } from './job.ts';
 import { Task as TaskSchema, Resources as ResourcesSchema, Service as ServiceSchema, ServiceCheck as ServiceCheckSchema } from './task.ts';
 import { Constraint as ConstraintSchema, Affinity as AffinitySchema, Spread as SpreadSchema, Port as PortSchema } from './policies.ts';
-import { UpdateStrategy as UpdateSchema, ReschedulePolicy as RescheduleSchema, RestartPolicy as RestartSchema } from './policies.ts';
+import { UpdateStrategy as UpdateSchema, MigrateStrategy as MigrateSchema, ReschedulePolicy as RescheduleSchema, RestartPolicy as RestartSchema } from './policies.ts';
 import { NodeSchema, NodeSpec as NodeSpecSchema, NodeStatus as NodeStatusSchema } from './node.ts';
 import { AllocationSchema, AllocationSpec as AllocationSpecSchema, AllocationStatus as AllocationStatusSchema } from './allocation.ts';
 import { TaskState as TaskStateSchema, TaskEvent as TaskEventSchema, AllocatedResources as AllocatedResourcesSchema } from './allocation.ts';
@@ -39,6 +39,7 @@ export type { KindInfo, ApiObject, ObjectMeta, PrinterColumn, OwnerReference, Ma
 /** A spread. */ export type Spread = Static<typeof SpreadSchema>;
 /** A network port request. */ export type Port = Static<typeof PortSchema>;
 /** Update strategy. */ export type UpdateStrategy = Static<typeof UpdateSchema>;
+/** Migrate strategy (how allocations leave a draining node). */ export type MigrateStrategy = Static<typeof MigrateSchema>;
 /** Reschedule policy. */ export type ReschedulePolicy = Static<typeof RescheduleSchema>;
 /** Restart policy. */ export type RestartPolicy = Static<typeof RestartSchema>;
 /** Node spec. */ export type NodeSpec = Static<typeof NodeSpecSchema>;
@@ -255,7 +256,7 @@ export function lookupKind(nameOrShort: string): KindInfo | undefined {
 }
 
 export { parseDuration, formatDuration } from './duration.ts';
-export { defaultRestartPolicy, defaultReschedulePolicy, mergePolicy, groupUpdateStrategy, type JobType } from './defaults.ts';
+export { defaultRestartPolicy, defaultReschedulePolicy, mergePolicy, groupUpdateStrategy, groupMigrateStrategy, type JobType } from './defaults.ts';
 export { JOB_TYPES } from './job.ts';
 export { TRIGGERS } from './evaluation.ts';
 export { deploymentNameOf, isDeploymentActive, wantsDeployment, type DeploymentPhase } from './deployment.ts';

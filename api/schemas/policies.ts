@@ -75,7 +75,7 @@ export const UpdateStrategy = Obj(
     canary: Type.Optional(Int({ minimum: 0, default: 0, description: 'Canary allocations created before the rolling update proceeds.' })),
     autoRevert: Type.Optional(Type.Boolean({ default: false, description: 'Revert to the last stable version when the deployment fails.' })),
     autoPromote: Type.Optional(Type.Boolean({ default: false, description: 'Promote canaries automatically once all are healthy.' })),
-    stagger: Type.Optional(Duration({ default: '30s', description: 'Delay between migrations of allocations during a rolling update.' })),
+    stagger: Type.Optional(Duration({ description: "Nomad's fixed delay between update batches; refused at admission (Drover paces updates by allocation health)." })),
   },
   { description: 'How a change to the group is rolled out.' },
 );

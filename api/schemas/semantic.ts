@@ -7,6 +7,7 @@ import { dispatchPayloadCauses, templateCauses, templateNameCauses } from './sem
 import { groupVolumeCauses, taskInputCauses } from './semantic-task-inputs.ts';
 import { updateBlockCauses } from './rollout-causes.ts';
 import { groupDependencyCauses } from './semantic-dependencies.ts';
+import { unsupportedFieldCauses } from './semantic-unsupported.ts';
 
 type Json = Record<string, unknown>;
 
@@ -51,6 +52,7 @@ export function jobSpecCauses(spec: Json, path: string): StatusCause[] {
   causes.push(...spreadCauses(spec.spreads, `${path}.spreads`));
   causes.push(...updateBlockCauses(spec.update, `${path}.update`, type));
   causes.push(...groupDependencyCauses(spec, path));
+  causes.push(...unsupportedFieldCauses(spec, path));
   groups.forEach((g, gi) => {
     if (isObj(g)) causes.push(...groupCauses(g, `${path}.groups[${gi}]`, type));
   });

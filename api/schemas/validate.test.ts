@@ -43,7 +43,7 @@ test('defaults are applied in place', () => {
   assert.equal(obj.spec.update, undefined);
   const withUpdate: Json = { ...clone(obj), spec: { ...clone(obj.spec), update: { canary: 1 } } };
   validateObject(kind('Job'), withUpdate);
-  assert.deepEqual(withUpdate.spec.update, { canary: 1, maxParallel: 1, healthCheck: 'checks', minHealthyTime: '10s', healthyDeadline: '5m', progressDeadline: '10m', autoRevert: false, autoPromote: false, stagger: '30s' });
+  assert.deepEqual(withUpdate.spec.update, { canary: 1, maxParallel: 1, healthCheck: 'checks', minHealthyTime: '10s', healthyDeadline: '5m', progressDeadline: '10m', autoRevert: false, autoPromote: false });
   // Each defaulted array is a fresh value, never shared between objects.
   const other: Json = clone({ ...obj, spec: { groups: obj.spec.groups } });
   validateObject(kind('Job'), other);

@@ -1,6 +1,6 @@
 // The drain controller against a real API server over the memory store, its own time on a ManualClock, with the
 // test standing in for the scheduler (it stops marked allocations and places replacements) and for the agents
-// (they report replacements running): batches of migrate.maxParallel paced by healthy replacements, node-drain
+// (they report replacements running, then healthy): batches of migrate.maxParallel paced by healthy replacements, node-drain
 // evaluations, the deadline forcing the rest, system jobs last or ignored, and completion.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -59,8 +59,12 @@ test('a drain moves maxParallel allocations at a time, each batch after the last
       await settle(c, d, r0.metadata.resourceVersion);
       assert.deepEqual(await marked(c), ['web-0']);
 
-      // The replacement runs: the next batch goes.
-      await reportStatus(c.client, 'web-0-r', 'running');
+      // The replacement runs, but its agent has not judged it healthy yet (migrate.minHealthyTime): nothing else
+      // goes. Judged healthy, the next batch goes.
+      const running = await reportStatus(c.client, 'web-0-r', 'running');
+      await settle(c, d, running.metadata.resourceVersion);
+      assert.deepEqual(await marked(c), ['web-0'], 'a running replacement without a health verdict holds the next batch');
+      await reportStatus(c.client, 'web-0-r', 'running', true);
       await until(async () => (await marked(c)).length === 2);
       const r1 = await migrate(c, 'web-1', 'n2');
       const up = await reportStatus(c.client, 'web-1-r', 'running', true);

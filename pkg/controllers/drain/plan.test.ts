@@ -24,6 +24,8 @@ interface AllocOpts {
   desired?: 'run' | 'stop';
   marked?: boolean;
   healthy?: boolean;
+  /** The allocation this one replaced (spec.previousAllocation). */
+  replaces?: string;
 }
 
 const alloc = (jobName: string, index: number, o: AllocOpts = {}): Allocation => ({
@@ -32,6 +34,7 @@ const alloc = (jobName: string, index: number, o: AllocOpts = {}): Allocation =>
   spec: {
     nodeName: o.node ?? 'd1', jobName, jobVersion: 0, groupName: 'g', index, desiredStatus: o.desired ?? 'run',
     ...(o.marked ? { desiredTransition: { migrate: true } } : {}),
+    ...(o.replaces ? { previousAllocation: o.replaces } : {}),
   },
   status: { clientStatus: o.client ?? 'running', ...(o.healthy !== undefined ? { deploymentStatus: { healthy: o.healthy } } : {}) },
 });
@@ -88,8 +91,14 @@ const cases: Case[] = [
     migrate: [],
   },
   {
+    name: 'a running replacement not yet judged healthy (migrate.minHealthyTime) holds the next batch back',
+    allocs: [alloc('web', 0, { marked: true, desired: 'stop' }), alloc('web', 0, { node: 'n2', replaces: 'web-0-d1' }), alloc('web', 1), alloc('web', 2)],
+    jobs: jobsOf(web3),
+    migrate: [],
+  },
+  {
     name: 'a running, healthy replacement lets the next batch go',
-    allocs: [alloc('web', 0, { marked: true, desired: 'stop' }), alloc('web', 0, { node: 'n2', healthy: true }), alloc('web', 1), alloc('web', 2)],
+    allocs: [alloc('web', 0, { marked: true, desired: 'stop' }), alloc('web', 0, { node: 'n2', healthy: true, replaces: 'web-0-d1' }), alloc('web', 1), alloc('web', 2)],
     jobs: jobsOf(web3),
     migrate: ['web-1-d1'],
   },

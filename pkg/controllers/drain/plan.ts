@@ -39,11 +39,16 @@ export function isMarked(a: Allocation): boolean {
 }
 
 /**
- * Healthy from a migration standpoint: live, not on its way out, running, and not reported unhealthy. Without a
- * health signal a running allocation counts as healthy, as in the scheduler (pkg/scheduler/README.md).
+ * Healthy from a migration standpoint: live, not on its way out, running, and not reported unhealthy — and a
+ * replacement (an allocation with a previousAllocation: what a migration places) only once its agent has judged
+ * it healthy by the group's migrate block (healthCheck, minHealthyTime, healthyDeadline; Nomad's rule: the next
+ * batch waits for the last one's health, not just for it to run). An allocation that replaced nothing and carries
+ * no verdict counts as healthy, as in the scheduler (pkg/scheduler/README.md).
  */
 export function isHealthy(a: Allocation): boolean {
-  return isLive(a) && !isMarked(a) && a.status?.clientStatus === 'running' && a.status.deploymentStatus?.healthy !== false;
+  if (!isLive(a) || isMarked(a) || a.status?.clientStatus !== 'running') return false;
+  const verdict = a.status.deploymentStatus?.healthy;
+  return verdict === true || (verdict === undefined && !a.spec.previousAllocation);
 }
 
 /** When the drain's deadline falls (undefined: no deadline), counted from spec.drain.startedAt. */

@@ -95,12 +95,15 @@ function groupOf(name: string, tasks: { label: string; body: Body }[], b: Body):
   const network: Json = {};
   let hasNetwork = false;
   if (isGroup) {
-    copy(b, out, { count: 'count', stop_after_client_disconnect: 'stopAfterClientDisconnect', max_client_disconnect: 'maxClientDisconnect' });
+    copy(b, out, { count: 'count' });
+    refuseAll(b, ['stop_after_client_disconnect', 'max_client_disconnect'], `${NOT_HONOURED}: agents keep running while disconnected and allocations on a down node are replaced`);
     placement(b, out, { spreads: true });
     const net = b.block('network');
     if (net) {
       hasNetwork = true;
-      copy(net, network, { mode: 'mode' });
+      const mode = net.attr('mode');
+      if (mode === undefined || mode === 'host') copy(net, network, { mode: 'mode' });
+      else net.refuse('mode', `${NOT_HONOURED}: tasks share the node's network (mode "host"); docker tasks get their ports mapped by docker`);
       for (const { label, body } of net.labeled('port')) ports.push(port(label, body));
       refuseAll(net, ['mbits'], 'a group network has no bandwidth in Drover (give it per task under resources)');
       net.finish();

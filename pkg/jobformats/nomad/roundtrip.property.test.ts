@@ -66,7 +66,7 @@ const group = fc.record({
   count: opt(fc.nat(10)),
   constraints: opt(fc.array(constraint, { minLength: 1, maxLength: 2 })),
   spreads: opt(fc.array(spread, { minLength: 1, maxLength: 2 })),
-  network: opt(fc.record({ mode: opt(fc.constantFrom('host', 'bridge')), ports: opt(uniqueBy(port, (p) => p.label, 1, 3)) })),
+  network: opt(fc.record({ mode: opt(fc.constant('host')), ports: opt(uniqueBy(port, (p) => p.label, 1, 3)) })),
   services: opt(fc.array(service, { minLength: 1, maxLength: 2 })),
   restart: opt(restart),
   reschedule: opt(reschedule),

@@ -148,8 +148,12 @@ export function service(b: Body): Json {
 function check(b: Body): Json {
   const out = copy(b, {}, {
     name: 'name', type: 'type', path: 'path', protocol: 'protocol', method: 'method', command: 'command', args: 'args',
-    interval: 'interval', timeout: 'timeout', initial_status: 'initialStatus',
+    interval: 'interval', timeout: 'timeout', initial_status: 'initialStatus', grpc_service: 'grpcService',
   });
+  // grpc_use_tls: Drover's check says TLS with protocol https, for grpc checks as for http ones.
+  const grpcTls = b.attr('grpc_use_tls');
+  if (grpcTls === true) out.protocol = 'https';
+  else if (grpcTls !== undefined && grpcTls !== false) b.refuse('grpc_use_tls', 'must be a boolean');
   const p = b.attr('port');
   if (typeof p === 'string') out.portLabel = p;
   else if (p !== undefined) b.refuse('port', 'a check port must be a port label of the group network');

@@ -33,7 +33,7 @@ const ATTRS: Record<string, Record<string, string>> = {
   parameterized: { payload: 'payload', metaRequired: 'meta_required', metaOptional: 'meta_optional' },
   port: { static: 'static', to: 'to' },
   service: { name: 'name', portLabel: 'port' },
-  check: { name: 'name', type: 'type', portLabel: 'port', path: 'path', protocol: 'protocol', method: 'method', command: 'command', args: 'args', interval: 'interval', timeout: 'timeout', initialStatus: 'initial_status' },
+  check: { name: 'name', type: 'type', portLabel: 'port', path: 'path', protocol: 'protocol', method: 'method', command: 'command', args: 'args', interval: 'interval', timeout: 'timeout', initialStatus: 'initial_status', grpcService: 'grpc_service' },
   checkRestart: { limit: 'limit', grace: 'grace', ignoreWarnings: 'ignore_warnings' },
   lifecycle: { hook: 'hook', sidecar: 'sidecar' },
   logs: { maxFiles: 'max_files', maxFileSizeMB: 'max_file_size' },

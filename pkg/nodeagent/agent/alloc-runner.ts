@@ -3,7 +3,7 @@
 // order (lifecycle.ts), watches checks and deployment health, rotates logs, persists its state for agent
 // restarts, and reports the allocation's status. Level-based: after any change it re-plans from the tasks' states.
 import type { Allocation, AllocationStatus, Task } from '../../../api/schemas/index.ts';
-import { groupUpdateStrategy, type JobType } from '../../../api/schemas/index.ts';
+import { groupMigrateStrategy, groupUpdateStrategy, type JobType } from '../../../api/schemas/index.ts';
 import { isNotFound } from '../../apierrors/status.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
@@ -11,7 +11,7 @@ import { Backoff, backoffOptions, CLIENT_BACKOFF, type BackoffOptions } from '..
 import type { Driver } from '../drivers/driver.ts';
 import { AllocChecks, CHECKS_CONDITION, type ChecksSummary } from './alloc-checks.ts';
 import { allocDirOf, buildAllocDir, destroyAllocDir, type AllocDir } from './alloc-dir.ts';
-import { HealthWatcher, healthRules } from './health.ts';
+import { HealthWatcher, MIGRATE_HEALTH, healthRules } from './health.ts';
 import type { JobSource } from './job-source.ts';
 import { clientStatusOf, planLifecycle, type TaskView } from './lifecycle.ts';
 import { logLimits, rotateIfNeeded } from './logs.ts';
@@ -209,7 +209,7 @@ export class AllocRunner {
     const out: OwnedStatus = { clientStatus, clientDescription: describe(clientStatus, this.stopping), taskStates };
     const checks = this.job ? this.checks.summary(this.alloc, this.job.group) : undefined;
     if (checks) out.conditions = [this.checksCondition(checks)];
-    if (this.healthVerdict && this.healthVerdict.deployment === this.alloc.spec.deploymentName) {
+    if (this.healthVerdict && this.healthVerdict.deployment === this.healthKey()) {
       out.deploymentStatus = { healthy: this.healthVerdict.healthy, timestamp: new Date(this.healthVerdict.at).toISOString() };
       if (this.alloc.spec.canary) out.deploymentStatus.canary = true;
     }
@@ -341,7 +341,7 @@ export class AllocRunner {
           this.failure = `group "${this.alloc.spec.groupName}" not found in job "${job.name}" version ${version}`;
           return undefined;
         }
-        return { type: (job.spec.type ?? 'service') as JobType, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload, region: job.spec.region };
+        return { type: (job.spec.type ?? 'service') as JobType, version, group, update: groupUpdateStrategy(job.spec.update, group.update), migrate: groupMigrateStrategy(job.spec.migrate, group.migrate), meta: job.spec.meta, payload: job.spec.payload, region: job.spec.region };
       } catch (err) {
         if (isNotFound(err)) {
           this.failure = `failed to fetch the job: ${(err as Error).message}`;
@@ -361,7 +361,7 @@ export class AllocRunner {
     try {
       const job = await this.deps.jobs.get(this.alloc.metadata.namespace ?? 'default', this.alloc.spec.jobName, version);
       const group = job.spec.groups.find((g) => g.name === this.alloc.spec.groupName);
-      if (group) facts = { ...this.job!, version, group, update: groupUpdateStrategy(job.spec.update, group.update), meta: job.spec.meta, payload: job.spec.payload, region: job.spec.region };
+      if (group) facts = { ...this.job!, version, group, update: groupUpdateStrategy(job.spec.update, group.update), migrate: groupMigrateStrategy(job.spec.migrate, group.migrate), meta: job.spec.meta, payload: job.spec.payload, region: job.spec.region };
     } catch (err) {
       this.log.warn('fetching the updated job failed; keeping the previous version', { version, err });
     }
@@ -376,13 +376,23 @@ export class AllocRunner {
     return this.alloc.spec.desiredDescription ?? `allocation desired status is ${this.alloc.spec.desiredStatus}`;
   }
 
-  private setupHealth(): void {
+  /**
+   * What the health verdict is for: the allocation's deployment (judged by the update block), or, for a service
+   * allocation outside any deployment, MIGRATE_HEALTH (judged by the migrate block); undefined: no verdict.
+   */
+  private healthKey(): string | undefined {
     const deployment = this.alloc.spec.deploymentName;
-    if (!this.job || !deployment || this.health) return;
-    if (this.healthVerdict?.deployment === deployment) return;
-    const rules = healthRules(this.job.update);
+    if (deployment) return deployment;
+    return this.job?.type === 'service' ? MIGRATE_HEALTH : undefined;
+  }
+
+  private setupHealth(): void {
+    const key = this.healthKey();
+    if (!this.job || key === undefined || this.health) return;
+    if (this.healthVerdict?.deployment === key) return;
+    const rules = healthRules(key === MIGRATE_HEALTH ? this.job.migrate : this.job.update);
     this.health = new HealthWatcher(rules, this.deps.clock, (healthy, at) => {
-      this.healthVerdict = { healthy, at, deployment };
+      this.healthVerdict = { healthy, at, deployment: key };
       this.log.info('allocation health', { healthy });
       this.changed();
     });

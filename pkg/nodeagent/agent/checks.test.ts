@@ -2,10 +2,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import type { Allocation } from '../../../api/schemas/index.ts';
 import { ManualClock } from '../../clock/clock.ts';
-import { CheckRestarter, probe } from './checks.ts';
+import { createCa } from '../../tls/index.ts';
+import { silentLogger } from '../../log/logger.ts';
+import { CheckRestarter, CheckRunner, probe } from './checks.ts';
 import { HealthWatcher, healthRules } from './health.ts';
 import { withAgentHarness, eventTypes } from './testing.ts';
 
@@ -38,6 +41,45 @@ test('http checks: 2xx passing, 429 warning, anything else critical', async () =
   } finally {
     await srv.close();
   }
+});
+
+test('http checks send their method and headers; protocol https speaks TLS', async () => {
+  const seen: { method?: string; probe?: string }[] = [];
+  const plain = createHttpServer((req, res) => {
+    seen.push({ method: req.method, probe: req.headers['x-probe'] as string | undefined });
+    res.writeHead(200);
+    res.end();
+  });
+  await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+  try {
+    const port = (plain.address() as AddressInfo).port;
+    const r = await probe({ type: 'http', path: '/', method: 'POST', header: { 'X-Probe': ['a', 'b'] }, interval: '1s' }, { address: '127.0.0.1', port });
+    assert.equal(r.status, 'passing', r.output);
+    assert.deepEqual(seen, [{ method: 'POST', probe: 'a, b' }]);
+  } finally {
+    await new Promise<void>((r) => plain.close(() => r()));
+  }
+  // A TLS listener with a certificate of an unknown CA: the probe speaks TLS (its error is the certificate's, not
+  // a parse error of a TLS reply), and the check is critical because the certificate is not trusted.
+  const { certPem, keyPem } = createCa({ commonName: 'check-test', now: new Date() });
+  const tls = createHttpsServer({ cert: certPem, key: keyPem }, (_req, res) => res.end());
+  await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+  try {
+    const port = (tls.address() as AddressInfo).port;
+    const r = await probe({ type: 'http', protocol: 'https', path: '/', interval: '1s' }, { address: '127.0.0.1', port });
+    assert.equal(r.status, 'critical');
+    assert.match(r.output, /certificate|self.signed|issuer/i);
+  } finally {
+    await new Promise<void>((r) => tls.close(() => r()));
+  }
+});
+
+test('a check reports its initialStatus (default critical) until its first probe completes', () => {
+  const runner = (initialStatus?: 'passing' | 'warning' | 'critical') =>
+    new CheckRunner({ check: { type: 'tcp', interval: '1s', initialStatus }, name: 'c', target: { address: '127.0.0.1' }, clock: new ManualClock(0), logger: silentLogger, onResult: () => {} });
+  assert.equal(runner('passing').status, 'passing');
+  assert.equal(runner('warning').status, 'warning');
+  assert.equal(runner().status, 'critical');
 });
 
 test('tcp checks pass when something listens and fail when nothing does', async () => {
@@ -120,6 +162,31 @@ test('an allocation of a deployment turns healthy once its http check passes for
   } finally {
     await srv.close();
   }
+});
+
+test('migration health: a service allocation outside any deployment is judged by its migrate block', async () => {
+  const closed = await freePort();
+  await withAgentHarness(async (h) => {
+    await h.startAgent();
+    // task_states: healthy once the task has run for minHealthyTime; no deployment involved.
+    const ok = await h.createJob('moved', {
+      migrate: { healthCheck: 'task_states', minHealthyTime: '30ms', healthyDeadline: '1m' },
+      tasks: [{ name: 'srv', driver: 'mock' }],
+    }, { type: 'service' });
+    await h.place(ok);
+    const healthy = await h.untilAlloc('moved-a0', (x) => x.status?.deploymentStatus?.healthy !== undefined, 'migration health decided');
+    assert.equal(healthy.status!.deploymentStatus!.healthy, true);
+    assert.equal(healthy.spec.deploymentName, undefined);
+    // checks (the default mode): a check that never passes makes it unhealthy at the migrate block's deadline.
+    const sick = await h.createJob('stuck', {
+      network: { ports: [{ label: 'db' }] },
+      migrate: { minHealthyTime: '10ms', healthyDeadline: '150ms' },
+      tasks: [{ name: 'db', driver: 'mock', services: [{ portLabel: 'db', checks: [{ type: 'tcp', interval: '10ms', timeout: '50ms' }] }] }],
+    }, { type: 'service' });
+    await h.place(sick, { ports: [{ label: 'db', value: closed }] });
+    const unhealthy = await h.untilAlloc('stuck-a0', (x) => x.status?.deploymentStatus?.healthy !== undefined && x.status.clientStatus === 'running', 'migration health decided');
+    assert.equal(unhealthy.status!.deploymentStatus!.healthy, false);
+  });
 });
 
 test('a failing check: unhealthy past healthyDeadline, and check_restart restarts the task', async () => {

@@ -1,12 +1,14 @@
 // Service health checks run by the agent (Nomad's client-side checks): http (2xx passing, 429 warning, else
 // critical), tcp (connects), script (runs in the task through the driver: exit 0 passing, 1 warning, else
-// critical), each every `interval` with a `timeout`; and check_restart, which restarts a task after `limit`
+// critical), grpc (grpc.health.v1 Health/Check answers SERVING: grpc-check.ts), each every `interval` with a
+// `timeout`; and check_restart, which restarts a task after `limit`
 // consecutive failures once its `grace` after start has passed.
 import { connect } from 'node:net';
 import { request } from 'undici';
 import { parseDuration, type ServiceCheck } from '../../../api/schemas/index.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 import type { Logger } from '../../log/logger.ts';
+import { probeGrpc } from './grpc-check.ts';
 
 /** A check's result, in Consul's words. */
 export type CheckStatus = 'passing' | 'warning' | 'critical';
@@ -39,6 +41,9 @@ export async function probe(check: ServiceCheck, target: CheckTarget): Promise<C
         return await probeTcp(target, timeoutMs);
       case 'script':
         return await probeScript(check, target, timeoutMs);
+      case 'grpc':
+        if (!target.port) return { status: 'critical', output: 'no port for the check' };
+        return await probeGrpc({ address: target.address, port: target.port }, { service: check.grpcService, tls: check.protocol === 'https', timeoutMs });
       default:
         return { status: 'critical', output: `check type "${check.type}" is not supported by this agent` };
     }

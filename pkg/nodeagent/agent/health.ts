@@ -1,6 +1,8 @@
-// Allocation health for deployments (Nomad's allochealth tracker): an allocation of a deployment becomes healthy
-// once its tasks run — and, in `checks` mode, every check passes — continuously for minHealthyTime; it becomes
-// unhealthy when a task fails, or when healthyDeadline passes first. The verdict is given once per deployment.
+// Allocation health (Nomad's allochealth tracker): an allocation becomes healthy once its tasks run — and, in
+// `checks` mode, every check passes — continuously for minHealthyTime; it becomes unhealthy when a task fails, or
+// when healthyDeadline passes first. The verdict is given once per deployment, by the group's update block; a
+// service allocation outside a deployment gets one verdict by the group's migrate block (the drainer waits for it
+// before moving the next batch), keyed MIGRATE_HEALTH.
 import { parseDuration, type UpdateStrategy } from '../../../api/schemas/index.ts';
 import type { Clock, Timer } from '../../clock/clock.ts';
 
@@ -24,8 +26,11 @@ export interface HealthObservation {
   checksPassing: boolean;
 }
 
-/** The rules from a group's update strategy (job's merged with group's), with Nomad's defaults. */
-export function healthRules(update: UpdateStrategy | undefined): HealthRules {
+/** What a health verdict outside any deployment is keyed by (the snapshot's `health.deployment`). */
+export const MIGRATE_HEALTH = '';
+
+/** The rules from a group's update or migrate strategy (job's merged with group's), with Nomad's defaults. */
+export function healthRules(update: Pick<UpdateStrategy, 'healthCheck' | 'minHealthyTime' | 'healthyDeadline'> | undefined): HealthRules {
   return {
     mode: update?.healthCheck ?? 'checks',
     minHealthyMs: parseDuration(update?.minHealthyTime ?? '10s'),

@@ -4,7 +4,7 @@
 // writes of one allocation are serialized and coalesced: the newest snapshot always wins.
 import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Allocation, TaskGroup, UpdateStrategy } from '../../../api/schemas/index.ts';
+import type { Allocation, MigrateStrategy, TaskGroup, UpdateStrategy } from '../../../api/schemas/index.ts';
 import type { JobType } from '../../../api/schemas/index.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { TaskRunnerSnapshot } from './task-runner.ts';
@@ -15,6 +15,8 @@ export interface JobFacts {
   version: number;
   group: TaskGroup;
   update?: UpdateStrategy;
+  /** The group's migrate block (job's merged with group's): how a service allocation outside a deployment is judged healthy. */
+  migrate?: MigrateStrategy;
   meta?: Record<string, string>;
   /** The job's dispatch payload (base64), for tasks with dispatchPayload. */
   payload?: string;
@@ -33,6 +35,7 @@ export interface AllocSnapshot {
   stopping?: string;
   /** When the runner began (ms), for the healthy deadline. */
   startedAt: number;
+  /** The health verdict, and what it was given for: a deployment's name, or MIGRATE_HEALTH outside a deployment. */
   health?: { healthy: boolean; at: number; deployment?: string };
   /** A failure before any task ran (job not found...). */
   failure?: string;

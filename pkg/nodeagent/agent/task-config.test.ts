@@ -22,6 +22,7 @@ const alloc: Allocation = {
 };
 const group: TaskGroup = {
   name: 'front',
+  meta: { stage: 'blue' },
   volumes: { certs: { type: 'host', source: 'tls', readOnly: true }, scratch: { type: 'host', source: 'tmp' } },
   tasks: [{ name: 'app', driver: 'fake', env: { DROVER_DC: 'overridden', GREETING: 'hi' }, meta: { owner: 'team-a' }, volumeMounts: [{ volume: 'certs', destination: '/etc/tls' }, { volume: 'scratch', destination: '/scratch' }] }],
 };
@@ -68,6 +69,7 @@ test('the task config: directories, env, resources, ports and mounts', async () 
     assert.equal(env.DROVER_MEMORY_LIMIT, '128');
     assert.equal(env.DROVER_META_tier, 'web');
     assert.equal(env.DROVER_META_owner, 'team-a');
+    assert.equal(env.DROVER_META_stage, 'blue'); // the group's meta, between the job's and the task's
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -200,11 +200,12 @@ export class HollowAllocations {
 }
 
 /**
- * A hollow node's verdict on an allocation a rollout placed (pkg/controllers/deployment): healthy as soon as it
- * runs, unhealthy when it failed to start. It has no checks to wait for, so minHealthyTime is not waited out.
+ * A hollow node's verdict on an allocation a rollout placed (pkg/controllers/deployment) or one that replaced
+ * another (a migration off a draining node waits for it, pkg/controllers/drain): healthy as soon as it runs,
+ * unhealthy when it failed to start. It has no checks to wait for, so minHealthyTime is not waited out.
  */
 function withDeploymentHealth(a: Allocation, status: AllocationStatus, now: number): AllocationStatus {
-  if (!a.spec.deploymentName || a.status?.deploymentStatus?.healthy !== undefined) return status;
+  if ((!a.spec.deploymentName && !a.spec.previousAllocation) || a.status?.deploymentStatus?.healthy !== undefined) return status;
   if (status.clientStatus !== 'running' && status.clientStatus !== 'failed') return status;
   return { ...status, deploymentStatus: { healthy: status.clientStatus === 'running', timestamp: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'), ...(a.spec.canary ? { canary: true } : {}) } };
 }
